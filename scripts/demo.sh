@@ -1,0 +1,25 @@
+#!/bin/sh
+# The main job, offline: start the test server on 127.0.0.1:8765, run
+# pscrape over the bundled sample corpus (urls/sample.txt) with every
+# engine there is, then stop the server.
+set -eu
+cd "$(dirname "$0")/.."
+
+tmp=$(mktemp -d)
+./tests/httpd --port 8765 --port-file "$tmp/port" --root tests \
+    >"$tmp/httpd.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+i=0
+while [ ! -s "$tmp/port" ]; do
+	i=$((i + 1))
+	if [ $i -gt 300 ] || ! kill -0 $pid 2>/dev/null; then
+		echo "demo: the test server did not start (is 127.0.0.1:8765 busy?)" >&2
+		cat "$tmp/httpd.log" >&2
+		exit 1
+	fi
+	sleep 0.01
+done
+
+# Status 1 only means that some URL failed; the demo lists show none.
+./pscrape -e serial urls/sample.txt

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Install the Debian packages pscrape needs to build and test (only those
+# missing), then configure and build it in the source tree.
+set -eu
+cd "$(dirname "$0")/.."
+
+PKGS="build-essential autoconf automake pkg-config libcurl4-openssl-dev
+libevent-dev libgumbo-dev zlib1g-dev ca-certificates python3 python3-bs4
+mandoc valgrind"
+
+missing=
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+	    grep -q '^install ok installed$' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "setup: installing$missing"
+	sudo=
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	$sudo apt-get update -qq
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+	    --no-install-recommends $missing >/dev/null
+fi
+
+[ -x configure ] && [ configure -nt configure.ac ] || autoreconf -fi
+[ -f Makefile ] && [ Makefile -nt configure ] || ./configure --quiet
+make -j"$(nproc)" pscrape tests/httpd

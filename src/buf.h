@@ -1,0 +1,15 @@
+/* Growable byte buffers (struct textbuf from extract.h) and appenders. */
+#ifndef PSCRAPE_BUF_H
+#define PSCRAPE_BUF_H
+
+#include <stddef.h>
+
+#include "extract.h"
+
+void	buf_add(struct textbuf *, const void *, size_t);
+void	buf_addc(struct textbuf *, char);
+void	buf_adds(struct textbuf *, const char *);
+void	buf_printf(struct textbuf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+#endif

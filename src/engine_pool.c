@@ -1,0 +1,169 @@
+/*
+ * The pool engine: --jobs worker threads, each with one reused easy handle,
+ * fed from a bounded queue that the reader fills (when the queue is full
+ * the reader waits: back-pressure, not unbounded buffering). DNS and TLS
+ * sessions are shared through a CURLSH; connections are not (LIBNOTES:
+ * sharing CURL_LOCK_DATA_CONNECT between threads is broken in 7.88).
+ * The queue follows memcached's thread.c: a condition variable per side.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "engine.h"
+#include "fetch.h"
+#include "output.h"
+#include "urllist.h"
+#include "xmalloc.h"
+
+struct queue {
+	pthread_mutex_t	  lock;
+	pthread_cond_t	  nonempty;
+	pthread_cond_t	  nonfull;
+	struct job	**items;	/* a ring of cap slots */
+	size_t		  cap;
+	size_t		  head;
+	size_t		  count;
+	bool		  closed;	/* no more jobs will come */
+};
+
+struct pool {
+	struct run	*run;
+	struct queue	 q;
+	CURLSH		*share;
+	pthread_mutex_t	 share_locks[CURL_LOCK_DATA_LAST];
+};
+
+static void
+queue_push(struct queue *q, struct job *job)
+{
+	pthread_mutex_lock(&q->lock);
+	while (q->count == q->cap)
+		pthread_cond_wait(&q->nonfull, &q->lock);
+	q->items[(q->head + q->count++) % q->cap] = job;
+	pthread_cond_signal(&q->nonempty);
+	pthread_mutex_unlock(&q->lock);
+}
+
+/* The next job, or NULL once the queue is closed and drained. */
+static struct job *
+queue_pop(struct queue *q)
+{
+	struct job *job = NULL;
+
+	pthread_mutex_lock(&q->lock);
+	while (q->count == 0 && !q->closed)
+		pthread_cond_wait(&q->nonempty, &q->lock);
+	if (q->count > 0) {
+		job = q->items[q->head];
+		q->head = (q->head + 1) % q->cap;
+		q->count--;
+		pthread_cond_signal(&q->nonfull);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return job;
+}
+
+static void
+queue_close(struct queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->closed = true;
+	pthread_cond_broadcast(&q->nonempty);
+	pthread_mutex_unlock(&q->lock);
+}
+
+static void
+share_lock(CURL *e, curl_lock_data data, curl_lock_access access, void *arg)
+{
+	struct pool *p = arg;
+
+	(void)e;
+	(void)access;
+	pthread_mutex_lock(&p->share_locks[data]);
+}
+
+static void
+share_unlock(CURL *e, curl_lock_data data, void *arg)
+{
+	struct pool *p = arg;
+
+	(void)e;
+	pthread_mutex_unlock(&p->share_locks[data]);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct pool *p = arg;
+	struct run *run = p->run;
+	struct fetch *f = fetch_new(run->opt, run->save);
+	struct job *job;
+
+	fetch_set_share(f, p->share);
+	while ((job = queue_pop(&p->q)) != NULL)
+		sink_emit(run->sink, fetch_page(f, job, run->engine));
+	fetch_free(f);
+	return NULL;
+}
+
+void
+engine_pool(struct run *run)
+{
+	struct pool p = { .run = run };
+	pthread_attr_t attr;
+	pthread_t *workers;
+	struct job *job;
+	int i, n = 0, err;
+
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&p.share_locks[i], NULL);
+	p.share = curl_share_init();
+	curl_share_setopt(p.share, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(p.share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(p.share, CURLSHOPT_USERDATA, &p);
+	curl_share_setopt(p.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(p.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+
+	pthread_mutex_init(&p.q.lock, NULL);
+	pthread_cond_init(&p.q.nonempty, NULL);
+	pthread_cond_init(&p.q.nonfull, NULL);
+	p.q.cap = (size_t)run->jobs * 2;
+	p.q.items = xcalloc(p.q.cap, sizeof *p.q.items);
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, ENGINE_THREAD_STACK);
+	workers = xcalloc((size_t)run->jobs, sizeof *workers);
+	for (i = 0; i < run->jobs; i++) {
+		if ((err = pthread_create(&workers[n], &attr, worker_main,
+		    &p)) != 0) {
+			if (n == 0)
+				fatal(EXIT_FAILURE, "cannot start a thread: %s",
+				    strerror(err));
+			warnx_("pool engine: cannot start more than %d workers"
+			    " (%s); continuing with %d", n, strerror(err), n);
+			break;
+		}
+		n++;
+	}
+
+	while ((job = source_next(run->src, run->sink)) != NULL)
+		queue_push(&p.q, job);
+	queue_close(&p.q);
+	for (i = 0; i < n; i++)
+		pthread_join(workers[i], NULL);
+
+	free(workers);
+	free(p.q.items);
+	pthread_attr_destroy(&attr);
+	pthread_cond_destroy(&p.q.nonfull);
+	pthread_cond_destroy(&p.q.nonempty);
+	pthread_mutex_destroy(&p.q.lock);
+	curl_share_cleanup(p.share);
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&p.share_locks[i]);
+}

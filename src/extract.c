@@ -1,0 +1,1858 @@
+/*
+ * Extract: count the visible text of an HTML page as
+ * len(BeautifulSoup(body, 'html.parser').text) counts it (LIBNOTES.md,
+ * "The text count"), with gumbo as the parser.
+ *
+ * Three steps. charset.c turns the body into UTF-8. A linear pre-scan
+ * models gumbo's stack of open elements and, when the page nests deeper
+ * than a browser allows or would make gumbo's tree construction
+ * quadratic, writes a flatter copy with the same text (the "nest" code
+ * below). gumbo then parses into an arena that is dropped in one go, and
+ * an iterative walk counts. Where gumbo's HTML5 tree and html.parser's
+ * view of the source differ (whitespace gumbo drops or merges, the CRs
+ * and NULs it removes, the newline after <pre>) the walk reads the source
+ * text of the nodes to count what bs4 counts.
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gumbo.h>
+
+#include "charset.h"
+#include "extract.h"
+#include "xmalloc.h"
+
+/* Chromium flattens the tree past this depth; so do we. */
+#define NEST_CAP	512
+
+/* gumbo checks each attribute of a tag against all before it. */
+#define ATTR_CAP	64
+
+/*
+ * The model counts the work gumbo's tree construction will do, in units
+ * of about a nanosecond: W_SCOPE per element a scope check looks at,
+ * W_SPECIAL where the check also asks whether the element is "special"
+ * (a list of 80 tags), W_POP per element popped, W_CLONE per element
+ * reopened, and per character of text half the stack index of the newest
+ * formatting element (gumbo looks for it in the stack before each
+ * character).
+ * A page may cost WORK_BASE plus WORK_PER_BYTE a byte (gumbo itself takes
+ * about 40 ns a byte) before it is flattened harder than NEST_CAP.
+ */
+#define W_SCOPE		4
+#define W_SPECIAL	8
+#define W_POP		8
+#define W_CLONE		200
+#define WORK_BASE	(16u << 20)
+#define WORK_PER_BYTE	64
+
+/*
+ * gumbo reopens ("reconstructs") the formatting elements that a tag
+ * closed implicitly, inside the next element: <p><b>x</p><p>y gives a
+ * second <b>. Each reopening clones the element, so a page can make
+ * gumbo build many elements per byte. Past this many clones the copy
+ * closes such elements with an end tag instead.
+ */
+#define CLONE_BASE	4096
+#define CLONE_DIV	32
+
+static bool
+is_space(unsigned char c)
+{
+	return c == ' ' || c == '\n' || c == '\t' || c == '\f' || c == '\r';
+}
+
+static bool
+is_alpha(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static unsigned char
+lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+static bool
+equal_ci(const char *s, size_t len, const char *lc)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		if (lc[i] == '\0' || lower(s[i]) != (unsigned char)lc[i])
+			return false;
+	}
+	return lc[len] == '\0';
+}
+
+static void
+tb_add(struct textbuf *tb, const char *s, size_t n)
+{
+	size_t	cap;
+
+	if (tb == NULL || n == 0)
+		return;
+	if (tb->cap - tb->len <= n) {
+		cap = tb->cap < 256 ? 256 : tb->cap;
+		while (cap - tb->len <= n)
+			cap *= 2;
+		tb->data = xrealloc(tb->data, cap);
+		tb->cap = cap;
+	}
+	memcpy(tb->data + tb->len, s, n);
+	tb->len += n;
+	tb->data[tb->len] = '\0';	/* for callers that print it */
+}
+
+/* --- an arena for gumbo ------------------------------------------------ */
+
+/*
+ * gumbo allocates every node, string and vector through its options. An
+ * arena makes that cheap and lets the whole tree go at once: never call
+ * gumbo_destroy_output, which recurses and crashes on deep trees.
+ */
+struct chunk {
+	struct chunk	*next;
+	size_t		 size;
+	size_t		 used;
+	max_align_t	 data[];
+};
+
+struct arena {
+	struct chunk	*head;
+	void		*last;		/* the newest allocation in head */
+	size_t		 lastused;	/* head->used before it */
+	size_t		 next;		/* size of the next chunk */
+};
+
+#define ALIGN	sizeof(max_align_t)
+
+static void *
+arena_alloc(void *ud, size_t n)
+{
+	struct arena	*a = ud;
+	struct chunk	*c = a->head, *big;
+	void		*p;
+
+	n = n == 0 ? ALIGN : (n + ALIGN - 1) & ~(ALIGN - 1);
+	if (n > a->next / 4) {
+		/* A big block gets a chunk of its own behind the current
+		 * one, so the space left in head is not wasted. */
+		big = xmalloc(sizeof *big + n);
+		big->size = big->used = n;
+		if (c == NULL) {
+			big->next = NULL;
+			a->head = big;
+		} else {
+			big->next = c->next;
+			c->next = big;
+		}
+		a->last = NULL;
+		return big->data;
+	}
+	if (c == NULL || c->size - c->used < n) {
+		c = xmalloc(sizeof *c + a->next);
+		c->size = a->next;
+		c->used = 0;
+		c->next = a->head;
+		a->head = c;
+		if (a->next < 16 * 1024 * 1024)
+			a->next *= 2;
+	}
+	p = (char *)c->data + c->used;
+	a->last = p;
+	a->lastused = c->used;
+	c->used += n;
+	return p;
+}
+
+/*
+ * Nothing is freed one by one, but gumbo often frees what it allocated
+ * just before (token buffers, grown vectors): take that back.
+ */
+static void
+arena_free(void *ud, void *p)
+{
+	struct arena	*a = ud;
+
+	if (p != NULL && p == a->last) {
+		a->head->used = a->lastused;
+		a->last = NULL;
+	}
+}
+
+static void
+arena_init(struct arena *a, size_t len)
+{
+	a->head = NULL;
+	a->last = NULL;
+	a->next = 64 * 1024;
+	/* About what gumbo needs for a page of this size. */
+	while (a->next < 2 * len && a->next < 16 * 1024 * 1024)
+		a->next *= 2;
+}
+
+static void
+arena_clear(struct arena *a)
+{
+	struct chunk	*c, *next;
+
+	for (c = a->head; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->head = NULL;
+}
+
+/* --- the nesting model --------------------------------------------------- */
+
+/*
+ * gumbo's tree construction is quadratic in the depth of the stack of
+ * open elements: most start and end tags walk the stack ("has an element
+ * in scope", "any other end tag"). 100,000 nested <div> take 14 s. So
+ * before parsing, a linear scan runs a small model of that stack, close
+ * enough to gumbo 0.10.1 that the model is never shallower than gumbo's
+ * stack: it pops an element only where gumbo surely pops it too, and
+ * treats a tag as not nesting only where gumbo surely does not nest it.
+ *
+ * When the model grows deeper than NEST_CAP, or its walks add up to more
+ * work than the page size warrants, a second scan writes a copy of the
+ * page in which start tags beyond the cap, the end tags that match them
+ * and end tags that close nothing are left out; every other byte is kept,
+ * so the text is the same. That scan models the copy itself (the stack
+ * holds the kept elements only), which bounds gumbo's stack on the copy.
+ * A removed tag that stood between two runs of text becomes "<!>", an
+ * empty comment, so that the runs do not merge (bs4 counts a run of
+ * whitespace as one character).
+ */
+
+/* What a tag is to the tree builder, by GumboTag (HTML elements). */
+#define T_VOID		0x0001	/* never stays open */
+#define T_RAW		0x0002	/* text up to its end tag */
+#define T_SPECIAL	0x0004	/* the spec's "special" category */
+#define T_SCOPE		0x0008	/* bounds "has an element in scope" */
+#define T_CLOSEP	0x0010	/* its start tag closes an open <p> */
+#define T_FMT		0x0020	/* goes on the active formatting list */
+#define T_MARKER	0x0040	/* puts a marker on that list */
+#define T_TPART		0x0080	/* caption, colgroup, tbody, ..., td */
+#define T_BREAKOUT	0x0100	/* leaves SVG and MathML content */
+#define T_HEADING	0x0200
+#define T_SCOPEEND	0x0400	/* end tag closes it if in scope */
+#define T_IGNORE	0x0800	/* html, head, body: never nest in body */
+#define T_PRE		0x1000	/* whitespace inside counts as is */
+#define T_NOTEXT	0x2000	/* text inside does not count */
+#define T_PLAIN		0x4000	/* plaintext: the rest is text */
+
+#define S_BLOCK		(T_SPECIAL | T_CLOSEP | T_SCOPEEND)
+
+static const uint16_t tagprops[GUMBO_TAG_LAST + 1] = {
+	[GUMBO_TAG_HTML] =	T_IGNORE | T_SPECIAL | T_SCOPE,
+	[GUMBO_TAG_HEAD] =	T_IGNORE | T_SPECIAL | T_BREAKOUT,
+	[GUMBO_TAG_BODY] =	T_IGNORE | T_SPECIAL | T_BREAKOUT,
+	[GUMBO_TAG_TITLE] =	T_RAW | T_SPECIAL,
+	[GUMBO_TAG_BASE] =	T_VOID | T_SPECIAL,
+	[GUMBO_TAG_LINK] =	T_VOID | T_SPECIAL,
+	[GUMBO_TAG_META] =	T_VOID | T_SPECIAL | T_BREAKOUT,
+	[GUMBO_TAG_STYLE] =	T_RAW | T_SPECIAL | T_NOTEXT,
+	[GUMBO_TAG_SCRIPT] =	T_RAW | T_SPECIAL | T_NOTEXT,
+	[GUMBO_TAG_NOSCRIPT] =	T_SPECIAL,
+	[GUMBO_TAG_TEMPLATE] =	T_SPECIAL | T_SCOPE | T_MARKER | T_NOTEXT,
+	[GUMBO_TAG_ARTICLE] =	S_BLOCK,
+	[GUMBO_TAG_SECTION] =	S_BLOCK,
+	[GUMBO_TAG_NAV] =	S_BLOCK,
+	[GUMBO_TAG_ASIDE] =	S_BLOCK,
+	[GUMBO_TAG_H1] =	T_SPECIAL | T_CLOSEP | T_HEADING | T_BREAKOUT,
+	[GUMBO_TAG_H2] =	T_SPECIAL | T_CLOSEP | T_HEADING | T_BREAKOUT,
+	[GUMBO_TAG_H3] =	T_SPECIAL | T_CLOSEP | T_HEADING | T_BREAKOUT,
+	[GUMBO_TAG_H4] =	T_SPECIAL | T_CLOSEP | T_HEADING | T_BREAKOUT,
+	[GUMBO_TAG_H5] =	T_SPECIAL | T_CLOSEP | T_HEADING | T_BREAKOUT,
+	[GUMBO_TAG_H6] =	T_SPECIAL | T_CLOSEP | T_HEADING | T_BREAKOUT,
+	[GUMBO_TAG_HGROUP] =	S_BLOCK,
+	[GUMBO_TAG_HEADER] =	S_BLOCK,
+	[GUMBO_TAG_FOOTER] =	S_BLOCK,
+	[GUMBO_TAG_ADDRESS] =	S_BLOCK,
+	[GUMBO_TAG_P] =		T_SPECIAL | T_CLOSEP | T_BREAKOUT,
+	[GUMBO_TAG_HR] =	T_VOID | T_SPECIAL | T_BREAKOUT,
+	[GUMBO_TAG_PRE] =	S_BLOCK | T_PRE | T_BREAKOUT,
+	[GUMBO_TAG_BLOCKQUOTE] = S_BLOCK | T_BREAKOUT,
+	[GUMBO_TAG_OL] =	S_BLOCK | T_BREAKOUT,
+	[GUMBO_TAG_UL] =	S_BLOCK | T_BREAKOUT,
+	[GUMBO_TAG_LI] =	T_SPECIAL | T_BREAKOUT,
+	[GUMBO_TAG_DL] =	S_BLOCK | T_BREAKOUT,
+	[GUMBO_TAG_DT] =	T_SPECIAL | T_BREAKOUT,
+	[GUMBO_TAG_DD] =	T_SPECIAL | T_BREAKOUT,
+	[GUMBO_TAG_FIGURE] =	S_BLOCK,
+	[GUMBO_TAG_FIGCAPTION] = S_BLOCK,
+	[GUMBO_TAG_MAIN] =	T_SPECIAL,
+	[GUMBO_TAG_DIV] =	S_BLOCK | T_BREAKOUT,
+	[GUMBO_TAG_A] =		T_FMT,
+	[GUMBO_TAG_EM] =	T_FMT | T_BREAKOUT,
+	[GUMBO_TAG_STRONG] =	T_FMT | T_BREAKOUT,
+	[GUMBO_TAG_SMALL] =	T_FMT | T_BREAKOUT,
+	[GUMBO_TAG_S] =		T_FMT | T_BREAKOUT,
+	[GUMBO_TAG_CODE] =	T_FMT | T_BREAKOUT,
+	[GUMBO_TAG_VAR] =	T_BREAKOUT,
+	[GUMBO_TAG_SUB] =	T_BREAKOUT,
+	[GUMBO_TAG_SUP] =	T_BREAKOUT,
+	[GUMBO_TAG_I] =		T_FMT | T_BREAKOUT,
+	[GUMBO_TAG_B] =		T_FMT | T_BREAKOUT,
+	[GUMBO_TAG_U] =		T_FMT | T_BREAKOUT,
+	[GUMBO_TAG_RUBY] =	T_BREAKOUT,
+	[GUMBO_TAG_RT] =	T_NOTEXT,
+	[GUMBO_TAG_RP] =	T_NOTEXT,
+	[GUMBO_TAG_SPAN] =	T_BREAKOUT,
+	[GUMBO_TAG_BR] =	T_VOID | T_SPECIAL | T_BREAKOUT,
+	[GUMBO_TAG_WBR] =	T_VOID | T_SPECIAL,
+	[GUMBO_TAG_IMAGE] =	T_VOID,
+	[GUMBO_TAG_IMG] =	T_VOID | T_SPECIAL | T_BREAKOUT,
+	[GUMBO_TAG_IFRAME] =	T_RAW | T_SPECIAL,
+	[GUMBO_TAG_EMBED] =	T_VOID | T_SPECIAL | T_BREAKOUT,
+	[GUMBO_TAG_OBJECT] =	T_SPECIAL | T_SCOPE | T_MARKER,
+	[GUMBO_TAG_PARAM] =	T_VOID | T_SPECIAL,
+	[GUMBO_TAG_SOURCE] =	T_VOID,
+	[GUMBO_TAG_TRACK] =	T_VOID,
+	[GUMBO_TAG_AREA] =	T_VOID | T_SPECIAL,
+	[GUMBO_TAG_TABLE] =	T_SPECIAL | T_SCOPE | T_BREAKOUT,
+	[GUMBO_TAG_CAPTION] =	T_SPECIAL | T_SCOPE | T_MARKER | T_TPART,
+	[GUMBO_TAG_COLGROUP] =	T_SPECIAL | T_TPART,
+	[GUMBO_TAG_COL] =	T_VOID | T_SPECIAL,
+	[GUMBO_TAG_TBODY] =	T_SPECIAL | T_TPART,
+	[GUMBO_TAG_THEAD] =	T_SPECIAL | T_TPART,
+	[GUMBO_TAG_TFOOT] =	T_SPECIAL | T_TPART,
+	[GUMBO_TAG_TR] =	T_SPECIAL | T_TPART,
+	[GUMBO_TAG_TD] =	T_SPECIAL | T_SCOPE | T_MARKER | T_TPART,
+	[GUMBO_TAG_TH] =	T_SPECIAL | T_SCOPE | T_MARKER | T_TPART,
+	[GUMBO_TAG_FORM] =	T_SPECIAL,
+	[GUMBO_TAG_FIELDSET] =	S_BLOCK,
+	[GUMBO_TAG_INPUT] =	T_VOID | T_SPECIAL,
+	[GUMBO_TAG_BUTTON] =	T_SPECIAL | T_SCOPEEND,
+	[GUMBO_TAG_SELECT] =	T_SPECIAL,
+	[GUMBO_TAG_TEXTAREA] =	T_RAW | T_SPECIAL | T_PRE,
+	[GUMBO_TAG_KEYGEN] =	T_VOID,
+	[GUMBO_TAG_DETAILS] =	S_BLOCK,
+	[GUMBO_TAG_SUMMARY] =	S_BLOCK,
+	[GUMBO_TAG_MENU] =	S_BLOCK | T_BREAKOUT,
+	[GUMBO_TAG_MENUITEM] =	T_VOID | T_SPECIAL,
+	[GUMBO_TAG_APPLET] =	T_SPECIAL | T_SCOPE | T_MARKER,
+	[GUMBO_TAG_BGSOUND] =	T_VOID | T_SPECIAL,
+	[GUMBO_TAG_DIR] =	S_BLOCK,
+	[GUMBO_TAG_FRAME] =	T_VOID | T_SPECIAL,
+	[GUMBO_TAG_FRAMESET] =	T_SPECIAL,
+	[GUMBO_TAG_NOFRAMES] =	T_RAW | T_SPECIAL,
+	[GUMBO_TAG_ISINDEX] =	T_VOID | T_SPECIAL,
+	[GUMBO_TAG_LISTING] =	S_BLOCK | T_PRE | T_BREAKOUT,
+	[GUMBO_TAG_XMP] =	T_RAW | T_SPECIAL,
+	[GUMBO_TAG_NOEMBED] =	T_RAW | T_SPECIAL,
+	[GUMBO_TAG_PLAINTEXT] =	T_PLAIN | T_SPECIAL,
+	[GUMBO_TAG_STRIKE] =	T_FMT | T_BREAKOUT,
+	[GUMBO_TAG_BASEFONT] =	T_VOID | T_SPECIAL,
+	[GUMBO_TAG_BIG] =	T_FMT | T_BREAKOUT,
+	[GUMBO_TAG_CENTER] =	S_BLOCK | T_BREAKOUT,
+	[GUMBO_TAG_FONT] =	T_FMT,
+	[GUMBO_TAG_MARQUEE] =	T_SPECIAL | T_SCOPE | T_MARKER,
+	[GUMBO_TAG_NOBR] =	T_FMT | T_BREAKOUT,
+	[GUMBO_TAG_TT] =	T_FMT | T_BREAKOUT,
+};
+
+/* An open element of the model. */
+struct ent {
+	uint32_t	key;	/* GumboTag, or a name hash for unknown tags */
+	uint32_t	ahash;	/* attributes, for formatting elements */
+	uint16_t	props;	/* tagprops[] of an HTML element */
+	uint8_t		flags;
+};
+
+#define E_FOREIGN	0x01	/* SVG or MathML */
+#define E_SVG		0x02	/* SVG rather than MathML */
+#define E_HTMLINT	0x04	/* HTML integration point */
+#define E_MTEXT		0x08	/* MathML text integration point */
+#define E_BOUND		0x10	/* foreign, but special and a scope bound */
+#define E_ANNOT		0x20	/* MathML annotation-xml */
+#define E_INLIST	0x40	/* on the list of active formatting elements */
+
+#define KEY_TAG(k)	((k) & 0xff)
+
+/* A tag as the tokenizer sees it. */
+struct tok {
+	const char	*start;		/* '<' */
+	const char	*end;		/* after '>' */
+	const char	*name;
+	size_t		 namelen;
+	const char	*cut;		/* the end of attribute ATTR_CAP */
+	unsigned	 nattr;
+	uint32_t	 key;
+	uint32_t	 ahash;
+	GumboTag	 tag;
+	uint16_t	 props;
+	bool		 endtag;
+	bool		 selfclose;
+	bool		 fontattr;	/* color, face or size: leaves SVG */
+	bool		 htmlenc;	/* encoding="text/html" and the like */
+};
+
+struct nest {
+	const char	*buf;
+	const char	*end;
+	struct ent	*st;		/* the stack of open elements */
+	size_t		 n;
+	size_t		 stcap;
+	struct ent	*surv;		/* formatting elements to reopen */
+	size_t		 nsurv;
+	size_t		 survcap;
+	uint32_t	*count;		/* open HTML elements by GumboTag */
+	size_t		 npre;		/* open T_PRE elements */
+	size_t		 nnotext;	/* open T_NOTEXT elements */
+	size_t		 nlisted;	/* open E_INLIST elements */
+	size_t		 maxdepth;
+	uint64_t	 work;
+	uint64_t	 budget;
+	uint64_t	 clones;
+	uint64_t	 clonebudget;
+	bool		 overattr;	/* a tag with too many attributes */
+	bool		 stop;
+
+	/* Rewriting: the copy and what has been left out of it. */
+	bool		 rewrite;
+	size_t		 limit;
+	struct textbuf	 out;
+	const char	*copied;	/* input up to here is handled */
+	bool		 sep;		/* text before a removed tag */
+	uint32_t	 dropped[256];	/* removed start tags by key */
+};
+
+enum act { A_KEEP, A_DROP, A_RAW, A_REST };
+
+#define FNV_BASIS	2166136261u
+#define FNV_PRIME	16777619u
+
+static uint32_t
+fnv(uint32_t h, const char *s, size_t len, bool fold)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (fold ? lower(s[i]) : (unsigned char)s[i])) *
+		    FNV_PRIME;
+	return h;
+}
+
+/*
+ * Read a tag at p ('<' then a letter, or "</" then a letter) the way
+ * gumbo's tokenizer does, so that a '>' inside a quoted value does not
+ * end it. False when the input ends inside the tag: gumbo drops it then.
+ */
+static bool
+scan_tag(const char *p, const char *end, struct tok *t)
+{
+	const char	*a, *q, *v, *attrs;
+	size_t		 alen;
+	bool		 enc;
+
+	memset(t, 0, sizeof *t);
+	t->start = p++;
+	if (*p == '/') {
+		t->endtag = true;
+		p++;
+	}
+	t->name = p;
+	while (p < end && !is_space(*p) && *p != '/' && *p != '>')
+		p++;
+	t->namelen = p - t->name;
+	attrs = p;
+	for (;;) {
+		while (p < end && is_space(*p))
+			p++;
+		if (p == end)
+			return false;
+		if (*p == '>')
+			break;
+		if (*p == '/') {
+			if (++p < end && *p == '>') {
+				t->selfclose = true;
+				break;
+			}
+			continue;
+		}
+		a = p++;
+		while (p < end && !is_space(*p) && *p != '/' && *p != '>' &&
+		    *p != '=')
+			p++;
+		alen = p - a;
+		if (equal_ci(a, alen, "color") || equal_ci(a, alen, "face") ||
+		    equal_ci(a, alen, "size"))
+			t->fontattr = true;
+		enc = equal_ci(a, alen, "encoding");
+		while (p < end && is_space(*p))
+			p++;
+		if (p < end && *p == '=') {
+			p++;
+			while (p < end && is_space(*p))
+				p++;
+			if (p == end)
+				return false;
+			if (*p == '"' || *p == '\'') {
+				if ((q = memchr(p + 1, *p, end - p - 1)) == NULL)
+					return false;
+				v = p + 1;
+				p = q + 1;
+			} else {
+				v = q = p;
+				while (p < end && !is_space(*p) && *p != '>')
+					p++;
+				q = p;
+			}
+			if (enc && (equal_ci(v, q - v, "text/html") ||
+			    equal_ci(v, q - v, "application/xhtml+xml")))
+				t->htmlenc = true;
+		}
+		if (++t->nattr == ATTR_CAP)
+			t->cut = p;
+	}
+	t->end = p + 1;
+	t->tag = gumbo_tagn_enum(t->name, t->namelen);
+	if (t->tag == GUMBO_TAG_UNKNOWN)
+		t->key = (fnv(FNV_BASIS, t->name, t->namelen, true) | 1) << 8 |
+		    GUMBO_TAG_UNKNOWN;
+	else
+		t->key = t->tag;
+	t->props = tagprops[t->tag];
+	if (t->props & T_FMT)
+		t->ahash = fnv(FNV_BASIS, attrs, p - attrs, false);
+	return true;
+}
+
+static const char *
+to_gt(const char *p, const char *end)
+{
+	const char	*q = memchr(p, '>', end - p);
+
+	return q == NULL ? end : q + 1;
+}
+
+/* After a comment at p ("<!--"), ended the ways gumbo ends one. */
+static const char *
+skip_comment(const char *p, const char *end)
+{
+	const char	*q = p + 4, *r;
+
+	if (q < end && *q == '>')
+		return q + 1;
+	if (end - q >= 2 && q[0] == '-' && q[1] == '>')
+		return q + 2;
+	while ((r = memchr(q, '>', end - q)) != NULL) {
+		if (r - q >= 2 && r[-1] == '-' && r[-2] == '-')
+			return r + 1;
+		if (r - q >= 3 && r[-1] == '!' && r[-2] == '-' && r[-3] == '-')
+			return r + 1;
+		q = r + 1;
+	}
+	return end;
+}
+
+/* The end tag closing raw text that began at p, or NULL at the end. */
+static const char *
+find_raw_end(const char *p, const char *end, const struct tok *t)
+{
+	const char	*q;
+
+	const char	*r;
+	size_t		 i;
+
+	while ((q = memchr(p, '<', end - p)) != NULL) {
+		p = q + 1;
+		if ((size_t)(end - q) < t->namelen + 3 || q[1] != '/')
+			continue;
+		r = q + 2;
+		for (i = 0; i < t->namelen; i++) {
+			if (lower(r[i]) != lower(t->name[i]))
+				break;
+		}
+		if (i < t->namelen)
+			continue;
+		r += t->namelen;
+		if (is_space(*r) || *r == '/' || *r == '>')
+			return q;
+	}
+	return NULL;
+}
+
+static struct ent *
+top(struct nest *m)
+{
+	return m->n > 0 ? &m->st[m->n - 1] : NULL;
+}
+
+static bool
+is_html(const struct ent *e, GumboTag tag)
+{
+	return e != NULL && e->key == (uint32_t)tag && !(e->flags & E_FOREIGN);
+}
+
+static bool
+is_special(const struct ent *e)
+{
+	if (e->flags & E_FOREIGN)
+		return (e->flags & E_BOUND) != 0;
+	return (e->props & T_SPECIAL) != 0;
+}
+
+static void
+push(struct nest *m, const struct ent *e)
+{
+	if (m->n == m->stcap) {
+		m->stcap = m->stcap == 0 ? 64 : 2 * m->stcap;
+		m->st = xrealloc(m->st, m->stcap * sizeof *m->st);
+	}
+	m->st[m->n++] = *e;
+	m->nlisted += (e->flags & E_INLIST) != 0;
+	if (!(e->flags & E_FOREIGN)) {
+		m->count[KEY_TAG(e->key)]++;
+		m->npre += (e->props & T_PRE) != 0;
+		m->nnotext += (e->props & T_NOTEXT) != 0;
+	}
+	if (m->n > m->maxdepth)
+		m->maxdepth = m->n;
+}
+
+static void
+forget(struct nest *m, const struct ent *e)
+{
+	m->nlisted -= (e->flags & E_INLIST) != 0;
+	if (!(e->flags & E_FOREIGN)) {
+		m->count[KEY_TAG(e->key)]--;
+		m->npre -= (e->props & T_PRE) != 0;
+		m->nnotext -= (e->props & T_NOTEXT) != 0;
+	}
+}
+
+/*
+ * Pop st[i] and everything above it. Popped formatting elements stay on
+ * gumbo's list of active formatting elements, which reopens them at the
+ * next text or inline tag, unless the end tag named the element itself:
+ * they wait in m->surv for reopen(). Popping a marker (a cell, a caption,
+ * an object) clears the list up to it, and all that waits is above it.
+ */
+static void
+pop_to(struct nest *m, size_t i, bool named)
+{
+	const struct ent	*e;
+	size_t			 j;
+
+	m->work += (m->n - i) * W_POP;
+	for (j = m->n; j-- > i;) {
+		e = &m->st[j];
+		forget(m, e);
+		if (!(e->flags & E_FOREIGN) && (e->props & T_MARKER))
+			m->nsurv = 0;
+		else if ((j != i || !named) && (e->flags & E_INLIST)) {
+			if (m->nsurv == m->survcap) {
+				m->survcap = m->survcap == 0 ? 16 :
+				    2 * m->survcap;
+				m->surv = xrealloc(m->surv,
+				    m->survcap * sizeof *m->surv);
+			}
+			m->surv[m->nsurv++] = *e;
+		}
+	}
+	m->n = i;
+}
+
+/* "Reconstruct the active formatting elements": clone them back. */
+static void
+reopen(struct nest *m)
+{
+	if (m->nsurv == 0)
+		return;
+	m->clones += m->nsurv;
+	m->work += m->nsurv * (W_CLONE + m->n);
+	while (m->nsurv > 0)
+		push(m, &m->surv[--m->nsurv]);
+}
+
+/* Whether gumbo reconstructs before inserting this element. */
+static bool
+reconstructs(const struct tok *t)
+{
+	switch (t->tag) {
+	case GUMBO_TAG_LI:
+	case GUMBO_TAG_DD:
+	case GUMBO_TAG_DT:
+	case GUMBO_TAG_FORM:
+	case GUMBO_TAG_TABLE:
+	case GUMBO_TAG_FRAMESET:
+	case GUMBO_TAG_RP:
+	case GUMBO_TAG_RT:
+		return false;
+	default:
+		return !(t->props & (T_CLOSEP | T_IGNORE | T_TPART));
+	}
+}
+
+enum scope { SC_DEFAULT, SC_BUTTON, SC_LIST, SC_TABLE };
+
+static bool
+bounds(const struct ent *e, enum scope sc)
+{
+	if (e->flags & E_FOREIGN)
+		return sc != SC_TABLE && (e->flags & E_BOUND);
+	if (sc == SC_TABLE)
+		return e->key == GUMBO_TAG_TABLE ||
+		    e->key == GUMBO_TAG_TEMPLATE || e->key == GUMBO_TAG_HTML;
+	if (e->props & T_SCOPE)
+		return true;
+	if (sc == SC_BUTTON)
+		return e->key == GUMBO_TAG_BUTTON;
+	if (sc == SC_LIST)
+		return e->key == GUMBO_TAG_OL || e->key == GUMBO_TAG_UL;
+	return false;
+}
+
+/* The topmost HTML element with this tag (any heading for T_HEADING)
+ * that is "in scope", or -1. */
+static long
+in_scope(struct nest *m, GumboTag tag, enum scope sc)
+{
+	const struct ent	*e;
+	size_t			 j;
+	bool			 heading = (tagprops[tag] & T_HEADING) != 0;
+
+	if (heading ? m->count[GUMBO_TAG_H1] + m->count[GUMBO_TAG_H2] +
+	    m->count[GUMBO_TAG_H3] + m->count[GUMBO_TAG_H4] +
+	    m->count[GUMBO_TAG_H5] + m->count[GUMBO_TAG_H6] == 0 :
+	    m->count[tag] == 0) {
+		/* Not open: gumbo still walks up to a scope bound. */
+		m->work += m->n * W_SCOPE;
+		return -1;
+	}
+	for (j = m->n; j-- > 0;) {
+		e = &m->st[j];
+		m->work += W_SCOPE;
+		if (!(e->flags & E_FOREIGN) && (e->key == (uint32_t)tag ||
+		    (heading && (e->props & T_HEADING))))
+			return j;
+		if (bounds(e, sc))
+			return -1;
+	}
+	return -1;
+}
+
+static void
+close_p(struct nest *m)
+{
+	long	i;
+
+	if ((i = in_scope(m, GUMBO_TAG_P, SC_BUTTON)) >= 0)
+		pop_to(m, i, true);
+}
+
+/* An <li>, <dd> or <dt> closes the open one, unless a block is between. */
+static void
+close_item(struct nest *m, GumboTag tag)
+{
+	const struct ent	*e;
+	size_t			 j;
+
+	if (tag == GUMBO_TAG_LI ? m->count[GUMBO_TAG_LI] == 0 :
+	    m->count[GUMBO_TAG_DD] + m->count[GUMBO_TAG_DT] == 0) {
+		m->work += m->n * W_SPECIAL;
+		return;
+	}
+	for (j = m->n; j-- > 0;) {
+		e = &m->st[j];
+		m->work += W_SPECIAL;
+		if (tag == GUMBO_TAG_LI ? is_html(e, GUMBO_TAG_LI) :
+		    (is_html(e, GUMBO_TAG_DD) || is_html(e, GUMBO_TAG_DT))) {
+			pop_to(m, j, true);
+			return;
+		}
+		if (is_special(e) && !is_html(e, GUMBO_TAG_ADDRESS) &&
+		    !is_html(e, GUMBO_TAG_DIV) && !is_html(e, GUMBO_TAG_P))
+			return;
+	}
+}
+
+/*
+ * For a table part start tag: the index of the element it goes under
+ * (the row, section or table, everything above it being closed), -1 when
+ * there is no table (gumbo ignores the tag), -2 under a <template>.
+ */
+static long
+table_context(struct nest *m, GumboTag tag)
+{
+	const struct ent	*e;
+	size_t			 j;
+
+	if (m->count[GUMBO_TAG_TABLE] + m->count[GUMBO_TAG_TEMPLATE] == 0) {
+		m->work += m->n * W_SCOPE;
+		return -1;
+	}
+	for (j = m->n; j-- > 0;) {
+		e = &m->st[j];
+		m->work += W_SCOPE;
+		if (e->flags & E_FOREIGN)
+			continue;
+		if (e->key == GUMBO_TAG_TEMPLATE)
+			return -2;
+		if (e->key == GUMBO_TAG_TABLE)
+			return j;
+		if ((tag == GUMBO_TAG_TD || tag == GUMBO_TAG_TH ||
+		    tag == GUMBO_TAG_TR) && (e->key == GUMBO_TAG_TBODY ||
+		    e->key == GUMBO_TAG_THEAD || e->key == GUMBO_TAG_TFOOT))
+			return j;
+		if ((tag == GUMBO_TAG_TD || tag == GUMBO_TAG_TH) &&
+		    e->key == GUMBO_TAG_TR)
+			return j;
+	}
+	return -1;
+}
+
+/* Whether gumbo is "in select": index of the <select>, or -1. */
+static long
+select_index(const struct nest *m)
+{
+	const struct ent	*e;
+	size_t			 j;
+
+	for (j = m->n; j-- > 0;) {
+		e = &m->st[j];
+		if (is_html(e, GUMBO_TAG_SELECT))
+			return j;
+		if (!is_html(e, GUMBO_TAG_OPTION) &&
+		    !is_html(e, GUMBO_TAG_OPTGROUP))
+			return -1;
+	}
+	return -1;
+}
+
+/* A <select> in a cell or table is "in select in table". */
+static bool
+select_in_table(const struct nest *m, long sel)
+{
+	const struct ent	*e;
+
+	if (sel == 0)
+		return false;
+	e = &m->st[sel - 1];
+	return !(e->flags & E_FOREIGN) && (e->key == GUMBO_TAG_TABLE ||
+	    (e->props & T_TPART));
+}
+
+/* Noah's ark: at most three identical formatting elements stay listed. */
+static void
+list_formatting(struct nest *m, struct ent *e, unsigned nattr)
+{
+	struct ent	*s;
+	size_t		 j, same = 0, oldest = 0, listed = 0;
+
+	for (j = m->n; j-- > 0;) {
+		s = &m->st[j];
+		if (!(s->flags & E_FOREIGN) && (s->props & T_MARKER))
+			break;
+		if (!(s->flags & E_INLIST))
+			continue;
+		listed++;
+		if (s->key == e->key && s->ahash == e->ahash) {
+			same++;
+			oldest = j;
+		}
+	}
+	for (j = 0; j < m->nsurv; j++) {
+		listed++;
+		if (m->surv[j].key == e->key && m->surv[j].ahash == e->ahash)
+			same++;
+	}
+	/* gumbo compares the attributes of each listed element. */
+	m->work += m->n + listed * W_SCOPE * (1 + nattr);
+	if (same >= 3 && (m->st[oldest].flags & E_INLIST)) {
+		m->st[oldest].flags &= ~E_INLIST;
+		m->nlisted--;
+	}
+	e->flags |= E_INLIST;
+}
+
+static void
+open_html(struct nest *m, const struct tok *t)
+{
+	struct ent	e;
+
+	e.key = t->key;
+	e.ahash = t->ahash;
+	e.props = t->props;
+	e.flags = 0;
+	if (t->props & T_FMT)
+		list_formatting(m, &e, t->nattr);
+	push(m, &e);
+}
+
+static void
+open_foreign(struct nest *m, const struct tok *t, bool svg)
+{
+	struct ent	e;
+	GumboTag	tag = t->tag;
+
+	e.key = t->key;
+	e.ahash = 0;
+	e.props = 0;
+	e.flags = E_FOREIGN | (svg ? E_SVG : 0);
+	if (svg && (tag == GUMBO_TAG_FOREIGNOBJECT || tag == GUMBO_TAG_DESC ||
+	    tag == GUMBO_TAG_TITLE))
+		e.flags |= E_HTMLINT | E_BOUND;
+	if (!svg && (tag == GUMBO_TAG_MI || tag == GUMBO_TAG_MO ||
+	    tag == GUMBO_TAG_MN || tag == GUMBO_TAG_MS ||
+	    tag == GUMBO_TAG_MTEXT))
+		e.flags |= E_MTEXT | E_BOUND;
+	if (!svg && tag == GUMBO_TAG_ANNOTATION_XML) {
+		e.flags |= E_ANNOT | E_BOUND;
+		if (t->htmlenc)
+			e.flags |= E_HTMLINT;
+	}
+	push(m, &e);
+}
+
+/* Whether gumbo handles this start tag as SVG/MathML content. */
+static bool
+foreign_start(const struct nest *m, const struct tok *t)
+{
+	const struct ent	*e = m->n > 0 ? &m->st[m->n - 1] : NULL;
+
+	if (e == NULL || !(e->flags & E_FOREIGN) || (e->flags & E_HTMLINT))
+		return false;
+	if ((e->flags & E_MTEXT) && t->tag != GUMBO_TAG_MGLYPH &&
+	    t->tag != GUMBO_TAG_MALIGNMARK)
+		return false;
+	if ((e->flags & E_ANNOT) && t->tag == GUMBO_TAG_SVG)
+		return false;
+	return true;
+}
+
+static bool
+breakout(const struct tok *t)
+{
+	return (t->props & T_BREAKOUT) ||
+	    (t->tag == GUMBO_TAG_FONT && t->fontattr);
+}
+
+/* Whether a start tag would leave an element open. */
+static bool
+opens(const struct nest *m, const struct tok *t)
+{
+	if (foreign_start(m, t) && !breakout(t))
+		return !t->selfclose;
+	if (t->tag == GUMBO_TAG_SVG || t->tag == GUMBO_TAG_MATH)
+		return !t->selfclose;
+	return !(t->props & (T_VOID | T_RAW | T_IGNORE | T_PLAIN));
+}
+
+static enum act start_html(struct nest *, const struct tok *);
+
+static enum act
+start_select(struct nest *m, const struct tok *t, long sel)
+{
+	const struct ent	*cur = top(m);
+
+	switch (t->tag) {
+	case GUMBO_TAG_OPTION:
+		if (is_html(cur, GUMBO_TAG_OPTION))
+			pop_to(m, m->n - 1, true);
+		open_html(m, t);
+		return A_KEEP;
+	case GUMBO_TAG_OPTGROUP:
+		if (is_html(cur, GUMBO_TAG_OPTION))
+			pop_to(m, m->n - 1, true);
+		if (is_html(top(m), GUMBO_TAG_OPTGROUP))
+			pop_to(m, m->n - 1, true);
+		open_html(m, t);
+		return A_KEEP;
+	case GUMBO_TAG_SELECT:
+	case GUMBO_TAG_INPUT:
+	case GUMBO_TAG_KEYGEN:
+		pop_to(m, sel, true);
+		return A_KEEP;
+	case GUMBO_TAG_TEXTAREA:
+		pop_to(m, sel, true);
+		return A_RAW;
+	case GUMBO_TAG_SCRIPT:
+		return A_RAW;
+	case GUMBO_TAG_TEMPLATE:
+		/* Not sure what gumbo does: assume it opens. */
+		open_html(m, t);
+		return A_KEEP;
+	case GUMBO_TAG_CAPTION:
+	case GUMBO_TAG_TABLE:
+	case GUMBO_TAG_TBODY:
+	case GUMBO_TAG_TFOOT:
+	case GUMBO_TAG_THEAD:
+	case GUMBO_TAG_TR:
+	case GUMBO_TAG_TD:
+	case GUMBO_TAG_TH:
+		if (!select_in_table(m, sel))
+			return A_KEEP;
+		pop_to(m, sel, true);
+		return start_html(m, t);
+	default:
+		/* Everything else is ignored inside a select. */
+		return A_KEEP;
+	}
+}
+
+/* A start tag in HTML content. */
+static enum act
+start_html(struct nest *m, const struct tok *t)
+{
+	const struct ent	*cur;
+	long			 i, sel;
+
+	if ((sel = select_index(m)) >= 0)
+		return start_select(m, t, sel);
+	if (t->props & T_IGNORE)
+		return A_KEEP;
+	if (t->tag == GUMBO_TAG_HR || t->tag == GUMBO_TAG_XMP)
+		close_p(m);
+	else if (t->tag == GUMBO_TAG_FORM || t->tag == GUMBO_TAG_TABLE)
+		m->work += m->n * W_SCOPE;	/* gumbo may close a <p> */
+	if (t->props & T_RAW)
+		return A_RAW;
+	if (t->props & T_PLAIN)
+		return A_REST;
+	if (t->tag == GUMBO_TAG_SVG || t->tag == GUMBO_TAG_MATH) {
+		reopen(m);
+		if (!t->selfclose)
+			open_foreign(m, t, t->tag == GUMBO_TAG_SVG);
+		return A_KEEP;
+	}
+	if (t->props & T_VOID) {
+		if (reconstructs(t))
+			reopen(m);
+		return A_KEEP;
+	}
+	cur = top(m);
+	switch (t->tag) {
+	case GUMBO_TAG_LI:
+	case GUMBO_TAG_DD:
+	case GUMBO_TAG_DT:
+		close_item(m, t->tag);
+		close_p(m);
+		break;
+	case GUMBO_TAG_A:
+	case GUMBO_TAG_NOBR:
+	case GUMBO_TAG_OPTION:
+		if (is_html(cur, t->tag))
+			pop_to(m, m->n - 1, true);
+		break;
+	case GUMBO_TAG_OPTGROUP:
+		if (is_html(cur, GUMBO_TAG_OPTION))
+			pop_to(m, m->n - 1, true);
+		break;
+	case GUMBO_TAG_BUTTON:
+		if ((i = in_scope(m, GUMBO_TAG_BUTTON, SC_DEFAULT)) >= 0)
+			pop_to(m, i, true);
+		break;
+	case GUMBO_TAG_TABLE:
+		/* In table context a <table> closes the open one. */
+		if (cur != NULL && !(cur->flags & E_FOREIGN) &&
+		    (cur->key == GUMBO_TAG_TABLE || cur->key == GUMBO_TAG_TBODY ||
+		    cur->key == GUMBO_TAG_THEAD || cur->key == GUMBO_TAG_TFOOT ||
+		    cur->key == GUMBO_TAG_TR) &&
+		    (i = in_scope(m, GUMBO_TAG_TABLE, SC_TABLE)) >= 0)
+			pop_to(m, i, true);
+		break;
+	default:
+		if (t->props & T_TPART) {
+			if ((i = table_context(m, t->tag)) == -1)
+				return A_KEEP;
+			if (i >= 0 && (size_t)i + 1 < m->n)
+				pop_to(m, i + 1, false);
+		} else if (t->props & T_CLOSEP) {
+			close_p(m);
+			if ((t->props & T_HEADING) && (cur = top(m)) != NULL &&
+			    !(cur->flags & E_FOREIGN) &&
+			    (cur->props & T_HEADING))
+				pop_to(m, m->n - 1, true);
+		}
+		break;
+	}
+	if (reconstructs(t))
+		reopen(m);
+	open_html(m, t);
+	return A_KEEP;
+}
+
+static enum act
+start_tag(struct nest *m, const struct tok *t)
+{
+	const struct ent	*cur;
+
+	/*
+	 * Leave out a tag that would open an element past the cap, before
+	 * it pops anything: gumbo will not see it. One <pre> and one element
+	 * whose text is not counted are kept past the cap, if none is open,
+	 * as they change how the text inside them counts.
+	 */
+	if (m->rewrite && m->n + m->nsurv >= m->limit && opens(m, t) &&
+	    !((t->props & T_PRE) && m->npre == 0) &&
+	    !((t->props & T_NOTEXT) && m->nnotext == 0))
+		return A_DROP;
+	if (foreign_start(m, t)) {
+		if (!breakout(t)) {
+			if (!t->selfclose)
+				open_foreign(m, t, (top(m)->flags & E_SVG) != 0);
+			return A_KEEP;
+		}
+		while ((cur = top(m)) != NULL && (cur->flags & E_FOREIGN) &&
+		    !(cur->flags & (E_HTMLINT | E_MTEXT))) {
+			m->n--;
+			m->work += W_POP;
+		}
+	}
+	return start_html(m, t);
+}
+
+/*
+ * "Any other end tag": the topmost element it names, unless a special
+ * element is above it. gumbo matches an unknown tag name to any element
+ * of unknown tag.
+ */
+static long
+other_end(struct nest *m, const struct tok *t)
+{
+	const struct ent	*e;
+	size_t			 j;
+
+	if (m->count[t->tag] == 0) {
+		m->work += m->n * W_SPECIAL;
+		return -1;
+	}
+	for (j = m->n; j-- > 0;) {
+		e = &m->st[j];
+		m->work += W_SPECIAL;
+		if (!(e->flags & E_FOREIGN) && (e->key == t->key ||
+		    (t->tag == GUMBO_TAG_UNKNOWN &&
+		    KEY_TAG(e->key) == GUMBO_TAG_UNKNOWN)))
+			return j;
+		if (is_special(e))
+			return -1;
+	}
+	return -1;
+}
+
+/* An end tag: whether gumbo will do anything with it. */
+static bool
+end_tag(struct nest *m, const struct tok *t)
+{
+	const struct ent	*e;
+	long			 i = -1, sel;
+	size_t			 j;
+
+	if ((e = top(m)) != NULL && (e->flags & E_FOREIGN)) {
+		for (j = m->n; j-- > 0;) {
+			e = &m->st[j];
+			m->work += W_SCOPE;
+			if (!(e->flags & E_FOREIGN))
+				break;
+			if (e->key == t->key) {
+				pop_to(m, j, true);
+				return true;
+			}
+		}
+	}
+	if ((sel = select_index(m)) >= 0) {
+		e = top(m);
+		switch (t->tag) {
+		case GUMBO_TAG_OPTION:
+			if (!is_html(e, GUMBO_TAG_OPTION))
+				return false;
+			pop_to(m, m->n - 1, true);
+			return true;
+		case GUMBO_TAG_OPTGROUP:
+			if (is_html(e, GUMBO_TAG_OPTION) && m->n >= 2 &&
+			    is_html(&m->st[m->n - 2], GUMBO_TAG_OPTGROUP))
+				pop_to(m, m->n - 1, true);
+			if (!is_html(top(m), GUMBO_TAG_OPTGROUP))
+				return false;
+			pop_to(m, m->n - 1, true);
+			return true;
+		case GUMBO_TAG_SELECT:
+			pop_to(m, sel, true);
+			return true;
+		case GUMBO_TAG_CAPTION:
+		case GUMBO_TAG_TABLE:
+		case GUMBO_TAG_TBODY:
+		case GUMBO_TAG_TFOOT:
+		case GUMBO_TAG_THEAD:
+		case GUMBO_TAG_TR:
+		case GUMBO_TAG_TD:
+		case GUMBO_TAG_TH:
+			if (!select_in_table(m, sel) ||
+			    in_scope(m, t->tag, SC_TABLE) < 0)
+				return false;
+			pop_to(m, sel, true);
+			break;
+		default:
+			return false;
+		}
+	}
+	if (t->props & T_IGNORE)
+		return true;
+	if (t->props & T_FMT) {
+		for (j = m->nsurv; j-- > 0;) {
+			if (m->surv[j].key == t->key) {
+				memmove(&m->surv[j], &m->surv[j + 1],
+				    (m->nsurv - j - 1) * sizeof *m->surv);
+				m->nsurv--;
+				return true;
+			}
+		}
+	}
+	switch (t->tag) {
+	case GUMBO_TAG_BR:
+		reopen(m);
+		return true;
+	case GUMBO_TAG_P:
+		i = in_scope(m, GUMBO_TAG_P, SC_BUTTON);
+		if (i >= 0)
+			pop_to(m, i, true);
+		else
+			reopen(m);	/* and an empty <p> */
+		return true;
+	case GUMBO_TAG_LI:
+		i = in_scope(m, GUMBO_TAG_LI, SC_LIST);
+		break;
+	case GUMBO_TAG_FORM:
+		/* Only the form goes; what is open inside it stays. */
+		if ((i = in_scope(m, GUMBO_TAG_FORM, SC_DEFAULT)) < 0)
+			return false;
+		forget(m, &m->st[i]);
+		memmove(&m->st[i], &m->st[i + 1],
+		    (m->n - i - 1) * sizeof *m->st);
+		m->n--;
+		return true;
+	case GUMBO_TAG_APPLET:
+	case GUMBO_TAG_MARQUEE:
+	case GUMBO_TAG_OBJECT:
+	case GUMBO_TAG_TABLE:
+		i = in_scope(m, t->tag, SC_TABLE);
+		break;
+	case GUMBO_TAG_TEMPLATE:
+		for (j = m->n; j-- > 0;) {
+			m->work += W_SCOPE;
+			if (is_html(&m->st[j], GUMBO_TAG_TEMPLATE)) {
+				i = j;
+				break;
+			}
+		}
+		break;
+	default:
+		if (t->props & T_TPART)
+			i = in_scope(m, t->tag, SC_TABLE);
+		else if (t->props & (T_SCOPEEND | T_HEADING) ||
+		    t->tag == GUMBO_TAG_DD || t->tag == GUMBO_TAG_DT)
+			i = in_scope(m, t->tag, SC_DEFAULT);
+		else if ((i = other_end(m, t)) >= 0 && (t->props & T_FMT) &&
+		    !(m->st[i].flags & E_INLIST))
+			i = -1;	/* the adoption agency may keep it */
+		break;
+	}
+	if (i < 0)
+		return false;
+	pop_to(m, i, true);
+	return true;
+}
+
+/* Copy the input up to p to the rewritten page. */
+static void
+out_upto(struct nest *m, const char *p)
+{
+	if (p <= m->copied)
+		return;
+	if (m->sep && *m->copied != '<')
+		tb_add(&m->out, "<!>", 3);
+	m->sep = false;
+	tb_add(&m->out, m->copied, p - m->copied);
+	m->copied = p;
+}
+
+/* Leave the tag t out of the rewritten page. */
+static void
+out_drop(struct nest *m, const struct tok *t)
+{
+	out_upto(m, t->start);
+	if (m->out.len > 0 && m->out.data[m->out.len - 1] != '>')
+		m->sep = true;
+	m->copied = t->end;
+}
+
+/*
+ * Instead of letting gumbo reopen the formatting elements in m->surv,
+ * take each off its list of active formatting elements: an end tag for
+ * an element that is not open does just that.
+ */
+static void
+out_close(struct nest *m, const char *after)
+{
+	const char	*name;
+
+	out_upto(m, after);
+	while (m->nsurv > 0) {
+		name = gumbo_normalized_tagname(KEY_TAG(m->surv[--m->nsurv].key));
+		tb_add(&m->out, "</", 2);
+		tb_add(&m->out, name, strlen(name));
+		tb_add(&m->out, ">", 1);
+	}
+}
+
+/* Write a tag with its attributes cut to ATTR_CAP. */
+static void
+out_short(struct nest *m, const struct tok *t)
+{
+	out_upto(m, t->start);
+	if (t->endtag) {
+		tb_add(&m->out, "</", 2);
+		tb_add(&m->out, t->name, t->namelen);
+	} else
+		tb_add(&m->out, t->start, t->cut - t->start);
+	if (t->selfclose)
+		tb_add(&m->out, "/", 1);
+	tb_add(&m->out, ">", 1);
+	m->copied = t->end;
+}
+
+static const char *
+nest_tag(struct nest *m, const char *p)
+{
+	struct tok	 t, rt;
+	const char	*q;
+	enum act	 act;
+	uint32_t	*d;
+	bool		 keep;
+
+	if (!scan_tag(p, m->end, &t)) {
+		m->stop = true;		/* gumbo drops a tag cut off by EOF */
+		return m->end;
+	}
+	if (t.nattr > ATTR_CAP)
+		m->overattr = true;
+	d = &m->dropped[(t.key ^ t.key >> 8) & 0xff];
+	if (t.endtag) {
+		if (m->rewrite && *d > 0) {
+			(*d)--;
+			keep = false;
+		} else
+			keep = end_tag(m, &t);
+		act = keep ? A_KEEP : A_DROP;
+	} else if ((act = start_tag(m, &t)) == A_DROP)
+		(*d)++;
+	if (m->rewrite) {
+		if (act == A_DROP)
+			out_drop(m, &t);
+		else if (t.nattr > ATTR_CAP)
+			out_short(m, &t);
+	}
+	if (m->n + m->nsurv > m->maxdepth)
+		m->maxdepth = m->n + m->nsurv;
+	/* Past the clone budget, take formatting elements off gumbo's list
+	 * as soon as they are closed (raw text must follow its tag). */
+	if (m->rewrite && m->nsurv > 0 && m->clones > m->clonebudget &&
+	    act != A_RAW && act != A_REST)
+		out_close(m, act == A_DROP ? m->copied : t.end);
+	switch (act) {
+	case A_RAW:
+		if ((q = find_raw_end(t.end, m->end, &t)) == NULL ||
+		    !scan_tag(q, m->end, &rt))
+			return m->end;
+		if (rt.nattr > ATTR_CAP) {
+			m->overattr = true;
+			if (m->rewrite)
+				out_short(m, &rt);
+		}
+		return rt.end;
+	case A_REST:
+		m->stop = true;
+		return m->end;
+	default:
+		return t.end;
+	}
+}
+
+/* What gumbo does for text between tags. */
+static void
+text_work(struct nest *m, size_t len)
+{
+	size_t			 j;
+	const struct ent	*e;
+
+	if (len == 0)
+		return;
+	if (m->nsurv > 0 && ((e = top(m)) == NULL ||
+	    !(e->flags & E_FOREIGN)) && select_index(m) < 0)
+		reopen(m);
+	if (m->nlisted == 0)
+		return;
+	for (j = m->n; j-- > 0;) {
+		if (m->st[j].flags & E_INLIST)
+			break;
+	}
+	m->work += (uint64_t)len * (j + 1) / 2 + (m->n - j);
+}
+
+/* Run the model over the page, up to where it has seen enough. */
+static void
+nest_run(struct nest *m)
+{
+	const char	*p = m->buf, *end = m->end, *q;
+	size_t		 left;
+
+	while (!m->stop && (q = memchr(p, '<', end - p)) != NULL) {
+		text_work(m, q - p);
+		p = q;
+		left = end - p;
+		if (left >= 4 && memcmp(p, "<!--", 4) == 0)
+			p = skip_comment(p, end);
+		else if (left >= 2 && (p[1] == '!' || p[1] == '?')) {
+			if (left >= 9 && memcmp(p, "<![CDATA[", 9) == 0 &&
+			    m->n > 0 && (top(m)->flags & E_FOREIGN))
+				q = memmem(p + 9, left - 9, "]]>", 3);
+			else
+				q = memchr(p, '>', left);
+			p = q == NULL ? end : q + (*q == '>' ? 1 : 3);
+		} else if (left >= 3 && p[1] == '/' && is_alpha(p[2]))
+			p = nest_tag(m, p);
+		else if (left >= 3 && p[1] == '/')
+			p = p[2] == '>' ? p + 3 : to_gt(p, end);
+		else if (left >= 2 && is_alpha(p[1]))
+			p = nest_tag(m, p);
+		else
+			p++;
+		if (!m->rewrite && (m->maxdepth > NEST_CAP || m->overattr ||
+		    m->work > m->budget || m->clones > m->clonebudget))
+			m->stop = true;
+	}
+	if (!m->stop)
+		text_work(m, end - p);
+}
+
+static void
+nest_init(struct nest *m, const char *buf, size_t len)
+{
+	memset(m, 0, sizeof *m);
+	m->buf = buf;
+	m->end = buf + len;
+	m->budget = WORK_BASE + (uint64_t)WORK_PER_BYTE * len;
+	m->clonebudget = CLONE_BASE + len / CLONE_DIV;
+	m->count = xcalloc(GUMBO_TAG_LAST + 1, sizeof *m->count);
+}
+
+static void
+nest_free(struct nest *m)
+{
+	free(m->st);
+	free(m->surv);
+	free(m->count);
+}
+
+/*
+ * Whether the page needs flattening before gumbo sees it: 0 if not, else
+ * the depth to flatten to first. A page that is not deep but costly
+ * (many tags each walking a stack a few hundred deep) starts lower.
+ */
+static size_t
+too_deep(const char *buf, size_t len)
+{
+	struct nest	m;
+	size_t		limit = 0;
+
+	nest_init(&m, buf, len);
+	nest_run(&m);
+	if (m.maxdepth > NEST_CAP || m.overattr || m.clones > m.clonebudget)
+		limit = NEST_CAP;
+	else if (m.work > m.budget)
+		limit = NEST_CAP / 8;
+	nest_free(&m);
+	return limit;
+}
+
+/* A copy of the page with at most limit elements open at a time. */
+static char *
+flatten(const char *buf, size_t len, size_t limit, size_t *outlen)
+{
+	struct nest	m;
+
+	nest_init(&m, buf, len);
+	m.rewrite = true;
+	m.limit = limit;
+	m.copied = buf;
+	/* The copy is never longer, but for a few "<!>". */
+	m.out.cap = len + len / 8 + 64;
+	m.out.data = xmalloc(m.out.cap);
+	nest_run(&m);
+	m.stop = false;
+	out_upto(&m, m.end);
+	nest_free(&m);
+	*outlen = m.out.len;
+	return m.out.data;
+}
+
+/*
+ * Flatten until the model says gumbo will be fast: at NEST_CAP first,
+ * then lower if the walks still cost too much (a deep stack of elements
+ * that a later flood of tags walks again and again).
+ */
+static char *
+defend(const char *buf, size_t len, size_t *outlen)
+{
+	char	*flat = NULL, *next;
+	size_t	 limit, again, n = len;
+
+	if ((limit = too_deep(buf, len)) == 0)
+		return NULL;
+	for (;;) {
+		next = flatten(flat != NULL ? flat : buf, n, limit, &n);
+		free(flat);
+		flat = next;
+		if (limit <= 8 || (again = too_deep(flat, n)) == 0)
+			break;
+		limit = again < limit ? again : limit / 8;
+	}
+	*outlen = n;
+	return flat;
+}
+
+/* --- counting ------------------------------------------------------------ */
+
+struct walk {
+	const char	*buf;		/* what gumbo parsed */
+	const char	*end;
+	uint64_t	 chars;
+	struct textbuf	*text;
+	unsigned	 pre;		/* open <pre> and <textarea> */
+};
+
+/* Code points in valid UTF-8. */
+static size_t
+count_cp(const char *s, size_t len)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return n;
+}
+
+static bool
+all_space(const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		if (!is_space(s[i]))
+			return false;
+	}
+	return true;
+}
+
+/* bs4 turns a run of ASCII whitespace into one "\n" or " ". */
+static void
+count_run(struct walk *w, const char *s, size_t len)
+{
+	if (len == 0)
+		return;
+	if (w->pre == 0 && all_space(s, len)) {
+		w->chars++;
+		tb_add(w->text, memchr(s, '\n', len) != NULL ? "\n" : " ", 1);
+		return;
+	}
+	w->chars += count_cp(s, len);
+	tb_add(w->text, s, len);
+}
+
+static bool
+valid_utf8(const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i = 0, n, k;
+
+	while (i < len) {
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (u[i] >= 0xc2 && u[i] <= 0xdf)
+			n = 1;
+		else if (u[i] >= 0xe0 && u[i] <= 0xef)
+			n = 2;
+		else if (u[i] >= 0xf0 && u[i] <= 0xf4)
+			n = 3;
+		else
+			return false;
+		if (i + n >= len)
+			return false;
+		for (k = 1; k <= n; k++) {
+			if ((u[i + k] & 0xc0) != 0x80)
+				return false;
+		}
+		if ((u[i] == 0xe0 && u[i + 1] < 0xa0) ||
+		    (u[i] == 0xed && u[i + 1] > 0x9f) ||
+		    (u[i] == 0xf0 && u[i + 1] < 0x90) ||
+		    (u[i] == 0xf4 && u[i + 1] > 0x8f))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+/*
+ * Count a text node. Its source text (original_text) shows what gumbo
+ * changed: tags it ignored inside the run (bs4 ends a run at every tag,
+ * so "\n</span>\n" is two whitespace runs), CRs it turned into LF or
+ * dropped, NULs it dropped. When none of those is there, or the source
+ * has character references that make it hard to map, the decoded text
+ * counts (plus the CRs bs4 keeps).
+ */
+static void
+count_text(struct walk *w, const GumboText *t, bool cdata)
+{
+	const char	*s = t->text, *o = t->original_text.data, *oe, *q, *r;
+	size_t		 len = strlen(s), olen = t->original_text.length, crlf, i;
+
+	if (cdata || o == NULL || olen == 0 ||
+	    (memchr(o, '<', olen) == NULL && memchr(o, '\r', olen) == NULL &&
+	    memchr(o, '\0', olen) == NULL)) {
+		count_run(w, s, len);
+		return;
+	}
+	if (memchr(o, '&', olen) == NULL && valid_utf8(o, olen)) {
+		/* The source is the text: count its runs between tags. */
+		for (oe = o + olen; o < oe; o = q) {
+			q = memchr(o, '<', oe - o);
+			while (q != NULL && (q + 1 == oe || !(is_alpha(q[1]) ||
+			    q[1] == '/' || q[1] == '!' || q[1] == '?')))
+				q = memchr(q + 1, '<', oe - q - 1);
+			if (q == NULL)
+				q = oe;
+			count_run(w, o, q - o);
+			if (q < oe) {
+				r = memchr(q, '>', oe - q);
+				q = r == NULL ? oe : r + 1;
+			}
+		}
+		return;
+	}
+	/* Put back the CR of each CRLF that gumbo folded into a LF. */
+	for (crlf = 0, i = 0; i + 1 < olen; i++)
+		crlf += o[i] == '\r' && o[i + 1] == '\n';
+	if (crlf == 0 || (w->pre == 0 && all_space(s, len))) {
+		count_run(w, s, len);
+		return;
+	}
+	w->chars += count_cp(s, len) + crlf;
+	for (; (q = memchr(s, '\n', len)) != NULL && crlf > 0; crlf--) {
+		tb_add(w->text, s, q - s);
+		tb_add(w->text, "\r\n", 2);
+		len -= q + 1 - s;
+		s = q + 1;
+	}
+	tb_add(w->text, s, len);
+}
+
+/*
+ * gumbo drops the whitespace between the start of the page and <head>
+ * (before the doctype, around <html>); bs4 keeps each run. Count those
+ * runs from the source.
+ */
+static void
+count_prefix(struct walk *w)
+{
+	const char	*p = w->buf, *end = w->end, *q;
+
+	while (p < end) {
+		for (q = p; q < end && is_space(*q); q++)
+			;
+		if (q == end || *q != '<') {
+			/* Text follows: the space is part of its run. */
+			if (q == end)
+				count_run(w, p, q - p);
+			else if (q > p) {
+				w->chars += q - p;
+				tb_add(w->text, p, q - p);
+			}
+			return;
+		}
+		count_run(w, p, q - p);
+		p = q;
+		if (end - p >= 4 && memcmp(p, "<!--", 4) == 0)
+			p = skip_comment(p, end);
+		else if (end - p >= 2 && (p[1] == '!' || p[1] == '?'))
+			p = to_gt(p, end);
+		else if (end - p >= 6 && equal_ci(p + 1, 4, "html") &&
+		    (is_space(p[5]) || p[5] == '>' || p[5] == '/'))
+			p = to_gt(p, end);
+		else
+			return;
+	}
+}
+
+static bool
+skipped(const GumboNode *node)
+{
+	if (node->type == GUMBO_NODE_TEMPLATE ||
+	    (node->parse_flags & GUMBO_INSERTION_FROM_ISINDEX))
+		return true;
+	switch (node->v.element.tag) {
+	case GUMBO_TAG_SCRIPT:
+	case GUMBO_TAG_STYLE:
+	case GUMBO_TAG_TEMPLATE:
+	case GUMBO_TAG_RT:
+	case GUMBO_TAG_RP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* gumbo drops the newline right after <pre> and <textarea>; bs4 does not. */
+static void
+count_pre_newline(struct walk *w, const GumboElement *el)
+{
+	const char	*p = el->original_tag.data + el->original_tag.length;
+
+	if (el->original_tag.length == 0 || p < w->buf || p >= w->end)
+		return;
+	if (*p == '\n' || (*p == '\r' && (p + 1 == w->end || p[1] != '\n')))
+		count_run(w, p, 1);
+	else if (*p == '\r')
+		count_run(w, p, 2);
+}
+
+struct frame {
+	const GumboVector	*kids;
+	unsigned int		 next;
+	bool			 pre;
+};
+
+/* Walk the tree with a heap stack: pages can nest deeply. */
+static void
+count_tree(struct walk *w, const GumboNode *doc)
+{
+	struct frame		*st;
+	size_t			 n = 0, cap = 64;
+	const GumboNode		*node;
+	const GumboElement	*el;
+	const char		*c;
+	size_t			 clen;
+	bool			 pre;
+
+	st = xmalloc(cap * sizeof *st);
+	st[n++] = (struct frame){ &doc->v.document.children, 0, false };
+	while (n > 0) {
+		if (st[n - 1].next == st[n - 1].kids->length) {
+			w->pre -= st[--n].pre;
+			continue;
+		}
+		node = st[n - 1].kids->data[st[n - 1].next++];
+		switch (node->type) {
+		case GUMBO_NODE_ELEMENT:
+		case GUMBO_NODE_TEMPLATE:
+			if (skipped(node))
+				break;
+			el = &node->v.element;
+			pre = el->tag_namespace == GUMBO_NAMESPACE_HTML &&
+			    (el->tag == GUMBO_TAG_PRE ||
+			    el->tag == GUMBO_TAG_TEXTAREA);
+			if (pre) {
+				w->pre++;
+				count_pre_newline(w, el);
+			}
+			if (n == cap) {
+				cap *= 2;
+				st = xrealloc(st, cap * sizeof *st);
+			}
+			st[n++] = (struct frame){ &el->children, 0, pre };
+			break;
+		case GUMBO_NODE_TEXT:
+		case GUMBO_NODE_WHITESPACE:
+			count_text(w, &node->v.text, false);
+			break;
+		case GUMBO_NODE_CDATA:
+			count_text(w, &node->v.text, true);
+			break;
+		case GUMBO_NODE_COMMENT:
+			/* In HTML a CDATA section is a bogus comment for gumbo
+			 * but text for bs4. */
+			c = node->v.text.text;
+			clen = strlen(c);
+			if (node->v.text.original_text.length >= 9 &&
+			    memcmp(node->v.text.original_text.data,
+			    "<![CDATA[", 9) == 0 && clen >= 9 &&
+			    memcmp(c + clen - 2, "]]", 2) == 0)
+				count_run(w, c + 7, clen - 9);
+			break;
+		default:
+			break;
+		}
+	}
+	free(st);
+}
+
+/* --- the interface ------------------------------------------------------- */
+
+bool
+extract_is_html(const char *ct)
+{
+	size_t	len;
+
+	if (ct == NULL)
+		return true;
+	while (is_space(*ct))
+		ct++;
+	len = strcspn(ct, "; \t\r\n");
+	if (len == 0)
+		return true;	/* an empty header is as good as none */
+	return equal_ci(ct, len, "text/html") ||
+	    equal_ci(ct, len, "application/xhtml+xml");
+}
+
+void
+extract_page(const char *body, size_t len, const char *content_type,
+    struct extract_out *out, struct textbuf *text)
+{
+	struct charset_text	 ct;
+	struct arena		 arena;
+	struct walk		 w;
+	GumboOptions		 opts = kGumboDefaultOptions;
+	GumboOutput		*g;
+	const char		*buf;
+	char			*flat;
+	size_t			 n;
+
+	charset_decode(body, len, content_type, &ct);
+	buf = ct.data;
+	n = ct.len;
+	if ((flat = defend(buf, n, &n)) != NULL)
+		buf = flat;
+
+	arena_init(&arena, n);
+	opts.allocator = arena_alloc;
+	opts.deallocator = arena_free;
+	opts.userdata = &arena;
+	opts.max_errors = 0;
+	g = gumbo_parse_with_options(&opts, buf, n);
+
+	memset(&w, 0, sizeof w);
+	w.buf = buf;
+	w.end = buf + n;
+	w.text = text;
+	count_prefix(&w);
+	count_tree(&w, g->document);
+
+	arena_clear(&arena);
+	out->chars = w.chars;
+	out->charset = ct.charset;
+	out->flattened = flat != NULL;
+	free(flat);
+	free(ct.owned);
+}

@@ -1,0 +1,41 @@
+/*
+ * Extract: a pure function from a response body and its Content-Type to
+ * the count of visible-text characters, with no network and no globals.
+ * Charset detection and conversion to UTF-8 happen here (see charset.h);
+ * the count follows the rules of "The text count" in LIBNOTES.md, which
+ * match len(BeautifulSoup(body, 'html.parser').text).
+ *
+ * Thread-safe: every call owns all of its state.
+ */
+#ifndef PSCRAPE_EXTRACT_H
+#define PSCRAPE_EXTRACT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A growable byte buffer; the caller owns data and frees it with free(). */
+struct textbuf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+
+struct extract_out {
+	uint64_t	 chars;		/* Unicode code points of visible text */
+	const char	*charset;	/* static canonical name: "utf-8", ... */
+	bool		 flattened;	/* nesting was capped before parsing */
+};
+
+/* Whether a Content-Type names HTML; a missing one (NULL) counts as HTML. */
+bool	extract_is_html(const char *content_type);
+
+/*
+ * Count the visible text of an HTML body. content_type may be NULL.
+ * When text is not NULL the extracted text (UTF-8) is appended to it.
+ * Never fails: bad bytes become U+FFFD, hostile nesting is flattened.
+ */
+void	extract_page(const char *body, size_t len, const char *content_type,
+	    struct extract_out *out, struct textbuf *text);
+
+#endif

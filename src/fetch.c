@@ -1,0 +1,235 @@
+/*
+ * Fetch one page. The curl options follow LIBNOTES: http/https only, also
+ * after redirects; bounded redirects and timeouts; a low-speed abort; any
+ * content encoding, with --max-size enforced on DECODED bytes in the write
+ * callback (CURLOPT_MAXFILESIZE counts compressed bytes and misses bodies of
+ * unknown length, so it cannot stop a decompression bomb).
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "extract.h"
+#include "fetch.h"
+#include "savetext.h"
+#include "urllist.h"
+#include "xmalloc.h"
+
+/* A buffer this big is not kept for the next page. */
+#define KEEP_BODY_MAX (256 * 1024)
+
+struct fetch {
+	const struct options	*opt;
+	struct savetext		*save;
+	CURL			*easy;
+	struct job		*job;		/* the transfer in progress */
+	struct textbuf		 body;
+	bool			 too_big;
+	char			 errbuf[CURL_ERROR_SIZE];
+};
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct fetch *f = arg;
+	size_t len = size * n;
+
+	if ((uint64_t)f->body.len + len > f->opt->max_size) {
+		f->too_big = true;
+		return 0;	/* CURLE_WRITE_ERROR; too_big tells why */
+	}
+	buf_add(&f->body, p, len);
+	return len;
+}
+
+struct fetch *
+fetch_new(const struct options *opt, struct savetext *save)
+{
+	struct fetch *f = xcalloc(1, sizeof *f);
+	CURL *e;
+
+	f->opt = opt;
+	f->save = save;
+	if ((e = f->easy = curl_easy_init()) == NULL)
+		fatal(EXIT_FAILURE, "cannot create a curl handle");
+	curl_easy_setopt(e, CURLOPT_PRIVATE, f);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(e, CURLOPT_MAXREDIRS, opt->max_redirs);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, opt->connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, opt->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 15L);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_USERAGENT, opt->user_agent);
+	if (opt->headers != NULL)
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, opt->headers);
+	if (opt->cacert != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO, opt->cacert);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, opt->insecure ? 0L : 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, opt->insecure ? 0L : 2L);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
+	if (opt->verbose >= 2)
+		curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+	return f;
+}
+
+void
+fetch_free(struct fetch *f)
+{
+	if (f == NULL)
+		return;
+	curl_easy_cleanup(f->easy);
+	job_free(f->job);
+	free(f->body.data);
+	free(f);
+}
+
+void
+fetch_set_share(struct fetch *f, CURLSH *sh)
+{
+	curl_easy_setopt(f->easy, CURLOPT_SHARE, sh);
+}
+
+struct fetch *
+fetch_of(CURL *e)
+{
+	struct fetch *f = NULL;
+
+	curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&f);
+	return f;
+}
+
+CURL *
+fetch_prepare(struct fetch *f, struct job *job)
+{
+	job_free(f->job);
+	f->job = job;
+	f->too_big = false;
+	f->errbuf[0] = '\0';
+	f->body.len = 0;
+	if (f->body.cap > KEEP_BODY_MAX) {
+		free(f->body.data);
+		memset(&f->body, 0, sizeof f->body);
+	}
+	curl_easy_setopt(f->easy, CURLOPT_URL, job->url);
+	return f->easy;
+}
+
+/* The reason a transfer failed, in words that name the cause. */
+static void
+transfer_error(struct fetch *f, CURLcode rc, struct result *r)
+{
+	char *target = NULL;
+
+	if (rc == CURLE_WRITE_ERROR && f->too_big) {
+		result_fail(r, "body exceeds --max-size (%llu bytes)",
+		    (unsigned long long)f->opt->max_size);
+		return;
+	}
+	/*
+	 * Jobs are http(s) only, so an unsupported protocol comes from a
+	 * redirect; the effective URL is then the refused target.
+	 */
+	if (rc == CURLE_UNSUPPORTED_PROTOCOL &&
+	    curl_easy_getinfo(f->easy, CURLINFO_EFFECTIVE_URL, &target) ==
+	    CURLE_OK && target != NULL) {
+		char *masked = url_mask_password(target);
+
+		result_fail(r, "redirect to a scheme other than http or https"
+		    " refused: %s", masked);
+		free(masked);
+		return;
+	}
+	result_fail(r, "%s", f->errbuf[0] != '\0' ? f->errbuf :
+	    curl_easy_strerror(rc));
+}
+
+struct result *
+fetch_finish(struct fetch *f, CURLcode rc, const char *engine)
+{
+	struct result *r = result_from_job(f->job, engine);
+	curl_off_t total = 0, ttfb = 0;
+	char *s = NULL;
+	long status = 0;
+
+	f->job = NULL;
+	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(f->easy, CURLINFO_TOTAL_TIME_T, &total);
+	curl_easy_getinfo(f->easy, CURLINFO_STARTTRANSFER_TIME_T, &ttfb);
+	r->status = status;
+	r->time_ms = (double)total / 1000.0;
+	r->ttfb_ms = (double)ttfb / 1000.0;
+	r->bytes = f->body.len;
+	if (curl_easy_getinfo(f->easy, CURLINFO_EFFECTIVE_URL, &s) ==
+	    CURLE_OK && s != NULL)
+		r->final_url = url_mask_password(s);
+	s = NULL;
+	if (curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &s) ==
+	    CURLE_OK && s != NULL)
+		r->content_type = xstrdup(s);
+
+	if (rc != CURLE_OK)
+		transfer_error(f, rc, r);
+	else if (status >= 400)
+		result_fail(r, "HTTP %ld", status);
+	else if (status >= 300)
+		result_fail(r, "HTTP %ld redirect without a Location", status);
+	else
+		r->ok = true;
+	return r;
+}
+
+char *
+fetch_take_body(struct fetch *f, size_t *len)
+{
+	char *p = f->body.data;
+
+	*len = f->body.len;
+	memset(&f->body, 0, sizeof f->body);
+	return p;
+}
+
+void
+page_extract(struct result *r, const char *body, size_t len,
+    struct savetext *save)
+{
+	struct textbuf text = { NULL, 0, 0 };
+	struct extract_out out;
+	char err[512];
+
+	if (!r->ok || !extract_is_html(r->content_type))
+		return;
+	memset(&out, 0, sizeof out);
+	extract_page(body ? body : "", len, r->content_type, &out,
+	    save != NULL ? &text : NULL);
+	r->chars = out.chars;
+	r->charset = out.charset;
+	if (save != NULL && savetext_write(save, r->url, text.data ? text.data :
+	    "", text.len, err, sizeof err) != 0)
+		result_fail(r, "%s", err);
+	free(text.data);
+}
+
+void
+fetch_extract(struct fetch *f, struct result *r)
+{
+	page_extract(r, f->body.data, f->body.len, f->save);
+}
+
+struct result *
+fetch_page(struct fetch *f, struct job *job, const char *engine)
+{
+	CURLcode rc = curl_easy_perform(fetch_prepare(f, job));
+	struct result *r = fetch_finish(f, rc, engine);
+
+	fetch_extract(f, r);
+	return r;
+}

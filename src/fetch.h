@@ -1,0 +1,47 @@
+/*
+ * Fetch one page: the only place that sets curl options or decides what a
+ * transfer's outcome means. Every engine uses it; they differ only in how
+ * they schedule fetch_prepare()/fetch_finish() (or call fetch_page()).
+ *
+ * A struct fetch owns one reusable easy handle and its body buffer; it is
+ * used by one thread at a time.
+ */
+#ifndef PSCRAPE_FETCH_H
+#define PSCRAPE_FETCH_H
+
+#include <curl/curl.h>
+
+#include "options.h"
+#include "result.h"
+
+struct savetext;
+struct fetch;
+
+struct fetch	*fetch_new(const struct options *, struct savetext *);
+void		 fetch_free(struct fetch *);
+/* Share DNS and TLS sessions through sh (one per engine run). */
+void		 fetch_set_share(struct fetch *, CURLSH *sh);
+/* The fetch a handle belongs to (for the multi interface). */
+struct fetch	*fetch_of(CURL *);
+/* Point the handle at job (fetch takes the job); returns the handle. */
+CURL		*fetch_prepare(struct fetch *, struct job *);
+/*
+ * Turn the finished transfer into its result record, without extracting.
+ * The body stays in the fetch for fetch_extract() or fetch_take_body().
+ */
+struct result	*fetch_finish(struct fetch *, CURLcode, const char *engine);
+/* Extract the body held by the fetch into r (a success only). */
+void		 fetch_extract(struct fetch *, struct result *);
+/* Hand over the body (malloc'd, *len bytes; NULL when empty). */
+char		*fetch_take_body(struct fetch *, size_t *len);
+/* The whole step, blocking: prepare, perform, finish, extract. */
+struct result	*fetch_page(struct fetch *, struct job *, const char *engine);
+
+/*
+ * The extract step on a body that was taken from its fetch; thread-safe.
+ * Counts characters and saves the text when --save-text asked for it.
+ */
+void		 page_extract(struct result *, const char *body, size_t len,
+		    struct savetext *);
+
+#endif

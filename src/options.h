@@ -1,0 +1,54 @@
+/*
+ * Command-line options: one table (options.c) drives getopt_long parsing,
+ * --help and the documentation test that keeps the man page in sync.
+ */
+#ifndef PSCRAPE_OPTIONS_H
+#define PSCRAPE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <curl/curl.h>
+
+enum format {
+	FORMAT_TEXT,
+	FORMAT_JSONL,
+	FORMAT_CSV,
+};
+
+/* Parsed options; filled once by options_parse() and read-only after. */
+struct options {
+	const char		*engine;	/* engine name */
+	int			 jobs;		/* 0: the engine's default */
+	const char		*output;	/* NULL: stdout */
+	enum format		 format;
+	long			 timeout_ms;
+	long			 connect_timeout_ms;
+	uint64_t		 max_size;	/* decoded body cap, bytes */
+	long			 max_redirs;
+	char			*user_agent;
+	struct curl_slist	*headers;	/* -H, in order */
+	const char		*cacert;
+	bool			 insecure;
+	const char		*save_text;	/* directory or NULL */
+	bool			 quiet;
+	int			 verbose;
+	bool			 dry_run;
+	char			**files;	/* URL lists; none: stdin */
+	int			 nfiles;
+};
+
+/* Exit statuses, documented in --help and the man page. */
+#define EXIT_ALL_OK	0
+#define EXIT_SOME_FAIL	1
+#define EXIT_USAGE	2
+
+/* Parse argv into opts; exits with EXIT_USAGE (message on stderr) on error. */
+void	options_parse(struct options *, int, char **);
+void	options_free(struct options *);
+void	options_usage(FILE *);
+/* BYTES with an optional K, M or G suffix; -1 when malformed or 0. */
+int	parse_size(const char *, uint64_t *);
+
+#endif

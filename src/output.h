@@ -1,0 +1,42 @@
+/*
+ * Sinks: where result records go. One sink per run writes each record as
+ * it finishes (text, JSON Lines or CSV; flushed per record) and keeps the
+ * statistics behind the summary. sink_emit() is thread-safe.
+ */
+#ifndef PSCRAPE_OUTPUT_H
+#define PSCRAPE_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "extract.h"
+#include "options.h"
+#include "result.h"
+
+#define EXIT_WRITE	3	/* output could not be written */
+
+struct sink;
+
+/* out is the record stream; the sink does not close it. */
+struct sink	*sink_new(const struct options *, FILE *out);
+void		 sink_free(struct sink *);
+/* Begin one engine's run: reset the statistics and start the clock. */
+void		 sink_start(struct sink *, const char *engine, int jobs);
+/* Write one record and account for it; consumes r. Thread-safe. */
+void		 sink_emit(struct sink *, struct result *r);
+/* End the run: stop the clock, print the summary unless quiet. */
+void		 sink_finish(struct sink *);
+/* Whether any record of any run was a failure. */
+bool		 sink_any_failed(const struct sink *);
+/* Whether a write to the record stream failed. */
+bool		 sink_write_failed(const struct sink *);
+
+/* Formatting, exposed for the unit tests. */
+void	json_string(struct textbuf *, const char *);
+void	csv_field(struct textbuf *, const char *);
+void	text_safe(struct textbuf *, const char *);
+void	format_record(struct textbuf *, enum format, const struct result *);
+const char *csv_header(void);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * Jobs and result records. A job is one URL to fetch; a result is the one
+ * record every input line produces, success or error. Whoever holds a
+ * pointer owns it: the source makes jobs, an engine turns each into a
+ * result, and sink_emit() consumes the result.
+ */
+#ifndef PSCRAPE_RESULT_H
+#define PSCRAPE_RESULT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct job {
+	char		*url;		/* normalised by curl_url: what is fetched */
+	char		*given;		/* as given in the list, password masked */
+	char		*input;		/* "FILE:LINE" */
+	uint64_t	 seq;		/* input order, from 1 */
+};
+
+struct result {
+	char		*url;		/* as given, password masked */
+	char		*input;		/* "FILE:LINE" */
+	char		*final_url;	/* after redirects; NULL if none */
+	long		 status;	/* HTTP status; 0 when there was none */
+	bool		 ok;
+	char		*duplicate_of;	/* "FILE:LINE" of the first copy */
+	char		*content_type;
+	const char	*charset;	/* static; NULL when not parsed */
+	uint64_t	 bytes;		/* decoded body bytes */
+	uint64_t	 chars;		/* visible-text code points */
+	double		 time_ms;
+	double		 ttfb_ms;
+	const char	*engine;	/* static */
+	char		*error;		/* NULL on success */
+	uint64_t	 seq;
+};
+
+struct job	*job_new(char *url, char *given, char *input, uint64_t seq);
+void		 job_free(struct job *);
+
+/* A result taking the job's strings; the job is freed. */
+struct result	*result_from_job(struct job *, const char *engine);
+void		 result_fail(struct result *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 result_free(struct result *);
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * --save-text. Files are written to a temporary name and renamed, so a
+ * reader never sees half a page; the index is appended to under a lock.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "savetext.h"
+#include "xmalloc.h"
+
+struct savetext {
+	char		*dir;
+	FILE		*index;
+	pthread_mutex_t	 lock;
+};
+
+void
+savetext_name(const char *url, char name[21])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)url; *p != '\0'; p++) {
+		h ^= *p;
+		h *= 0x100000001b3ULL;
+	}
+	snprintf(name, 21, "%016llx.txt", (unsigned long long)h);
+}
+
+struct savetext *
+savetext_open(const char *dir, char *err, size_t errlen)
+{
+	struct savetext *st;
+	char *path;
+	FILE *f;
+
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "--save-text: cannot create '%s': %s",
+		    dir, strerror(errno));
+		return NULL;
+	}
+	path = xasprintf("%s/index.tsv", dir);
+	f = fopen(path, "a");
+	free(path);
+	if (f == NULL) {
+		snprintf(err, errlen, "--save-text: cannot write in '%s': %s",
+		    dir, strerror(errno));
+		return NULL;
+	}
+	st = xcalloc(1, sizeof *st);
+	st->dir = xstrdup(dir);
+	st->index = f;
+	pthread_mutex_init(&st->lock, NULL);
+	return st;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+savetext_write(struct savetext *st, const char *url, const char *text,
+    size_t len, char *err, size_t errlen)
+{
+	char name[21], *tmp, *path;
+	int fd, rc = -1;
+
+	savetext_name(url, name);
+	path = xasprintf("%s/%s", st->dir, name);
+	tmp = xasprintf("%s/.%s.XXXXXX", st->dir, name);
+	if ((fd = mkstemp(tmp)) < 0) {
+		snprintf(err, errlen, "cannot save text in '%s': %s", st->dir,
+		    strerror(errno));
+		goto out;
+	}
+	/* mkstemp makes 0600; saved text is as readable as other output. */
+	(void)fchmod(fd, 0644);
+	if (write_all(fd, text, len) != 0 || close(fd) != 0) {
+		snprintf(err, errlen, "cannot save text to '%s': %s", path,
+		    strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	if (rename(tmp, path) != 0) {
+		snprintf(err, errlen, "cannot save text to '%s': %s", path,
+		    strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	pthread_mutex_lock(&st->lock);
+	if (fprintf(st->index, "%s\t%s\n", name, url) < 0 ||
+	    fflush(st->index) != 0)
+		snprintf(err, errlen, "cannot write '%s/index.tsv': %s",
+		    st->dir, strerror(errno));
+	else
+		rc = 0;
+	pthread_mutex_unlock(&st->lock);
+out:
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+void
+savetext_close(struct savetext *st)
+{
+	if (st == NULL)
+		return;
+	fclose(st->index);
+	pthread_mutex_destroy(&st->lock);
+	free(st->dir);
+	free(st);
+}

@@ -1,0 +1,439 @@
+/*
+ * URL lists read as a stream: one line at a time with a fixed-size line
+ * buffer, each line checked with libcurl's URL API, duplicates found in a
+ * hash set of normalised URLs. Rejected lines become error records.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "output.h"
+#include "urllist.h"
+#include "xmalloc.h"
+
+struct source {
+	char		**files;
+	int		  nfiles;
+	int		  next;		/* index of the next file to open */
+	FILE		 *f;		/* current input, NULL between files */
+	const char	 *name;		/* current input's name for messages */
+	unsigned long	  line;
+	bool		  failed;
+	uint64_t	  seq;
+	struct strset	 *seen;
+	char		  buf[URL_MAX_LINE + 64];
+};
+
+static const char *stdin_argv[] = { "-" };
+
+static const char *
+display_name(const char *file)
+{
+	return strcmp(file, "-") == 0 ? "stdin" : file;
+}
+
+struct source *
+source_open(char **files, int nfiles, char *errbuf, size_t errlen)
+{
+	struct source *s;
+	struct stat st;
+	int i;
+
+	for (i = 0; i < nfiles; i++) {
+		if (strcmp(files[i], "-") == 0)
+			continue;
+		if (stat(files[i], &st) != 0) {
+			snprintf(errbuf, errlen, "cannot read '%s': %s",
+			    files[i], strerror(errno));
+			return NULL;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			snprintf(errbuf, errlen, "cannot read '%s': %s",
+			    files[i], strerror(EISDIR));
+			return NULL;
+		}
+		if (access(files[i], R_OK) != 0) {
+			snprintf(errbuf, errlen, "cannot read '%s': %s",
+			    files[i], strerror(errno));
+			return NULL;
+		}
+	}
+	s = xcalloc(1, sizeof *s);
+	if (nfiles == 0) {
+		s->files = (char **)stdin_argv;
+		s->nfiles = 1;
+	} else {
+		s->files = files;
+		s->nfiles = nfiles;
+	}
+	s->seen = strset_new();
+	return s;
+}
+
+bool
+source_failed(const struct source *s)
+{
+	return s->failed;
+}
+
+void
+source_close(struct source *s)
+{
+	if (s == NULL)
+		return;
+	if (s->f != NULL && s->f != stdin)
+		fclose(s->f);
+	strset_free(s->seen);
+	free(s);
+}
+
+int
+url_read_line(FILE *f, char *buf, size_t cap, size_t *len, bool *toolong,
+    bool *hasnul)
+{
+	size_t n = 0;
+	int c;
+
+	*toolong = *hasnul = false;
+	while ((c = getc_unlocked(f)) != EOF) {
+		if (c == '\n') {
+			*len = n;
+			return 1;
+		}
+		if (c == '\0')
+			*hasnul = true;
+		if (n < cap)
+			buf[n++] = (char)c;
+		else
+			*toolong = true;
+	}
+	*len = n;
+	if (ferror(f))
+		return -1;
+	return n > 0 || *toolong ? 1 : 0;
+}
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* The URL's scheme, lower-cased into buf, or NULL when there is none. */
+static const char *
+scheme_of(const char *url, char *buf, size_t cap)
+{
+	size_t i;
+
+	if (!isalpha((unsigned char)url[0]))
+		return NULL;
+	for (i = 0; url[i] != ':'; i++) {
+		if (url[i] == '\0' || i + 1 >= cap)
+			return NULL;
+		if (!isalnum((unsigned char)url[i]) && url[i] != '+' &&
+		    url[i] != '-' && url[i] != '.')
+			return NULL;
+		buf[i] = (char)tolower((unsigned char)url[i]);
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+/*
+ * Host names are case-insensitive but curl_url (7.88) keeps their case;
+ * lower-case them so that duplicates are found.
+ */
+static CURLUcode
+lower_host(CURLU *u)
+{
+	CURLUcode uc;
+	char *host, *p;
+
+	if ((uc = curl_url_get(u, CURLUPART_HOST, &host, 0)) != CURLUE_OK)
+		return uc;
+	for (p = host; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	uc = curl_url_set(u, CURLUPART_HOST, host, 0);
+	curl_free(host);
+	return uc;
+}
+
+int
+url_check(const char *line, char **norm, char **reason)
+{
+	char scheme[32], *out = NULL;
+	CURLUcode uc;
+	CURLU *u;
+
+	*norm = *reason = NULL;
+	if (scheme_of(line, scheme, sizeof scheme) == NULL) {
+		*reason = xstrdup("not a URL (expected http:// or https://)");
+		return -1;
+	}
+	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
+		*reason = xasprintf("unsupported scheme '%s' (only http and"
+		    " https)", scheme);
+		return -1;
+	}
+	if ((u = curl_url()) == NULL)
+		fatal(EXIT_FAILURE, "out of memory");
+	uc = curl_url_set(u, CURLUPART_URL, line, 0);
+	if (uc == CURLUE_OK)
+		uc = lower_host(u);
+	if (uc == CURLUE_OK)
+		uc = curl_url_get(u, CURLUPART_URL, &out, 0);
+	curl_url_cleanup(u);
+	if (uc != CURLUE_OK) {
+		*reason = xasprintf("not a valid URL: %s",
+		    curl_url_strerror(uc));
+		return -1;
+	}
+	*norm = xstrdup(out);
+	curl_free(out);
+	return 0;
+}
+
+char *
+url_mask_password(const char *url)
+{
+	const char *auth, *end, *at, *colon, *p;
+	char *masked;
+
+	if ((p = strstr(url, "://")) == NULL)
+		return xstrdup(url);
+	auth = p + 3;
+	end = auth + strcspn(auth, "/?#");
+	at = NULL;
+	for (p = auth; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (at == NULL)
+		return xstrdup(url);
+	colon = memchr(auth, ':', (size_t)(at - auth));
+	if (colon == NULL)
+		return xstrdup(url);
+	masked = xasprintf("%.*s***%s", (int)(colon + 1 - url), url, at);
+	return masked;
+}
+
+/* Open the next input; false when there is none left. */
+static bool
+next_file(struct source *s)
+{
+	const char *file;
+
+	while (s->next < s->nfiles) {
+		file = s->files[s->next++];
+		s->name = display_name(file);
+		s->line = 0;
+		if (strcmp(file, "-") == 0) {
+			s->f = stdin;
+			return true;
+		}
+		if ((s->f = fopen(file, "r")) != NULL)
+			return true;
+		warnx_("cannot read '%s': %s", file, strerror(errno));
+		s->failed = true;
+	}
+	return false;
+}
+
+static void
+end_file(struct source *s)
+{
+	if (s->f != stdin)
+		fclose(s->f);
+	else
+		clearerr(stdin);
+	s->f = NULL;
+}
+
+static void
+reject(struct source *s, struct sink *sink, const char *line, char *reason)
+{
+	struct result *r = xcalloc(1, sizeof *r);
+
+	r->seq = ++s->seq;
+	r->url = xstrdup(line);
+	r->input = xasprintf("%s:%lu", s->name, s->line);
+	r->error = xasprintf("%s: %s", r->input, reason);
+	free(reason);
+	sink_emit(sink, r);
+}
+
+struct job *
+source_next(struct source *s, struct sink *sink)
+{
+	char *line, *end, *norm, *reason, *given, *input;
+	bool toolong, hasnul;
+	const char *first;
+	struct result *r;
+	size_t len;
+	int rc;
+
+	for (;;) {
+		if (s->f == NULL && !next_file(s))
+			return NULL;
+		rc = url_read_line(s->f, s->buf, sizeof s->buf - 1, &len,
+		    &toolong, &hasnul);
+		if (rc <= 0) {
+			if (rc < 0) {
+				warnx_("error reading %s after line %lu: %s",
+				    s->name, s->line, strerror(errno));
+				s->failed = true;
+			}
+			end_file(s);
+			continue;
+		}
+		s->line++;
+		s->buf[len] = '\0';
+		line = s->buf;
+		if (s->line == 1 && len >= 3 &&
+		    memcmp(line, "\xef\xbb\xbf", 3) == 0)
+			line += 3;
+		while (is_space(*line))
+			line++;
+		end = s->buf + len;
+		while (end > line && is_space(end[-1]))
+			*--end = '\0';
+		if (toolong || (size_t)(end - line) > URL_MAX_LINE) {
+			if ((size_t)(end - line) > 40)
+				memcpy(line + 40, "...", 4);
+			reject(s, sink, line, xasprintf("line longer than %d"
+			    " bytes (8 KiB)", URL_MAX_LINE));
+			continue;
+		}
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		if (hasnul) {
+			reject(s, sink, line, xstrdup("line holds a NUL byte"));
+			continue;
+		}
+		if (url_check(line, &norm, &reason) != 0) {
+			given = url_mask_password(line);
+			reject(s, sink, given, reason);
+			free(given);
+			continue;
+		}
+		input = xasprintf("%s:%lu", s->name, s->line);
+		if ((first = strset_add(s->seen, norm, input)) != NULL) {
+			r = xcalloc(1, sizeof *r);
+			r->seq = ++s->seq;
+			r->url = url_mask_password(line);
+			r->input = input;
+			r->ok = true;
+			r->duplicate_of = xstrdup(first);
+			free(norm);
+			sink_emit(sink, r);
+			continue;
+		}
+		return job_new(norm, url_mask_password(line), input, ++s->seq);
+	}
+}
+
+/*
+ * strset: open addressing with linear probing on a 64-bit FNV-1a hash;
+ * keys and origins are copied.
+ */
+struct strset_entry {
+	uint64_t	 hash;
+	char		*key;		/* NULL: empty slot */
+	char		*origin;
+};
+
+struct strset {
+	struct strset_entry	*slots;
+	size_t			 cap;	/* a power of two */
+	size_t			 count;
+};
+
+static uint64_t
+fnv1a(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (*s != '\0') {
+		h ^= (unsigned char)*s++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+struct strset *
+strset_new(void)
+{
+	struct strset *set = xcalloc(1, sizeof *set);
+
+	set->cap = 1024;
+	set->slots = xcalloc(set->cap, sizeof *set->slots);
+	return set;
+}
+
+static void
+strset_grow(struct strset *set)
+{
+	struct strset_entry *old = set->slots;
+	size_t oldcap = set->cap, i, j;
+
+	set->cap *= 2;
+	set->slots = xcalloc(set->cap, sizeof *set->slots);
+	for (i = 0; i < oldcap; i++) {
+		if (old[i].key == NULL)
+			continue;
+		j = old[i].hash & (set->cap - 1);
+		while (set->slots[j].key != NULL)
+			j = (j + 1) & (set->cap - 1);
+		set->slots[j] = old[i];
+	}
+	free(old);
+}
+
+const char *
+strset_add(struct strset *set, const char *key, const char *origin)
+{
+	uint64_t h = fnv1a(key);
+	size_t j;
+
+	if ((set->count + 1) * 10 > set->cap * 7)
+		strset_grow(set);
+	for (j = h & (set->cap - 1); set->slots[j].key != NULL;
+	    j = (j + 1) & (set->cap - 1)) {
+		if (set->slots[j].hash == h &&
+		    strcmp(set->slots[j].key, key) == 0)
+			return set->slots[j].origin;
+	}
+	set->slots[j].hash = h;
+	set->slots[j].key = xstrdup(key);
+	set->slots[j].origin = xstrdup(origin);
+	set->count++;
+	return NULL;
+}
+
+size_t
+strset_count(const struct strset *set)
+{
+	return set->count;
+}
+
+void
+strset_free(struct strset *set)
+{
+	size_t i;
+
+	if (set == NULL)
+		return;
+	for (i = 0; i < set->cap; i++) {
+		free(set->slots[i].key);
+		free(set->slots[i].origin);
+	}
+	free(set->slots);
+	free(set);
+}

@@ -1,0 +1,109 @@
+#!/bin/sh
+# The command line and the URL-list reader, through --dry-run (no network):
+# option values, input files, line rules, duplicates, exit statuses.
+. "${top_srcdir:-.}/tests/setup.sh"
+
+# --- bad option values are refused with what was expected, status 2
+pscrape -j 0 >/dev/null 2>"$T/err"; st=$?
+is "$st" 2 "-j 0 exits 2"
+is "$(head -1 "$T/err")" \
+    "pscrape: --jobs: expected an integer from 1 to 100000, got '0'" \
+    "-j 0 says what was expected"
+pscrape --max-size 12Q >/dev/null 2>"$T/err"; st=$?
+is "$st:$(head -1 "$T/err")" "2:pscrape: --max-size: expected a positive number of bytes, optionally with K, M or G, got '12Q'" \
+    "--max-size with a bad suffix"
+pscrape -t -3 >/dev/null 2>"$T/err"; st=$?
+is "$st:$(head -1 "$T/err")" "2:pscrape: --timeout: expected a number of seconds greater than 0, got '-3'" \
+    "negative --timeout"
+pscrape -f xml >/dev/null 2>"$T/err"; st=$?
+is "$st:$(head -1 "$T/err")" "2:pscrape: --format: expected text, jsonl or csv, got 'xml'" \
+    "unknown --format"
+pscrape -e warp >/dev/null 2>"$T/err"; st=$?
+is "$st:$(head -1 "$T/err")" "2:pscrape: --engine: expected one of $(pscrape --help | sed -n 's/.*concurrency engine: \([^(]*\) (default.*/\1/p'), got 'warp'" \
+    "unknown --engine names the engines"
+pscrape -H 'NoColon' >/dev/null 2>"$T/err"; st=$?
+is "$st:$(head -1 "$T/err")" "2:pscrape: --header: expected 'Name: value' on one line, got 'NoColon'" \
+    "malformed --header"
+pscrape --bogus >/dev/null 2>"$T/err"; st=$?
+is "$st:$(head -1 "$T/err")" "2:pscrape: unknown option '--bogus'" "unknown long option"
+pscrape --timeout >/dev/null 2>"$T/err"; st=$?
+is "$st:$(head -1 "$T/err")" "2:pscrape: option '--timeout' needs an argument" \
+    "missing argument"
+
+# --- input files
+pscrape --dry-run "$T/missing.txt" >/dev/null 2>"$T/err"; st=$?
+is "$st:$(cat "$T/err")" "2:pscrape: cannot read '$T/missing.txt': No such file or directory" \
+    "a missing list exits 2 before anything runs"
+pscrape --dry-run "$T" >/dev/null 2>"$T/err"; st=$?
+is "$st:$(cat "$T/err")" "2:pscrape: cannot read '$T': Is a directory" \
+    "a directory is refused"
+
+# --- line rules: BOM, CRLF, whitespace, comments, blank lines
+printf '\357\273\277http://127.0.0.1:1/a\r\n\r\n  # comment\n\t http://127.0.0.1:1/b  \r\n#http://127.0.0.1:1/c\n' >"$T/l1"
+pscrape --dry-run "$T/l1" >"$T/out" 2>"$T/err"; st=$?
+is "$(cat "$T/out")" "http://127.0.0.1:1/a
+http://127.0.0.1:1/b" "BOM, CR, whitespace and comments are ignored"
+is "$st:$(cat "$T/err")" "0:" "a clean list exits 0 in a dry run"
+
+# --- normalisation and duplicates (same URL after curl_url), stdin
+printf 'HTTP://127.0.0.1:1\nhttp://127.0.0.1:1/\nhttp://127.0.0.1:1/x\n' |
+    pscrape --dry-run >"$T/out" 2>"$T/err"; st=$?
+is "$(cat "$T/out")" "http://127.0.0.1:1/
+http://127.0.0.1:1/x" "stdin is read; URLs are normalised"
+is "$st:$(cat "$T/err")" "0:pscrape: stdin:2: duplicate of stdin:1" \
+    "a duplicate is reported with both lines, and is no failure"
+printf 'http://127.0.0.1:1/x\n' >"$T/l2"
+printf 'http://127.0.0.1:1/y\n' | pscrape --dry-run "$T/l2" - "$T/l2" \
+    >"$T/out" 2>"$T/err"
+is "$(cat "$T/out")" "http://127.0.0.1:1/x
+http://127.0.0.1:1/y" "files and - are read in order"
+is "$(cat "$T/err")" "pscrape: $T/l2:1: duplicate of $T/l2:1" \
+    "duplicates are found across files"
+
+# --- bad lines: each names FILE:LINE and the reason; the rest still runs
+long=$(head -c 9000 /dev/zero | tr '\0' a)
+{
+	echo "ftp://127.0.0.1/file"
+	echo "not a url"
+	echo "http://[::1"
+	echo "http://127.0.0.1:1/$long"
+	echo "mailto:someone@example.org"
+	printf 'http://127.0.0.1:1/\000nul\n'
+	echo "https://127.0.0.1:1/ok"
+	echo "http://user:hunter2@127.0.0.1:1/private"
+	echo "http://:hunter2@127.0.0.1:1/private2"
+} >"$T/bad"
+pscrape --dry-run "$T/bad" >"$T/out" 2>"$T/err"; st=$?
+is "$st" 1 "bad lines make the status 1"
+is "$(cat "$T/out")" "https://127.0.0.1:1/ok
+http://user:***@127.0.0.1:1/private
+http://:***@127.0.0.1:1/private2" "good lines survive bad ones; passwords masked"
+is "$(cat "$T/err")" "pscrape: $T/bad:1: unsupported scheme 'ftp' (only http and https)
+pscrape: $T/bad:2: not a URL (expected http:// or https://)
+pscrape: $T/bad:3: not a valid URL: Bad IPv6 address
+pscrape: $T/bad:4: line longer than 8192 bytes (8 KiB)
+pscrape: $T/bad:5: unsupported scheme 'mailto' (only http and https)
+pscrape: $T/bad:6: line holds a NUL byte" "each bad line names FILE:LINE and the reason"
+grep -c hunter2 "$T/out" "$T/err" | tr '\n' ' ' >"$T/n"
+is "$(cat "$T/n")" "$T/out:0 $T/err:0 " "a password is never printed back"
+
+# --- the same bad lines as records
+pscrape -f jsonl "$T/bad" 2>/dev/null | untime | sed -n '1p;4p' >"$T/out"
+is "$(cat "$T/out")" "{\"url\":\"ftp://127.0.0.1/file\",\"input\":\"$T/bad:1\",\"final_url\":null,\"status\":0,\"ok\":false,\"duplicate_of\":null,\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"error\":\"$T/bad:1: unsupported scheme 'ftp' (only http and https)\"}
+{\"url\":\"http://127.0.0.1:1/aaaaaaaaaaaaaaaaaaaaa...\",\"input\":\"$T/bad:4\",\"final_url\":null,\"status\":0,\"ok\":false,\"duplicate_of\":null,\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"error\":\"$T/bad:4: line longer than 8192 bytes (8 KiB)\"}" \
+    "bad lines become error records naming FILE:LINE"
+
+# --- empty input and a list of only comments: nothing to do, status 0
+: >"$T/empty"
+printf '# nothing\n\n' >"$T/comments"
+pscrape "$T/empty" "$T/comments" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")" "0:" "empty lists: no records, status 0"
+
+# --- --help and --version
+pscrape --help >"$T/out"; st=$?
+is "$st:$(head -1 "$T/out")" "0:Usage: pscrape [OPTIONS] [FILE...]" "--help"
+pscrape -V >"$T/out"; st=$?
+is "$st:$(cut -d' ' -f1 "$T/out" | tr '\n' ' ')" "0:pscrape libcurl libevent gumbo " \
+    "--version names pscrape and its three libraries"
+
+done_testing

@@ -1,0 +1,66 @@
+#!/bin/sh
+# The option table, --help, the man page and the README agree: every option
+# with the same short letter, argument and default everywhere (the curl
+# test1139 model), the same engines, and a lint-clean man page.
+. "${top_srcdir:-.}/tests/setup.sh"
+
+MAN=$top_srcdir/man/pscrape.1
+version=$(pscrape -V | sed -n '1s/^pscrape //p')
+
+# "short|long|ARG|default" per option, from --help ...
+pscrape --help | awk '
+/^  (-[A-Za-z], |    )--[a-z]/ {
+	short = ""; if (match($0, /^  -[A-Za-z],/)) short = substr($0, 4, 1)
+	match($0, /--[a-z-]+/); long = substr($0, RSTART + 2, RLENGTH - 2)
+	rest = substr($0, RSTART + RLENGTH)
+	arg = ""; if (match(rest, /^ [A-Z]+/)) arg = substr(rest, 2, RLENGTH - 1)
+	def = ""; if (match($0, /\(default: [^)]*\)$/))
+		def = substr($0, RSTART + 10, RLENGTH - 11)
+	print short "|" long "|" arg "|" def
+}' | sort >"$T/help"
+
+# ... and from the rendered OPTIONS section of the man page.
+mandoc -Tascii "$MAN" | col -bx | awk '
+function flush() {
+	if (long == "") return
+	def = ""; if (match(body, /Default: [^ ]+\./))
+		def = substr(body, RSTART + 9, RLENGTH - 10)
+	print short "|" long "|" arg "|" def
+}
+/^OPTIONS/ { inopts = 1; next }
+/^[A-Z]/ { if (inopts) flush(); inopts = 0; long = "" }
+inopts && /^     -/ {
+	flush()
+	short = ""; if (match($0, /^     -[A-Za-z],/)) short = substr($0, 7, 1)
+	match($0, /--[a-z-]+/); long = substr($0, RSTART + 2, RLENGTH - 2)
+	rest = substr($0, RSTART + RLENGTH)
+	arg = ""; if (match(rest, /^ [A-Z]+/)) arg = substr(rest, 2, RLENGTH - 1)
+	body = ""; next
+}
+inopts { body = body " " $0; gsub(/  +/, " ", body) }
+' | sed "s|pscrape/VERSION|pscrape/$version|" | sort >"$T/man"
+
+is "$(wc -l <"$T/help" | tr -d ' ')" 18 "--help lists 18 options"
+is "$(diff "$T/help" "$T/man")" "" \
+    "--help and the man page list the same options, letters, arguments, defaults"
+
+# The engines --help names are the ones the man page describes.
+help_engines=$(pscrape --help | sed -n 's/.*concurrency engine: \([^(]*\) (default.*/\1/p' |
+    tr -d ' ' | tr ',' '\n' | sort)
+man_engines=$(sed -n '/^\.Ss Engines/,/^\.Sh/s/^\.It Cm //p' "$MAN" | sort)
+is "$man_engines" "$help_engines" "the man page describes each engine --help names"
+
+# Every option the README mentions exists.
+for o in $(grep -o -- '--[a-z][a-z-]*' "$top_srcdir/README.md" | sort -u); do
+	case $o in --prefix|--no-install-recommends|--parallel) continue ;; esac
+	pscrape --help | grep -q -- "$o[ ,]" || pscrape --help | grep -q -- "$o\$"
+	ok $? "README's $o is a real option"
+done
+
+if command -v mandoc >/dev/null 2>&1; then
+	is "$(mandoc -Tlint -Wwarning "$MAN" 2>&1)" "" "mandoc -Tlint is clean"
+else
+	echo "ok $((tap_n += 1)) # SKIP mandoc not installed"
+fi
+
+done_testing

@@ -1,0 +1,1223 @@
+/*
+ * The test HTTP server for pscrape's integration tests and benchmarks: one
+ * libevent evhttp loop on 127.0.0.1 serving static fixtures (/f/) and
+ * synthetic endpoints that misbehave on purpose (odd statuses, redirect
+ * chains and loops, slow, huge, gzip-bomb and binary bodies).  Slow answers
+ * wait on timers and huge ones are streamed from small static blocks, so
+ * neither blocks the loop nor holds its body in memory.
+ *
+ * usage: httpd [--port N] [--port-file FILE] [--root DIR] [--log FILE]
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+
+#define ZLIB_CONST
+#include <zlib.h>
+
+#define PIECE		(64 * 1024)	/* bytes per streamed write */
+#define FILE_CHUNK	8192		/* chunk size for /f/...?chunked=1 */
+#define BOMB_UNIT	(1024 * 1024)	/* 'a's behind one repeated piece */
+#define BOMB_CACHE	64		/* gzip-bomb tails kept in memory */
+#define MAX_DELAY_MS	3600000
+#define MAX_SIZE	((uint64_t)1 << 50)
+
+static struct {
+	struct event_base	*base;
+	struct evhttp		*http;
+	struct evconnlistener	*listener;
+	struct event		*accept_retry;
+	int			 rootfd;
+	FILE			*log;
+
+	/*
+	 * For /stats, which leaves itself out so that tests can predict the
+	 * numbers: a request is in flight from its arrival until its last
+	 * byte is handed to evhttp (a /delay until its timer fires, a stream
+	 * until its last piece has been written).
+	 */
+	unsigned long		 inflight;
+	unsigned long		 maxinflight;
+	unsigned long		 total;
+} srv = { .rootfd = -1 };
+
+/*
+ * Streamed bodies reference these blocks instead of copying them, so they
+ * live until exit.  bomb_block is one deflate piece (BOMB_UNIT 'a's ending
+ * in a sync flush, so it needs no history) repeated to about PIECE bytes.
+ */
+static unsigned char	 a_block[PIECE];
+static unsigned char	 rand_block[PIECE];
+static unsigned char	*bomb_block;
+static size_t		 bomb_blocklen;
+static size_t		 bomb_piecelen;
+static uLong		 bomb_unitcrc;
+
+/* What makes a gzip bomb of N bytes differ from others: its end. */
+struct bomb {
+	uint64_t	 n;
+	unsigned char	*tail;		/* last deflate blocks + gzip trailer */
+	size_t		 taillen;
+	struct bomb	*next;
+};
+static struct bomb	*bombs;
+static int		 nbombs;
+
+/*
+ * A response finished later than its request callback: a /delay timer or a
+ * streamed body.  It is owned by the connection's close callback until
+ * pending_finish() takes it back just before the last send.
+ */
+struct pending {
+	struct evhttp_request	 *req;
+	struct evhttp_connection *evcon;
+	struct event		 *timer;
+	struct evbuffer		 *head;		/* sent before the body */
+	const unsigned char	 *block;	/* body cycles through this */
+	size_t			  blocklen;
+	size_t			  blockoff;
+	uint64_t		  bodyleft;
+	struct evbuffer		 *tail;		/* sent after the body */
+};
+
+struct route {
+	const char	*path;
+	int		 prefix;	/* rest of the path is the argument */
+	int		 counted;	/* shows in /stats */
+	void		(*fn)(struct evhttp_request *, const char *);
+};
+
+static void *
+xcalloc(size_t n, size_t size)
+{
+	void *p;
+
+	if ((p = calloc(n, size)) == NULL)
+		abort();
+	return p;
+}
+
+static void *
+xmalloc(size_t n)
+{
+	void *p;
+
+	if ((p = malloc(n ? n : 1)) == NULL)
+		abort();
+	return p;
+}
+
+static struct evbuffer *
+xevbuffer(void)
+{
+	struct evbuffer *b;
+
+	if ((b = evbuffer_new()) == NULL)
+		abort();
+	return b;
+}
+
+static const char *
+method_name(enum evhttp_cmd_type cmd)
+{
+	switch (cmd) {
+	case EVHTTP_REQ_GET:
+		return "GET";
+	case EVHTTP_REQ_POST:
+		return "POST";
+	case EVHTTP_REQ_HEAD:
+		return "HEAD";
+	case EVHTTP_REQ_PUT:
+		return "PUT";
+	case EVHTTP_REQ_DELETE:
+		return "DELETE";
+	case EVHTTP_REQ_OPTIONS:
+		return "OPTIONS";
+	case EVHTTP_REQ_TRACE:
+		return "TRACE";
+	case EVHTTP_REQ_CONNECT:
+		return "CONNECT";
+	case EVHTTP_REQ_PATCH:
+		return "PATCH";
+	}
+	return "UNKNOWN";
+}
+
+/* Parse a plain decimal number no larger than max; -1 if it is not one. */
+static int
+parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t n = 0;
+
+	if (*s == '\0' || strlen(s) > 20)
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (n > (max - (uint64_t)(*s - '0')) / 10)
+			return -1;
+		n = n * 10 + (uint64_t)(*s - '0');
+	}
+	*out = n;
+	return 0;
+}
+
+/*
+ * The percent-decoded value of query argument key ("" for "key" or "key="),
+ * or NULL when absent.  '+' stays '+' so that ?ct= and ?url= values are
+ * taken exactly.
+ */
+static char *
+qarg(struct evhttp_request *req, const char *key)
+{
+	const char *q, *p, *end, *v;
+	size_t klen = strlen(key);
+	char *raw, *dec;
+
+	q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	for (p = q; p != NULL; p = *end == '&' ? end + 1 : NULL) {
+		end = p + strcspn(p, "&");
+		if ((size_t)(end - p) < klen || strncmp(p, key, klen) != 0)
+			continue;
+		if (p + klen != end && p[klen] != '=')
+			continue;
+		v = p + klen == end ? end : p + klen + 1;
+		if ((raw = strndup(v, (size_t)(end - v))) == NULL)
+			abort();
+		if ((dec = evhttp_uridecode(raw, 0, NULL)) == NULL)
+			abort();
+		free(raw);
+		return dec;
+	}
+	return NULL;
+}
+
+static int
+qflag(struct evhttp_request *req, const char *key)
+{
+	char *v;
+	int on;
+
+	if ((v = qarg(req, key)) == NULL)
+		return 0;
+	on = strcmp(v, "1") == 0;
+	free(v);
+	return on;
+}
+
+static int
+is_head(struct evhttp_request *req)
+{
+	return evhttp_request_get_command(req) == EVHTTP_REQ_HEAD;
+}
+
+static void
+add_header(struct evhttp_request *req, const char *key, const char *value)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req), key, value);
+}
+
+static void
+add_length(struct evhttp_request *req, uint64_t n)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof buf, "%" PRIu64, n);
+	add_header(req, "Content-Length", buf);
+}
+
+/*
+ * Set the Content-Type: ?ct= wins over the endpoint's own, and an empty
+ * ?ct= sends none at all (evhttp's default type is switched off in main).
+ * -1 if the override cannot be a header value.
+ */
+static int
+set_ctype(struct evhttp_request *req, const char *ctype)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	char *ct;
+	int rv = 0;
+
+	if ((ct = qarg(req, "ct")) != NULL)
+		ctype = ct;
+	if (*ctype != '\0' && evhttp_add_header(h, "Content-Type", ctype) == -1)
+		rv = -1;
+	free(ct);
+	return rv;
+}
+
+/* An error page that ignores ?ct= and ?chunked=1: the request was bad. */
+static void
+fail(struct evhttp_request *req, int code, const char *text)
+{
+	struct evbuffer *b = xevbuffer();
+
+	evhttp_clear_headers(evhttp_request_get_output_headers(req));
+	add_header(req, "Content-Type", "text/html");
+	if (!is_head(req))
+		evbuffer_add_printf(b, "<html><body><p>%s</p></body></html>",
+		    text);
+	evhttp_send_reply(req, code, NULL, b);
+	evbuffer_free(b);
+}
+
+/*
+ * Send a whole response.  HEAD, 204 and 304 get no body (evhttp would send
+ * one anyway); ?chunked=1 cuts the body into several chunks so the client's
+ * chunked decoding is exercised.
+ */
+static void
+reply(struct evhttp_request *req, int code, const char *ctype,
+    struct evbuffer *body)
+{
+	struct evbuffer *piece;
+	size_t len = evbuffer_get_length(body);
+
+	if (set_ctype(req, ctype) == -1) {
+		fail(req, 400, "bad ct");
+		return;
+	}
+	if (code == 204 || code == 304 || is_head(req)) {
+		if (code == 204 || code == 304)
+			evhttp_remove_header(evhttp_request_get_output_headers(req),
+			    "Content-Type");
+		else
+			add_length(req, len);
+		evbuffer_drain(body, len);
+		evhttp_send_reply(req, code, NULL, NULL);
+		return;
+	}
+	if (!qflag(req, "chunked")) {
+		evhttp_send_reply(req, code, NULL, body);
+		return;
+	}
+	evhttp_send_reply_start(req, code, NULL);
+	piece = xevbuffer();
+	while (evbuffer_get_length(body) > 0) {
+		evbuffer_remove_buffer(body, piece, FILE_CHUNK);
+		evhttp_send_reply_chunk(req, piece);
+	}
+	evbuffer_free(piece);
+	evhttp_send_reply_end(req);
+}
+
+/* Reply with <html><body><p>text</p></body></html>. */
+static void
+page(struct evhttp_request *req, int code, const char *text)
+{
+	struct evbuffer *b = xevbuffer();
+
+	evbuffer_add_printf(b, "<html><body><p>%s</p></body></html>", text);
+	reply(req, code, "text/html", b);
+	evbuffer_free(b);
+}
+
+static void
+not_found(struct evhttp_request *req)
+{
+	fail(req, 404, "not found");
+}
+
+static void pending_closed(struct evhttp_connection *, void *);
+
+static struct pending *
+pending_new(struct evhttp_request *req)
+{
+	struct pending *p = xcalloc(1, sizeof *p);
+
+	p->req = req;
+	p->evcon = evhttp_request_get_connection(req);
+	evhttp_connection_set_closecb(p->evcon, pending_closed, p);
+	srv.inflight++;
+	return p;
+}
+
+static void
+pending_free(struct pending *p)
+{
+	if (p->timer != NULL)
+		event_free(p->timer);
+	if (p->head != NULL)
+		evbuffer_free(p->head);
+	if (p->tail != NULL)
+		evbuffer_free(p->tail);
+	free(p);
+	srv.inflight--;
+}
+
+/*
+ * Take p back from the connection before the last send: that send may free
+ * the connection at once, and its close callback must not see p then.
+ */
+static void
+pending_finish(struct pending *p)
+{
+	evhttp_connection_set_closecb(p->evcon, NULL, NULL);
+	pending_free(p);
+}
+
+/*
+ * The connection went away before the response was done: the client hung
+ * up mid-stream, or the server is shutting down.  evhttp detaches an
+ * unfinished request from a connection that failed and leaves it to us;
+ * one still attached is freed with the connection.
+ */
+static void
+pending_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct pending *p = arg;
+
+	(void)evcon;
+	if (evhttp_request_get_connection(p->req) == NULL)
+		evhttp_request_free(p->req);
+	pending_free(p);
+}
+
+static void
+delay_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct pending *p = arg;
+	struct evhttp_request *req = p->req;
+
+	(void)fd;
+	(void)what;
+	pending_finish(p);
+	page(req, 200, "slept");
+}
+
+/*
+ * Write the next PIECE of a streamed body; evhttp calls this again once the
+ * connection's output buffer has drained, so memory stays at one piece.
+ */
+static void
+stream_refill(struct evhttp_connection *evcon, void *arg)
+{
+	struct pending *p = arg;
+	struct evhttp_request *req = p->req;
+	struct evbuffer *out = xevbuffer();
+	size_t n, room = PIECE;
+
+	(void)evcon;
+	room -= (size_t)evbuffer_remove_buffer(p->head, out, room);
+	while (room > 0 && p->bodyleft > 0) {
+		n = p->blocklen - p->blockoff;
+		if (n > room)
+			n = room;
+		if (n > p->bodyleft)
+			n = (size_t)p->bodyleft;
+		evbuffer_add_reference(out, p->block + p->blockoff, n, NULL,
+		    NULL);
+		p->blockoff = (p->blockoff + n) % p->blocklen;
+		p->bodyleft -= n;
+		room -= n;
+	}
+	if (p->bodyleft == 0)
+		evbuffer_remove_buffer(p->tail, out, room);
+
+	if (evbuffer_get_length(out) > 0)
+		evhttp_send_reply_chunk_with_cb(req, out, stream_refill, p);
+	else {
+		pending_finish(p);
+		evhttp_send_reply_end(req);
+	}
+	evbuffer_free(out);
+}
+
+/* Send p's head, body and tail with Content-Length, or chunked on request. */
+static void
+stream_start(struct pending *p, const char *ctype, const char *encoding)
+{
+	struct evhttp_request *req = p->req;
+	uint64_t total;
+
+	if (set_ctype(req, ctype) == -1) {
+		pending_finish(p);
+		fail(req, 400, "bad ct");
+		return;
+	}
+	if (encoding != NULL)
+		add_header(req, "Content-Encoding", encoding);
+	total = evbuffer_get_length(p->head) + p->bodyleft +
+	    evbuffer_get_length(p->tail);
+	if (!qflag(req, "chunked"))
+		add_length(req, total);
+	if (is_head(req)) {
+		pending_finish(p);
+		evhttp_send_reply(req, 200, NULL, NULL);
+		return;
+	}
+	evhttp_send_reply_start(req, 200, NULL);
+	stream_refill(NULL, p);
+}
+
+static struct pending *
+stream_new(struct evhttp_request *req, const unsigned char *block,
+    size_t blocklen, uint64_t bodylen)
+{
+	struct pending *p = pending_new(req);
+
+	p->head = xevbuffer();
+	p->tail = xevbuffer();
+	p->block = block;
+	p->blocklen = blocklen;
+	p->bodyleft = bodylen;
+	return p;
+}
+
+/*
+ * Raw deflate of n <= BOMB_UNIT 'a's, ended by flush: Z_SYNC_FLUSH for the
+ * repeated piece, Z_FINISH for the last one.
+ */
+static unsigned char *
+deflate_as(size_t n, int flush, size_t *outlen)
+{
+	z_stream z;
+	unsigned char *out;
+	size_t cap, chunk;
+
+	memset(&z, 0, sizeof z);
+	if (deflateInit2(&z, 9, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+		errx(1, "deflateInit2 failed");
+	cap = deflateBound(&z, (uLong)n) + 64;
+	out = xmalloc(cap);
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	do {
+		chunk = n < PIECE ? n : PIECE;
+		z.next_in = a_block;
+		z.avail_in = (uInt)chunk;
+		n -= chunk;
+		if (deflate(&z, n == 0 ? flush : Z_NO_FLUSH) == Z_STREAM_ERROR ||
+		    z.avail_in != 0)
+			errx(1, "deflate failed");
+	} while (n > 0);
+	*outlen = cap - z.avail_out;
+	deflateEnd(&z);
+	return out;
+}
+
+/* CRC-32 of n 'a's, n <= BOMB_UNIT. */
+static uLong
+crc_of_as(size_t n)
+{
+	uLong crc = crc32(0, NULL, 0);
+	size_t chunk;
+
+	for (; n > 0; n -= chunk) {
+		chunk = n < PIECE ? n : PIECE;
+		crc = crc32(crc, a_block, (uInt)chunk);
+	}
+	return crc;
+}
+
+static void
+bomb_init(void)
+{
+	unsigned char *piece;
+	size_t i, copies;
+
+	piece = deflate_as(BOMB_UNIT, Z_SYNC_FLUSH, &bomb_piecelen);
+	copies = PIECE / bomb_piecelen;
+	if (copies == 0)
+		copies = 1;
+	bomb_blocklen = copies * bomb_piecelen;
+	bomb_block = xmalloc(bomb_blocklen);
+	for (i = 0; i < copies; i++)
+		memcpy(bomb_block + i * bomb_piecelen, piece, bomb_piecelen);
+	free(piece);
+	bomb_unitcrc = crc_of_as(BOMB_UNIT);
+}
+
+/*
+ * The end of an n-byte bomb: the deflated remainder after the whole pieces
+ * and the gzip trailer, whose CRC covers all n bytes.  The CRC of k pieces
+ * is built by doubling, so a terabyte costs about forty combines.
+ */
+static struct bomb *
+bomb_make(uint64_t n)
+{
+	struct bomb *b = xcalloc(1, sizeof *b);
+	uint64_t k = n / BOMB_UNIT, plen = BOMB_UNIT;
+	size_t r = (size_t)(n % BOMB_UNIT), dlen, i;
+	uLong crc = crc32(0, NULL, 0), pcrc = bomb_unitcrc;
+	unsigned char *d;
+
+	for (; k > 0; k >>= 1) {
+		if (k & 1)
+			crc = crc32_combine(crc, pcrc, (z_off_t)plen);
+		pcrc = crc32_combine(pcrc, pcrc, (z_off_t)plen);
+		plen *= 2;
+	}
+	crc = crc32_combine(crc, crc_of_as(r), (z_off_t)r);
+
+	d = deflate_as(r, Z_FINISH, &dlen);
+	b->n = n;
+	b->taillen = dlen + 8;
+	b->tail = xmalloc(b->taillen);
+	memcpy(b->tail, d, dlen);
+	for (i = 0; i < 4; i++) {
+		b->tail[dlen + i] = (unsigned char)(crc >> (8 * i));
+		b->tail[dlen + 4 + i] = (unsigned char)(n >> (8 * i));
+	}
+	free(d);
+	return b;
+}
+
+static void
+bomb_free(struct bomb *b)
+{
+	free(b->tail);
+	free(b);
+}
+
+/* GET /big/N: N bytes of <p>aaa...</p> ('a's only when N < 7). */
+static void
+h_big(struct evhttp_request *req, const char *arg)
+{
+	struct pending *p;
+	uint64_t n;
+
+	if (parse_u64(arg, MAX_SIZE, &n) == -1) {
+		not_found(req);
+		return;
+	}
+	p = stream_new(req, a_block, sizeof a_block, n < 7 ? n : n - 7);
+	if (n >= 7) {
+		evbuffer_add(p->head, "<p>", 3);
+		evbuffer_add(p->tail, "</p>", 4);
+	}
+	stream_start(p, "text/html", NULL);
+}
+
+/* GET /bytes/N: N bytes of fixed pseudo-random data. */
+static void
+h_bytes(struct evhttp_request *req, const char *arg)
+{
+	uint64_t n;
+
+	if (parse_u64(arg, MAX_SIZE, &n) == -1) {
+		not_found(req);
+		return;
+	}
+	stream_start(stream_new(req, rand_block, sizeof rand_block, n),
+	    "image/png", NULL);
+}
+
+static void
+h_delay(struct evhttp_request *req, const char *arg)
+{
+	struct pending *p;
+	struct timeval tv;
+	uint64_t ms;
+
+	if (parse_u64(arg, MAX_DELAY_MS, &ms) == -1) {
+		not_found(req);
+		return;
+	}
+	p = pending_new(req);
+	if ((p->timer = evtimer_new(srv.base, delay_done, p)) == NULL)
+		abort();
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evtimer_add(p->timer, &tv);
+}
+
+/* GET /echo?h=NAME: the value of request header NAME, HTML-escaped. */
+static void
+h_echo(struct evhttp_request *req, const char *arg)
+{
+	struct evbuffer *b = xevbuffer();
+	const char *value = NULL;
+	char *name, *esc;
+
+	(void)arg;
+	if ((name = qarg(req, "h")) != NULL)
+		value = evhttp_find_header(evhttp_request_get_input_headers(req),
+		    name);
+	if ((esc = evhttp_htmlescape(value != NULL ? value : "")) == NULL)
+		abort();
+	evbuffer_add_printf(b, "<html><body>%s</body></html>", esc);
+	reply(req, 200, "text/html", b);
+	evbuffer_free(b);
+	free(esc);
+	free(name);
+}
+
+static void
+h_echo_method(struct evhttp_request *req, const char *arg)
+{
+	struct evbuffer *b = xevbuffer();
+
+	(void)arg;
+	evbuffer_add_printf(b, "<html><body>%s</body></html>",
+	    method_name(evhttp_request_get_command(req)));
+	reply(req, 200, "text/html", b);
+	evbuffer_free(b);
+}
+
+/* A name under --root, relative and without "..". */
+static int
+safe_path(const char *path)
+{
+	const char *p = path;
+	size_t n;
+
+	if (*path == '\0' || *path == '/')
+		return 0;
+	for (;;) {
+		n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return 0;
+		if (p[n] == '\0')
+			return 1;
+		p += n + 1;
+	}
+}
+
+static const char *
+file_ctype(const char *path)
+{
+	static const struct {
+		const char	*ext;
+		const char	*type;
+	} types[] = {
+		{ ".htm", "text/html" },
+		{ ".html", "text/html" },
+		{ ".json", "application/json" },
+		{ ".png", "image/png" },
+		{ ".txt", "text/plain" },
+	};
+	const char *dot = strrchr(path, '.');
+	size_t i;
+
+	if (dot != NULL && strchr(dot, '/') == NULL) {
+		for (i = 0; i < sizeof types / sizeof types[0]; i++) {
+			if (strcasecmp(dot, types[i].ext) == 0)
+				return types[i].type;
+		}
+	}
+	return "application/octet-stream";
+}
+
+/* Read a whole regular file under --root; -1 if there is none. */
+static int
+read_file(const char *path, struct evbuffer *out)
+{
+	struct stat st;
+	int fd, n;
+
+	fd = openat(srv.rootfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	while ((n = evbuffer_read(out, fd, PIECE)) > 0)
+		;
+	close(fd);
+	return n == 0 ? 0 : -1;
+}
+
+/* Replace in's contents with their gzip encoding. */
+static void
+gzip_buffer(struct evbuffer *in)
+{
+	z_stream z;
+	unsigned char *out;
+	size_t len = evbuffer_get_length(in), cap;
+
+	memset(&z, 0, sizeof z);
+	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		errx(1, "deflateInit2 failed");
+	cap = deflateBound(&z, (uLong)len) + 64;
+	out = xmalloc(cap);
+	z.next_in = evbuffer_pullup(in, -1);
+	z.avail_in = (uInt)len;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END)
+		errx(1, "deflate failed");
+	evbuffer_drain(in, len);
+	evbuffer_add(in, out, cap - z.avail_out);
+	deflateEnd(&z);
+	free(out);
+}
+
+/* GET /f/PATH: a static file under --root, ?gzip=1 to compress it. */
+static void
+h_file(struct evhttp_request *req, const char *path)
+{
+	struct evbuffer *b;
+
+	if (srv.rootfd == -1) {
+		fail(req, 404, "no --root");
+		return;
+	}
+	if (!safe_path(path)) {
+		fail(req, 400, "bad path");
+		return;
+	}
+	b = xevbuffer();
+	if (read_file(path, b) == -1) {
+		evbuffer_free(b);
+		not_found(req);
+		return;
+	}
+	if (qflag(req, "gzip")) {
+		gzip_buffer(b);
+		add_header(req, "Content-Encoding", "gzip");
+	}
+	reply(req, 200, file_ctype(path), b);
+	evbuffer_free(b);
+}
+
+/*
+ * GET /gzipbomb/N: Content-Encoding: gzip that inflates to N 'a's.  The
+ * body is a header, one precomputed deflate piece repeated, then the tail
+ * made (and cached) for N.
+ */
+static void
+h_gzipbomb(struct evhttp_request *req, const char *arg)
+{
+	static const unsigned char gzhead[10] = {
+		0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3
+	};
+	struct pending *p;
+	struct bomb *b;
+	uint64_t n;
+	int cached = 1;
+
+	if (parse_u64(arg, MAX_SIZE, &n) == -1) {
+		not_found(req);
+		return;
+	}
+	for (b = bombs; b != NULL; b = b->next) {
+		if (b->n == n)
+			break;
+	}
+	if (b == NULL) {
+		b = bomb_make(n);
+		if ((cached = nbombs < BOMB_CACHE)) {
+			b->next = bombs;
+			bombs = b;
+			nbombs++;
+		}
+	}
+	p = stream_new(req, bomb_block, bomb_blocklen,
+	    n / BOMB_UNIT * bomb_piecelen);
+	evbuffer_add(p->head, gzhead, sizeof gzhead);
+	evbuffer_add(p->tail, b->tail, b->taillen);
+	if (!cached)
+		bomb_free(b);
+	stream_start(p, "text/html", "gzip");
+}
+
+static void
+h_loop(struct evhttp_request *req, const char *arg)
+{
+	(void)arg;
+	add_header(req, "Location", "/loop");
+	page(req, 302, "redirect");
+}
+
+/* GET /redirect/N: a chain of N 302s ending in a 200. */
+static void
+h_redirect(struct evhttp_request *req, const char *arg)
+{
+	char loc[64];
+	uint64_t n;
+
+	if (parse_u64(arg, UINT32_MAX, &n) == -1) {
+		not_found(req);
+		return;
+	}
+	if (n == 0) {
+		page(req, 200, "landed");
+		return;
+	}
+	snprintf(loc, sizeof loc, "/redirect/%" PRIu64, n - 1);
+	add_header(req, "Location", loc);
+	page(req, 302, "redirect");
+}
+
+static void
+h_redirect_nolocation(struct evhttp_request *req, const char *arg)
+{
+	(void)arg;
+	page(req, 301, "redirect");
+}
+
+/* GET /redirect-to?url=X: 302 to X, taken verbatim after decoding. */
+static void
+h_redirect_to(struct evhttp_request *req, const char *arg)
+{
+	char *url;
+	int bad;
+
+	(void)arg;
+	if ((url = qarg(req, "url")) == NULL) {
+		fail(req, 400, "no url");
+		return;
+	}
+	bad = evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Location", url) == -1;
+	free(url);
+	if (bad)
+		fail(req, 400, "bad url");
+	else
+		page(req, 302, "redirect");
+}
+
+static void
+h_stats(struct evhttp_request *req, const char *arg)
+{
+	struct evbuffer *b = xevbuffer();
+
+	(void)arg;
+	evbuffer_add_printf(b, "inflight %lu\nmax %lu\ntotal %lu\n",
+	    srv.inflight, srv.maxinflight, srv.total);
+	reply(req, 200, "text/plain", b);
+	evbuffer_free(b);
+}
+
+/* GET /status/N: answer with status N, 200 to 599. */
+static void
+h_status(struct evhttp_request *req, const char *arg)
+{
+	char text[32];
+	uint64_t n;
+
+	if (parse_u64(arg, 599, &n) == -1 || n < 200) {
+		not_found(req);
+		return;
+	}
+	snprintf(text, sizeof text, "status %" PRIu64, n);
+	page(req, (int)n, text);
+}
+
+static const struct route routes[] = {
+	{ "/big/", 1, 1, h_big },
+	{ "/bytes/", 1, 1, h_bytes },
+	{ "/delay/", 1, 1, h_delay },
+	{ "/echo", 0, 1, h_echo },
+	{ "/echo-method", 0, 1, h_echo_method },
+	{ "/f/", 1, 1, h_file },
+	{ "/gzipbomb/", 1, 1, h_gzipbomb },
+	{ "/loop", 0, 1, h_loop },
+	{ "/redirect-nolocation", 0, 1, h_redirect_nolocation },
+	{ "/redirect-to", 0, 1, h_redirect_to },
+	{ "/redirect/", 1, 1, h_redirect },
+	{ "/stats", 0, 0, h_stats },
+	{ "/status/", 1, 1, h_status },
+};
+
+static const struct route *
+route_find(const char *path)
+{
+	const struct route *r;
+	size_t i, n;
+
+	for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		r = &routes[i];
+		n = strlen(r->path);
+		if (r->prefix ? strncmp(path, r->path, n) == 0 :
+		    strcmp(path, r->path) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * Streams end with small writes after a drain; without TCP_NODELAY those
+ * can wait on the client's delayed ACK.
+ */
+static void
+set_nodelay(struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	evutil_socket_t fd;
+	int one = 1;
+
+	fd = bufferevent_getfd(evhttp_connection_get_bufferevent(evcon));
+	if (fd != -1)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+static void
+request_cb(struct evhttp_request *req, void *arg)
+{
+	const struct route *r;
+	const char *raw;
+	char *path;
+	size_t len;
+	int counted;
+
+	(void)arg;
+	if (srv.log != NULL) {
+		fprintf(srv.log, "%s %s\n",
+		    method_name(evhttp_request_get_command(req)),
+		    evhttp_request_get_uri(req));
+		fflush(srv.log);
+	}
+	set_nodelay(req);
+
+	raw = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	if ((path = evhttp_uridecode(raw != NULL ? raw : "", 0, &len)) == NULL)
+		abort();
+	r = route_find(path);
+	if ((counted = (r == NULL || r->counted))) {
+		srv.total++;
+		if (++srv.inflight > srv.maxinflight)
+			srv.maxinflight = srv.inflight;
+	}
+
+	if (strlen(path) != len)
+		fail(req, 400, "NUL in path");
+	else if (r == NULL)
+		not_found(req);
+	else
+		r->fn(req, path + strlen(r->path));
+
+	if (counted)
+		srv.inflight--;
+	free(path);
+}
+
+/*
+ * Out of descriptors, accept() keeps failing on the same pending
+ * connection: pause accepting briefly instead of spinning.
+ */
+static void
+accept_error(struct evconnlistener *l, void *arg)
+{
+	static const struct timeval pause = { 0, 100000 };
+	int e = EVUTIL_SOCKET_ERROR();
+
+	(void)arg;
+	warnx("accept: %s", evutil_socket_error_to_string(e));
+	if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+		evconnlistener_disable(l);
+		evtimer_add(srv.accept_retry, &pause);
+	}
+}
+
+static void
+accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	evconnlistener_enable(srv.listener);
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	(void)arg;
+	event_base_loopbreak(srv.base);
+}
+
+/* The benchmark opens thousands of connections at once. */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		warn("setrlimit RLIMIT_NOFILE");
+}
+
+/* Written under a temporary name and renamed so readers never see half. */
+static void
+write_port_file(const char *path, int port)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path,
+	    (long)getpid()) >= sizeof tmp)
+		errx(1, "%s: name too long", path);
+	if ((f = fopen(tmp, "w")) == NULL)
+		err(1, "%s", tmp);
+	fprintf(f, "%d\n", port);
+	if (fclose(f) == EOF)
+		err(1, "%s", tmp);
+	if (rename(tmp, path) == -1)
+		err(1, "rename %s", path);
+}
+
+static void
+init_blocks(void)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	size_t i;
+
+	memset(a_block, 'a', sizeof a_block);
+	for (i = 0; i < sizeof rand_block; i++) {
+		x ^= x >> 12;
+		x ^= x << 25;
+		x ^= x >> 27;
+		rand_block[i] = (unsigned char)((x * 0x2545f4914f6cdd1dULL) >> 56);
+	}
+	bomb_init();
+}
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: httpd [--port N] [--port-file FILE] "
+	    "[--root DIR] [--log FILE]\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "port-file", required_argument, NULL, 'P' },
+		{ "root", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *portfile = NULL, *root = NULL, *logpath = NULL;
+	struct event *sigterm, *sigint;
+	struct sockaddr_in sin;
+	socklen_t slen = sizeof sin;
+	struct bomb *b;
+	uint64_t port = 0;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'l':
+			logpath = optarg;
+			break;
+		case 'p':
+			if (parse_u64(optarg, 65535, &port) == -1)
+				errx(2, "bad port: %s", optarg);
+			break;
+		case 'P':
+			portfile = optarg;
+			break;
+		case 'r':
+			root = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	/* A client that hangs up mid-write must not kill the server. */
+	signal(SIGPIPE, SIG_IGN);
+	raise_nofile();
+	if (root != NULL &&
+	    (srv.rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		err(1, "%s", root);
+	if (logpath != NULL && (srv.log = fopen(logpath, "a")) == NULL)
+		err(1, "%s", logpath);
+	init_blocks();
+
+	if ((srv.base = event_base_new()) == NULL)
+		errx(1, "event_base_new failed");
+	if ((srv.http = evhttp_new(srv.base)) == NULL)
+		errx(1, "evhttp_new failed");
+	evhttp_set_default_content_type(srv.http, NULL);
+	evhttp_set_allowed_methods(srv.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
+	    EVHTTP_REQ_PATCH);
+	evhttp_set_gencb(srv.http, request_cb, NULL);
+
+	/*
+	 * Our own listener: evhttp_bind_socket() listens with a backlog of
+	 * 128, too few for the benchmark's bursts (the kernel still caps it
+	 * at net.core.somaxconn).
+	 */
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	srv.listener = evconnlistener_new_bind(srv.base, NULL, NULL,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE,
+	    4096, (struct sockaddr *)&sin, sizeof sin);
+	if (srv.listener == NULL)
+		err(1, "bind 127.0.0.1:%" PRIu64, port);
+	if (evhttp_bind_listener(srv.http, srv.listener) == NULL)
+		errx(1, "evhttp_bind_listener failed");
+	evconnlistener_set_error_cb(srv.listener, accept_error);
+	if ((srv.accept_retry = evtimer_new(srv.base, accept_resume,
+	    NULL)) == NULL)
+		errx(1, "evtimer_new failed");
+	if (getsockname(evconnlistener_get_fd(srv.listener),
+	    (struct sockaddr *)&sin, &slen) == -1)
+		err(1, "getsockname");
+
+	sigterm = evsignal_new(srv.base, SIGTERM, on_signal, NULL);
+	sigint = evsignal_new(srv.base, SIGINT, on_signal, NULL);
+	if (sigterm == NULL || sigint == NULL ||
+	    evsignal_add(sigterm, NULL) == -1 || evsignal_add(sigint, NULL) == -1)
+		errx(1, "cannot catch signals");
+
+	if (portfile != NULL)
+		write_port_file(portfile, ntohs(sin.sin_port));
+	printf("listening on 127.0.0.1:%d\n", ntohs(sin.sin_port));
+	fflush(stdout);
+
+	event_base_dispatch(srv.base);
+
+	/* Freeing the server closes every connection, ending any pending. */
+	evhttp_free(srv.http);
+	event_free(srv.accept_retry);
+	event_free(sigterm);
+	event_free(sigint);
+	event_base_free(srv.base);
+	libevent_global_shutdown();
+	while ((b = bombs) != NULL) {
+		bombs = b->next;
+		bomb_free(b);
+	}
+	free(bomb_block);
+	if (srv.log != NULL)
+		fclose(srv.log);
+	if (srv.rootfd != -1)
+		close(srv.rootfd);
+	return 0;
+}

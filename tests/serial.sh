@@ -1,0 +1,146 @@
+#!/bin/sh
+# Integration: the real binary, serial engine, against tests/httpd. Every
+# record is asserted exactly (timings hidden by untime).
+. "${top_srcdir:-.}/tests/setup.sh"
+start_server
+V=$(pscrape -V | sed -n '1s/^pscrape //p')
+
+# Shorthand: the JSONL record(s) for URLs given as arguments.
+rec() {
+	printf '%s\n' "$@" >"$T/list"
+	pscrape -f jsonl "$T/list" 2>/dev/null | untime
+}
+# One field of a one-record JSONL run, by name (string or number).
+field() {
+	sed -E "s/.*\"$1\":(\"([^\"\\\\]|\\\\.)*\"|[^,}]*).*/\\1/"
+}
+
+# --- the reference lines
+printf '%s\n' "$BASE/status/200" "$BASE/redirect/3" "$BASE/status/404" \
+    "$BASE/status/503" "$BASE/status/200" >"$T/list"
+pscrape "$T/list" >"$T/out" 2>"$T/err"; st=$?
+is "$(cat "$T/out")" "Fetched 10 characters from $BASE/status/200
+Fetched 6 characters from $BASE/redirect/3
+Failed $BASE/status/404: HTTP 404
+Failed $BASE/status/503: HTTP 503
+Skipped $BASE/status/200: duplicate of $T/list:1" "text records, one per line, in order"
+is "$st" 1 "a failure makes the status 1"
+is "$(sed -E 's/[0-9.]+ MB in [0-9.]+ s \([0-9.]+ pages\/s\)/MB in S/' "$T/err")" \
+    "serial: 5 URLs: 2 ok, 2 failed, 1 duplicate; 16 characters, MB in S" \
+    "the summary on stderr"
+
+printf '%s\n' "$BASE/status/200" "$BASE/status/204" >"$T/list"
+pscrape -q "$T/list" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/err")" "0:" "all ok: status 0, -q prints no summary"
+
+# --- every field of a success after redirects
+is "$(rec "$BASE/redirect/2")" "{\"url\":\"$BASE/redirect/2\",\"input\":\"$T/list:1\",\"final_url\":\"$BASE/redirect/0\",\"status\":200,\"ok\":true,\"duplicate_of\":null,\"content_type\":\"text/html\",\"charset\":\"windows-1252\",\"bytes\":39,\"chars\":6,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"error\":null}" \
+    "jsonl success record, redirects followed"
+
+# --- redirects refused or broken
+is "$(rec "$BASE/loop" | field error)" '"Maximum (10) redirects followed"' \
+    "a redirect loop stops at --max-redirs"
+printf '%s\n' "$BASE/redirect/3" >"$T/list"
+is "$(pscrape -f jsonl --max-redirs 2 "$T/list" 2>/dev/null | field error)" \
+    '"Maximum (2) redirects followed"' "--max-redirs 2"
+for target in file:///etc/passwd ftp://127.0.0.1/x gopher://127.0.0.1/ \
+    dict://127.0.0.1/x; do
+	r=$(rec "$BASE/redirect-to?url=$target")
+	is "$(echo "$r" | field ok):$(echo "$r" | field error)" \
+	    "false:\"redirect to a scheme other than http or https refused: $target\"" \
+	    "redirect to $target refused"
+done
+r=$(rec "$BASE/redirect-nolocation")
+is "$(echo "$r" | field status):$(echo "$r" | field error)" \
+    '301:"HTTP 301 redirect without a Location"' "a redirect without Location fails"
+
+# --- statuses
+for s in 400 401 403 404 410 418 429 500 502 503 599; do
+	r=$(rec "$BASE/status/$s")
+	is "$(echo "$r" | field status):$(echo "$r" | field ok):$(echo "$r" | field chars):$(echo "$r" | field error)" \
+	    "$s:false:0:\"HTTP $s\"" "HTTP $s is a failure, not parsed"
+done
+r=$(rec "$BASE/status/299")
+is "$(echo "$r" | field status):$(echo "$r" | field ok):$(echo "$r" | field chars)" \
+    "299:true:10" "an odd 2xx status is a success"
+
+# --- network errors name the cause
+r=$(rec "http://127.0.0.1:9/")
+is "$(echo "$r" | field status):$(echo "$r" | field error | sed 's/after [0-9]* ms/after N ms/')" \
+    '0:"Failed to connect to 127.0.0.1 port 9 after N ms: Couldn'"'"'t connect to server"' \
+    "a closed port"
+printf '%s\n' "$BASE/delay/3000" >"$T/list"
+pscrape -f jsonl -t 0.3 "$T/list" 2>/dev/null >"$T/out"
+is "$(field error <"$T/out" | sed -E 's/after [0-9]+ milliseconds/after N milliseconds/')" \
+    '"Operation timed out after N milliseconds with 0 bytes received"' \
+    "--timeout gives up a slow page"
+
+# --- --max-size holds on decoded bytes, whatever the framing
+printf '%s\n' "$BASE/big/5000" "$BASE/big/5000?chunked=1" "$BASE/big/1000" >"$T/list"
+pscrape -f jsonl --max-size 1000 "$T/list" 2>/dev/null | field error >"$T/out"
+is "$(cat "$T/out")" '"body exceeds --max-size (1000 bytes)"
+"body exceeds --max-size (1000 bytes)"
+null' "--max-size with Content-Length, chunked, and exactly at the cap"
+r=$(rec "$BASE/gzipbomb/1073741824")
+is "$(echo "$r" | field error)" '"body exceeds --max-size (10485760 bytes)"' \
+    "a gzip bomb (1 GiB decoded) stops at the default cap"
+r=$(rec "$BASE/big/1000?gzip=1")
+is "$(echo "$r" | field bytes):$(echo "$r" | field chars)" "1000:993" \
+    "a gzip body is counted decoded"
+
+# --- non-HTML bodies: success, 0 characters, not parsed
+r=$(rec "$BASE/bytes/4096")
+is "$(echo "$r" | field ok):$(echo "$r" | field content_type):$(echo "$r" | field charset):$(echo "$r" | field bytes):$(echo "$r" | field chars)" \
+    'true:"image/png":null:4096:0' "binary content is not parsed"
+r=$(rec "$BASE/f/fixtures/MANIFEST?ct=text/plain")
+is "$(echo "$r" | field ok):$(echo "$r" | field chars)" "true:0" "text/plain is not parsed"
+r=$(rec "$BASE/status/200?ct=")
+is "$(echo "$r" | field content_type):$(echo "$r" | field chars)" "null:10" \
+    "a body without Content-Type is parsed as HTML"
+
+# --- request headers: -A and -H reach the server
+is "$(rec "$BASE/echo?h=User-Agent" | field chars)" "$((${#V} + 8))" \
+    "default User-Agent pscrape/VERSION"
+printf '%s\n' "$BASE/echo?h=User-Agent" "$BASE/echo?h=X-Token" >"$T/list"
+pscrape -A "agent/1.0" -H "X-Token: abc def" --save-text "$T/text" "$T/list" \
+    >"$T/out" 2>/dev/null
+is "$(cat "$T/out")" "Fetched 9 characters from $BASE/echo?h=User-Agent
+Fetched 7 characters from $BASE/echo?h=X-Token" "-A and -H are sent"
+
+# --- --save-text: files named by a hash, an index, the text as counted
+is "$(cut -f2 "$T/text/index.tsv")" "$BASE/echo?h=User-Agent
+$BASE/echo?h=X-Token" "index.tsv maps files to URLs"
+f=$(sed -n 2p "$T/text/index.tsv" | cut -f1)
+is "$(echo "$f" | grep -c '^[0-9a-f]\{16\}\.txt$'):$(cat "$T/text/$f")" "1:abc def" \
+    "text saved under a hashed name"
+is "$(ls "$T/text" | wc -l | tr -d ' ')" 3 "nothing else in the directory"
+
+# --- CSV
+printf '%s\n' "$BASE/status/200" "$BASE/status/404" >"$T/list"
+pscrape -f csv -o "$T/out.csv" "$T/list" 2>/dev/null
+is "$(sed -E 's/,[0-9.]+,[0-9.]+,serial,/,T,T,serial,/' "$T/out.csv" | tr -d '\r')" \
+"url,input,final_url,status,ok,duplicate_of,content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,error
+$BASE/status/200,$T/list:1,$BASE/status/200,200,true,,text/html,windows-1252,43,10,T,T,serial,
+$BASE/status/404,$T/list:2,$BASE/status/404,404,false,,text/html,,43,0,T,T,serial,HTTP 404" \
+    "csv records written with -o"
+
+# --- records are streamed: the first is out while the second is in flight
+printf '%s\n' "$BASE/status/200" "$BASE/delay/3000" >"$T/list"
+pscrape -o "$T/stream" "$T/list" 2>/dev/null &
+pid=$!
+i=0
+while [ ! -s "$T/stream" ] && [ $i -lt 250 ]; do sleep 0.01; i=$((i + 1)); done
+kill -0 $pid 2>/dev/null; running=$?
+is "$running:$(cat "$T/stream")" "0:Fetched 10 characters from $BASE/status/200" \
+    "a record is flushed as soon as its page is done"
+wait $pid
+
+# --- the server saw exactly the requests made (no retries, no extras)
+printf '%s\n' "$BASE/status/200?probe=1" "$BASE/status/500?probe=2" \
+    "$BASE/status/200?probe=1" "$BASE/redirect/1?probe=3" >"$T/list"
+pscrape -q "$T/list" >/dev/null
+is "$(grep 'probe=' "$HTTPD_LOG")" "GET /status/200?probe=1
+GET /status/500?probe=2
+GET /redirect/1?probe=3" "each URL is requested once: no retry, duplicates skipped"
+
+done_testing

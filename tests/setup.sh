@@ -1,0 +1,83 @@
+# Shared set-up for the shell tests (the jq tests/setup model): a scratch
+# directory removed on exit, the test server started and always stopped,
+# and TAP helpers. Source it; then call start_server when a test needs it.
+#
+# PSCRAPE_WRAPPER runs the binary under a tool, e.g. "valgrind -q".
+
+set -u
+: "${top_srcdir:=.}"
+: "${top_builddir:=.}"
+PSCRAPE_BIN=$top_builddir/pscrape
+HTTPD_BIN=$top_builddir/tests/httpd
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/pscrape-test.XXXXXX")
+SERVER_PID=
+tap_n=0
+tap_failed=0
+
+cleanup() {
+	if [ -n "$SERVER_PID" ]; then
+		kill "$SERVER_PID" 2>/dev/null
+		wait "$SERVER_PID" 2>/dev/null
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+pscrape() {
+	# shellcheck disable=SC2086
+	${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" "$@"
+}
+
+# Start tests/httpd on a free port of 127.0.0.1; sets BASE and HTTPD_LOG.
+start_server() {
+	HTTPD_LOG=$T/httpd.log
+	"$HTTPD_BIN" --port 0 --port-file "$T/port" --root "$top_srcdir/tests" \
+	    --log "$HTTPD_LOG" >"$T/httpd.out" 2>&1 &
+	SERVER_PID=$!
+	i=0
+	while [ ! -s "$T/port" ]; do
+		i=$((i + 1))
+		if [ $i -gt 500 ] || ! kill -0 "$SERVER_PID" 2>/dev/null; then
+			echo "Bail out! test server did not start"
+			cat "$T/httpd.out"
+			exit 1
+		fi
+		sleep 0.01
+	done
+	PORT=$(cat "$T/port")
+	BASE=http://127.0.0.1:$PORT
+}
+
+ok() {	# ok CONDITION-STATUS DESCRIPTION
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+
+is() {	# is GOT WANT DESCRIPTION
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		printf '%s\n' "$1" | sed 's/^/#   got:  /'
+		printf '%s\n' "$2" | sed 's/^/#   want: /'
+	fi
+}
+
+# Hide the two timing fields of JSONL records, which no test can predict.
+untime() {
+	sed -E 's/"time_ms":[0-9.]+,"ttfb_ms":[0-9.]+/"time_ms":T,"ttfb_ms":T/'
+}
+
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}

@@ -1,0 +1,117 @@
+/* Unit tests for record formatting: JSON, CSV and text escaping. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+#include "tap.h"
+
+static char *
+fmt(void (*f)(struct textbuf *, const char *), const char *s)
+{
+	static struct textbuf b;
+
+	b.len = 0;
+	f(&b, s);
+	return b.data;
+}
+
+static struct textbuf rb;
+
+static const char *
+record(enum format f, const struct result *r)
+{
+	rb.len = 0;
+	format_record(&rb, f, r);
+	return rb.data;
+}
+
+int
+main(void)
+{
+	struct result ok = {
+		.url = "http://h/a,\"b\"", .input = "list:3",
+		.final_url = "http://h/final", .status = 200, .ok = true,
+		.content_type = "text/html; charset=utf-8", .charset = "utf-8",
+		.bytes = 1234, .chars = 567, .time_ms = 12.5, .ttfb_ms = 3.25,
+		.engine = "serial",
+	};
+	struct result bad = {
+		.url = "http://h/x", .input = "-:1", .status = 404,
+		.engine = "serial", .error = "HTTP 404",
+	};
+	struct result dup = {
+		.url = "http://h/x", .input = "l:9", .ok = true,
+		.duplicate_of = "l:1", .engine = "serial",
+	};
+	struct result hostile = {
+		.url = "http://h/\x01", .input = "l:2",
+		.engine = "serial", .error = "line1\nline2\t\"q\"\\ \xff\x7f",
+	};
+
+	is_str(fmt(json_string, "plain"), "\"plain\"", "json plain");
+	is_str(fmt(json_string, "q\"b\\s/"), "\"q\\\"b\\\\s/\"", "json quote and backslash");
+	is_str(fmt(json_string, "\n\r\t\x01\x1f\x7f"),
+	    "\"\\n\\r\\t\\u0001\\u001f\\u007f\"", "json control characters");
+	is_str(fmt(json_string, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
+	    "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"", "json keeps valid UTF-8");
+	is_str(fmt(json_string, "a\xff" "b\xc3" "c\xed\xa0\x80" "d\xc0\xaf"),
+	    "\"a\\ufffdb\\ufffdc\\ufffd\\ufffd\\ufffdd\\ufffd\\ufffd\"",
+	    "json replaces invalid UTF-8 byte by byte (surrogates, overlongs)");
+	is_str(fmt(json_string, ""), "\"\"", "json empty");
+
+	is_str(fmt(csv_field, "plain"), "plain", "csv plain unquoted");
+	is_str(fmt(csv_field, "a,b"), "\"a,b\"", "csv comma quoted");
+	is_str(fmt(csv_field, "say \"hi\""), "\"say \"\"hi\"\"\"", "csv quotes doubled");
+	is_str(fmt(csv_field, "l1\r\nl2"), "\"l1\r\nl2\"", "csv newlines quoted");
+	is_str(fmt(csv_field, " pad"), "\" pad\"", "csv leading space quoted");
+	is_str(fmt(csv_field, "bad\xff"), "bad\xef\xbf\xbd", "csv invalid UTF-8 replaced");
+
+	is_str(fmt(text_safe, "a\nb\x1b[31m\x7f"), "a\\x0ab\\x1b[31m\\x7f",
+	    "text shows control bytes as \\xNN");
+
+	is_str(record(FORMAT_TEXT, &ok),
+	    "Fetched 567 characters from http://h/a,\"b\"\n", "text success");
+	is_str(record(FORMAT_TEXT, &bad), "Failed http://h/x: HTTP 404\n",
+	    "text failure");
+	is_str(record(FORMAT_TEXT, &dup),
+	    "Skipped http://h/x: duplicate of l:1\n", "text duplicate");
+	is_str(record(FORMAT_TEXT, &hostile),
+	    "Failed http://h/\\x01: line1\\x0aline2\\x09\"q\"\\ \xff\\x7f\n",
+	    "text failure stays on one line");
+
+	is_str(record(FORMAT_JSONL, &ok),
+	    "{\"url\":\"http://h/a,\\\"b\\\"\",\"input\":\"list:3\","
+	    "\"final_url\":\"http://h/final\",\"status\":200,\"ok\":true,"
+	    "\"duplicate_of\":null,\"content_type\":\"text/html; charset=utf-8\","
+	    "\"charset\":\"utf-8\",\"bytes\":1234,\"chars\":567,"
+	    "\"time_ms\":12.500,\"ttfb_ms\":3.250,\"engine\":\"serial\","
+	    "\"error\":null}\n", "jsonl success, every field");
+	is_str(record(FORMAT_JSONL, &hostile),
+	    "{\"url\":\"http://h/\\u0001\",\"input\":\"l:2\",\"final_url\":null,"
+	    "\"status\":0,\"ok\":false,\"duplicate_of\":null,"
+	    "\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,"
+	    "\"time_ms\":0.000,\"ttfb_ms\":0.000,\"engine\":\"serial\","
+	    "\"error\":\"line1\\nline2\\t\\\"q\\\"\\\\ \\ufffd\\u007f\"}\n",
+	    "jsonl failure with hostile text");
+
+	is_str(csv_header(), "url,input,final_url,status,ok,duplicate_of,"
+	    "content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,error\r\n",
+	    "csv header");
+	is_str(record(FORMAT_CSV, &ok),
+	    "\"http://h/a,\"\"b\"\"\",list:3,http://h/final,200,true,,"
+	    "text/html; charset=utf-8,utf-8,1234,567,12.500,3.250,serial,\r\n",
+	    "csv success");
+	is_str(record(FORMAT_CSV, &hostile),
+	    "\"http://h/\x01\",l:2,,0,false,,,,0,0,0.000,0.000,serial,"
+	    "\"line1\nline2\t\"\"q\"\"\\ \xef\xbf\xbd\x7f\"\r\n",
+	    "csv failure with hostile text");
+	is_str(record(FORMAT_CSV, &dup),
+	    "http://h/x,l:9,,0,true,l:1,,,0,0,0.000,0.000,serial,\r\n",
+	    "csv duplicate");
+
+	free(rb.data);
+	free(fmt(json_string, "")); /* the static buffer of fmt() */
+	return done_testing();
+}

@@ -1,0 +1,131 @@
+/* Unit tests for the URL-list reader: line reading, checks, masking, set. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "options.h"
+#include "tap.h"
+#include "urllist.h"
+
+static void
+check(const char *line, const char *want_norm, const char *want_reason)
+{
+	char *norm, *reason;
+	int rc = url_check(line, &norm, &reason);
+
+	is_int(rc, want_norm ? 0 : -1, "url_check(%s) status", line);
+	is_str(norm, want_norm, "url_check(%s) normalised", line);
+	is_str(reason, want_reason, "url_check(%s) reason", line);
+	free(norm);
+	free(reason);
+}
+
+static void
+mask(const char *url, const char *want)
+{
+	char *m = url_mask_password(url);
+
+	is_str(m, want, "mask %s", url);
+	free(m);
+}
+
+static void
+test_read_line(void)
+{
+	static const char data[] = "one\ntwo\r\n\nx\0y\n0123456789tail";
+	FILE *f = fmemopen((void *)data, sizeof data - 1, "r");
+	char buf[11];
+	bool toolong, hasnul;
+	size_t len;
+
+	is_int(url_read_line(f, buf, 10, &len, &toolong, &hasnul), 1, "line 1");
+	is_int(len, 3, "line 1 length");
+	is_int(url_read_line(f, buf, 10, &len, &toolong, &hasnul), 1, "line 2");
+	is_int(len, 4, "CR kept for the caller to trim");
+	is_int(url_read_line(f, buf, 10, &len, &toolong, &hasnul), 1, "empty");
+	is_int(len, 0, "empty line length 0");
+	is_int(url_read_line(f, buf, 10, &len, &toolong, &hasnul), 1, "NUL");
+	ok(hasnul && len == 3, "a NUL byte is seen, not a line end");
+	is_int(url_read_line(f, buf, 10, &len, &toolong, &hasnul), 1,
+	    "a last line without newline");
+	ok(toolong && len == 10, "a line over cap is cut and flagged");
+	is_int(url_read_line(f, buf, 10, &len, &toolong, &hasnul), 0, "EOF");
+	fclose(f);
+}
+
+static void
+test_strset(void)
+{
+	struct strset *s = strset_new();
+	char key[32], origin[32];
+	int i, dups = 0;
+
+	is_str(strset_add(s, "a", "f:1"), NULL, "first add is new");
+	is_str(strset_add(s, "a", "f:2"), "f:1", "second add gives the first origin");
+	/* Enough keys to grow the table several times. */
+	for (i = 0; i < 20000; i++) {
+		snprintf(key, sizeof key, "k%d", i % 10000);
+		snprintf(origin, sizeof origin, "f:%d", i);
+		if (strset_add(s, key, origin) != NULL)
+			dups++;
+	}
+	is_int(dups, 10000, "10000 repeats found across growth");
+	is_int(strset_count(s), 10001, "count of distinct keys");
+	is_str(strset_add(s, "k42", "x"), "f:42", "origin survives growth");
+	strset_free(s);
+}
+
+static void
+test_sizes(void)
+{
+	uint64_t v = 0;
+
+	ok(parse_size("10M", &v) == 0 && v == 10485760, "10M");
+	ok(parse_size("1k", &v) == 0 && v == 1024, "1k");
+	ok(parse_size("2G", &v) == 0 && v == 2147483648ULL, "2G");
+	ok(parse_size("3MB", &v) == 0 && v == 3145728, "3MB");
+	ok(parse_size("123", &v) == 0 && v == 123, "plain bytes");
+	ok(parse_size("0", &v) != 0, "0 refused");
+	ok(parse_size("-1", &v) != 0, "negative refused");
+	ok(parse_size("1T", &v) != 0, "unknown suffix refused");
+	ok(parse_size("99999999999999999999", &v) != 0, "overflow refused");
+	ok(parse_size("1Mx", &v) != 0, "trailing junk refused");
+}
+
+int
+main(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	check("http://Example.COM", "http://example.com/", NULL);
+	check("https://127.0.0.1:8080/a/../b?q=1#frag",
+	    "https://127.0.0.1:8080/b?q=1#frag", NULL);
+	check("HTTPS://[::1]:443/x", "https://[::1]:443/x", NULL);
+	check("ftp://host/x", NULL, "unsupported scheme 'ftp' (only http and https)");
+	check("file:///etc/passwd", NULL,
+	    "unsupported scheme 'file' (only http and https)");
+	check("javascript:alert(1)", NULL,
+	    "unsupported scheme 'javascript' (only http and https)");
+	check("www.example.com/page", NULL,
+	    "not a URL (expected http:// or https://)");
+	check("/relative", NULL, "not a URL (expected http:// or https://)");
+	check("http://", NULL, "not a valid URL: No host part in the URL");
+	check("http://a b", NULL, "not a valid URL: Bad hostname");
+	check("http://h:99999/", NULL, "not a valid URL: Port number was not a"
+	    " decimal number between 0 and 65535");
+
+	mask("http://u:p@h/", "http://u:***@h/");
+	mask("http://u@h/", "http://u@h/");
+	mask("http://h/a:b@c", "http://h/a:b@c");
+	mask("https://u:p:q@h:1/x?y@z", "https://u:***@h:1/x?y@z");
+	mask("http://u:p@x@h/", "http://u:***@h/");
+
+	test_read_line();
+	test_strset();
+	test_sizes();
+	curl_global_cleanup();
+	return done_testing();
+}
