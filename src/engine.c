@@ -1,12 +1,19 @@
 /* The engine table (the tmux cmd_table[] model). */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "xmalloc.h"
 
 #include "engine.h"
 
 static const struct engine engines[] = {
 	{ "serial", 1, engine_serial },
+	{ "thread", 100, engine_thread },
+	{ "pool", 32, engine_pool },
+	{ "process", 8, engine_process },
+	{ "async", 100, engine_async },
 };
 #define NENGINES (sizeof engines / sizeof engines[0])
 
@@ -24,5 +31,32 @@ engine_find(const char *name)
 const char *
 engine_names(void)
 {
-	return "serial";
+	return "serial, thread, pool, process, async";
+}
+
+int
+engine_list(const char *spec, const struct engine **out, int max)
+{
+	char *copy = xstrdup(spec), *name, *next = copy;
+	const struct engine *e;
+	int n = 0;
+	size_t i;
+
+	while ((name = strsep(&next, ",")) != NULL) {
+		if (strcmp(name, "all") == 0) {
+			for (i = 0; i < NENGINES; i++)
+				if (strcmp(engines[i].name, "serial") != 0 &&
+				    n < max)
+					out[n++] = &engines[i];
+			continue;
+		}
+		if ((e = engine_find(name)) == NULL) {
+			free(copy);
+			return -1;
+		}
+		if (n < max)
+			out[n++] = e;
+	}
+	free(copy);
+	return n;
 }

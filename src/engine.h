@@ -44,11 +44,31 @@ struct engine {
 };
 
 const struct engine	*engine_find(const char *);
+/*
+ * Parse an --engine value: a name, a comma list, or "all" (every engine
+ * but serial, which is slow on long lists; name it to include it). Returns
+ * the number of engines stored in out (at most max), or -1 when a name is
+ * unknown.
+ */
+int			 engine_list(const char *spec,
+			    const struct engine **out, int max);
 /* "serial, ..." for messages. */
 const char		*engine_names(void);
 
 void	engine_serial(struct run *);
 void	engine_thread(struct run *);
 void	engine_pool(struct run *);
+void	engine_process(struct run *);
+void	engine_async(struct run *);
+
+/*
+ * The process engine's workers are this same program, re-executed with the
+ * descriptor of their socket in PSCRAPE_WORKER_FD; main() hands over to
+ * process_worker_main(), which serves jobs until EOF and returns the exit
+ * status.
+ */
+#define PROCESS_WORKER_ENV	"PSCRAPE_WORKER_FD"
+extern char	**pscrape_argv;		/* main's argv, for the workers */
+int	process_worker_main(const struct options *, int fd);
 
 #endif

@@ -343,7 +343,7 @@ static const uint16_t tagprops[GUMBO_TAG_LAST + 1] = {
 	[GUMBO_TAG_BGSOUND] =	T_VOID | T_SPECIAL,
 	[GUMBO_TAG_DIR] =	S_BLOCK,
 	[GUMBO_TAG_FRAME] =	T_VOID | T_SPECIAL,
-	[GUMBO_TAG_FRAMESET] =	T_SPECIAL,
+	[GUMBO_TAG_FRAMESET] =	T_VOID | T_SPECIAL,	/* see the note on frameset */
 	[GUMBO_TAG_NOFRAMES] =	T_RAW | T_SPECIAL,
 	[GUMBO_TAG_ISINDEX] =	T_VOID | T_SPECIAL,
 	[GUMBO_TAG_LISTING] =	S_BLOCK | T_PRE | T_BREAKOUT,
@@ -359,6 +359,13 @@ static const uint16_t tagprops[GUMBO_TAG_LAST + 1] = {
 	[GUMBO_TAG_NOBR] =	T_FMT | T_BREAKOUT,
 	[GUMBO_TAG_TT] =	T_FMT | T_BREAKOUT,
 };
+
+/*
+ * A note on frameset: in body gumbo ignores <frameset> unless nothing has
+ * been seen yet, and inside a frameset it ignores everything but
+ * framesets, which never make it walk the stack. Not counting them keeps
+ * "</frameset>" from closing what gumbo keeps open.
+ */
 
 /* An open element of the model. */
 struct ent {
@@ -377,6 +384,12 @@ struct ent {
 #define E_INLIST	0x40	/* on the list of active formatting elements */
 
 #define KEY_TAG(k)	((k) & 0xff)
+
+/* A formatting element waiting to be reopened. */
+struct surv {
+	struct ent	e;
+	size_t		markers;	/* markers open when it was closed */
+};
 
 /* A tag as the tokenizer sees it. */
 struct tok {
@@ -402,9 +415,10 @@ struct nest {
 	struct ent	*st;		/* the stack of open elements */
 	size_t		 n;
 	size_t		 stcap;
-	struct ent	*surv;		/* formatting elements to reopen */
+	struct surv	*surv;		/* formatting elements to reopen */
 	size_t		 nsurv;
 	size_t		 survcap;
+	size_t		 markers;	/* open T_MARKER elements */
 	uint32_t	*count;		/* open HTML elements by GumboTag */
 	size_t		 npre;		/* open T_PRE elements */
 	size_t		 nnotext;	/* open T_NOTEXT elements */
@@ -613,6 +627,7 @@ push(struct nest *m, const struct ent *e)
 	m->nlisted += (e->flags & E_INLIST) != 0;
 	if (!(e->flags & E_FOREIGN)) {
 		m->count[KEY_TAG(e->key)]++;
+		m->markers += (e->props & T_MARKER) != 0;
 		m->npre += (e->props & T_PRE) != 0;
 		m->nnotext += (e->props & T_NOTEXT) != 0;
 	}
@@ -626,17 +641,32 @@ forget(struct nest *m, const struct ent *e)
 	m->nlisted -= (e->flags & E_INLIST) != 0;
 	if (!(e->flags & E_FOREIGN)) {
 		m->count[KEY_TAG(e->key)]--;
+		m->markers -= (e->props & T_MARKER) != 0;
 		m->npre -= (e->props & T_PRE) != 0;
 		m->nnotext -= (e->props & T_NOTEXT) != 0;
 	}
+}
+
+/* Forget the waiting formatting elements a closed marker cleared. */
+static void
+clear_to_marker(struct nest *m)
+{
+	size_t	i, k = 0;
+
+	for (i = 0; i < m->nsurv; i++) {
+		if (m->surv[i].markers <= m->markers)
+			m->surv[k++] = m->surv[i];
+	}
+	m->nsurv = k;
 }
 
 /*
  * Pop st[i] and everything above it. Popped formatting elements stay on
  * gumbo's list of active formatting elements, which reopens them at the
  * next text or inline tag, unless the end tag named the element itself:
- * they wait in m->surv for reopen(). Popping a marker (a cell, a caption,
- * an object) clears the list up to it, and all that waits is above it.
+ * they wait in m->surv for reopen(). Closing a marker (a cell, a caption,
+ * an object) clears the list back to it: what was closed while that
+ * marker was open is forgotten.
  */
 static void
 pop_to(struct nest *m, size_t i, bool named)
@@ -649,7 +679,7 @@ pop_to(struct nest *m, size_t i, bool named)
 		e = &m->st[j];
 		forget(m, e);
 		if (!(e->flags & E_FOREIGN) && (e->props & T_MARKER))
-			m->nsurv = 0;
+			clear_to_marker(m);
 		else if ((j != i || !named) && (e->flags & E_INLIST)) {
 			if (m->nsurv == m->survcap) {
 				m->survcap = m->survcap == 0 ? 16 :
@@ -657,22 +687,37 @@ pop_to(struct nest *m, size_t i, bool named)
 				m->surv = xrealloc(m->surv,
 				    m->survcap * sizeof *m->surv);
 			}
-			m->surv[m->nsurv++] = *e;
+			m->surv[m->nsurv].e = *e;
+			m->surv[m->nsurv++].markers = m->markers;
 		}
 	}
 	m->n = i;
 }
 
-/* "Reconstruct the active formatting elements": clone them back. */
+/*
+ * "Reconstruct the active formatting elements": clone back those closed
+ * since the newest marker opened.
+ */
 static void
 reopen(struct nest *m)
 {
-	if (m->nsurv == 0)
+	size_t	i, k = 0, n = 0;
+
+	for (i = 0; i < m->nsurv; i++)
+		n += m->surv[i].markers == m->markers;
+	if (n == 0)
 		return;
-	m->clones += m->nsurv;
-	m->work += m->nsurv * (W_CLONE + m->n);
-	while (m->nsurv > 0)
-		push(m, &m->surv[--m->nsurv]);
+	m->clones += n;
+	m->work += n * (W_CLONE + m->n);
+	for (i = m->nsurv; i-- > 0;) {
+		if (m->surv[i].markers == m->markers)
+			push(m, &m->surv[i].e);
+	}
+	for (i = 0; i < m->nsurv; i++) {
+		if (m->surv[i].markers != m->markers)
+			m->surv[k++] = m->surv[i];
+	}
+	m->nsurv = k;
 }
 
 /* Whether gumbo reconstructs before inserting this element. */
@@ -830,17 +875,24 @@ select_index(const struct nest *m)
 	return -1;
 }
 
-/* A <select> in a cell or table is "in select in table". */
+/*
+ * A <select> opened in a table insertion mode is "in select in table".
+ * Those modes last as long as a table is open, even while gumbo inserts
+ * misplaced elements before the table ("foster parenting").
+ */
 static bool
 select_in_table(const struct nest *m, long sel)
 {
 	const struct ent	*e;
 
-	if (sel == 0)
-		return false;
-	e = &m->st[sel - 1];
-	return !(e->flags & E_FOREIGN) && (e->key == GUMBO_TAG_TABLE ||
-	    (e->props & T_TPART));
+	while (sel-- > 0) {
+		e = &m->st[sel];
+		if (is_html(e, GUMBO_TAG_TEMPLATE))
+			return false;
+		if (is_html(e, GUMBO_TAG_TABLE))
+			return true;
+	}
+	return false;
 }
 
 /* Noah's ark: at most three identical formatting elements stay listed. */
@@ -863,8 +915,11 @@ list_formatting(struct nest *m, struct ent *e, unsigned nattr)
 		}
 	}
 	for (j = 0; j < m->nsurv; j++) {
+		if (m->surv[j].markers != m->markers)
+			continue;
 		listed++;
-		if (m->surv[j].key == e->key && m->surv[j].ahash == e->ahash)
+		if (m->surv[j].e.key == e->key &&
+		    m->surv[j].e.ahash == e->ahash)
 			same++;
 	}
 	/* gumbo compares the attributes of each listed element. */
@@ -942,6 +997,8 @@ breakout(const struct tok *t)
 static bool
 opens(const struct nest *m, const struct tok *t)
 {
+	if (m->count[GUMBO_TAG_TEMPLATE] > 0)
+		return !(t->props & (T_VOID | T_IGNORE));
 	if (foreign_start(m, t) && !breakout(t))
 		return !t->selfclose;
 	if (t->tag == GUMBO_TAG_SVG || t->tag == GUMBO_TAG_MATH)
@@ -1049,6 +1106,18 @@ start_html(struct nest *m, const struct tok *t)
 		if (is_html(cur, GUMBO_TAG_OPTION))
 			pop_to(m, m->n - 1, true);
 		break;
+	case GUMBO_TAG_RP:
+	case GUMBO_TAG_RT:
+		/* In a <ruby>, "generate implied end tags". */
+		if (in_scope(m, GUMBO_TAG_RUBY, SC_DEFAULT) < 0)
+			break;
+		while ((cur = top(m)) != NULL && !(cur->flags & E_FOREIGN) &&
+		    (cur->key == GUMBO_TAG_DD || cur->key == GUMBO_TAG_DT ||
+		    cur->key == GUMBO_TAG_LI || cur->key == GUMBO_TAG_OPTION ||
+		    cur->key == GUMBO_TAG_OPTGROUP || cur->key == GUMBO_TAG_P ||
+		    cur->key == GUMBO_TAG_RP || cur->key == GUMBO_TAG_RT))
+			pop_to(m, m->n - 1, true);
+		break;
 	case GUMBO_TAG_BUTTON:
 		if ((i = in_scope(m, GUMBO_TAG_BUTTON, SC_DEFAULT)) >= 0)
 			pop_to(m, i, true);
@@ -1083,6 +1152,55 @@ start_html(struct nest *m, const struct tok *t)
 	return A_KEEP;
 }
 
+/*
+ * Inside a <template> gumbo 0.10.1 switches among insertion modes in ways
+ * hard to follow (a <col> there can make it pop the template). Its text
+ * does not count, so there the model keeps it simple and safe: every tag
+ * opens an element (raw text elements too), and an end tag closes only
+ * the element it names if that is the current one.
+ */
+static enum act
+start_in_template(struct nest *m, const struct tok *t)
+{
+	const struct ent	*cur = top(m);
+
+	if (cur != NULL && (cur->flags & E_FOREIGN) &&
+	    !(cur->flags & E_HTMLINT) && !breakout(t)) {
+		if (!t->selfclose)
+			open_foreign(m, t, (cur->flags & E_SVG) != 0);
+		return A_KEEP;
+	}
+	if (t->tag == GUMBO_TAG_SVG || t->tag == GUMBO_TAG_MATH) {
+		if (!t->selfclose)
+			open_foreign(m, t, t->tag == GUMBO_TAG_SVG);
+	} else if (!(t->props & (T_VOID | T_IGNORE)))
+		open_html(m, t);
+	return A_KEEP;
+}
+
+static bool
+end_in_template(struct nest *m, const struct tok *t)
+{
+	const struct ent	*e = top(m);
+	size_t			 j;
+
+	if (t->tag == GUMBO_TAG_TEMPLATE) {
+		for (j = m->n; j-- > 0;) {
+			m->work += W_SCOPE;
+			if (is_html(&m->st[j], GUMBO_TAG_TEMPLATE)) {
+				pop_to(m, j, true);
+				return true;
+			}
+		}
+	}
+	if (t->props & T_IGNORE)
+		return true;
+	if (e == NULL || e->key != t->key)
+		return false;
+	pop_to(m, m->n - 1, true);
+	return true;
+}
+
 static enum act
 start_tag(struct nest *m, const struct tok *t)
 {
@@ -1098,6 +1216,8 @@ start_tag(struct nest *m, const struct tok *t)
 	    !((t->props & T_PRE) && m->npre == 0) &&
 	    !((t->props & T_NOTEXT) && m->nnotext == 0))
 		return A_DROP;
+	if (m->count[GUMBO_TAG_TEMPLATE] > 0)
+		return start_in_template(m, t);
 	if (foreign_start(m, t)) {
 		if (!breakout(t)) {
 			if (!t->selfclose)
@@ -1149,6 +1269,8 @@ end_tag(struct nest *m, const struct tok *t)
 	long			 i = -1, sel;
 	size_t			 j;
 
+	if (m->count[GUMBO_TAG_TEMPLATE] > 0)
+		return end_in_template(m, t);
 	if ((e = top(m)) != NULL && (e->flags & E_FOREIGN)) {
 		for (j = m->n; j-- > 0;) {
 			e = &m->st[j];
@@ -1201,7 +1323,8 @@ end_tag(struct nest *m, const struct tok *t)
 		return true;
 	if (t->props & T_FMT) {
 		for (j = m->nsurv; j-- > 0;) {
-			if (m->surv[j].key == t->key) {
+			if (m->surv[j].e.key == t->key &&
+			    m->surv[j].markers == m->markers) {
 				memmove(&m->surv[j], &m->surv[j + 1],
 				    (m->nsurv - j - 1) * sizeof *m->surv);
 				m->nsurv--;
@@ -1299,7 +1422,8 @@ out_close(struct nest *m, const char *after)
 
 	out_upto(m, after);
 	while (m->nsurv > 0) {
-		name = gumbo_normalized_tagname(KEY_TAG(m->surv[--m->nsurv].key));
+		name = gumbo_normalized_tagname(
+		    KEY_TAG(m->surv[--m->nsurv].e.key));
 		tb_add(&m->out, "</", 2);
 		tb_add(&m->out, name, strlen(name));
 		tb_add(&m->out, ">", 1);

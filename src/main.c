@@ -3,7 +3,8 @@
  * each page's visible text, report throughput.
  *
  * The data flows one way: source (URL lists) -> engine (scheduling only)
- * -> fetch + extract (fetch.c, extract.c) -> sink (records, summary).
+ * -> fetch + extract (fetch.c, extract.c) -> sink (records, statistics)
+ * -> report (the per-engine table and --summary).
  */
 #include "config.h"
 
@@ -18,10 +19,15 @@
 #include "engine.h"
 #include "options.h"
 #include "output.h"
+#include "report.h"
 #include "result.h"
 #include "savetext.h"
 #include "urllist.h"
 #include "xmalloc.h"
+
+#define MAX_RUNS 16
+
+char **pscrape_argv;
 
 /* --dry-run: print what would be fetched; problems go through the sink. */
 static bool
@@ -44,29 +50,98 @@ dry_run(struct source *src, struct sink *sink, FILE *out)
 	return ok;
 }
 
+/*
+ * Several engines run over the same list, so standard input is copied
+ * once to an anonymous file that each run reads again from the start.
+ */
+static FILE *
+spool_stdin(void)
+{
+	char buf[65536];
+	size_t n;
+	FILE *f;
+
+	if ((f = tmpfile()) == NULL)
+		fatal(EXIT_USAGE, "cannot copy standard input: %s",
+		    strerror(errno));
+	while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
+		if (fwrite(buf, 1, n, f) != n)
+			fatal(EXIT_USAGE, "cannot copy standard input: %s",
+			    strerror(errno));
+	if (ferror(stdin))
+		fatal(EXIT_USAGE, "cannot read standard input: %s",
+		    strerror(errno));
+	return f;
+}
+
+static bool
+reads_stdin(const struct options *opt)
+{
+	int i;
+
+	if (opt->nfiles == 0)
+		return true;
+	for (i = 0; i < opt->nfiles; i++)
+		if (strcmp(opt->files[i], "-") == 0)
+			return true;
+	return false;
+}
+
+static bool
+write_summary(const char *path, const struct runstats *runs, size_t n)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || report_json(f, runs, n) != 0 || fclose(f) != 0) {
+		warnx_("cannot write '%s': %s", path, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+static int
+worker_mode(struct options *opt)
+{
+	int fd = atoi(getenv(PROCESS_WORKER_ENV)), rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return EXIT_FAILURE;
+	rc = process_worker_main(opt, fd);
+	options_free(opt);
+	curl_global_cleanup();
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
-	const struct engine *engine;
+	const struct engine *engines[MAX_RUNS];
+	const struct runstats *runs;
 	struct savetext *save = NULL;
+	FILE *out = stdout, *in = NULL;
+	bool written = true, input_failed = false;
 	struct options opt;
 	struct source *src;
 	struct sink *sink;
+	int status, nengines, i;
 	char err[1024];
-	bool written = true;
-	FILE *out = stdout;
-	int status;
+	size_t nruns;
 
+	pscrape_argv = argv;
 	options_parse(&opt, argc, argv);
-	engine = engine_find(opt.engine);
+	if (getenv(PROCESS_WORKER_ENV) != NULL)
+		return worker_mode(&opt);
+	nengines = engine_list(opt.engine, engines, MAX_RUNS);
+
 	/* A reader that goes away must end in EPIPE, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatal(EXIT_FAILURE, "cannot initialise libcurl");
+	if (nengines > 1 && !opt.dry_run && reads_stdin(&opt))
+		in = spool_stdin();
 
-	if ((src = source_open(opt.files, opt.nfiles, err, sizeof err)) == NULL)
-		fatal(EXIT_USAGE, "%s", err);
-	if (opt.output != NULL && (out = fopen(opt.output, "w")) == NULL)
+	if (opt.output != NULL && (out = fopen(opt.output, "we")) == NULL)
 		fatal(EXIT_WRITE, "cannot write '%s': %s", opt.output,
 		    strerror(errno));
 	if (opt.save_text != NULL && !opt.dry_run &&
@@ -74,30 +149,48 @@ main(int argc, char **argv)
 		fatal(EXIT_WRITE, "%s", err);
 	sink = sink_new(&opt, out);
 
-	if (opt.dry_run)
-		written = dry_run(src, sink, out);
-	else {
+	for (i = 0; i < (opt.dry_run ? 1 : nengines); i++) {
+		const struct engine *e = engines[i];
 		struct run run = {
 			.opt = &opt,
-			.src = src,
 			.sink = sink,
 			.save = save,
-			.engine = engine->name,
-			.jobs = opt.jobs ? opt.jobs : engine->default_jobs,
+			.engine = e->name,
+			/* serial runs one at a time whatever -j says. */
+			.jobs = strcmp(e->name, "serial") == 0 ? 1 :
+			    opt.jobs ? opt.jobs : e->default_jobs,
 		};
 
-		sink_start(sink, run.engine, run.jobs);
-		engine->run(&run);
-		sink_finish(sink);
+		if (in != NULL)
+			rewind(in);
+		src = source_open(opt.files, opt.nfiles, in, err, sizeof err);
+		if (src == NULL)
+			fatal(EXIT_USAGE, "%s", err);
+		run.src = src;
+		if (opt.dry_run)
+			written = dry_run(src, sink, out);
+		else {
+			sink_start(sink, run.engine, run.jobs);
+			e->run(&run);
+			sink_finish(sink);
+		}
+		if (source_failed(src))
+			input_failed = true;
+		source_close(src);
 	}
 
+	runs = sink_runs(sink, &nruns);
+	if (!opt.quiet && nruns > 0)
+		report_table(stderr, runs, nruns);
+	if (opt.summary != NULL && !write_summary(opt.summary, runs, nruns))
+		written = false;
 	if (out != stdout && fclose(out) != 0) {
 		warnx_("cannot write '%s': %s", opt.output, strerror(errno));
 		written = false;
 	}
 	if (!written || sink_write_failed(sink))
 		status = EXIT_WRITE;
-	else if (source_failed(src))
+	else if (input_failed)
 		status = EXIT_USAGE;
 	else if (sink_any_failed(sink))
 		status = EXIT_SOME_FAIL;
@@ -106,7 +199,8 @@ main(int argc, char **argv)
 
 	sink_free(sink);
 	savetext_close(save);
-	source_close(src);
+	if (in != NULL)
+		fclose(in);
 	options_free(&opt);
 	curl_global_cleanup();
 	return status;

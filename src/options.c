@@ -27,6 +27,7 @@ enum {
 	OPT_MAX_REDIRS,
 	OPT_MAX_SIZE,
 	OPT_SAVE_TEXT,
+	OPT_SUMMARY,
 };
 
 struct optdef {
@@ -45,8 +46,9 @@ static const struct optdef optdefs[] = {
 	  "give up connecting after SECS seconds" },
 	{ "dry-run", OPT_DRY_RUN, NULL, NULL,
 	  "check the input and print the URLs that would be fetched" },
-	{ "engine", 'e', "NAME", "serial",
-	  "concurrency engine: serial" },
+	{ "engine", 'e', "NAME", "async",
+	  "engine, a comma list of engines, or all: serial, thread, pool,"
+	  " process, async" },
 	{ "format", 'f', "FMT", "text",
 	  "output format: text, jsonl or csv" },
 	{ "header", 'H', "LINE", NULL,
@@ -55,8 +57,9 @@ static const struct optdef optdefs[] = {
 	  "show this help and exit" },
 	{ "insecure", 'k', NULL, NULL,
 	  "do not verify TLS certificates" },
-	{ "jobs", 'j', "N", "1",
-	  "transfers in flight at once (1-100000)" },
+	{ "jobs", 'j', "N", "per engine",
+	  "transfers in flight at once, 1-100000; serial 1, thread 100,"
+	  " pool 32, process 8, async 100" },
 	{ "max-redirs", OPT_MAX_REDIRS, "N", "10",
 	  "follow at most N redirects" },
 	{ "max-size", OPT_MAX_SIZE, "BYTES", "10M",
@@ -67,6 +70,8 @@ static const struct optdef optdefs[] = {
 	  "no summary on stderr" },
 	{ "save-text", OPT_SAVE_TEXT, "DIR", NULL,
 	  "save each page's extracted text under DIR" },
+	{ "summary", OPT_SUMMARY, "FILE", NULL,
+	  "write the per-engine statistics to FILE as JSON" },
 	{ "timeout", 't', "SECS", "30",
 	  "give up a transfer after SECS seconds in all" },
 	{ "user-agent", 'A', "STR", "pscrape/" PACKAGE_VERSION,
@@ -78,11 +83,32 @@ static const struct optdef optdefs[] = {
 };
 #define NOPTDEFS (sizeof optdefs / sizeof optdefs[0])
 
+/* Print text from column indent, wrapping words before column width. */
+static void
+print_wrapped(FILE *f, const char *text, int indent, int width)
+{
+	int col = indent;
+	size_t n;
+
+	while (*text != '\0') {
+		n = strcspn(text, " ");
+		if (col > indent && col + 1 + (int)n > width) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		}
+		fprintf(f, " %.*s", (int)n, text);
+		col += 1 + (int)n;
+		text += n;
+		text += strspn(text, " ");
+	}
+	fputc('\n', f);
+}
+
 void
 options_usage(FILE *f)
 {
+	char left[64], text[512];
 	size_t i;
-	char left[64];
 
 	fprintf(f, "Usage: pscrape [OPTIONS] [FILE...]\n"
 	    "Fetch every URL listed in FILEs (or stdin, or for -), extract"
@@ -97,10 +123,13 @@ options_usage(FILE *f)
 		else
 			snprintf(left, sizeof left, "    --%s%s%s", d->name,
 			    d->arg ? " " : "", d->arg ? d->arg : "");
-		fprintf(f, "  %-28s %s", left, d->help);
 		if (d->def != NULL)
-			fprintf(f, " (default: %s)", d->def);
-		fputc('\n', f);
+			snprintf(text, sizeof text, "%s (default: %s)",
+			    d->help, d->def);
+		else
+			snprintf(text, sizeof text, "%s", d->help);
+		fprintf(f, "  %-28s", left);
+		print_wrapped(f, text, 30, 79);
 	}
 	fprintf(f, "\nExit status: 0 every URL ok, 1 some URL failed,"
 	    " 2 usage or input error.\n"
@@ -225,7 +254,7 @@ options_parse(struct options *o, int argc, char **argv)
 	int c;
 
 	memset(o, 0, sizeof *o);
-	o->engine = "serial";
+	o->engine = "async";
 	o->format = FORMAT_TEXT;
 	o->timeout_ms = 30000;
 	o->connect_timeout_ms = 10000;
@@ -259,9 +288,10 @@ options_parse(struct options *o, int argc, char **argv)
 			o->user_agent = xstrdup(optarg);
 			break;
 		case 'e':
-			if (engine_find(optarg) == NULL)
-				usage_error("--engine: expected one of %s,"
-				    " got '%s'", engine_names(), optarg);
+			if (engine_list(optarg, NULL, 0) < 0 || optarg[0] == '\0')
+				usage_error("--engine: expected all or a comma"
+				    " list of %s, got '%s'", engine_names(),
+				    optarg);
 			o->engine = optarg;
 			break;
 		case 'f':
@@ -321,6 +351,9 @@ options_parse(struct options *o, int argc, char **argv)
 				usage_error("--max-size: expected a positive"
 				    " number of bytes, optionally with K, M or"
 				    " G, got '%s'", optarg);
+			break;
+		case OPT_SUMMARY:
+			o->summary = optarg;
 			break;
 		case OPT_SAVE_TEXT:
 			if (optarg[0] == '\0')

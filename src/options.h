@@ -19,7 +19,7 @@ enum format {
 
 /* Parsed options; filled once by options_parse() and read-only after. */
 struct options {
-	const char		*engine;	/* engine name */
+	const char		*engine;	/* engine name, list or "all" */
 	int			 jobs;		/* 0: the engine's default */
 	const char		*output;	/* NULL: stdout */
 	enum format		 format;
@@ -32,6 +32,7 @@ struct options {
 	const char		*cacert;
 	bool			 insecure;
 	const char		*save_text;	/* directory or NULL */
+	const char		*summary;	/* --summary FILE or NULL */
 	bool			 quiet;
 	int			 verbose;
 	bool			 dry_run;

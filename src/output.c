@@ -11,10 +11,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "buf.h"
 #include "output.h"
+#include "report.h"
 #include "xmalloc.h"
 
 struct sink {
@@ -27,12 +29,15 @@ struct sink {
 	bool			 write_failed;
 
 	/* The current run. */
-	const char		*engine;
-	int			 jobs;
+	struct runstats		 cur;
 	struct timespec		 start;
-	double			 wall;
-	uint64_t		 urls, ok, failed, duplicates;
-	uint64_t		 bytes, chars;
+	struct rusage		 ru_self, ru_children;
+	double			*lat;		/* time_ms of each transfer */
+	size_t			 nlat, caplat;
+
+	/* The runs finished so far. */
+	struct runstats		*runs;
+	size_t			 nruns;
 };
 
 /*
@@ -261,6 +266,8 @@ sink_free(struct sink *s)
 		return;
 	pthread_mutex_destroy(&s->lock);
 	free(s->line.data);
+	free(s->lat);
+	free(s->runs);
 	free(s);
 }
 
@@ -278,10 +285,13 @@ void
 sink_start(struct sink *s, const char *engine, int jobs)
 {
 	pthread_mutex_lock(&s->lock);
-	s->engine = engine;
-	s->jobs = jobs;
-	s->urls = s->ok = s->failed = s->duplicates = 0;
-	s->bytes = s->chars = 0;
+	memset(&s->cur, 0, sizeof s->cur);
+	s->cur.engine = engine;
+	s->cur.jobs = jobs;
+	s->nlat = 0;
+	rss_reset();
+	getrusage(RUSAGE_SELF, &s->ru_self);
+	getrusage(RUSAGE_CHILDREN, &s->ru_children);
 	clock_gettime(CLOCK_MONOTONIC, &s->start);
 	pthread_mutex_unlock(&s->lock);
 }
@@ -316,17 +326,24 @@ sink_emit(struct sink *s, struct result *r)
 {
 	pthread_mutex_lock(&s->lock);
 	if (r->engine == NULL)
-		r->engine = s->engine;
-	s->urls++;
+		r->engine = s->cur.engine;
+	s->cur.urls++;
 	if (r->duplicate_of != NULL)
-		s->duplicates++;
+		s->cur.duplicates++;
 	else if (r->ok) {
-		s->ok++;
-		s->bytes += r->bytes;
-		s->chars += r->chars;
+		s->cur.ok++;
+		s->cur.bytes += r->bytes;
+		s->cur.chars += r->chars;
 	} else {
-		s->failed++;
+		s->cur.failed++;
 		s->any_failed = true;
+	}
+	if (r->final_url != NULL) {
+		if (s->nlat == s->caplat) {
+			s->caplat = s->caplat ? s->caplat * 2 : 1024;
+			s->lat = xrealloc(s->lat, s->caplat * sizeof *s->lat);
+		}
+		s->lat[s->nlat++] = r->time_ms;
 	}
 	if (s->opt->dry_run)
 		dry_run_report(s, r);
@@ -343,22 +360,51 @@ sink_emit(struct sink *s, struct result *r)
 	result_free(r);
 }
 
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+tv_diff(const struct timeval *end, const struct timeval *start)
+{
+	return (double)(end->tv_sec - start->tv_sec) +
+	    (double)(end->tv_usec - start->tv_usec) / 1e6;
+}
+
 void
 sink_finish(struct sink *s)
 {
-	double mb;
+	struct rusage self, children;
+	struct runstats *r = &s->cur;
 
 	pthread_mutex_lock(&s->lock);
-	s->wall = elapsed(&s->start);
-	mb = (double)s->bytes / 1e6;
-	if (!s->opt->quiet && !s->opt->dry_run)
-		fprintf(stderr, "%s: %" PRIu64 " URLs: %" PRIu64 " ok, %"
-		    PRIu64 " failed, %" PRIu64 " duplicate%s; %" PRIu64
-		    " characters, %.1f MB in %.2f s (%.1f pages/s)\n",
-		    s->engine, s->urls, s->ok, s->failed, s->duplicates,
-		    s->duplicates == 1 ? "" : "s", s->chars, mb, s->wall,
-		    s->wall > 0 ? (double)s->ok / s->wall : 0.0);
+	r->wall_s = elapsed(&s->start);
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &children);
+	r->user_s = tv_diff(&self.ru_utime, &s->ru_self.ru_utime) +
+	    tv_diff(&children.ru_utime, &s->ru_children.ru_utime);
+	r->sys_s = tv_diff(&self.ru_stime, &s->ru_self.ru_stime) +
+	    tv_diff(&children.ru_stime, &s->ru_children.ru_stime);
+	r->peak_rss_kb = rss_peak_kb();
+	qsort(s->lat, s->nlat, sizeof *s->lat, cmp_double);
+	r->p50_ms = percentile(s->lat, s->nlat, 0.50);
+	r->p90_ms = percentile(s->lat, s->nlat, 0.90);
+	r->p99_ms = percentile(s->lat, s->nlat, 0.99);
+	r->max_ms = percentile(s->lat, s->nlat, 1.0);
+	s->runs = xrealloc(s->runs, (s->nruns + 1) * sizeof *s->runs);
+	s->runs[s->nruns++] = *r;
 	pthread_mutex_unlock(&s->lock);
+}
+
+const struct runstats *
+sink_runs(const struct sink *s, size_t *n)
+{
+	*n = s->nruns;
+	return s->runs;
 }
 
 bool

@@ -20,7 +20,7 @@ struct job {
 struct result {
 	char		*url;		/* as given, password masked */
 	char		*input;		/* "FILE:LINE" */
-	char		*final_url;	/* after redirects; NULL if none */
+	char		*final_url;	/* after redirects; NULL: no transfer */
 	long		 status;	/* HTTP status; 0 when there was none */
 	bool		 ok;
 	char		*duplicate_of;	/* "FILE:LINE" of the first copy */

@@ -24,6 +24,7 @@ struct source {
 	int		  nfiles;
 	int		  next;		/* index of the next file to open */
 	FILE		 *f;		/* current input, NULL between files */
+	FILE		 *in;		/* what "-" reads */
 	const char	 *name;		/* current input's name for messages */
 	unsigned long	  line;
 	bool		  failed;
@@ -41,7 +42,8 @@ display_name(const char *file)
 }
 
 struct source *
-source_open(char **files, int nfiles, char *errbuf, size_t errlen)
+source_open(char **files, int nfiles, FILE *stdin_f, char *errbuf,
+    size_t errlen)
 {
 	struct source *s;
 	struct stat st;
@@ -74,6 +76,7 @@ source_open(char **files, int nfiles, char *errbuf, size_t errlen)
 		s->files = files;
 		s->nfiles = nfiles;
 	}
+	s->in = stdin_f != NULL ? stdin_f : stdin;
 	s->seen = strset_new();
 	return s;
 }
@@ -89,7 +92,7 @@ source_close(struct source *s)
 {
 	if (s == NULL)
 		return;
-	if (s->f != NULL && s->f != stdin)
+	if (s->f != NULL && s->f != s->in)
 		fclose(s->f);
 	strset_free(s->seen);
 	free(s);
@@ -235,7 +238,7 @@ next_file(struct source *s)
 		s->name = display_name(file);
 		s->line = 0;
 		if (strcmp(file, "-") == 0) {
-			s->f = stdin;
+			s->f = s->in;
 			return true;
 		}
 		if ((s->f = fopen(file, "r")) != NULL)
@@ -249,10 +252,10 @@ next_file(struct source *s)
 static void
 end_file(struct source *s)
 {
-	if (s->f != stdin)
+	if (s->f != s->in)
 		fclose(s->f);
 	else
-		clearerr(stdin);
+		clearerr(s->in);
 	s->f = NULL;
 }
 

@@ -19,12 +19,13 @@ struct sink;
 struct source;
 
 /*
- * Open the lists (none, or "-": stdin). Every file is checked up front so
+ * Open the lists (none, or "-": standard input, read from stdin_f when it
+ * is not NULL, e.g. a rewound copy). Every file is checked up front so
  * that a typo fails the run before anything is fetched; on error the
  * message is in errbuf and NULL is returned.
  */
-struct source	*source_open(char **files, int nfiles, char *errbuf,
-		    size_t errlen);
+struct source	*source_open(char **files, int nfiles, FILE *stdin_f,
+		    char *errbuf, size_t errlen);
 /*
  * The next job to fetch, or NULL at the end of the input. Lines that are
  * rejected on the way (bad URL, duplicate) are emitted to the sink.

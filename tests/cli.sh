@@ -19,8 +19,10 @@ pscrape -f xml >/dev/null 2>"$T/err"; st=$?
 is "$st:$(head -1 "$T/err")" "2:pscrape: --format: expected text, jsonl or csv, got 'xml'" \
     "unknown --format"
 pscrape -e warp >/dev/null 2>"$T/err"; st=$?
-is "$st:$(head -1 "$T/err")" "2:pscrape: --engine: expected one of $(pscrape --help | sed -n 's/.*concurrency engine: \([^(]*\) (default.*/\1/p'), got 'warp'" \
+is "$st:$(head -1 "$T/err")" "2:pscrape: --engine: expected all or a comma list of serial, thread, pool, process, async, got 'warp'" \
     "unknown --engine names the engines"
+pscrape -e pool,, >/dev/null 2>"$T/err"; st=$?
+is "$st" 2 "an empty name in an engine list is refused"
 pscrape -H 'NoColon' >/dev/null 2>"$T/err"; st=$?
 is "$st:$(head -1 "$T/err")" "2:pscrape: --header: expected 'Name: value' on one line, got 'NoColon'" \
     "malformed --header"

@@ -1,0 +1,327 @@
+/*
+ * Framed messages between the process engine and its workers: encoding
+ * and decoding the catalogue of proto.h, and moving whole messages over a
+ * socket however the kernel splits them.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "buf.h"
+#include "charset.h"
+#include "proto.h"
+#include "xmalloc.h"
+
+#define PROTO_NULL_STR	UINT32_MAX
+
+/* A payload being decoded; bad sticks once anything does not fit. */
+struct cursor {
+	const char	*p;
+	size_t		 left;
+	bool		 bad;
+};
+
+static void
+put_u32(struct textbuf *b, uint32_t v)
+{
+	buf_add(b, &v, sizeof v);
+}
+
+static void
+put_u64(struct textbuf *b, uint64_t v)
+{
+	buf_add(b, &v, sizeof v);
+}
+
+static void
+put_f64(struct textbuf *b, double v)
+{
+	buf_add(b, &v, sizeof v);
+}
+
+static void
+put_str(struct textbuf *b, const char *s)
+{
+	size_t len;
+
+	if (s == NULL) {
+		put_u32(b, PROTO_NULL_STR);
+		return;
+	}
+	/* Longer strings cannot reach here: the payload cap is far smaller. */
+	len = strlen(s);
+	put_u32(b, (uint32_t)len);
+	buf_add(b, s, len);
+}
+
+/* Start a message: the header, its length filled in by send_msg. */
+static void
+begin_msg(struct textbuf *b, enum proto_type type)
+{
+	put_u32(b, type);
+	put_u32(b, 0);
+}
+
+static int
+send_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = send(fd, p, n, MSG_NOSIGNAL)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Fill in the payload length, send the message, free the buffer. */
+static int
+send_msg(int fd, struct textbuf *b)
+{
+	uint32_t len = (uint32_t)(b->len - PROTO_HEADER);
+	int rc, saved;
+
+	if (b->len - PROTO_HEADER > PROTO_MAX_PAYLOAD) {
+		free(b->data);
+		errno = EMSGSIZE;
+		return -1;
+	}
+	memcpy(b->data + sizeof(uint32_t), &len, sizeof len);
+	rc = send_all(fd, b->data, b->len);
+	saved = errno;
+	free(b->data);
+	errno = saved;
+	return rc;
+}
+
+int
+proto_send_hello(int fd)
+{
+	struct textbuf b = { NULL, 0, 0 };
+
+	begin_msg(&b, PROTO_HELLO);
+	put_u32(&b, PROTO_VERSION);
+	return send_msg(fd, &b);
+}
+
+int
+proto_send_job(int fd, const struct job *job)
+{
+	struct textbuf b = { NULL, 0, 0 };
+
+	begin_msg(&b, PROTO_JOB);
+	put_u64(&b, job->seq);
+	put_str(&b, job->url);
+	put_str(&b, job->given);
+	return send_msg(fd, &b);
+}
+
+int
+proto_send_result(int fd, const struct result *r)
+{
+	struct textbuf b = { NULL, 0, 0 };
+
+	begin_msg(&b, PROTO_RESULT);
+	put_u64(&b, r->seq);
+	put_u64(&b, (uint64_t)(int64_t)r->status);
+	buf_addc(&b, r->ok ? 1 : 0);
+	put_u64(&b, r->bytes);
+	put_u64(&b, r->chars);
+	put_f64(&b, r->time_ms);
+	put_f64(&b, r->ttfb_ms);
+	put_str(&b, r->charset);
+	put_str(&b, r->final_url);
+	put_str(&b, r->content_type);
+	put_str(&b, r->error);
+	return send_msg(fd, &b);
+}
+
+ssize_t
+proto_fill(int fd, struct proto_in *in, int flags)
+{
+	ssize_t n;
+
+	/* Drop the messages already taken, then make room for a read. */
+	if (in->off > 0) {
+		memmove(in->data, in->data + in->off, in->len - in->off);
+		in->len -= in->off;
+		in->off = 0;
+	}
+	if (in->cap - in->len < 4096) {
+		in->cap = in->cap == 0 ? 16384 : in->cap * 2;
+		in->data = xrealloc(in->data, in->cap);
+	}
+	do
+		n = recv(fd, in->data + in->len, in->cap - in->len, flags);
+	while (n < 0 && errno == EINTR);
+	if (n > 0)
+		in->len += (size_t)n;
+	return n;
+}
+
+int
+proto_next(struct proto_in *in, struct proto_msg *msg)
+{
+	uint32_t type, len;
+
+	if (in->len - in->off < PROTO_HEADER)
+		return 0;
+	memcpy(&type, in->data + in->off, sizeof type);
+	memcpy(&len, in->data + in->off + sizeof type, sizeof len);
+	if (len > PROTO_MAX_PAYLOAD)
+		return -1;
+	if (in->len - in->off < PROTO_HEADER + (size_t)len)
+		return 0;
+	msg->type = type;
+	msg->payload = in->data + in->off + PROTO_HEADER;
+	msg->len = len;
+	in->off += PROTO_HEADER + (size_t)len;
+	return 1;
+}
+
+int
+proto_recv(int fd, struct proto_in *in, struct proto_msg *msg)
+{
+	ssize_t n;
+	int rc;
+
+	while ((rc = proto_next(in, msg)) == 0) {
+		if ((n = proto_fill(fd, in, 0)) <= 0)
+			return n == 0 ? 0 : -1;
+	}
+	return rc;
+}
+
+void
+proto_in_free(struct proto_in *in)
+{
+	free(in->data);
+	memset(in, 0, sizeof *in);
+}
+
+static void
+get(struct cursor *c, void *out, size_t n)
+{
+	if (c->bad || c->left < n) {
+		c->bad = true;
+		memset(out, 0, n);
+		return;
+	}
+	memcpy(out, c->p, n);
+	c->p += n;
+	c->left -= n;
+}
+
+static uint32_t
+get_u32(struct cursor *c)
+{
+	uint32_t v;
+
+	get(c, &v, sizeof v);
+	return v;
+}
+
+static uint64_t
+get_u64(struct cursor *c)
+{
+	uint64_t v;
+
+	get(c, &v, sizeof v);
+	return v;
+}
+
+static double
+get_f64(struct cursor *c)
+{
+	double v;
+
+	get(c, &v, sizeof v);
+	return v;
+}
+
+/* A string (malloc'd) or NULL; a string with a NUL inside is malformed. */
+static char *
+get_str(struct cursor *c)
+{
+	uint32_t len = get_u32(c);
+	char *s;
+
+	if (c->bad || len == PROTO_NULL_STR)
+		return NULL;
+	if (c->left < len || memchr(c->p, '\0', len) != NULL) {
+		c->bad = true;
+		return NULL;
+	}
+	s = xstrndup(c->p, len);
+	c->p += len;
+	c->left -= len;
+	return s;
+}
+
+int
+proto_get_hello(const struct proto_msg *msg, uint32_t *version)
+{
+	struct cursor c = { msg->payload, msg->len, false };
+
+	*version = get_u32(&c);
+	return c.bad || c.left != 0 ? -1 : 0;
+}
+
+struct job *
+proto_get_job(const struct proto_msg *msg)
+{
+	struct cursor c = { msg->payload, msg->len, false };
+	uint64_t seq = get_u64(&c);
+	char *url = get_str(&c), *given = get_str(&c);
+
+	if (c.bad || c.left != 0 || url == NULL || given == NULL) {
+		free(url);
+		free(given);
+		return NULL;
+	}
+	return job_new(url, given, NULL, seq);
+}
+
+int
+proto_get_result(const struct proto_msg *msg, uint64_t *seq,
+    struct result *r)
+{
+	struct cursor c = { msg->payload, msg->len, false };
+	char *charset;
+	uint8_t ok;
+
+	*seq = get_u64(&c);
+	r->status = (long)(int64_t)get_u64(&c);
+	get(&c, &ok, sizeof ok);
+	r->ok = ok != 0;
+	r->bytes = get_u64(&c);
+	r->chars = get_u64(&c);
+	r->time_ms = get_f64(&c);
+	r->ttfb_ms = get_f64(&c);
+	/* The record holds a static name: map the one received back to it. */
+	charset = get_str(&c);
+	if (charset != NULL && (r->charset = charset_lookup(charset,
+	    strlen(charset))) == NULL)
+		c.bad = true;
+	free(charset);
+	r->final_url = get_str(&c);
+	r->content_type = get_str(&c);
+	r->error = get_str(&c);
+	if (c.bad || c.left != 0 || ok > 1) {
+		free(r->final_url);
+		free(r->content_type);
+		free(r->error);
+		memset(r, 0, sizeof *r);
+		return -1;
+	}
+	return 0;
+}

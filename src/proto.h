@@ -1,0 +1,87 @@
+/*
+ * The process engine's wire format: framed messages on a stream socket
+ * between the parent and its workers (OpenBSD imsg, cut down). A message
+ * is a fixed header, u32 type and u32 payload length, then the payload.
+ * Both ends are the same binary on the same machine, so numbers travel in
+ * host byte order.
+ *
+ * The catalogue; PROTO_VERSION changes whenever it does:
+ *
+ *	HELLO	worker -> parent, first: u32 version
+ *	JOB	parent -> worker: u64 seq, str url, str given
+ *	RESULT	worker -> parent: u64 seq, i64 status, u8 ok, u64 bytes,
+ *		u64 chars, f64 time_ms, f64 ttfb_ms, str charset,
+ *		str final_url, str content_type, str error
+ *
+ * A str is a u32 length and that many bytes, without a NUL; the length
+ * 0xffffffff stands for NULL, which is not the same as "".
+ */
+#ifndef PSCRAPE_PROTO_H
+#define PSCRAPE_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "result.h"
+
+#define PROTO_VERSION		1
+#define PROTO_HEADER		8		/* u32 type, u32 length */
+#define PROTO_MAX_PAYLOAD	(1024 * 1024)	/* more: a broken peer */
+
+enum proto_type {
+	PROTO_HELLO = 1,
+	PROTO_JOB,
+	PROTO_RESULT,
+};
+
+/* Bytes received and not yet taken as messages. Zero it to start. */
+struct proto_in {
+	char		*data;
+	size_t		 off;		/* start of the first message */
+	size_t		 len;		/* end of the data */
+	size_t		 cap;
+};
+
+/* One complete message; payload points into the proto_in. */
+struct proto_msg {
+	uint32_t	 type;
+	const char	*payload;
+	size_t		 len;
+};
+
+/*
+ * Send one whole message, blocking; 0, or -1 with errno set (EPIPE when
+ * the peer is gone, without SIGPIPE).
+ */
+int	proto_send_hello(int fd);
+int	proto_send_job(int fd, const struct job *);
+int	proto_send_result(int fd, const struct result *);
+
+/*
+ * Read what has arrived (flags for recv: MSG_DONTWAIT or 0). Returns the
+ * number of bytes read, 0 at end of file, -1 with errno on error.
+ */
+ssize_t	proto_fill(int fd, struct proto_in *, int flags);
+/*
+ * Take the next complete message: 1 with one in *msg (valid until the
+ * next proto_fill), 0 when more bytes are needed, -1 when the header is
+ * impossible.
+ */
+int	proto_next(struct proto_in *, struct proto_msg *);
+/* Block until a whole message is in: 1, 0 at end of file, -1 on error. */
+int	proto_recv(int fd, struct proto_in *, struct proto_msg *);
+void	proto_in_free(struct proto_in *);
+
+/*
+ * Decode payloads; -1 when the payload is malformed. proto_get_job builds
+ * a job without its "FILE:LINE" (the worker does not need it). The result
+ * decoder fills the fields carried by RESULT into r, which must be zeroed;
+ * on failure whatever it allocated is freed and the fields are zero again.
+ */
+int		 proto_get_hello(const struct proto_msg *, uint32_t *version);
+struct job	*proto_get_job(const struct proto_msg *);
+int		 proto_get_result(const struct proto_msg *, uint64_t *seq,
+		    struct result *r);
+
+#endif

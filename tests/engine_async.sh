@@ -1,0 +1,4 @@
+#!/bin/sh
+# The integration suite on the async engine.
+ENGINE=async
+. "${top_srcdir:-.}/tests/engine.sh"

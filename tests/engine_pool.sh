@@ -1,0 +1,4 @@
+#!/bin/sh
+# The integration suite on the pool engine.
+ENGINE=pool
+. "${top_srcdir:-.}/tests/engine.sh"

@@ -1,0 +1,4 @@
+#!/bin/sh
+# The integration suite on the serial engine.
+ENGINE=serial
+. "${top_srcdir:-.}/tests/engine.sh"
