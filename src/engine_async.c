@@ -23,6 +23,7 @@
 #include "engine.h"
 #include "fetch.h"
 #include "output.h"
+#include "stop.h"
 #include "urllist.h"
 #include "xmalloc.h"
 
@@ -40,6 +41,7 @@ struct aengine {
 	CURLM			*multi;
 	struct event		*timer;
 	struct event		*wake;		/* a parse thread gave a slot back */
+	struct event		*watch;		/* looks for a stop request */
 
 	struct fetch		**idle;		/* fetches ready for reuse */
 	int			 nidle;
@@ -134,6 +136,26 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	curl_multi_socket_action(ae->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	check_done(ae);
+}
+
+/*
+ * A stop request cannot reach the loop from the signal handler, so the
+ * loop looks for one a few times a second. curl_multi_perform() then runs
+ * every transfer's progress callback, which aborts it, even the transfers
+ * whose sockets are silent.
+ */
+static void
+on_watch(evutil_socket_t fd, short what, void *arg)
+{
+	struct aengine *ae = arg;
+	int running;
+
+	(void)fd;
+	(void)what;
+	if (stop_signal == 0)
+		return;
+	curl_multi_perform(ae->multi, &running);
 	check_done(ae);
 }
 
@@ -273,6 +295,8 @@ engine_async(struct run *run)
 		fatal(EXIT_FAILURE, "cannot create a curl multi handle");
 	ae.timer = evtimer_new(ae.base, on_timer, &ae);
 	ae.wake = event_new(ae.base, -1, 0, on_wake, &ae);
+	ae.watch = event_new(ae.base, -1, EV_PERSIST, on_watch, &ae);
+	event_add(ae.watch, &(struct timeval){ 0, 200 * 1000 });
 	curl_multi_setopt(ae.multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
 	curl_multi_setopt(ae.multi, CURLMOPT_SOCKETDATA, &ae);
 	curl_multi_setopt(ae.multi, CURLMOPT_TIMERFUNCTION, timer_cb);
@@ -311,6 +335,7 @@ engine_async(struct run *run)
 	curl_multi_cleanup(ae.multi);
 	for (i = 0; i < ae.nidle; i++)
 		fetch_free(ae.idle[i]);
+	event_free(ae.watch);
 	event_free(ae.wake);
 	event_free(ae.timer);
 	event_base_free(ae.base);

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "extract.h"
 #include "fetch.h"
 #include "savetext.h"
+#include "stop.h"
 #include "urllist.h"
 #include "xmalloc.h"
 
@@ -30,6 +32,19 @@ struct fetch {
 	bool			 too_big;
 	char			 errbuf[CURL_ERROR_SIZE];
 };
+
+/* CURLOPT_XFERINFOFUNCTION: abort the transfer once a stop is asked for. */
+static int
+on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
+{
+	(void)arg;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return stop_signal != 0;
+}
 
 static size_t
 on_body(char *p, size_t size, size_t n, void *arg)
@@ -76,6 +91,8 @@ fetch_new(const struct options *opt, struct savetext *save)
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
+	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
 	if (opt->verbose >= 2)
 		curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
 	return f;
@@ -129,6 +146,11 @@ transfer_error(struct fetch *f, CURLcode rc, struct result *r)
 {
 	char *target = NULL;
 
+	if (rc == CURLE_ABORTED_BY_CALLBACK && stop_signal != 0) {
+		result_fail(r, "interrupted by %s", stop_signal == SIGINT ?
+		    "SIGINT" : "SIGTERM");
+		return;
+	}
 	if (rc == CURLE_WRITE_ERROR && f->too_big) {
 		result_fail(r, "body exceeds --max-size (%llu bytes)",
 		    (unsigned long long)f->opt->max_size);
@@ -227,8 +249,19 @@ fetch_extract(struct fetch *f, struct result *r)
 struct result *
 fetch_page(struct fetch *f, struct job *job, const char *engine)
 {
-	CURLcode rc = curl_easy_perform(fetch_prepare(f, job));
-	struct result *r = fetch_finish(f, rc, engine);
+	CURLcode rc;
+	struct result *r;
+
+	/* A job taken before a stop but not started is not started. */
+	rc = stop_signal != 0 ? CURLE_ABORTED_BY_CALLBACK :
+	    curl_easy_perform(fetch_prepare(f, job));
+	if (rc == CURLE_ABORTED_BY_CALLBACK && f->job != job) {
+		r = result_from_job(job, engine);
+		result_fail(r, "not started: interrupted by %s",
+		    stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+		return r;
+	}
+	r = fetch_finish(f, rc, engine);
 
 	fetch_extract(f, r);
 	return r;

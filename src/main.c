@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <curl/curl.h>
 
@@ -22,6 +23,7 @@
 #include "report.h"
 #include "result.h"
 #include "savetext.h"
+#include "stop.h"
 #include "urllist.h"
 #include "xmalloc.h"
 
@@ -99,6 +101,22 @@ write_summary(const char *path, const struct runstats *runs, size_t n)
 	return true;
 }
 
+/*
+ * Thousands of transfers need thousands of descriptors: raise the soft
+ * limit to the hard one. When even that is short, transfers fail with a
+ * clear error (curl names the cause) and the run goes on.
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 static int
 worker_mode(struct options *opt)
 {
@@ -136,6 +154,8 @@ main(int argc, char **argv)
 
 	/* A reader that goes away must end in EPIPE, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
+	stop_install();
+	raise_nofile();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatal(EXIT_FAILURE, "cannot initialise libcurl");
 	if (nengines > 1 && !opt.dry_run && reads_stdin(&opt))
@@ -188,7 +208,9 @@ main(int argc, char **argv)
 		warnx_("cannot write '%s': %s", opt.output, strerror(errno));
 		written = false;
 	}
-	if (!written || sink_write_failed(sink))
+	if (stop_signal != 0)
+		status = 128 + stop_signal;
+	else if (!written || sink_write_failed(sink))
 		status = EXIT_WRITE;
 	else if (input_failed)
 		status = EXIT_USAGE;

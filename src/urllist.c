@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 
 #include "output.h"
+#include "stop.h"
 #include "urllist.h"
 #include "xmalloc.h"
 
@@ -283,6 +284,8 @@ source_next(struct source *s, struct sink *sink)
 	int rc;
 
 	for (;;) {
+		if (stop_signal != 0)
+			return NULL;	/* start nothing new */
 		if (s->f == NULL && !next_file(s))
 			return NULL;
 		rc = url_read_line(s->f, s->buf, sizeof s->buf - 1, &len,

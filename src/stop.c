@@ -1,0 +1,29 @@
+/* SIGINT and SIGTERM handling: record the signal, nothing else. */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "stop.h"
+
+volatile sig_atomic_t stop_signal;
+
+static void
+on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+void
+stop_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	/* Restart reads and writes: a record is never cut in half. */
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
