@@ -6,7 +6,7 @@
 
 #include "stop.h"
 
-volatile sig_atomic_t stop_signal;
+atomic_int stop_signal;
 
 static void
 on_stop(int sig)

@@ -8,8 +8,13 @@
 #define PSCRAPE_STOP_H
 
 #include <signal.h>
+#include <stdatomic.h>
 
-extern volatile sig_atomic_t stop_signal;	/* 0, SIGINT or SIGTERM */
+/*
+ * 0, SIGINT or SIGTERM. Atomic rather than volatile sig_atomic_t because
+ * every thread reads it; a lock-free atomic is safe in a signal handler.
+ */
+extern atomic_int stop_signal;
 
 void	stop_install(void);
 

@@ -137,15 +137,22 @@ $BASE/status/404,$T/list:2,$BASE/status/404,404,false,,text/html,,43,0,T,T,$ENGI
     "csv records written with -o"
 
 # --- records are streamed: the first is out while the second is in flight
-printf '%s\n' "$BASE/status/200" "$BASE/delay/3000" >"$T/list"
-pscrape -o "$T/stream" "$T/list" 2>/dev/null &
+printf '%s\n' "$BASE/status/200" "$BASE/delay/60000" >"$T/list"
+# Not through the pscrape function: $! must be pscrape itself, for kill.
+${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" -e "$ENGINE" -o "$T/stream" "$T/list" \
+    2>/dev/null &
 pid=$!
 i=0
-while [ ! -s "$T/stream" ] && [ $i -lt 250 ]; do sleep 0.01; i=$((i + 1)); done
+while [ ! -s "$T/stream" ] && [ $i -lt 1500 ]; do sleep 0.01; i=$((i + 1)); done
 kill -0 $pid 2>/dev/null; running=$?
 is "$running:$(cat "$T/stream")" "0:Fetched 10 characters from $BASE/status/200" \
     "a record is flushed as soon as its page is done"
-wait $pid
+
+# --- SIGTERM: the transfer in flight is stopped, its record written, 143
+kill -TERM $pid
+wait $pid; st=$?
+is "$st:$(sed -n 2p "$T/stream")" "143:Failed $BASE/delay/60000: interrupted by SIGTERM" \
+    "SIGTERM ends the run with a record for the page in flight, status 143"
 
 # --- the server saw exactly the requests made (no retries, no extras)
 printf '%s\n' "$BASE/status/200?probe=1" "$BASE/status/500?probe=2" \
