@@ -1,18 +1,682 @@
-/* Placeholder: the process engine is being written. */
+/*
+ * The process engine: --jobs worker processes, each this same program
+ * executed afresh (libcurl is not fork-safe once initialised, and exec
+ * leaves nothing of the parent behind), each talking to the parent over
+ * its own socketpair in the framed messages of proto.h (the tmux proc.c
+ * model).
+ *
+ * The parent reads the input and multiplexes the workers with poll(2). A
+ * worker holds at most one job: it is either idle, waiting for a JOB, or
+ * busy until it sends the RESULT. The parent writes only to idle workers,
+ * so neither side can block the other, and it reads the next URL only when
+ * a worker is free to take it (back-pressure, no buffering of the input).
+ * The parent keeps each outstanding job and rebuilds the record from it
+ * and the fields the worker sends back.
+ *
+ * A worker that dies (crash, SIGKILL, OOM killer) shows as end of file on
+ * its socket. It is reaped and replaced while work remains, and the job it
+ * held is given once more, to whichever worker is free first; if that one
+ * dies too, the record says so ("worker 3 died (signal 9)"): a page that
+ * kills workers cannot kill them all. Workers that die before they say
+ * HELLO mean the program cannot start at all; a few in a row and no more
+ * are started. With no worker left, the rest of the input is fetched in
+ * this process, one page at a time, except the jobs that already killed a
+ * worker, which fail.
+ */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "engine.h"
+#include "fetch.h"
+#include "output.h"
+#include "proto.h"
+#include "savetext.h"
+#include "stop.h"
+#include "urllist.h"
+#include "xmalloc.h"
+
+/* Where a worker finds its socket; PROCESS_WORKER_ENV names it. */
+#define WORKER_FD		3
+#define STRING_(x)		#x
+#define STRING(x)		STRING_(x)
+/* Deaths before HELLO in a row after which no more workers are started. */
+#define MAX_FAILED_STARTS	3
+
+extern char **environ;
+
+/*
+ * Defined here, not in main.c, so that the unit tests, which link the
+ * engines from the library without main(), still link.
+ */
+char **pscrape_argv;
+
+/*
+ * A job waiting to be (re)assigned, with the reason it failed once when a
+ * worker died holding it (NULL if none did).
+ */
+struct pending {
+	struct job	*job;
+	char		*why;
+};
+
+struct worker {
+	int		 slot;		/* messages call it slot + 1 */
+	pid_t		 pid;		/* 0: no process to reap in this slot */
+	int		 fd;		/* -1: none, or retired */
+	bool		 ready;		/* said HELLO: may be given jobs */
+	struct pending	 held;		/* the job it holds, if held.job */
+	struct proto_in	 in;
+};
+
+struct pengine {
+	struct run	*run;
+	struct worker	*w;
+	struct pollfd	*pfd;		/* pfd[i] watches w[i].fd */
+	int		 nw;
+	int		 nstarted;	/* slots started at least once */
+	int		 live;		/* workers with a socket open */
+	int		 failed_starts;	/* deaths before HELLO, in a row */
+	bool		 no_more;	/* stopped starting workers */
+	bool		 stopping;	/* SIGINT or SIGTERM passed on */
+	bool		 input_done;	/* source_next returned NULL */
+	struct pending	*retry;		/* FIFO, served before new input */
+	size_t		 nretry;
+	size_t		 capretry;
+	char		**envp;		/* environ with PROCESS_WORKER_ENV */
+	char		*exe;		/* this program */
+};
+
+static bool
+work_remains(const struct pengine *pe)
+{
+	return !pe->input_done || pe->nretry > 0;
+}
+
+static void
+retry_push(struct pengine *pe, struct job *job, char *why)
+{
+	if (pe->nretry == pe->capretry) {
+		pe->capretry = pe->capretry ? pe->capretry * 2 : 8;
+		pe->retry = xrealloc(pe->retry, pe->capretry *
+		    sizeof *pe->retry);
+	}
+	pe->retry[pe->nretry].job = job;
+	pe->retry[pe->nretry].why = why;
+	pe->nretry++;
+}
+
+/* The next job to hand out: retries first, then the input. */
+static bool
+next_job(struct pengine *pe, struct pending *p)
+{
+	if (pe->nretry > 0) {
+		*p = pe->retry[0];
+		memmove(pe->retry, pe->retry + 1, --pe->nretry *
+		    sizeof *pe->retry);
+		return true;
+	}
+	if (pe->input_done)
+		return false;
+	p->why = NULL;
+	if ((p->job = source_next(pe->run->src, pe->run->sink)) == NULL)
+		pe->input_done = true;
+	return p->job != NULL;
+}
+
+/*
+ * The program to execute: this one. Executing "/proc/self/exe" itself
+ * would be simplest, but valgrind --trace-children takes that for its own
+ * binary; the link's target is what valgrind reports, so use it, unless
+ * the file was replaced since this process started (a rebuild): then the
+ * link is the only way to the program that is running.
+ */
+static char *
+worker_program(void)
+{
+	static const char deleted[] = " (deleted)";
+	char path[4096];
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", path, sizeof path - 1);
+	if (n <= 0 || (size_t)n >= sizeof path - 1)
+		return xstrdup("/proc/self/exe");
+	path[n] = '\0';
+	if ((size_t)n > sizeof deleted - 1 &&
+	    strcmp(path + n - (sizeof deleted - 1), deleted) == 0)
+		return xstrdup("/proc/self/exe");
+	return xstrdup(path);
+}
+
+/*
+ * The environment of every worker, built once before any fork: the
+ * parent's, with the socket's number added.
+ */
+static char **
+worker_env(void)
+{
+	static char entry[] = PROCESS_WORKER_ENV "=" STRING(WORKER_FD);
+	size_t n = 0, i, j = 0, namelen = strlen(PROCESS_WORKER_ENV);
+	char **envp;
+
+	while (environ[n] != NULL)
+		n++;
+	envp = xcalloc(n + 2, sizeof *envp);
+	for (i = 0; i < n; i++)
+		if (strncmp(environ[i], PROCESS_WORKER_ENV, namelen) != 0 ||
+		    environ[i][namelen] != '=')
+			envp[j++] = environ[i];
+	envp[j] = entry;
+	return envp;
+}
+
+/*
+ * In the child between fork and exec: only async-signal-safe calls, since
+ * an earlier engine of this run may have left a library thread behind.
+ * The socket goes to its known number and every other descriptor is
+ * closed (other workers' sockets, the output, the input lists); standard
+ * input and output become /dev/null so that a worker can never touch the
+ * records; standard error stays, for warnings. If exec fails the parent
+ * is told why on the socket, so that it can say so once, not per worker.
+ */
+static void __attribute__((noreturn))
+worker_exec(struct pengine *pe, int fd)
+{
+	int null;
+
+	if (fd == WORKER_FD)
+		fcntl(fd, F_SETFD, 0);
+	else if (dup2(fd, WORKER_FD) == -1)
+		_exit(127);
+	if ((null = open("/dev/null", O_RDWR)) != -1) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+	}
+	closefrom(WORKER_FD + 1);
+	execve(pe->exe, pscrape_argv, pe->envp);
+	proto_send_noexec(WORKER_FD, errno);
+	_exit(127);
+}
+
+/* Start the worker of a slot; -1 (with a warning) if that fails. */
+static int
+worker_start(struct pengine *pe, struct worker *w)
+{
+	int sv[2], saved;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		warnx_("process engine: cannot start worker %d: socketpair:"
+		    " %s", w->slot + 1, strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		saved = errno;
+		close(sv[0]);
+		close(sv[1]);
+		warnx_("process engine: cannot start worker %d: fork: %s",
+		    w->slot + 1, strerror(saved));
+		return -1;
+	}
+	if (pid == 0)
+		worker_exec(pe, sv[1]);
+	close(sv[1]);
+	w->pid = pid;
+	w->fd = sv[0];
+	w->ready = false;
+	pe->pfd[w->slot].fd = w->fd;
+	pe->live++;
+	return 0;
+}
+
+/* Whether starting a worker is worth it, and possible. */
+static bool
+may_start(const struct pengine *pe)
+{
+	/* After SIGINT or SIGTERM nothing new is started. */
+	return !pe->no_more && stop_signal == 0 && work_remains(pe);
+}
+
+/*
+ * Start a worker in the slot of one that died. Workers that keep dying
+ * before they say HELLO mean the program cannot start: give up then.
+ */
+static void
+worker_replace(struct pengine *pe, struct worker *w)
+{
+	if (!may_start(pe))
+		return;
+	if (pe->failed_starts >= MAX_FAILED_STARTS) {
+		warnx_("process engine: %d workers in a row died before"
+		    " starting; starting no more", pe->failed_starts);
+		pe->no_more = true;
+		return;
+	}
+	if (worker_start(pe, w) == -1)
+		pe->no_more = true;
+}
+
+/*
+ * Start the next of the first workers: one per turn of the main loop, so
+ * that those already up are served while the others are still in exec
+ * (200 execs take most of a second), and none once the work has run out.
+ * The first failure ends it, since fork and socketpair fail for lasting
+ * reasons (process or descriptor limits): carry on with the workers there
+ * are. Slots never started are dropped (poll(2) would also refuse more
+ * entries than the descriptor limit).
+ */
+static void
+ramp_up(struct pengine *pe)
+{
+	if (pe->nstarted == pe->nw)
+		return;
+	if (may_start(pe) && pe->failed_starts < MAX_FAILED_STARTS) {
+		if (worker_start(pe, &pe->w[pe->nstarted]) == 0) {
+			pe->nstarted++;
+			return;
+		}
+		pe->no_more = true;
+		if (pe->nstarted > 0)
+			warnx_("process engine: continuing with %d workers",
+			    pe->nstarted);
+	}
+	pe->nw = pe->nstarted;
+}
+
+static char *
+describe_exit(int status)
+{
+	if (WIFSIGNALED(status))
+		return xasprintf("signal %d", WTERMSIG(status));
+	if (WIFEXITED(status))
+		return xasprintf("exit status %d", WEXITSTATUS(status));
+	return xasprintf("wait status %#x", (unsigned)status);
+}
+
+/*
+ * A worker is gone, or has broken the protocol (problem says how): make
+ * sure it is dead, reap it, settle the job it held, and replace it. The
+ * job goes back to the queue if it never cost a worker before; a second
+ * death fails it with the reason.
+ */
+static void
+worker_lost(struct pengine *pe, struct worker *w, const char *problem)
+{
+	struct pending held = w->held;
+	int status = 0, n = w->slot + 1;
+	char *how, *why;
+	pid_t pid;
+
+	close(w->fd);
+	w->fd = -1;
+	pe->pfd[w->slot].fd = -1;
+	/*
+	 * End of file means the worker is exiting, and a worker that breaks
+	 * the protocol cannot be trusted to: either way SIGKILL bounds the
+	 * wait below, and does not change the status of a process that is
+	 * already on its way out.
+	 */
+	kill(w->pid, SIGKILL);
+	while ((pid = waitpid(w->pid, &status, 0)) == -1 && errno == EINTR)
+		;
+	how = pid == -1 ? xasprintf("cannot wait: %s", strerror(errno)) :
+	    describe_exit(status);
+	if (problem != NULL)
+		why = xasprintf("worker %d %s", n, problem);
+	else
+		why = xasprintf("worker %d died (%s)", n, how);
+	pe->live--;
+	w->pid = 0;
+	w->held.job = NULL;
+	w->held.why = NULL;
+	proto_in_free(&w->in);
+
+	if (!w->ready) {
+		/* The first of a run of failed starts is enough to explain. */
+		if (pe->failed_starts++ == 0 && stop_signal == 0)
+			warnx_("process engine: worker %d could not start: %s",
+			    n, problem != NULL ? problem : how);
+	} else if (held.job != NULL)
+		warnx_("process engine: %s while fetching %s%s", why,
+		    held.job->given, held.why == NULL && stop_signal == 0 ?
+		    "; trying it again" : "");
+	else
+		warnx_("process engine: %s", why);
+
+	if (held.job != NULL && held.why == NULL && stop_signal == 0)
+		retry_push(pe, held.job, why);
+	else {
+		if (held.job != NULL) {
+			struct result *r = result_from_job(held.job,
+			    pe->run->engine);
+
+			result_fail(r, "%s", why);
+			sink_emit(pe->run->sink, r);
+		}
+		free(why);
+	}
+	free(held.why);
+	free(how);
+	worker_replace(pe, w);
+}
+
+/* The record of a finished job: the job as held, the fields as sent. */
+static int
+worker_result(struct pengine *pe, struct worker *w,
+    const struct proto_msg *msg)
+{
+	struct result got, *r;
+	uint64_t seq;
+
+	memset(&got, 0, sizeof got);
+	if (proto_get_result(msg, &seq, &got) == -1)
+		return -1;
+	if (w->held.job == NULL || seq != w->held.job->seq) {
+		free(got.final_url);
+		free(got.content_type);
+		free(got.error);
+		return -1;
+	}
+	r = result_from_job(w->held.job, pe->run->engine);
+	r->final_url = got.final_url;
+	r->status = got.status;
+	r->ok = got.ok;
+	r->content_type = got.content_type;
+	r->charset = got.charset;
+	r->bytes = got.bytes;
+	r->chars = got.chars;
+	r->time_ms = got.time_ms;
+	r->ttfb_ms = got.ttfb_ms;
+	r->error = got.error;
+	free(w->held.why);
+	w->held.job = NULL;
+	w->held.why = NULL;
+	sink_emit(pe->run->sink, r);
+	return 0;
+}
+
+/* Read what a worker sent and act on every complete message. */
+static void
+worker_input(struct pengine *pe, struct worker *w)
+{
+	struct proto_msg msg;
+	uint32_t version;
+	char *problem;
+	ssize_t n;
+	int rc, errnum;
+
+	n = proto_fill(w->fd, &w->in, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return;
+	while ((rc = proto_next(&w->in, &msg)) == 1) {
+		switch (msg.type) {
+		case PROTO_HELLO:
+			if (w->ready || proto_get_hello(&msg, &version) == -1)
+				goto broken;
+			if (version != PROTO_VERSION) {
+				worker_lost(pe, w, "speaks another protocol"
+				    " version");
+				return;
+			}
+			w->ready = true;
+			pe->failed_starts = 0;
+			break;
+		case PROTO_NOEXEC:
+			if (w->ready || proto_get_noexec(&msg, &errnum) == -1)
+				goto broken;
+			problem = xasprintf("cannot execute %s: %s", pe->exe,
+			    strerror(errnum));
+			worker_lost(pe, w, problem);
+			free(problem);
+			return;
+		case PROTO_RESULT:
+			if (worker_result(pe, w, &msg) == -1)
+				goto broken;
+			break;
+		default:
+			goto broken;
+		}
+	}
+	if (rc == -1)
+		goto broken;
+	/* End of file or a reset: whatever came before it is handled. */
+	if (n <= 0)
+		worker_lost(pe, w, NULL);
+	return;
+
+broken:
+	worker_lost(pe, w, "sent a malformed message");
+}
+
+/*
+ * Tell an idle worker to exit (end of file on its socket) as soon as no
+ * work is left, so that the workers exit while the last pages are still
+ * being fetched; it is reaped at the end.
+ */
+static void
+worker_retire(struct pengine *pe, struct worker *w)
+{
+	close(w->fd);
+	w->fd = -1;
+	pe->pfd[w->slot].fd = -1;
+	w->ready = false;
+	pe->live--;
+}
+
+/* Give every idle worker a job, while there are jobs; retire the rest. */
+static void
+dispatch(struct pengine *pe)
+{
+	struct worker *w;
+	int i;
+
+	for (i = 0; i < pe->nw; i++) {
+		w = &pe->w[i];
+		if (w->fd == -1 || !w->ready || w->held.job != NULL)
+			continue;
+		if (!next_job(pe, &w->held)) {
+			worker_retire(pe, w);
+			continue;
+		}
+		/*
+		 * An idle worker reads its socket, so this write completes;
+		 * it fails only if the worker died in between, and then the
+		 * job goes back untried.
+		 */
+		if (proto_send_job(w->fd, w->held.job) == -1) {
+			retry_push(pe, w->held.job, w->held.why);
+			w->held.job = NULL;
+			w->held.why = NULL;
+			worker_lost(pe, w, NULL);
+		}
+	}
+}
+
+static bool
+busy(const struct pengine *pe)
+{
+	int i;
+
+	for (i = 0; i < pe->nw; i++)
+		if (pe->w[i].held.job != NULL)
+			return true;
+	return false;
+}
+
+/*
+ * No worker is left: fetch the rest here, serially, but fail the jobs
+ * that already killed a worker rather than risk this process on them.
+ */
+static void
+run_here(struct pengine *pe)
+{
+	struct run *run = pe->run;
+	struct fetch *f = fetch_new(run->opt, run->save);
+	struct pending p;
+	struct result *r;
+
+	if (stop_signal == 0)
+		warnx_("process engine: no worker is running; fetching the"
+		    " rest in this process, one page at a time");
+	while (next_job(pe, &p)) {
+		if (p.why != NULL) {
+			r = result_from_job(p.job, run->engine);
+			result_fail(r, "%s", p.why);
+			free(p.why);
+		} else
+			r = fetch_page(f, p.job, run->engine);
+		sink_emit(run->sink, r);
+	}
+	fetch_free(f);
+}
+
+/*
+ * Pass SIGINT or SIGTERM on to the workers (a terminal's SIGINT reaches
+ * them anyway, a SIGTERM to the parent does not): their transfers abort
+ * and come back as records, like every engine's.
+ */
+static void
+stop_workers(struct pengine *pe)
+{
+	int i;
+
+	for (i = 0; i < pe->nw; i++)
+		if (pe->w[i].fd != -1)
+			kill(pe->w[i].pid, stop_signal);
+	pe->stopping = true;
+}
 
 void
 engine_process(struct run *run)
 {
-	engine_serial(run);
+	struct pengine pe;
+	struct worker *w;
+	int i, n, timeout;
+
+	memset(&pe, 0, sizeof pe);
+	pe.run = run;
+	pe.nw = run->jobs > 0 ? run->jobs : 1;
+	pe.w = xcalloc((size_t)pe.nw, sizeof *pe.w);
+	pe.pfd = xcalloc((size_t)pe.nw, sizeof *pe.pfd);
+	pe.envp = worker_env();
+	pe.exe = worker_program();
+
+	for (i = 0; i < pe.nw; i++) {
+		w = &pe.w[i];
+		w->slot = i;
+		w->fd = -1;
+		pe.pfd[i].fd = -1;
+		pe.pfd[i].events = POLLIN;
+	}
+
+	for (;;) {
+		if (stop_signal != 0 && !pe.stopping)
+			stop_workers(&pe);
+		ramp_up(&pe);
+		dispatch(&pe);
+		if (!work_remains(&pe) && !busy(&pe))
+			break;
+		if (pe.live == 0) {
+			run_here(&pe);
+			break;
+		}
+		/* While workers remain to be started, only look. */
+		timeout = pe.nstarted < pe.nw ? 0 : -1;
+		if ((n = poll(pe.pfd, (nfds_t)pe.nw, timeout)) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal(EXIT_FAILURE, "poll: %s", strerror(errno));
+		}
+		for (i = 0; i < pe.nw && n > 0; i++) {
+			if (pe.pfd[i].revents == 0)
+				continue;
+			n--;
+			if (pe.w[i].fd != -1)
+				worker_input(&pe, &pe.w[i]);
+		}
+	}
+
+	/* Those not retired yet are idle: end of file tells them to exit. */
+	for (i = 0; i < pe.nw; i++)
+		if (pe.w[i].fd != -1)
+			close(pe.w[i].fd);
+	for (i = 0; i < pe.nw; i++) {
+		w = &pe.w[i];
+		if (w->pid != 0)
+			while (waitpid(w->pid, NULL, 0) == -1 && errno == EINTR)
+				;
+		proto_in_free(&w->in);
+	}
+	free(pe.retry);
+	free(pe.envp);
+	free(pe.exe);
+	free(pe.pfd);
+	free(pe.w);
 }
 
+/*
+ * A worker: say HELLO, then fetch each JOB with the shared step and send
+ * its RESULT back, until the parent closes the socket.
+ */
 int
 process_worker_main(const struct options *opt, int fd)
 {
-	(void)opt;
-	(void)fd;
-	return 1;
+	struct savetext *save = NULL;
+	struct proto_in in;
+	struct proto_msg msg;
+	struct fetch *f;
+	struct job *job;
+	struct result *r;
+	char err[1024];
+	int rc = EXIT_SUCCESS, got;
+
+	/* A stop aborts the transfer in hand, as in the parent. */
+	stop_install();
+	memset(&in, 0, sizeof in);
+	if (opt->save_text != NULL &&
+	    (save = savetext_open(opt->save_text, err, sizeof err)) == NULL) {
+		warnx_("worker: %s", err);
+		return EXIT_FAILURE;
+	}
+	f = fetch_new(opt, save);
+	if (proto_send_hello(fd) == -1)
+		rc = EXIT_FAILURE;
+	while (rc == EXIT_SUCCESS && (got = proto_recv(fd, &in, &msg)) != 0) {
+		/*
+		 * A parent that is done closes the socket without reading
+		 * the HELLO of a worker it never needed: a reset, not EOF.
+		 */
+		if (got == -1 && errno == ECONNRESET)
+			break;
+		if (got == -1) {
+			warnx_("worker: cannot read from the parent: %s",
+			    strerror(errno));
+			rc = EXIT_FAILURE;
+			break;
+		}
+		if (msg.type != PROTO_JOB ||
+		    (job = proto_get_job(&msg)) == NULL) {
+			warnx_("worker: malformed message from the parent");
+			rc = EXIT_FAILURE;
+			break;
+		}
+		r = fetch_page(f, job, "process");
+		if (proto_send_result(fd, r) == -1)
+			rc = EXIT_FAILURE;	/* the parent is gone */
+		result_free(r);
+	}
+	proto_in_free(&in);
+	fetch_free(f);
+	savetext_close(save);
+	close(fd);
+	return rc;
 }

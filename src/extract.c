@@ -73,6 +73,18 @@ is_alpha(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+static bool
+all_space(const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		if (!is_space(s[i]))
+			return false;
+	}
+	return true;
+}
+
 static unsigned char
 lower(unsigned char c)
 {
@@ -216,16 +228,18 @@ arena_clear(struct arena *a)
  * gumbo's tree construction is quadratic in the depth of the stack of
  * open elements: most start and end tags walk the stack ("has an element
  * in scope", "any other end tag"). 100,000 nested <div> take 14 s. So
- * before parsing, a linear scan runs a small model of that stack, close
- * enough to gumbo 0.10.1 that the model is never shallower than gumbo's
- * stack: it pops an element only where gumbo surely pops it too, and
- * treats a tag as not nesting only where gumbo surely does not nest it.
+ * before parsing, a linear scan runs a model of that stack, following the
+ * tree construction rules of the installed gumbo 0.10.1 (checked against
+ * it tag by tag; it differs from the HTML standard in places). The model
+ * must never be shallower than gumbo's stack. Where it is unsure it keeps
+ * elements open, but it may not simply skip a pop gumbo does either: an
+ * element left open too long lets a later end tag close what gumbo keeps.
  *
  * When the model grows deeper than NEST_CAP, or its walks add up to more
  * work than the page size warrants, a second scan writes a copy of the
  * page in which start tags beyond the cap, the end tags that match them
  * and end tags that close nothing are left out; every other byte is kept,
- * so the text is the same. That scan models the copy itself (the stack
+ * so the text is the same. That scan models the copy itself (its stack
  * holds the kept elements only), which bounds gumbo's stack on the copy.
  * A removed tag that stood between two runs of text becomes "<!>", an
  * empty comment, so that the runs do not merge (bs4 counts a run of
@@ -235,12 +249,12 @@ arena_clear(struct arena *a)
 /* What a tag is to the tree builder, by GumboTag (HTML elements). */
 #define T_VOID		0x0001	/* never stays open */
 #define T_RAW		0x0002	/* text up to its end tag */
-#define T_SPECIAL	0x0004	/* the spec's "special" category */
+#define T_SPECIAL	0x0004	/* gumbo's "special" category */
 #define T_SCOPE		0x0008	/* bounds "has an element in scope" */
 #define T_CLOSEP	0x0010	/* its start tag closes an open <p> */
 #define T_FMT		0x0020	/* goes on the active formatting list */
 #define T_MARKER	0x0040	/* puts a marker on that list */
-#define T_TPART		0x0080	/* caption, colgroup, tbody, ..., td */
+#define T_TPART		0x0080	/* caption, colgroup, col, tbody, ..., td */
 #define T_BREAKOUT	0x0100	/* leaves SVG and MathML content */
 #define T_HEADING	0x0200
 #define T_SCOPEEND	0x0400	/* end tag closes it if in scope */
@@ -248,48 +262,51 @@ arena_clear(struct arena *a)
 #define T_PRE		0x1000	/* whitespace inside counts as is */
 #define T_NOTEXT	0x2000	/* text inside does not count */
 #define T_PLAIN		0x4000	/* plaintext: the rest is text */
+#define T_NORECON	0x8000	/* inserted without reopening formatting */
 
-#define S_BLOCK		(T_SPECIAL | T_CLOSEP | T_SCOPEEND)
+#define S_BLOCK		(T_SPECIAL | T_CLOSEP | T_SCOPEEND | T_NORECON)
+#define S_HEAD		(T_VOID | T_SPECIAL | T_NORECON)
 
 static const uint16_t tagprops[GUMBO_TAG_LAST + 1] = {
 	[GUMBO_TAG_HTML] =	T_IGNORE | T_SPECIAL | T_SCOPE,
 	[GUMBO_TAG_HEAD] =	T_IGNORE | T_SPECIAL | T_BREAKOUT,
 	[GUMBO_TAG_BODY] =	T_IGNORE | T_SPECIAL | T_BREAKOUT,
-	[GUMBO_TAG_TITLE] =	T_RAW | T_SPECIAL,
-	[GUMBO_TAG_BASE] =	T_VOID | T_SPECIAL,
-	[GUMBO_TAG_LINK] =	T_VOID | T_SPECIAL,
-	[GUMBO_TAG_META] =	T_VOID | T_SPECIAL | T_BREAKOUT,
-	[GUMBO_TAG_STYLE] =	T_RAW | T_SPECIAL | T_NOTEXT,
-	[GUMBO_TAG_SCRIPT] =	T_RAW | T_SPECIAL | T_NOTEXT,
+	[GUMBO_TAG_TITLE] =	T_RAW | T_SPECIAL | T_NORECON,
+	[GUMBO_TAG_BASE] =	S_HEAD,
+	[GUMBO_TAG_LINK] =	S_HEAD,
+	[GUMBO_TAG_META] =	S_HEAD | T_BREAKOUT,
+	[GUMBO_TAG_STYLE] =	T_RAW | T_SPECIAL | T_NOTEXT | T_NORECON,
+	[GUMBO_TAG_SCRIPT] =	T_RAW | T_SPECIAL | T_NOTEXT | T_NORECON,
 	[GUMBO_TAG_NOSCRIPT] =	T_SPECIAL,
-	[GUMBO_TAG_TEMPLATE] =	T_SPECIAL | T_SCOPE | T_MARKER | T_NOTEXT,
+	[GUMBO_TAG_TEMPLATE] =	T_SPECIAL | T_SCOPE | T_MARKER | T_NOTEXT |
+				T_NORECON,
 	[GUMBO_TAG_ARTICLE] =	S_BLOCK,
 	[GUMBO_TAG_SECTION] =	S_BLOCK,
 	[GUMBO_TAG_NAV] =	S_BLOCK,
 	[GUMBO_TAG_ASIDE] =	S_BLOCK,
-	[GUMBO_TAG_H1] =	T_SPECIAL | T_CLOSEP | T_HEADING | T_BREAKOUT,
-	[GUMBO_TAG_H2] =	T_SPECIAL | T_CLOSEP | T_HEADING | T_BREAKOUT,
-	[GUMBO_TAG_H3] =	T_SPECIAL | T_CLOSEP | T_HEADING | T_BREAKOUT,
-	[GUMBO_TAG_H4] =	T_SPECIAL | T_CLOSEP | T_HEADING | T_BREAKOUT,
-	[GUMBO_TAG_H5] =	T_SPECIAL | T_CLOSEP | T_HEADING | T_BREAKOUT,
-	[GUMBO_TAG_H6] =	T_SPECIAL | T_CLOSEP | T_HEADING | T_BREAKOUT,
+	[GUMBO_TAG_H1] =	S_BLOCK | T_HEADING | T_BREAKOUT,
+	[GUMBO_TAG_H2] =	S_BLOCK | T_HEADING | T_BREAKOUT,
+	[GUMBO_TAG_H3] =	S_BLOCK | T_HEADING | T_BREAKOUT,
+	[GUMBO_TAG_H4] =	S_BLOCK | T_HEADING | T_BREAKOUT,
+	[GUMBO_TAG_H5] =	S_BLOCK | T_HEADING | T_BREAKOUT,
+	[GUMBO_TAG_H6] =	S_BLOCK | T_HEADING | T_BREAKOUT,
 	[GUMBO_TAG_HGROUP] =	S_BLOCK,
 	[GUMBO_TAG_HEADER] =	S_BLOCK,
 	[GUMBO_TAG_FOOTER] =	S_BLOCK,
 	[GUMBO_TAG_ADDRESS] =	S_BLOCK,
-	[GUMBO_TAG_P] =		T_SPECIAL | T_CLOSEP | T_BREAKOUT,
-	[GUMBO_TAG_HR] =	T_VOID | T_SPECIAL | T_BREAKOUT,
+	[GUMBO_TAG_P] =		S_BLOCK | T_BREAKOUT,
+	[GUMBO_TAG_HR] =	T_VOID | T_SPECIAL | T_BREAKOUT | T_NORECON,
 	[GUMBO_TAG_PRE] =	S_BLOCK | T_PRE | T_BREAKOUT,
 	[GUMBO_TAG_BLOCKQUOTE] = S_BLOCK | T_BREAKOUT,
 	[GUMBO_TAG_OL] =	S_BLOCK | T_BREAKOUT,
 	[GUMBO_TAG_UL] =	S_BLOCK | T_BREAKOUT,
-	[GUMBO_TAG_LI] =	T_SPECIAL | T_BREAKOUT,
+	[GUMBO_TAG_LI] =	T_SPECIAL | T_BREAKOUT | T_NORECON,
 	[GUMBO_TAG_DL] =	S_BLOCK | T_BREAKOUT,
-	[GUMBO_TAG_DT] =	T_SPECIAL | T_BREAKOUT,
-	[GUMBO_TAG_DD] =	T_SPECIAL | T_BREAKOUT,
+	[GUMBO_TAG_DT] =	T_SPECIAL | T_BREAKOUT | T_NORECON,
+	[GUMBO_TAG_DD] =	T_SPECIAL | T_BREAKOUT | T_NORECON,
 	[GUMBO_TAG_FIGURE] =	S_BLOCK,
 	[GUMBO_TAG_FIGCAPTION] = S_BLOCK,
-	[GUMBO_TAG_MAIN] =	T_SPECIAL,
+	[GUMBO_TAG_MAIN] =	T_CLOSEP | T_SCOPEEND | T_NORECON,
 	[GUMBO_TAG_DIV] =	S_BLOCK | T_BREAKOUT,
 	[GUMBO_TAG_A] =		T_FMT,
 	[GUMBO_TAG_EM] =	T_FMT | T_BREAKOUT,
@@ -304,54 +321,56 @@ static const uint16_t tagprops[GUMBO_TAG_LAST + 1] = {
 	[GUMBO_TAG_B] =		T_FMT | T_BREAKOUT,
 	[GUMBO_TAG_U] =		T_FMT | T_BREAKOUT,
 	[GUMBO_TAG_RUBY] =	T_BREAKOUT,
-	[GUMBO_TAG_RT] =	T_NOTEXT,
-	[GUMBO_TAG_RP] =	T_NOTEXT,
+	[GUMBO_TAG_RT] =	T_NOTEXT | T_NORECON,
+	[GUMBO_TAG_RP] =	T_NOTEXT | T_NORECON,
+	[GUMBO_TAG_RB] =	T_NORECON,
+	[GUMBO_TAG_RTC] =	T_NORECON,
 	[GUMBO_TAG_SPAN] =	T_BREAKOUT,
 	[GUMBO_TAG_BR] =	T_VOID | T_SPECIAL | T_BREAKOUT,
 	[GUMBO_TAG_WBR] =	T_VOID | T_SPECIAL,
 	[GUMBO_TAG_IMAGE] =	T_VOID,
 	[GUMBO_TAG_IMG] =	T_VOID | T_SPECIAL | T_BREAKOUT,
-	[GUMBO_TAG_IFRAME] =	T_RAW | T_SPECIAL,
+	[GUMBO_TAG_IFRAME] =	T_RAW | T_SPECIAL | T_NORECON,
 	[GUMBO_TAG_EMBED] =	T_VOID | T_SPECIAL | T_BREAKOUT,
 	[GUMBO_TAG_OBJECT] =	T_SPECIAL | T_SCOPE | T_MARKER,
-	[GUMBO_TAG_PARAM] =	T_VOID | T_SPECIAL,
-	[GUMBO_TAG_SOURCE] =	T_VOID,
-	[GUMBO_TAG_TRACK] =	T_VOID,
+	[GUMBO_TAG_PARAM] =	S_HEAD,
+	[GUMBO_TAG_SOURCE] =	T_VOID | T_NORECON,
+	[GUMBO_TAG_TRACK] =	T_VOID | T_NORECON,
 	[GUMBO_TAG_AREA] =	T_VOID | T_SPECIAL,
-	[GUMBO_TAG_TABLE] =	T_SPECIAL | T_SCOPE | T_BREAKOUT,
+	[GUMBO_TAG_TABLE] =	T_SPECIAL | T_SCOPE | T_BREAKOUT | T_NORECON,
 	[GUMBO_TAG_CAPTION] =	T_SPECIAL | T_SCOPE | T_MARKER | T_TPART,
 	[GUMBO_TAG_COLGROUP] =	T_SPECIAL | T_TPART,
-	[GUMBO_TAG_COL] =	T_VOID | T_SPECIAL,
+	[GUMBO_TAG_COL] =	T_VOID | T_SPECIAL | T_TPART,
 	[GUMBO_TAG_TBODY] =	T_SPECIAL | T_TPART,
 	[GUMBO_TAG_THEAD] =	T_SPECIAL | T_TPART,
 	[GUMBO_TAG_TFOOT] =	T_SPECIAL | T_TPART,
 	[GUMBO_TAG_TR] =	T_SPECIAL | T_TPART,
 	[GUMBO_TAG_TD] =	T_SPECIAL | T_SCOPE | T_MARKER | T_TPART,
 	[GUMBO_TAG_TH] =	T_SPECIAL | T_SCOPE | T_MARKER | T_TPART,
-	[GUMBO_TAG_FORM] =	T_SPECIAL,
+	[GUMBO_TAG_FORM] =	T_SPECIAL | T_NORECON,
 	[GUMBO_TAG_FIELDSET] =	S_BLOCK,
 	[GUMBO_TAG_INPUT] =	T_VOID | T_SPECIAL,
 	[GUMBO_TAG_BUTTON] =	T_SPECIAL | T_SCOPEEND,
 	[GUMBO_TAG_SELECT] =	T_SPECIAL,
-	[GUMBO_TAG_TEXTAREA] =	T_RAW | T_SPECIAL | T_PRE,
+	[GUMBO_TAG_TEXTAREA] =	T_RAW | T_SPECIAL | T_PRE | T_NORECON,
 	[GUMBO_TAG_KEYGEN] =	T_VOID,
 	[GUMBO_TAG_DETAILS] =	S_BLOCK,
 	[GUMBO_TAG_SUMMARY] =	S_BLOCK,
 	[GUMBO_TAG_MENU] =	S_BLOCK | T_BREAKOUT,
-	[GUMBO_TAG_MENUITEM] =	T_VOID | T_SPECIAL,
+	[GUMBO_TAG_MENUITEM] =	S_HEAD,
 	[GUMBO_TAG_APPLET] =	T_SPECIAL | T_SCOPE | T_MARKER,
-	[GUMBO_TAG_BGSOUND] =	T_VOID | T_SPECIAL,
+	[GUMBO_TAG_BGSOUND] =	S_HEAD,
 	[GUMBO_TAG_DIR] =	S_BLOCK,
-	[GUMBO_TAG_FRAME] =	T_VOID | T_SPECIAL,
-	[GUMBO_TAG_FRAMESET] =	T_VOID | T_SPECIAL,	/* see the note on frameset */
-	[GUMBO_TAG_NOFRAMES] =	T_RAW | T_SPECIAL,
-	[GUMBO_TAG_ISINDEX] =	T_VOID | T_SPECIAL,
+	[GUMBO_TAG_FRAME] =	S_HEAD,
+	[GUMBO_TAG_FRAMESET] =	S_HEAD,	/* see the note on frameset */
+	[GUMBO_TAG_NOFRAMES] =	T_RAW | T_SPECIAL | T_NORECON,
+	[GUMBO_TAG_ISINDEX] =	S_HEAD,
 	[GUMBO_TAG_LISTING] =	S_BLOCK | T_PRE | T_BREAKOUT,
 	[GUMBO_TAG_XMP] =	T_RAW | T_SPECIAL,
-	[GUMBO_TAG_NOEMBED] =	T_RAW | T_SPECIAL,
-	[GUMBO_TAG_PLAINTEXT] =	T_PLAIN | T_SPECIAL,
+	[GUMBO_TAG_NOEMBED] =	T_RAW | T_SPECIAL | T_NORECON,
+	[GUMBO_TAG_PLAINTEXT] =	T_PLAIN | T_SPECIAL | T_NORECON,
 	[GUMBO_TAG_STRIKE] =	T_FMT | T_BREAKOUT,
-	[GUMBO_TAG_BASEFONT] =	T_VOID | T_SPECIAL,
+	[GUMBO_TAG_BASEFONT] =	S_HEAD,
 	[GUMBO_TAG_BIG] =	T_FMT | T_BREAKOUT,
 	[GUMBO_TAG_CENTER] =	S_BLOCK | T_BREAKOUT,
 	[GUMBO_TAG_FONT] =	T_FMT,
@@ -367,10 +386,19 @@ static const uint16_t tagprops[GUMBO_TAG_LAST + 1] = {
  * "</frameset>" from closing what gumbo keeps open.
  */
 
-/* An open element of the model. */
+/*
+ * An open element of the model, or a formatting element that was closed
+ * but is still on gumbo's list of active formatting elements. That list
+ * is not kept as such: its entries are the E_INLIST elements of the stack
+ * and the closed ones, ordered by seq; its markers (pushed by cells,
+ * captions, objects and templates) are a count, as only the newest one
+ * matters; mk is that count when the entry was listed.
+ */
 struct ent {
 	uint32_t	key;	/* GumboTag, or a name hash for unknown tags */
 	uint32_t	ahash;	/* attributes, for formatting elements */
+	uint32_t	seq;	/* order on the formatting list */
+	uint32_t	mk;	/* list markers before it */
 	uint16_t	props;	/* tagprops[] of an HTML element */
 	uint8_t		flags;
 };
@@ -384,12 +412,6 @@ struct ent {
 #define E_INLIST	0x40	/* on the list of active formatting elements */
 
 #define KEY_TAG(k)	((k) & 0xff)
-
-/* A formatting element waiting to be reopened. */
-struct surv {
-	struct ent	e;
-	size_t		markers;	/* markers open when it was closed */
-};
 
 /* A tag as the tokenizer sees it. */
 struct tok {
@@ -415,15 +437,23 @@ struct nest {
 	struct ent	*st;		/* the stack of open elements */
 	size_t		 n;
 	size_t		 stcap;
-	struct surv	*surv;		/* formatting elements to reopen */
+	struct ent	*surv;		/* closed but listed formatting */
 	size_t		 nsurv;
 	size_t		 survcap;
-	size_t		 markers;	/* open T_MARKER elements */
 	uint32_t	*count;		/* open HTML elements by GumboTag */
 	size_t		 npre;		/* open T_PRE elements */
 	size_t		 nnotext;	/* open T_NOTEXT elements */
 	size_t		 nlisted;	/* open E_INLIST elements */
+	uint32_t	 markers;	/* markers on the formatting list */
+	uint32_t	 seq;
+	bool		 formptr;	/* gumbo's form element pointer is set */
+	bool		 quirks;
+	bool		 started;	/* past the doctype's place */
 	size_t		 maxdepth;
+	uint64_t	 pops;		/* elements popped so far */
+	uint64_t	 tokpops;	/* pops before the current tag */
+	int		 tokopen;	/* 0 undecided, 1 kept, -1 left out */
+	const struct tok *tok;		/* the current start tag */
 	uint64_t	 work;
 	uint64_t	 budget;
 	uint64_t	 clones;
@@ -436,11 +466,15 @@ struct nest {
 	size_t		 limit;
 	struct textbuf	 out;
 	const char	*copied;	/* input up to here is handled */
-	bool		 sep;		/* text before a removed tag */
+	const char	*mark;		/* the end of the last markup */
+	const char	*pre_end;	/* the end of the last <pre> tag */
 	uint32_t	 dropped[256];	/* removed start tags by key */
 };
 
-enum act { A_KEEP, A_DROP, A_RAW, A_REST };
+enum act { A_KEEP, A_DROP, A_RAW, A_REST, A_AGAIN };
+
+/* gumbo's insertion modes, as far as the model needs them. */
+enum mode { M_BODY, M_TABLE, M_TBODY, M_ROW, M_CELL, M_CAPTION, M_COLGROUP };
 
 #define FNV_BASIS	2166136261u
 #define FNV_PRIME	16777619u
@@ -596,6 +630,161 @@ find_raw_end(const char *p, const char *end, const struct tok *t)
 	return NULL;
 }
 
+/*
+ * gumbo's quirks mode, which decides whether <table> closes an open <p>.
+ * Its quirks lists are compared to the whole identifier, case ignored
+ * (the spec means prefixes; gumbo 0.10.1 does not), so few doctypes match.
+ */
+static const char *const quirks_public[] = {
+	"+//Silmaril//dtd html Pro v0r11 19970101//",
+	"-//AdvaSoft Ltd//DTD HTML 3.0 asWedit + extensions//",
+	"-//AS//DTD HTML 3.0 asWedit + extensions//",
+	"-//IETF//DTD HTML 2.0 Level 1//",
+	"-//IETF//DTD HTML 2.0 Level 2//",
+	"-//IETF//DTD HTML 2.0 Strict Level 1//",
+	"-//IETF//DTD HTML 2.0 Strict Level 2//",
+	"-//IETF//DTD HTML 2.0 Strict//",
+	"-//IETF//DTD HTML 2.0//",
+	"-//IETF//DTD HTML 2.1E//",
+	"-//IETF//DTD HTML 3.0//",
+	"-//IETF//DTD HTML 3.2 Final//",
+	"-//IETF//DTD HTML 3.2//",
+	"-//IETF//DTD HTML 3//",
+	"-//IETF//DTD HTML Level 0//",
+	"-//IETF//DTD HTML Level 1//",
+	"-//IETF//DTD HTML Level 2//",
+	"-//IETF//DTD HTML Level 3//",
+	"-//IETF//DTD HTML Strict Level 0//",
+	"-//IETF//DTD HTML Strict Level 1//",
+	"-//IETF//DTD HTML Strict Level 2//",
+	"-//IETF//DTD HTML Strict Level 3//",
+	"-//IETF//DTD HTML Strict//",
+	"-//IETF//DTD HTML//",
+	"-//Metrius//DTD Metrius Presentational//",
+	"-//Microsoft//DTD Internet Explorer 2.0 HTML Strict//",
+	"-//Microsoft//DTD Internet Explorer 2.0 HTML//",
+	"-//Microsoft//DTD Internet Explorer 2.0 Tables//",
+	"-//Microsoft//DTD Internet Explorer 3.0 HTML Strict//",
+	"-//Microsoft//DTD Internet Explorer 3.0 HTML//",
+	"-//Microsoft//DTD Internet Explorer 3.0 Tables//",
+	"-//Netscape Comm. Corp.//DTD HTML//",
+	"-//Netscape Comm. Corp.//DTD Strict HTML//",
+	"-//O'Reilly and Associates//DTD HTML 2.0//",
+	"-//O'Reilly and Associates//DTD HTML Extended 1.0//",
+	"-//O'Reilly and Associates//DTD HTML Extended Relaxed 1.0//",
+	"-//SoftQuad Software//DTD HoTMetaL PRO 6.0::19990601::)"
+	    "extensions to HTML 4.0//",
+	"-//SoftQuad//DTD HoTMetaL PRO 4.0::19971010::"
+	    "extensions to HTML 4.0//",
+	"-//Spyglass//DTD HTML 2.0 Extended//",
+	"-//SQ//DTD HTML 2.0 HoTMetaL + extensions//",
+	"-//Sun Microsystems Corp.//DTD HotJava HTML//",
+	"-//Sun Microsystems Corp.//DTD HotJava Strict HTML//",
+	"-//W3C//DTD HTML 3 1995-03-24//",
+	"-//W3C//DTD HTML 3.2 Draft//",
+	"-//W3C//DTD HTML 3.2 Final//",
+	"-//W3C//DTD HTML 3.2//",
+	"-//W3C//DTD HTML 3.2S Draft//",
+	"-//W3C//DTD HTML 4.0 Frameset//",
+	"-//W3C//DTD HTML 4.0 Transitional//",
+	"-//W3C//DTD HTML Experimental 19960712//",
+	"-//W3C//DTD HTML Experimental 970421//",
+	"-//W3C//DTD W3 HTML//",
+	"-//W3O//DTD W3 HTML 3.0//",
+	"-//WebTechs//DTD Mozilla HTML 2.0//",
+	"-//WebTechs//DTD Mozilla HTML//",
+};
+
+static bool
+same_ci(const char *s, size_t len, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		if (id[i] == '\0' || lower(s[i]) != lower(id[i]))
+			return false;
+	}
+	return id[len] == '\0';
+}
+
+static bool
+same(const char *s, size_t len, const char *id)
+{
+	return strlen(id) == len && memcmp(s, id, len) == 0;
+}
+
+/* A quoted identifier of a doctype; false on a missing quote or '>'. */
+static bool
+doctype_id(const char **pp, const char *end, const char **id, size_t *len)
+{
+	const char	*p = *pp, *q;
+
+	while (p < end && is_space(*p))
+		p++;
+	if (p == end || (*p != '"' && *p != '\''))
+		return false;
+	*id = p + 1;
+	for (q = p + 1; q < end && *q != *p && *q != '>'; q++)
+		;
+	if (q == end || *q == '>')
+		return false;
+	*len = q - *id;
+	*pp = q + 1;
+	return true;
+}
+
+/* Whether the doctype at p ("<!DOCTYPE") puts gumbo in quirks mode. */
+static bool
+doctype_quirks(const char *p, const char *end)
+{
+	const char	*name, *pub = "", *sys = "";
+	size_t		 nlen, plen = 0, slen = 0, i;
+	bool		 haspub = false, hassys = false;
+
+	for (p += 9; p < end && is_space(*p); p++)
+		;
+	for (name = p; p < end && !is_space(*p) && *p != '>'; p++)
+		;
+	nlen = p - name;
+	while (p < end && is_space(*p))
+		p++;
+	if (p == end || nlen == 0)
+		return true;		/* force-quirks */
+	if (*p != '>') {
+		if (end - p >= 6 && same_ci(p, 6, "public")) {
+			p += 6;
+			if (!doctype_id(&p, end, &pub, &plen))
+				return true;
+			haspub = true;
+			hassys = doctype_id(&p, end, &sys, &slen);
+		} else if (end - p >= 6 && same_ci(p, 6, "system")) {
+			p += 6;
+			if (!doctype_id(&p, end, &sys, &slen))
+				return true;
+			hassys = true;
+		} else
+			return true;
+		while (p < end && is_space(*p))
+			p++;
+		if (p == end || (*p != '>' && !hassys))
+			return true;
+	}
+	if (!same_ci(name, nlen, "html") || (haspub && (same(pub, plen,
+	    "HTML") || same(pub, plen, "-//W3O//DTD W3 HTML Strict 3.0//EN//")
+	    || same(pub, plen, "-/W3C/DTD HTML 4.0 Transitional/EN"))) ||
+	    (hassys && same(sys, slen,
+	    "http://www.ibm.com/data/dtd/v11/ibmxhtml1-transitional.dtd")))
+		return true;
+	for (i = 0; haspub && i < sizeof quirks_public /
+	    sizeof quirks_public[0]; i++) {
+		if (same_ci(pub, plen, quirks_public[i]))
+			return true;
+	}
+	return !hassys && haspub &&
+	    (same_ci(pub, plen, "-//W3C//DTD HTML 4.01 Frameset//") ||
+	    same_ci(pub, plen, "-//W3C//DTD HTML 4.01 Transitional//"));
+}
+
 static struct ent *
 top(struct nest *m)
 {
@@ -627,12 +816,77 @@ push(struct nest *m, const struct ent *e)
 	m->nlisted += (e->flags & E_INLIST) != 0;
 	if (!(e->flags & E_FOREIGN)) {
 		m->count[KEY_TAG(e->key)]++;
-		m->markers += (e->props & T_MARKER) != 0;
 		m->npre += (e->props & T_PRE) != 0;
 		m->nnotext += (e->props & T_NOTEXT) != 0;
 	}
-	if (m->n > m->maxdepth)
-		m->maxdepth = m->n;
+	if (m->n + m->nsurv > m->maxdepth)
+		m->maxdepth = m->n + m->nsurv;
+}
+
+/*
+ * Whether the elements the current start tag opens stay in the copy,
+ * decided at its first one. Past the cap a tag is left out, unless:
+ * - it closed elements first: leaving it out would change where gumbo
+ *   puts the text after it;
+ * - it is the first <pre> (or <listing>) or the first element whose text
+ *   does not count (template, rt, rp) to be open: they change the count;
+ * - it is a <select>, a <table> or a part of a table, which change how
+ *   the tags after them are read. Those cannot nest without something
+ *   that is left out between them.
+ * That is allowed within a margin only: past ceiling(), nest_tag() leaves
+ * out every tag that may open an element before it changes anything.
+ */
+static bool
+gate(struct nest *m)
+{
+	const struct tok	*t = m->tok;
+
+	if (m->tokopen == 0) {
+		m->tokopen = 1;
+		if (m->rewrite && m->n + m->nsurv >= m->limit &&
+		    m->pops == m->tokpops && !(t->props & T_RAW) &&
+		    t->tag != GUMBO_TAG_SELECT && t->tag != GUMBO_TAG_TABLE &&
+		    !(t->props & T_TPART) &&
+		    !((t->props & T_PRE) && m->npre == 0) &&
+		    !((t->props & T_NOTEXT) && m->nnotext == 0))
+			m->tokopen = -1;
+	}
+	return m->tokopen > 0;
+}
+
+static size_t
+ceiling(const struct nest *m)
+{
+	return m->limit + m->limit / 8 + 8;
+}
+
+/* Whether a start tag may open an element, by its kind alone. */
+static bool
+may_open(const struct nest *m, const struct tok *t)
+{
+	const struct ent	*e = m->n > 0 ? &m->st[m->n - 1] : NULL;
+
+	if (m->count[GUMBO_TAG_TEMPLATE] > 0)
+		return !(t->props & (T_VOID | T_IGNORE | T_RAW));
+	if ((e != NULL && (e->flags & E_FOREIGN) && !(t->props & T_BREAKOUT)) ||
+	    t->tag == GUMBO_TAG_SVG || t->tag == GUMBO_TAG_MATH)
+		return !t->selfclose;
+	return !(t->props & (T_VOID | T_RAW | T_IGNORE | T_PLAIN));
+}
+
+static void
+push_html(struct nest *m, GumboTag tag)
+{
+	struct ent	e;
+
+	if (!gate(m))
+		return;
+	memset(&e, 0, sizeof e);
+	e.key = tag;
+	e.props = tagprops[tag];
+	if (e.props & T_MARKER)
+		m->markers++;
+	push(m, &e);
 }
 
 static void
@@ -641,109 +895,131 @@ forget(struct nest *m, const struct ent *e)
 	m->nlisted -= (e->flags & E_INLIST) != 0;
 	if (!(e->flags & E_FOREIGN)) {
 		m->count[KEY_TAG(e->key)]--;
-		m->markers -= (e->props & T_MARKER) != 0;
 		m->npre -= (e->props & T_PRE) != 0;
 		m->nnotext -= (e->props & T_NOTEXT) != 0;
 	}
 }
 
-/* Forget the waiting formatting elements a closed marker cleared. */
+/* Take st[i] out of the stack, leaving what is above it open. */
+static void
+remove_at(struct nest *m, size_t i)
+{
+	forget(m, &m->st[i]);
+	memmove(&m->st[i], &m->st[i + 1], (m->n - i - 1) * sizeof *m->st);
+	m->n--;
+	m->pops++;
+	m->work += W_POP;
+}
+
+static void
+add_surv(struct nest *m, const struct ent *e)
+{
+	if (m->nsurv == m->survcap) {
+		m->survcap = m->survcap == 0 ? 16 : 2 * m->survcap;
+		m->surv = xrealloc(m->surv, m->survcap * sizeof *m->surv);
+	}
+	m->surv[m->nsurv++] = *e;
+}
+
+/*
+ * "Clear the list of active formatting elements up to the last marker":
+ * what was listed after the newest marker leaves the list.
+ */
 static void
 clear_to_marker(struct nest *m)
 {
 	size_t	i, k = 0;
 
+	if (m->markers > 0)
+		m->markers--;
 	for (i = 0; i < m->nsurv; i++) {
-		if (m->surv[i].markers <= m->markers)
+		if (m->surv[i].mk <= m->markers)
 			m->surv[k++] = m->surv[i];
 	}
 	m->nsurv = k;
+	for (i = 0; i < m->n; i++) {
+		if ((m->st[i].flags & E_INLIST) && m->st[i].mk > m->markers) {
+			m->st[i].flags &= ~E_INLIST;
+			m->nlisted--;
+		}
+	}
 }
 
 /*
  * Pop st[i] and everything above it. Popped formatting elements stay on
- * gumbo's list of active formatting elements, which reopens them at the
- * next text or inline tag, unless the end tag named the element itself:
- * they wait in m->surv for reopen(). Closing a marker (a cell, a caption,
- * an object) clears the list back to it: what was closed while that
- * marker was open is forgotten.
+ * gumbo's list, which reopens them at the next text or inline tag,
+ * unless the end tag named the element itself (named: st[i] is the
+ * element an end tag closes). Closing a cell, a caption or a template
+ * clears the list to its marker; closing an object, applet or marquee
+ * does so only by its own end tag (gumbo leaves the marker behind when
+ * a </table> closes it).
  */
 static void
 pop_to(struct nest *m, size_t i, bool named)
 {
-	const struct ent	*e;
-	size_t			 j;
+	struct ent	e;
+	size_t		j;
+	bool		clear;
 
 	m->work += (m->n - i) * W_POP;
+	m->pops += m->n - i;
 	for (j = m->n; j-- > i;) {
-		e = &m->st[j];
-		forget(m, e);
-		if (!(e->flags & E_FOREIGN) && (e->props & T_MARKER))
-			clear_to_marker(m);
-		else if ((j != i || !named) && (e->flags & E_INLIST)) {
-			if (m->nsurv == m->survcap) {
-				m->survcap = m->survcap == 0 ? 16 :
-				    2 * m->survcap;
-				m->surv = xrealloc(m->surv,
-				    m->survcap * sizeof *m->surv);
-			}
-			m->surv[m->nsurv].e = *e;
-			m->surv[m->nsurv++].markers = m->markers;
-		}
+		e = m->st[j];
+		forget(m, &e);
+		m->n = j;
+		if (e.flags & E_FOREIGN)
+			continue;
+		if (e.props & T_MARKER) {
+			clear = e.key == GUMBO_TAG_TD || e.key == GUMBO_TAG_TH ||
+			    e.key == GUMBO_TAG_CAPTION ||
+			    e.key == GUMBO_TAG_TEMPLATE || (j == i && named);
+			if (clear)
+				clear_to_marker(m);
+		} else if ((e.flags & E_INLIST) && (j != i || !named))
+			add_surv(m, &e);
 	}
-	m->n = i;
 }
 
 /*
  * "Reconstruct the active formatting elements": clone back those closed
- * since the newest marker opened.
+ * since the newest marker, oldest first.
  */
 static void
 reopen(struct nest *m)
 {
-	size_t	i, k = 0, n = 0;
+	struct ent	e;
+	size_t		i, k = 0, n = 0;
 
 	for (i = 0; i < m->nsurv; i++)
-		n += m->surv[i].markers == m->markers;
+		n += m->surv[i].mk == m->markers;
 	if (n == 0)
 		return;
 	m->clones += n;
 	m->work += n * (W_CLONE + m->n);
-	for (i = m->nsurv; i-- > 0;) {
-		if (m->surv[i].markers == m->markers)
-			push(m, &m->surv[i].e);
-	}
-	for (i = 0; i < m->nsurv; i++) {
-		if (m->surv[i].markers != m->markers)
-			m->surv[k++] = m->surv[i];
-	}
-	m->nsurv = k;
-}
-
-/* Whether gumbo reconstructs before inserting this element. */
-static bool
-reconstructs(const struct tok *t)
-{
-	switch (t->tag) {
-	case GUMBO_TAG_LI:
-	case GUMBO_TAG_DD:
-	case GUMBO_TAG_DT:
-	case GUMBO_TAG_FORM:
-	case GUMBO_TAG_TABLE:
-	case GUMBO_TAG_FRAMESET:
-	case GUMBO_TAG_RP:
-	case GUMBO_TAG_RT:
-		return false;
-	default:
-		return !(t->props & (T_CLOSEP | T_IGNORE | T_TPART));
+	for (;;) {
+		/* The oldest waiting one, by list order. */
+		k = m->nsurv;
+		for (i = 0; i < m->nsurv; i++) {
+			if (m->surv[i].mk == m->markers && (k == m->nsurv ||
+			    m->surv[i].seq < m->surv[k].seq))
+				k = i;
+		}
+		if (k == m->nsurv)
+			break;
+		e = m->surv[k];
+		m->surv[k] = m->surv[--m->nsurv];
+		push(m, &e);
 	}
 }
 
-enum scope { SC_DEFAULT, SC_BUTTON, SC_LIST, SC_TABLE };
+enum scope { SC_DEFAULT, SC_BUTTON, SC_LIST, SC_TABLE, SC_SELECT };
 
 static bool
 bounds(const struct ent *e, enum scope sc)
 {
+	if (sc == SC_SELECT)
+		return !is_html(e, GUMBO_TAG_OPTION) &&
+		    !is_html(e, GUMBO_TAG_OPTGROUP);
 	if (e->flags & E_FOREIGN)
 		return sc != SC_TABLE && (e->flags & E_BOUND);
 	if (sc == SC_TABLE)
@@ -758,8 +1034,10 @@ bounds(const struct ent *e, enum scope sc)
 	return false;
 }
 
-/* The topmost HTML element with this tag (any heading for T_HEADING)
- * that is "in scope", or -1. */
+/*
+ * The topmost HTML element with this tag (any heading for a heading)
+ * that is "in scope", or -1.
+ */
 static long
 in_scope(struct nest *m, GumboTag tag, enum scope sc)
 {
@@ -822,39 +1100,21 @@ close_item(struct nest *m, GumboTag tag)
 	}
 }
 
-/*
- * For a table part start tag: the index of the element it goes under
- * (the row, section or table, everything above it being closed), -1 when
- * there is no table (gumbo ignores the tag), -2 under a <template>.
- */
-static long
-table_context(struct nest *m, GumboTag tag)
+/* In a <ruby>, "generate implied end tags" (all but <rtc> for rp, rt). */
+static void
+ruby_close(struct nest *m, bool rtc)
 {
 	const struct ent	*e;
-	size_t			 j;
 
-	if (m->count[GUMBO_TAG_TABLE] + m->count[GUMBO_TAG_TEMPLATE] == 0) {
-		m->work += m->n * W_SCOPE;
-		return -1;
-	}
-	for (j = m->n; j-- > 0;) {
-		e = &m->st[j];
-		m->work += W_SCOPE;
-		if (e->flags & E_FOREIGN)
-			continue;
-		if (e->key == GUMBO_TAG_TEMPLATE)
-			return -2;
-		if (e->key == GUMBO_TAG_TABLE)
-			return j;
-		if ((tag == GUMBO_TAG_TD || tag == GUMBO_TAG_TH ||
-		    tag == GUMBO_TAG_TR) && (e->key == GUMBO_TAG_TBODY ||
-		    e->key == GUMBO_TAG_THEAD || e->key == GUMBO_TAG_TFOOT))
-			return j;
-		if ((tag == GUMBO_TAG_TD || tag == GUMBO_TAG_TH) &&
-		    e->key == GUMBO_TAG_TR)
-			return j;
-	}
-	return -1;
+	if (in_scope(m, GUMBO_TAG_RUBY, SC_DEFAULT) < 0)
+		return;
+	while ((e = top(m)) != NULL && !(e->flags & E_FOREIGN) &&
+	    (e->key == GUMBO_TAG_DD || e->key == GUMBO_TAG_DT ||
+	    e->key == GUMBO_TAG_LI || e->key == GUMBO_TAG_OPTION ||
+	    e->key == GUMBO_TAG_OPTGROUP || e->key == GUMBO_TAG_P ||
+	    e->key == GUMBO_TAG_RB || e->key == GUMBO_TAG_RP ||
+	    e->key == GUMBO_TAG_RT || (rtc && e->key == GUMBO_TAG_RTC)))
+		pop_to(m, m->n - 1, true);
 }
 
 /* Whether gumbo is "in select": index of the <select>, or -1. */
@@ -864,6 +1124,8 @@ select_index(const struct nest *m)
 	const struct ent	*e;
 	size_t			 j;
 
+	if (m->count[GUMBO_TAG_SELECT] == 0)
+		return -1;
 	for (j = m->n; j-- > 0;) {
 		e = &m->st[j];
 		if (is_html(e, GUMBO_TAG_SELECT))
@@ -876,59 +1138,118 @@ select_index(const struct nest *m)
 }
 
 /*
- * A <select> opened in a table insertion mode is "in select in table".
- * Those modes last as long as a table is open, even while gumbo inserts
- * misplaced elements before the table ("foster parenting").
+ * The insertion mode, from the nearest table element: gumbo stays in a
+ * table mode while it inserts misplaced elements before the table
+ * ("foster parenting"), and in a cell or caption mode inside them.
+ * *at is the index of that element.
  */
-static bool
-select_in_table(const struct nest *m, long sel)
+static enum mode
+table_mode(struct nest *m, size_t *at)
 {
 	const struct ent	*e;
+	size_t			 j;
 
-	while (sel-- > 0) {
-		e = &m->st[sel];
-		if (is_html(e, GUMBO_TAG_TEMPLATE))
-			return false;
-		if (is_html(e, GUMBO_TAG_TABLE))
-			return true;
+	if (m->count[GUMBO_TAG_TABLE] == 0)
+		return M_BODY;
+	for (j = m->n; j-- > 0;) {
+		e = &m->st[j];
+		m->work++;
+		if (e->flags & E_FOREIGN)
+			continue;
+		*at = j;
+		switch (e->key) {
+		case GUMBO_TAG_TD:
+		case GUMBO_TAG_TH:
+			return M_CELL;
+		case GUMBO_TAG_CAPTION:
+			return M_CAPTION;
+		case GUMBO_TAG_COLGROUP:
+			return M_COLGROUP;
+		case GUMBO_TAG_TR:
+			return M_ROW;
+		case GUMBO_TAG_TBODY:
+		case GUMBO_TAG_THEAD:
+		case GUMBO_TAG_TFOOT:
+			return M_TBODY;
+		case GUMBO_TAG_TABLE:
+			return M_TABLE;
+		default:
+			break;
+		}
 	}
-	return false;
+	return M_BODY;
 }
 
-/* Noah's ark: at most three identical formatting elements stay listed. */
+/* A <select> opened in a table mode is "in select in table". */
+static bool
+select_in_table(struct nest *m, long sel)
+{
+	size_t	at, n = m->n;
+	bool	yes;
+
+	m->n = sel;	/* the mode the select was opened in */
+	yes = table_mode(m, &at) != M_BODY;
+	m->n = n;
+	return yes;
+}
+
+/* Pop what is above the nearest tag (any section for TBODY). */
+static void
+clear_to(struct nest *m, GumboTag tag)
+{
+	const struct ent	*e;
+	size_t			 j;
+
+	for (j = m->n; j-- > 0;) {
+		e = &m->st[j];
+		m->work += W_SCOPE;
+		if (e->flags & E_FOREIGN)
+			continue;
+		if (e->key == (uint32_t)tag || e->key == GUMBO_TAG_TEMPLATE ||
+		    (tag == GUMBO_TAG_TBODY && (e->key == GUMBO_TAG_THEAD ||
+		    e->key == GUMBO_TAG_TFOOT))) {
+			if (j + 1 < m->n)
+				pop_to(m, j + 1, false);
+			return;
+		}
+	}
+}
+
+/*
+ * Noah's ark: at most three identical formatting elements after the
+ * last marker stay listed; list the new one.
+ */
 static void
 list_formatting(struct nest *m, struct ent *e, unsigned nattr)
 {
-	struct ent	*s;
-	size_t		 j, same = 0, oldest = 0, listed = 0;
+	struct ent	*s, *oldest = NULL;
+	size_t		 j, same = 0, listed = 0;
 
-	for (j = m->n; j-- > 0;) {
-		s = &m->st[j];
-		if (!(s->flags & E_FOREIGN) && (s->props & T_MARKER))
-			break;
-		if (!(s->flags & E_INLIST))
+	for (j = 0; j < m->n + m->nsurv; j++) {
+		s = j < m->n ? &m->st[j] : &m->surv[j - m->n];
+		if (j < m->n && !(s->flags & E_INLIST))
+			continue;
+		if (s->mk != m->markers)
 			continue;
 		listed++;
 		if (s->key == e->key && s->ahash == e->ahash) {
 			same++;
-			oldest = j;
+			if (oldest == NULL || s->seq < oldest->seq)
+				oldest = s;
 		}
-	}
-	for (j = 0; j < m->nsurv; j++) {
-		if (m->surv[j].markers != m->markers)
-			continue;
-		listed++;
-		if (m->surv[j].e.key == e->key &&
-		    m->surv[j].e.ahash == e->ahash)
-			same++;
 	}
 	/* gumbo compares the attributes of each listed element. */
 	m->work += m->n + listed * W_SCOPE * (1 + nattr);
-	if (same >= 3 && (m->st[oldest].flags & E_INLIST)) {
-		m->st[oldest].flags &= ~E_INLIST;
-		m->nlisted--;
+	if (same >= 3) {
+		if (oldest >= m->st && oldest < m->st + m->n) {
+			oldest->flags &= ~E_INLIST;
+			m->nlisted--;
+		} else
+			*oldest = m->surv[--m->nsurv];
 	}
 	e->flags |= E_INLIST;
+	e->mk = m->markers;
+	e->seq = ++m->seq;
 }
 
 static void
@@ -936,12 +1257,16 @@ open_html(struct nest *m, const struct tok *t)
 {
 	struct ent	e;
 
+	if (!gate(m))
+		return;
+	memset(&e, 0, sizeof e);
 	e.key = t->key;
 	e.ahash = t->ahash;
 	e.props = t->props;
-	e.flags = 0;
 	if (t->props & T_FMT)
 		list_formatting(m, &e, t->nattr);
+	if (t->props & T_MARKER)
+		m->markers++;
 	push(m, &e);
 }
 
@@ -951,9 +1276,10 @@ open_foreign(struct nest *m, const struct tok *t, bool svg)
 	struct ent	e;
 	GumboTag	tag = t->tag;
 
+	if (!gate(m))
+		return;
+	memset(&e, 0, sizeof e);
 	e.key = t->key;
-	e.ahash = 0;
-	e.props = 0;
 	e.flags = E_FOREIGN | (svg ? E_SVG : 0);
 	if (svg && (tag == GUMBO_TAG_FOREIGNOBJECT || tag == GUMBO_TAG_DESC ||
 	    tag == GUMBO_TAG_TITLE))
@@ -993,171 +1319,84 @@ breakout(const struct tok *t)
 	    (t->tag == GUMBO_TAG_FONT && t->fontattr);
 }
 
-/* Whether a start tag would leave an element open. */
+/*
+ * The adoption agency algorithm of gumbo 0.10.1, for an end tag of a
+ * formatting element (and <a> and <nobr> start tags). Returns false when
+ * no such element is listed: then the end tag is "any other end tag".
+ */
 static bool
-opens(const struct nest *m, const struct tok *t)
+adopt(struct nest *m, uint32_t key)
 {
-	if (m->count[GUMBO_TAG_TEMPLATE] > 0)
-		return !(t->props & (T_VOID | T_IGNORE));
-	if (foreign_start(m, t) && !breakout(t))
-		return !t->selfclose;
-	if (t->tag == GUMBO_TAG_SVG || t->tag == GUMBO_TAG_MATH)
-		return !t->selfclose;
-	return !(t->props & (T_VOID | T_RAW | T_IGNORE | T_PLAIN));
-}
+	struct ent	*f, fe;
+	size_t		 j, k, fi = 0, fb;
+	int		 round;
 
-static enum act start_html(struct nest *, const struct tok *);
+	for (round = 0; round < 8; round++) {
+		/* The newest listed element of the kind, after the marker. */
+		f = NULL;
+		for (j = 0; j < m->n + m->nsurv; j++) {
+			struct ent *s = j < m->n ? &m->st[j] :
+			    &m->surv[j - m->n];
 
-static enum act
-start_select(struct nest *m, const struct tok *t, long sel)
-{
-	const struct ent	*cur = top(m);
-
-	switch (t->tag) {
-	case GUMBO_TAG_OPTION:
-		if (is_html(cur, GUMBO_TAG_OPTION))
-			pop_to(m, m->n - 1, true);
-		open_html(m, t);
-		return A_KEEP;
-	case GUMBO_TAG_OPTGROUP:
-		if (is_html(cur, GUMBO_TAG_OPTION))
-			pop_to(m, m->n - 1, true);
-		if (is_html(top(m), GUMBO_TAG_OPTGROUP))
-			pop_to(m, m->n - 1, true);
-		open_html(m, t);
-		return A_KEEP;
-	case GUMBO_TAG_SELECT:
-	case GUMBO_TAG_INPUT:
-	case GUMBO_TAG_KEYGEN:
-		pop_to(m, sel, true);
-		return A_KEEP;
-	case GUMBO_TAG_TEXTAREA:
-		pop_to(m, sel, true);
-		return A_RAW;
-	case GUMBO_TAG_SCRIPT:
-		return A_RAW;
-	case GUMBO_TAG_TEMPLATE:
-		/* Not sure what gumbo does: assume it opens. */
-		open_html(m, t);
-		return A_KEEP;
-	case GUMBO_TAG_CAPTION:
-	case GUMBO_TAG_TABLE:
-	case GUMBO_TAG_TBODY:
-	case GUMBO_TAG_TFOOT:
-	case GUMBO_TAG_THEAD:
-	case GUMBO_TAG_TR:
-	case GUMBO_TAG_TD:
-	case GUMBO_TAG_TH:
-		if (!select_in_table(m, sel))
-			return A_KEEP;
-		pop_to(m, sel, true);
-		return start_html(m, t);
-	default:
-		/* Everything else is ignored inside a select. */
-		return A_KEEP;
-	}
-}
-
-/* A start tag in HTML content. */
-static enum act
-start_html(struct nest *m, const struct tok *t)
-{
-	const struct ent	*cur;
-	long			 i, sel;
-
-	if ((sel = select_index(m)) >= 0)
-		return start_select(m, t, sel);
-	if (t->props & T_IGNORE)
-		return A_KEEP;
-	if (t->tag == GUMBO_TAG_HR || t->tag == GUMBO_TAG_XMP)
-		close_p(m);
-	else if (t->tag == GUMBO_TAG_FORM || t->tag == GUMBO_TAG_TABLE)
-		m->work += m->n * W_SCOPE;	/* gumbo may close a <p> */
-	if (t->props & T_RAW)
-		return A_RAW;
-	if (t->props & T_PLAIN)
-		return A_REST;
-	if (t->tag == GUMBO_TAG_SVG || t->tag == GUMBO_TAG_MATH) {
-		reopen(m);
-		if (!t->selfclose)
-			open_foreign(m, t, t->tag == GUMBO_TAG_SVG);
-		return A_KEEP;
-	}
-	if (t->props & T_VOID) {
-		if (reconstructs(t))
-			reopen(m);
-		return A_KEEP;
-	}
-	cur = top(m);
-	switch (t->tag) {
-	case GUMBO_TAG_LI:
-	case GUMBO_TAG_DD:
-	case GUMBO_TAG_DT:
-		close_item(m, t->tag);
-		close_p(m);
-		break;
-	case GUMBO_TAG_A:
-	case GUMBO_TAG_NOBR:
-	case GUMBO_TAG_OPTION:
-		if (is_html(cur, t->tag))
-			pop_to(m, m->n - 1, true);
-		break;
-	case GUMBO_TAG_OPTGROUP:
-		if (is_html(cur, GUMBO_TAG_OPTION))
-			pop_to(m, m->n - 1, true);
-		break;
-	case GUMBO_TAG_RP:
-	case GUMBO_TAG_RT:
-		/* In a <ruby>, "generate implied end tags". */
-		if (in_scope(m, GUMBO_TAG_RUBY, SC_DEFAULT) < 0)
-			break;
-		while ((cur = top(m)) != NULL && !(cur->flags & E_FOREIGN) &&
-		    (cur->key == GUMBO_TAG_DD || cur->key == GUMBO_TAG_DT ||
-		    cur->key == GUMBO_TAG_LI || cur->key == GUMBO_TAG_OPTION ||
-		    cur->key == GUMBO_TAG_OPTGROUP || cur->key == GUMBO_TAG_P ||
-		    cur->key == GUMBO_TAG_RP || cur->key == GUMBO_TAG_RT))
-			pop_to(m, m->n - 1, true);
-		break;
-	case GUMBO_TAG_BUTTON:
-		if ((i = in_scope(m, GUMBO_TAG_BUTTON, SC_DEFAULT)) >= 0)
-			pop_to(m, i, true);
-		break;
-	case GUMBO_TAG_TABLE:
-		/* In table context a <table> closes the open one. */
-		if (cur != NULL && !(cur->flags & E_FOREIGN) &&
-		    (cur->key == GUMBO_TAG_TABLE || cur->key == GUMBO_TAG_TBODY ||
-		    cur->key == GUMBO_TAG_THEAD || cur->key == GUMBO_TAG_TFOOT ||
-		    cur->key == GUMBO_TAG_TR) &&
-		    (i = in_scope(m, GUMBO_TAG_TABLE, SC_TABLE)) >= 0)
-			pop_to(m, i, true);
-		break;
-	default:
-		if (t->props & T_TPART) {
-			if ((i = table_context(m, t->tag)) == -1)
-				return A_KEEP;
-			if (i >= 0 && (size_t)i + 1 < m->n)
-				pop_to(m, i + 1, false);
-		} else if (t->props & T_CLOSEP) {
-			close_p(m);
-			if ((t->props & T_HEADING) && (cur = top(m)) != NULL &&
-			    !(cur->flags & E_FOREIGN) &&
-			    (cur->props & T_HEADING))
-				pop_to(m, m->n - 1, true);
+			if ((j < m->n && !(s->flags & E_INLIST)) ||
+			    s->mk != m->markers || s->key != key)
+				continue;
+			if (f == NULL || s->seq > f->seq) {
+				f = s;
+				fi = j;
+			}
 		}
-		break;
+		m->work += (m->n + m->nsurv) * W_SCOPE;
+		if (f == NULL)
+			return round > 0;
+		if (fi >= m->n) {
+			/* Closed already: it just leaves the list. */
+			*f = m->surv[--m->nsurv];
+			return true;
+		}
+		for (j = m->n; j-- > fi + 1;) {
+			if (bounds(&m->st[j], SC_DEFAULT))
+				return true;	/* not in scope: ignored */
+		}
+		for (fb = fi + 1; fb < m->n && !is_special(&m->st[fb]); fb++)
+			;
+		if (fb == m->n) {
+			pop_to(m, fi, true);
+			return true;
+		}
+		/*
+		 * A block inside it: the element is closed and a clone of
+		 * it continues inside the block. gumbo looks at the three
+		 * elements below the block: unlisted ones leave the stack,
+		 * listed ones are cloned in place.
+		 */
+		fe = *f;
+		for (k = 0, j = fb; k < 3 && j-- > fi + 1; k++) {
+			if (m->st[j].flags & E_INLIST)
+				m->clones++;
+			else {
+				remove_at(m, j);
+				fb--;
+			}
+		}
+		remove_at(m, fi);
+		fb--;
+		fe.seq = ++m->seq;
+		m->clones++;
+		push(m, &fe);	/* then move it just above the block */
+		memmove(&m->st[fb + 2], &m->st[fb + 1],
+		    (m->n - fb - 2) * sizeof *m->st);
+		m->st[fb + 1] = fe;
 	}
-	if (reconstructs(t))
-		reopen(m);
-	open_html(m, t);
-	return A_KEEP;
+	return true;
 }
 
 /*
  * Inside a <template> gumbo 0.10.1 switches among insertion modes in ways
- * hard to follow (a <col> there can make it pop the template). Its text
- * does not count, so there the model keeps it simple and safe: every tag
- * opens an element (raw text elements too), and an end tag closes only
- * the element it names if that is the current one.
+ * hard to follow (a <col> there can make it ignore a later <style>). Its
+ * text does not count, so there the model keeps it simple and safe: every
+ * tag opens an element (raw text elements too), and an end tag closes
+ * only the current element, if it names it.
  */
 static enum act
 start_in_template(struct nest *m, const struct tok *t)
@@ -1191,6 +1430,9 @@ end_in_template(struct nest *m, const struct tok *t)
 				pop_to(m, j, true);
 				return true;
 			}
+			/* Most likely inside raw text, for gumbo. */
+			if (m->st[j].props & T_RAW)
+				return false;
 		}
 	}
 	if (t->props & T_IGNORE)
@@ -1201,21 +1443,245 @@ end_in_template(struct nest *m, const struct tok *t)
 	return true;
 }
 
+/* Start tags "in select": most are ignored. */
+static enum act
+start_select(struct nest *m, const struct tok *t, long sel)
+{
+	switch (t->tag) {
+	case GUMBO_TAG_OPTION:
+		if (is_html(top(m), GUMBO_TAG_OPTION))
+			pop_to(m, m->n - 1, true);
+		open_html(m, t);
+		return A_KEEP;
+	case GUMBO_TAG_OPTGROUP:
+		if (is_html(top(m), GUMBO_TAG_OPTION))
+			pop_to(m, m->n - 1, true);
+		if (is_html(top(m), GUMBO_TAG_OPTGROUP))
+			pop_to(m, m->n - 1, true);
+		open_html(m, t);
+		return A_KEEP;
+	case GUMBO_TAG_SELECT:
+		pop_to(m, sel, true);
+		return A_KEEP;
+	case GUMBO_TAG_INPUT:
+	case GUMBO_TAG_KEYGEN:
+	case GUMBO_TAG_TEXTAREA:
+		pop_to(m, sel, true);
+		return A_AGAIN;
+	case GUMBO_TAG_SCRIPT:
+		return A_RAW;
+	case GUMBO_TAG_TEMPLATE:
+		/* Not sure what gumbo does: assume it opens. */
+		open_html(m, t);
+		return A_KEEP;
+	case GUMBO_TAG_CAPTION:
+	case GUMBO_TAG_TABLE:
+	case GUMBO_TAG_TBODY:
+	case GUMBO_TAG_TFOOT:
+	case GUMBO_TAG_THEAD:
+	case GUMBO_TAG_TR:
+	case GUMBO_TAG_TD:
+	case GUMBO_TAG_TH:
+		if (!select_in_table(m, sel))
+			return A_KEEP;
+		pop_to(m, sel, true);
+		return A_AGAIN;
+	default:
+		return A_KEEP;
+	}
+}
+
+/* Start tags in the table modes; others are placed before the table. */
+static enum act
+start_in_table(struct nest *m, const struct tok *t, enum mode mode)
+{
+	long	i;
+
+	switch (t->tag) {
+	case GUMBO_TAG_CAPTION:
+	case GUMBO_TAG_COLGROUP:
+		clear_to(m, GUMBO_TAG_TABLE);
+		open_html(m, t);
+		return A_KEEP;
+	case GUMBO_TAG_COL:
+		clear_to(m, GUMBO_TAG_TABLE);
+		push_html(m, GUMBO_TAG_COLGROUP);
+		return A_KEEP;
+	case GUMBO_TAG_TBODY:
+	case GUMBO_TAG_THEAD:
+	case GUMBO_TAG_TFOOT:
+		clear_to(m, GUMBO_TAG_TABLE);
+		open_html(m, t);
+		return A_KEEP;
+	case GUMBO_TAG_TR:
+	case GUMBO_TAG_TD:
+	case GUMBO_TAG_TH:
+		/* The implied <tbody> and <tr> come and go with the tag. */
+		if (mode == M_TABLE) {
+			clear_to(m, GUMBO_TAG_TABLE);
+			push_html(m, GUMBO_TAG_TBODY);
+			mode = M_TBODY;
+		}
+		if (m->tokopen < 0)
+			return A_KEEP;
+		if (t->tag == GUMBO_TAG_TR || mode == M_TBODY) {
+			clear_to(m, GUMBO_TAG_TBODY);
+			if (t->tag != GUMBO_TAG_TR)
+				push_html(m, GUMBO_TAG_TR);
+		}
+		if (m->tokopen < 0)
+			return A_KEEP;
+		if (t->tag != GUMBO_TAG_TR)
+			clear_to(m, GUMBO_TAG_TR);
+		open_html(m, t);
+		return A_KEEP;
+	case GUMBO_TAG_TABLE:
+		/* Closes this table, then opens as in the mode around it. */
+		if ((i = in_scope(m, GUMBO_TAG_TABLE, SC_TABLE)) < 0)
+			return A_KEEP;
+		pop_to(m, i, true);
+		return A_AGAIN;
+	case GUMBO_TAG_STYLE:
+	case GUMBO_TAG_SCRIPT:
+		return A_RAW;
+	case GUMBO_TAG_INPUT:
+		return A_KEEP;
+	case GUMBO_TAG_FORM:
+		/* Inserted and closed at once, in table context. */
+		m->formptr = true;
+		return A_KEEP;
+	default:
+		return A_AGAIN;	/* "in body", before the table */
+	}
+}
+
+/* A start tag "in body". */
+static enum act
+start_in_body(struct nest *m, const struct tok *t)
+{
+	const struct ent	*cur;
+	long			 i;
+	size_t			 j;
+
+	if (t->props & T_IGNORE)
+		return A_KEEP;
+	switch (t->tag) {
+	case GUMBO_TAG_HR:
+		close_p(m);
+		return A_KEEP;
+	case GUMBO_TAG_XMP:
+		close_p(m);
+		reopen(m);
+		return A_RAW;
+	case GUMBO_TAG_ISINDEX:
+		if (!m->formptr)
+			close_p(m);
+		return A_KEEP;
+	case GUMBO_TAG_FORM:
+		if (m->formptr)
+			return A_KEEP;	/* ignored */
+		close_p(m);
+		open_html(m, t);
+		m->formptr = m->tokopen > 0;
+		return A_KEEP;
+	case GUMBO_TAG_PLAINTEXT:
+		close_p(m);
+		return A_REST;
+	case GUMBO_TAG_TABLE:
+		if (!m->quirks)
+			close_p(m);
+		open_html(m, t);
+		return A_KEEP;
+	case GUMBO_TAG_SVG:
+	case GUMBO_TAG_MATH:
+		reopen(m);
+		if (!t->selfclose)
+			open_foreign(m, t, t->tag == GUMBO_TAG_SVG);
+		return A_KEEP;
+	default:
+		break;
+	}
+	if (t->props & T_RAW)
+		return A_RAW;
+	if (t->props & T_TPART)
+		return A_KEEP;	/* ignored outside a table */
+	if (!(t->props & T_NORECON))
+		reopen(m);
+	if (t->props & T_VOID)
+		return A_KEEP;
+	cur = top(m);
+	switch (t->tag) {
+	case GUMBO_TAG_LI:
+	case GUMBO_TAG_DD:
+	case GUMBO_TAG_DT:
+		close_item(m, t->tag);
+		close_p(m);
+		break;
+	case GUMBO_TAG_A:
+		/* An open <a> is closed first, the adoption agency way. */
+		if (m->count[GUMBO_TAG_A] > 0 || m->nsurv > 0) {
+			adopt(m, GUMBO_TAG_A);
+			for (j = m->n; j-- > 0;) {
+				if (is_html(&m->st[j], GUMBO_TAG_A) &&
+				    (m->st[j].flags & E_INLIST) &&
+				    m->st[j].mk == m->markers) {
+					remove_at(m, j);
+					break;
+				}
+			}
+			reopen(m);
+		}
+		break;
+	case GUMBO_TAG_NOBR:
+		if (in_scope(m, GUMBO_TAG_NOBR, SC_DEFAULT) >= 0) {
+			adopt(m, GUMBO_TAG_NOBR);
+			reopen(m);
+		}
+		break;
+	case GUMBO_TAG_BUTTON:
+		if ((i = in_scope(m, GUMBO_TAG_BUTTON, SC_DEFAULT)) >= 0) {
+			pop_to(m, i, true);
+			reopen(m);
+		}
+		break;
+	case GUMBO_TAG_OPTION:
+	case GUMBO_TAG_OPTGROUP:
+		if (is_html(cur, GUMBO_TAG_OPTION)) {
+			pop_to(m, m->n - 1, true);
+			reopen(m);
+		}
+		break;
+	case GUMBO_TAG_RB:
+	case GUMBO_TAG_RTC:
+	case GUMBO_TAG_RP:
+	case GUMBO_TAG_RT:
+		ruby_close(m, t->tag == GUMBO_TAG_RB ||
+		    t->tag == GUMBO_TAG_RTC);
+		break;
+	default:
+		if (t->props & T_CLOSEP) {
+			close_p(m);
+			if ((t->props & T_HEADING) && (cur = top(m)) != NULL &&
+			    !(cur->flags & E_FOREIGN) &&
+			    (cur->props & T_HEADING))
+				pop_to(m, m->n - 1, true);
+		}
+		break;
+	}
+	open_html(m, t);
+	return A_KEEP;
+}
+
 static enum act
 start_tag(struct nest *m, const struct tok *t)
 {
 	const struct ent	*cur;
+	enum act		 act;
+	enum mode		 mode;
+	size_t			 at = 0;
+	long			 sel;
+	int			 again;
 
-	/*
-	 * Leave out a tag that would open an element past the cap, before
-	 * it pops anything: gumbo will not see it. One <pre> and one element
-	 * whose text is not counted are kept past the cap, if none is open,
-	 * as they change how the text inside them counts.
-	 */
-	if (m->rewrite && m->n + m->nsurv >= m->limit && opens(m, t) &&
-	    !((t->props & T_PRE) && m->npre == 0) &&
-	    !((t->props & T_NOTEXT) && m->nnotext == 0))
-		return A_DROP;
 	if (m->count[GUMBO_TAG_TEMPLATE] > 0)
 		return start_in_template(m, t);
 	if (foreign_start(m, t)) {
@@ -1225,12 +1691,40 @@ start_tag(struct nest *m, const struct tok *t)
 			return A_KEEP;
 		}
 		while ((cur = top(m)) != NULL && (cur->flags & E_FOREIGN) &&
-		    !(cur->flags & (E_HTMLINT | E_MTEXT))) {
-			m->n--;
-			m->work += W_POP;
-		}
+		    !(cur->flags & (E_HTMLINT | E_MTEXT)))
+			remove_at(m, m->n - 1);
 	}
-	return start_html(m, t);
+	/* A tag the mode hands on is processed again ("reprocess"). */
+	for (again = 0; again < 8; again++) {
+		if ((sel = select_index(m)) >= 0) {
+			if ((act = start_select(m, t, sel)) != A_AGAIN)
+				return act;
+			continue;
+		}
+		mode = table_mode(m, &at);
+		if (mode == M_COLGROUP && at == m->n - 1) {
+			if (t->tag == GUMBO_TAG_COL)
+				return A_KEEP;
+			pop_to(m, at, true);	/* "anything else" */
+			continue;
+		}
+		if ((t->props & T_TPART) && mode == M_CAPTION) {
+			pop_to(m, at, true);
+			continue;
+		}
+		if ((t->props & T_TPART) && mode == M_CELL) {
+			pop_to(m, at, true);	/* close the cell */
+			continue;
+		}
+		if (mode == M_TABLE || mode == M_TBODY || mode == M_ROW) {
+			if ((act = start_in_table(m, t, mode)) != A_AGAIN)
+				return act;
+			if (t->tag == GUMBO_TAG_TABLE)
+				continue;
+		}
+		return start_in_body(m, t);
+	}
+	return A_KEEP;
 }
 
 /*
@@ -1261,13 +1755,120 @@ other_end(struct nest *m, const struct tok *t)
 	return -1;
 }
 
+/* An end tag "in body": whether gumbo does anything with it. */
+static bool
+end_in_body(struct nest *m, const struct tok *t)
+{
+	long	i = -1;
+
+	if (t->props & T_IGNORE)
+		return true;
+	if (t->props & T_FMT) {
+		if (adopt(m, t->key))
+			return true;
+		i = other_end(m, t);
+	} else switch (t->tag) {
+	case GUMBO_TAG_BR:
+		reopen(m);
+		return true;
+	case GUMBO_TAG_P:
+		if ((i = in_scope(m, GUMBO_TAG_P, SC_BUTTON)) < 0) {
+			reopen(m);	/* and an empty <p> */
+			return true;
+		}
+		break;
+	case GUMBO_TAG_LI:
+		i = in_scope(m, GUMBO_TAG_LI, SC_LIST);
+		break;
+	case GUMBO_TAG_FORM:
+		/* Only the form goes; what is open inside it stays. */
+		if (!m->formptr)
+			return false;
+		m->formptr = false;
+		if ((i = in_scope(m, GUMBO_TAG_FORM, SC_DEFAULT)) < 0)
+			return true;
+		remove_at(m, i);
+		return true;
+	case GUMBO_TAG_APPLET:
+	case GUMBO_TAG_MARQUEE:
+	case GUMBO_TAG_OBJECT:
+		i = in_scope(m, t->tag, SC_TABLE);
+		break;
+	default:
+		if (t->props & (T_SCOPEEND | T_HEADING) ||
+		    t->tag == GUMBO_TAG_DD || t->tag == GUMBO_TAG_DT)
+			i = in_scope(m, t->tag, SC_DEFAULT);
+		else
+			i = other_end(m, t);
+		break;
+	}
+	if (i < 0)
+		return false;
+	pop_to(m, i, true);
+	return true;
+}
+
+/* End tags in the table modes, the cell and the caption. */
+static int
+end_in_table(struct nest *m, const struct tok *t, enum mode mode, size_t at)
+{
+	long	i;
+
+	switch (t->tag) {
+	case GUMBO_TAG_TABLE:
+		if (mode == M_CELL || mode == M_CAPTION) {
+			if (in_scope(m, GUMBO_TAG_TABLE, SC_TABLE) < 0)
+				return false;
+			pop_to(m, at, true);	/* then the table */
+			return -1;
+		}
+		if ((i = in_scope(m, GUMBO_TAG_TABLE, SC_TABLE)) < 0)
+			return false;
+		pop_to(m, i, true);
+		return true;
+	case GUMBO_TAG_TBODY:
+	case GUMBO_TAG_THEAD:
+	case GUMBO_TAG_TFOOT:
+	case GUMBO_TAG_TR:
+		if ((i = in_scope(m, t->tag, SC_TABLE)) < 0 ||
+		    mode == M_CAPTION || mode == M_TABLE ||
+		    (mode == M_TBODY && t->tag == GUMBO_TAG_TR))
+			return false;
+		if (mode == M_CELL) {
+			pop_to(m, at, true);	/* close the cell */
+			return -1;
+		}
+		pop_to(m, i, true);
+		return true;
+	case GUMBO_TAG_TD:
+	case GUMBO_TAG_TH:
+		if (mode != M_CELL ||
+		    (i = in_scope(m, t->tag, SC_TABLE)) < 0)
+			return false;
+		pop_to(m, i, true);
+		return true;
+	case GUMBO_TAG_CAPTION:
+		if (mode != M_CAPTION)
+			return false;
+		pop_to(m, at, true);
+		return true;
+	case GUMBO_TAG_COL:
+	case GUMBO_TAG_COLGROUP:
+		return false;
+	default:
+		return end_in_body(m, t);
+	}
+}
+
 /* An end tag: whether gumbo will do anything with it. */
 static bool
 end_tag(struct nest *m, const struct tok *t)
 {
 	const struct ent	*e;
-	long			 i = -1, sel;
-	size_t			 j;
+	enum mode		 mode;
+	size_t			 at = 0, j;
+	long			 sel;
+	int			 again, r;
 
 	if (m->count[GUMBO_TAG_TEMPLATE] > 0)
 		return end_in_template(m, t);
@@ -1283,108 +1884,91 @@ end_tag(struct nest *m, const struct tok *t)
 			}
 		}
 	}
-	if ((sel = select_index(m)) >= 0) {
-		e = top(m);
-		switch (t->tag) {
-		case GUMBO_TAG_OPTION:
-			if (!is_html(e, GUMBO_TAG_OPTION))
-				return false;
-			pop_to(m, m->n - 1, true);
-			return true;
-		case GUMBO_TAG_OPTGROUP:
-			if (is_html(e, GUMBO_TAG_OPTION) && m->n >= 2 &&
-			    is_html(&m->st[m->n - 2], GUMBO_TAG_OPTGROUP))
+	for (again = 0; again < 8; again++) {
+		if ((sel = select_index(m)) >= 0) {
+			e = top(m);
+			switch (t->tag) {
+			case GUMBO_TAG_OPTION:
+				if (!is_html(e, GUMBO_TAG_OPTION))
+					return false;
 				pop_to(m, m->n - 1, true);
-			if (!is_html(top(m), GUMBO_TAG_OPTGROUP))
-				return false;
-			pop_to(m, m->n - 1, true);
-			return true;
-		case GUMBO_TAG_SELECT:
-			pop_to(m, sel, true);
-			return true;
-		case GUMBO_TAG_CAPTION:
-		case GUMBO_TAG_TABLE:
-		case GUMBO_TAG_TBODY:
-		case GUMBO_TAG_TFOOT:
-		case GUMBO_TAG_THEAD:
-		case GUMBO_TAG_TR:
-		case GUMBO_TAG_TD:
-		case GUMBO_TAG_TH:
-			if (!select_in_table(m, sel) ||
-			    in_scope(m, t->tag, SC_TABLE) < 0)
-				return false;
-			pop_to(m, sel, true);
-			break;
-		default:
-			return false;
-		}
-	}
-	if (t->props & T_IGNORE)
-		return true;
-	if (t->props & T_FMT) {
-		for (j = m->nsurv; j-- > 0;) {
-			if (m->surv[j].e.key == t->key &&
-			    m->surv[j].markers == m->markers) {
-				memmove(&m->surv[j], &m->surv[j + 1],
-				    (m->nsurv - j - 1) * sizeof *m->surv);
-				m->nsurv--;
 				return true;
+			case GUMBO_TAG_OPTGROUP:
+				if (is_html(e, GUMBO_TAG_OPTION) && m->n >= 2 &&
+				    is_html(&m->st[m->n - 2],
+				    GUMBO_TAG_OPTGROUP))
+					pop_to(m, m->n - 1, true);
+				if (!is_html(top(m), GUMBO_TAG_OPTGROUP))
+					return false;
+				pop_to(m, m->n - 1, true);
+				return true;
+			case GUMBO_TAG_SELECT:
+				pop_to(m, sel, true);
+				return true;
+			case GUMBO_TAG_CAPTION:
+			case GUMBO_TAG_TABLE:
+			case GUMBO_TAG_TBODY:
+			case GUMBO_TAG_TFOOT:
+			case GUMBO_TAG_THEAD:
+			case GUMBO_TAG_TR:
+			case GUMBO_TAG_TD:
+			case GUMBO_TAG_TH:
+				if (!select_in_table(m, sel) ||
+				    in_scope(m, t->tag, SC_TABLE) < 0)
+					return false;
+				pop_to(m, sel, true);
+				continue;
+			default:
+				return false;
 			}
 		}
-	}
-	switch (t->tag) {
-	case GUMBO_TAG_BR:
-		reopen(m);
-		return true;
-	case GUMBO_TAG_P:
-		i = in_scope(m, GUMBO_TAG_P, SC_BUTTON);
-		if (i >= 0)
-			pop_to(m, i, true);
-		else
-			reopen(m);	/* and an empty <p> */
-		return true;
-	case GUMBO_TAG_LI:
-		i = in_scope(m, GUMBO_TAG_LI, SC_LIST);
-		break;
-	case GUMBO_TAG_FORM:
-		/* Only the form goes; what is open inside it stays. */
-		if ((i = in_scope(m, GUMBO_TAG_FORM, SC_DEFAULT)) < 0)
-			return false;
-		forget(m, &m->st[i]);
-		memmove(&m->st[i], &m->st[i + 1],
-		    (m->n - i - 1) * sizeof *m->st);
-		m->n--;
-		return true;
-	case GUMBO_TAG_APPLET:
-	case GUMBO_TAG_MARQUEE:
-	case GUMBO_TAG_OBJECT:
-	case GUMBO_TAG_TABLE:
-		i = in_scope(m, t->tag, SC_TABLE);
-		break;
-	case GUMBO_TAG_TEMPLATE:
-		for (j = m->n; j-- > 0;) {
-			m->work += W_SCOPE;
-			if (is_html(&m->st[j], GUMBO_TAG_TEMPLATE)) {
-				i = j;
-				break;
-			}
+		mode = table_mode(m, &at);
+		if (mode == M_COLGROUP && at == m->n - 1) {
+			if (t->tag == GUMBO_TAG_COL)
+				return false;
+			pop_to(m, at, true);
+			if (t->tag == GUMBO_TAG_COLGROUP)
+				return true;
+			continue;
 		}
-		break;
-	default:
-		if (t->props & T_TPART)
-			i = in_scope(m, t->tag, SC_TABLE);
-		else if (t->props & (T_SCOPEEND | T_HEADING) ||
-		    t->tag == GUMBO_TAG_DD || t->tag == GUMBO_TAG_DT)
-			i = in_scope(m, t->tag, SC_DEFAULT);
-		else if ((i = other_end(m, t)) >= 0 && (t->props & T_FMT) &&
-		    !(m->st[i].flags & E_INLIST))
-			i = -1;	/* the adoption agency may keep it */
-		break;
+		if (mode == M_BODY || mode == M_COLGROUP)
+			return end_in_body(m, t);
+		if ((r = end_in_table(m, t, mode, at)) >= 0)
+			return r;
 	}
-	if (i < 0)
-		return false;
-	pop_to(m, i, true);
 	return true;
+}
+
+/* What gumbo does for text between tags. */
+static void
+text_work(struct nest *m, const char *s, size_t len)
+{
+	const struct ent	*e;
+	size_t			 j, at;
+	bool			 space;
+
+	if (len == 0)
+		return;
+	space = all_space(s, len);
+	if (!space)
+		m->started = true;
+	if (m->nsurv > 0 && ((e = top(m)) == NULL ||
+	    !(e->flags & E_FOREIGN)) && select_index(m) < 0 &&
+	    m->count[GUMBO_TAG_TEMPLATE] == 0) {
+		/* In a table only text other than spaces reopens. */
+		if (!space || table_mode(m, &at) == M_BODY)
+			reopen(m);
+	}
+	if (!space && (e = top(m)) != NULL && is_html(e, GUMBO_TAG_COLGROUP) &&
+	    m->count[GUMBO_TAG_TEMPLATE] == 0)
+		pop_to(m, m->n - 1, true);	/* "anything else" */
+	if (m->nlisted == 0)
+		return;
+	for (j = m->n; j-- > 0;) {
+		if (m->st[j].flags & E_INLIST)
+			break;
+	}
+	m->work += (uint64_t)len * (j + 1) / 2 + (m->n - j);
 }
 
 /* Copy the input up to p to the rewritten page. */
@@ -1393,20 +1977,22 @@ out_upto(struct nest *m, const char *p)
 {
 	if (p <= m->copied)
 		return;
-	if (m->sep && *m->copied != '<')
-		tb_add(&m->out, "<!>", 3);
-	m->sep = false;
 	tb_add(&m->out, m->copied, p - m->copied);
 	m->copied = p;
 }
 
-/* Leave the tag t out of the rewritten page. */
+/*
+ * Leave the tag t out of the rewritten page. Text right before it must
+ * not run into text after it (bs4 counts a run of whitespace as one
+ * character), and a <pre> right before it must not eat a newline after
+ * it: an empty comment keeps them apart.
+ */
 static void
 out_drop(struct nest *m, const struct tok *t)
 {
 	out_upto(m, t->start);
-	if (m->out.len > 0 && m->out.data[m->out.len - 1] != '>')
-		m->sep = true;
+	if (t->start > m->mark || t->start == m->pre_end)
+		tb_add(&m->out, "<!>", 3);
 	m->copied = t->end;
 }
 
@@ -1423,7 +2009,7 @@ out_close(struct nest *m, const char *after)
 	out_upto(m, after);
 	while (m->nsurv > 0) {
 		name = gumbo_normalized_tagname(
-		    KEY_TAG(m->surv[--m->nsurv].e.key));
+		    KEY_TAG(m->surv[--m->nsurv].key));
 		tb_add(&m->out, "</", 2);
 		tb_add(&m->out, name, strlen(name));
 		tb_add(&m->out, ">", 1);
@@ -1459,6 +2045,7 @@ nest_tag(struct nest *m, const char *p)
 		m->stop = true;		/* gumbo drops a tag cut off by EOF */
 		return m->end;
 	}
+	m->started = true;
 	if (t.nattr > ATTR_CAP)
 		m->overattr = true;
 	d = &m->dropped[(t.key ^ t.key >> 8) & 0xff];
@@ -1466,11 +2053,28 @@ nest_tag(struct nest *m, const char *p)
 		if (m->rewrite && *d > 0) {
 			(*d)--;
 			keep = false;
-		} else
-			keep = end_tag(m, &t);
+		} else {
+			/* An end tag that seems to close nothing goes, unless
+			 * the model is wrong and it ends what changes the
+			 * count. */
+			keep = end_tag(m, &t) ||
+			    (t.props & (T_RAW | T_PRE | T_NOTEXT));
+		}
 		act = keep ? A_KEEP : A_DROP;
-	} else if ((act = start_tag(m, &t)) == A_DROP)
+	} else if (m->rewrite && m->n + m->nsurv >= ceiling(m) &&
+	    may_open(m, &t)) {
+		act = A_DROP;
 		(*d)++;
+	} else {
+		m->tok = &t;
+		m->tokopen = 0;
+		m->tokpops = m->pops;
+		act = start_tag(m, &t);
+		if (m->tokopen < 0) {
+			act = A_DROP;
+			(*d)++;
+		}
+	}
 	if (m->rewrite) {
 		if (act == A_DROP)
 			out_drop(m, &t);
@@ -1484,6 +2088,10 @@ nest_tag(struct nest *m, const char *p)
 	if (m->rewrite && m->nsurv > 0 && m->clones > m->clonebudget &&
 	    act != A_RAW && act != A_REST)
 		out_close(m, act == A_DROP ? m->copied : t.end);
+	if (act == A_KEEP && (t.tag == GUMBO_TAG_PRE ||
+	    t.tag == GUMBO_TAG_LISTING))
+		m->pre_end = t.end;
+	m->mark = t.end;
 	switch (act) {
 	case A_RAW:
 		if ((q = find_raw_end(t.end, m->end, &t)) == NULL ||
@@ -1494,6 +2102,7 @@ nest_tag(struct nest *m, const char *p)
 			if (m->rewrite)
 				out_short(m, &rt);
 		}
+		m->mark = rt.end;
 		return rt.end;
 	case A_REST:
 		m->stop = true;
@@ -1501,27 +2110,6 @@ nest_tag(struct nest *m, const char *p)
 	default:
 		return t.end;
 	}
-}
-
-/* What gumbo does for text between tags. */
-static void
-text_work(struct nest *m, size_t len)
-{
-	size_t			 j;
-	const struct ent	*e;
-
-	if (len == 0)
-		return;
-	if (m->nsurv > 0 && ((e = top(m)) == NULL ||
-	    !(e->flags & E_FOREIGN)) && select_index(m) < 0)
-		reopen(m);
-	if (m->nlisted == 0)
-		return;
-	for (j = m->n; j-- > 0;) {
-		if (m->st[j].flags & E_INLIST)
-			break;
-	}
-	m->work += (uint64_t)len * (j + 1) / 2 + (m->n - j);
 }
 
 /* Run the model over the page, up to where it has seen enough. */
@@ -1532,12 +2120,17 @@ nest_run(struct nest *m)
 	size_t		 left;
 
 	while (!m->stop && (q = memchr(p, '<', end - p)) != NULL) {
-		text_work(m, q - p);
+		text_work(m, p, q - p);
 		p = q;
 		left = end - p;
 		if (left >= 4 && memcmp(p, "<!--", 4) == 0)
 			p = skip_comment(p, end);
-		else if (left >= 2 && (p[1] == '!' || p[1] == '?')) {
+		else if (left >= 9 && !m->started && same_ci(p, 9, "<!doctype")) {
+			/* Only the first token can set the mode. */
+			m->quirks = doctype_quirks(p, end);
+			m->started = true;
+			p = to_gt(p, end);
+		} else if (left >= 2 && (p[1] == '!' || p[1] == '?')) {
 			if (left >= 9 && memcmp(p, "<![CDATA[", 9) == 0 &&
 			    m->n > 0 && (top(m)->flags & E_FOREIGN))
 				q = memmem(p + 9, left - 9, "]]>", 3);
@@ -1550,14 +2143,17 @@ nest_run(struct nest *m)
 			p = p[2] == '>' ? p + 3 : to_gt(p, end);
 		else if (left >= 2 && is_alpha(p[1]))
 			p = nest_tag(m, p);
-		else
+		else {
 			p++;
+			continue;
+		}
+		m->mark = p;
 		if (!m->rewrite && (m->maxdepth > NEST_CAP || m->overattr ||
 		    m->work > m->budget || m->clones > m->clonebudget))
 			m->stop = true;
 	}
 	if (!m->stop)
-		text_work(m, end - p);
+		text_work(m, p, end - p);
 }
 
 static void
@@ -1566,6 +2162,7 @@ nest_init(struct nest *m, const char *buf, size_t len)
 	memset(m, 0, sizeof *m);
 	m->buf = buf;
 	m->end = buf + len;
+	m->quirks = true;	/* until a doctype says otherwise */
 	m->budget = WORK_BASE + (uint64_t)WORK_PER_BYTE * len;
 	m->clonebudget = CLONE_BASE + len / CLONE_DIV;
 	m->count = xcalloc(GUMBO_TAG_LAST + 1, sizeof *m->count);
@@ -1610,6 +2207,7 @@ flatten(const char *buf, size_t len, size_t limit, size_t *outlen)
 	m.rewrite = true;
 	m.limit = limit;
 	m.copied = buf;
+	m.mark = buf;
 	/* The copy is never longer, but for a few "<!>". */
 	m.out.cap = len + len / 8 + 64;
 	m.out.data = xmalloc(m.out.cap);
@@ -1667,18 +2265,6 @@ count_cp(const char *s, size_t len)
 	return n;
 }
 
-static bool
-all_space(const char *s, size_t len)
-{
-	size_t	i;
-
-	for (i = 0; i < len; i++) {
-		if (!is_space(s[i]))
-			return false;
-	}
-	return true;
-}
-
 /* bs4 turns a run of ASCII whitespace into one "\n" or " ". */
 static void
 count_run(struct walk *w, const char *s, size_t len)
@@ -1730,57 +2316,299 @@ valid_utf8(const char *s, size_t len)
 }
 
 /*
- * Count a text node. Its source text (original_text) shows what gumbo
- * changed: tags it ignored inside the run (bs4 ends a run at every tag,
- * so "\n</span>\n" is two whitespace runs), CRs it turned into LF or
- * dropped, NULs it dropped. When none of those is there, or the source
- * has character references that make it hard to map, the decoded text
- * counts (plus the CRs bs4 keeps).
+ * The run of source text from o to the next tag, as bs4 splits runs: it
+ * ends at *segend; the return value is where the next one starts.
  */
-static void
-count_text(struct walk *w, const GumboText *t, bool cdata)
+static const char *
+next_run(const char *o, const char *oe, const char **segend)
 {
-	const char	*s = t->text, *o = t->original_text.data, *oe, *q, *r;
-	size_t		 len = strlen(s), olen = t->original_text.length, crlf, i;
+	const char	*q = o;
+	struct tok	 t;
 
-	if (cdata || o == NULL || olen == 0 ||
-	    (memchr(o, '<', olen) == NULL && memchr(o, '\r', olen) == NULL &&
-	    memchr(o, '\0', olen) == NULL)) {
-		count_run(w, s, len);
-		return;
-	}
-	if (memchr(o, '&', olen) == NULL && valid_utf8(o, olen)) {
-		/* The source is the text: count its runs between tags. */
-		for (oe = o + olen; o < oe; o = q) {
-			q = memchr(o, '<', oe - o);
-			while (q != NULL && (q + 1 == oe || !(is_alpha(q[1]) ||
-			    q[1] == '/' || q[1] == '!' || q[1] == '?')))
-				q = memchr(q + 1, '<', oe - q - 1);
-			if (q == NULL)
-				q = oe;
-			count_run(w, o, q - o);
-			if (q < oe) {
-				r = memchr(q, '>', oe - q);
-				q = r == NULL ? oe : r + 1;
-			}
+	for (;;) {
+		if ((q = memchr(q, '<', oe - q)) == NULL) {
+			*segend = oe;
+			return oe;
 		}
-		return;
+		if (q + 1 < oe && (is_alpha(q[1]) || (q[1] == '/' &&
+		    q + 2 < oe && is_alpha(q[2])))) {
+			*segend = q;
+			return scan_tag(q, oe, &t) ? t.end : oe;
+		}
+		if (q + 1 < oe && (q[1] == '!' || q[1] == '?' || q[1] == '/')) {
+			*segend = q;
+			return to_gt(q, oe);
+		}
+		q++;
 	}
-	/* Put back the CR of each CRLF that gumbo folded into a LF. */
-	for (crlf = 0, i = 0; i + 1 < olen; i++)
-		crlf += o[i] == '\r' && o[i + 1] == '\n';
-	if (crlf == 0 || (w->pre == 0 && all_space(s, len))) {
+}
+
+/* Bytes gumbo makes of a run without character references. */
+static size_t
+plain_len(const char *s, size_t len)
+{
+	size_t	i, n = len;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\0' || (s[i] == '\r' && i + 1 < len &&
+		    s[i + 1] == '\n'))
+			n--;
+	}
+	return n;
+}
+
+/*
+ * Whether s starts with what gumbo makes of the run r (which has no
+ * character references): CRLF and CR become LF, NUL goes. Returns the
+ * length in s, or -1.
+ */
+static long
+plain_match(const char *r, size_t rlen, const char *s, size_t slen)
+{
+	size_t	i, k = 0;
+	char	c;
+
+	for (i = 0; i < rlen; i++) {
+		if ((c = r[i]) == '\0')
+			continue;
+		if (c == '\r') {
+			if (i + 1 < rlen && r[i + 1] == '\n')
+				continue;
+			c = '\n';
+		}
+		if (k == slen || s[k] != c)
+			return -1;
+		k++;
+	}
+	return k;
+}
+
+static bool
+has_ref(const char *r, const char *e)
+{
+	return memchr(r, '&', e - r) != NULL;
+}
+
+static size_t
+crlf_pairs(const char *s, size_t len)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i + 1 < len; i++)
+		n += s[i] == '\r' && s[i + 1] == '\n';
+	return n;
+}
+
+/* Count and copy decoded text, putting back the CRs of CRLFs. */
+static void
+count_crlf(struct walk *w, const char *s, size_t len, size_t crlf)
+{
+	const char	*q;
+
+	if (w->pre == 0 && all_space(s, len)) {
 		count_run(w, s, len);
 		return;
 	}
-	w->chars += count_cp(s, len) + crlf;
-	for (; (q = memchr(s, '\n', len)) != NULL && crlf > 0; crlf--) {
+	w->chars += count_cp(s, len);
+	for (; crlf > 0 && (q = memchr(s, '\n', len)) != NULL; crlf--) {
+		w->chars++;
 		tb_add(w->text, s, q - s);
 		tb_add(w->text, "\r\n", 2);
 		len -= q + 1 - s;
 		s = q + 1;
 	}
 	tb_add(w->text, s, len);
+}
+
+/* Past what could be a character reference at p ('&'). */
+static const char *
+ref_end(const char *p, const char *e)
+{
+	p++;
+	if (p < e && *p == '#')
+		p++;
+	while (p < e && (is_alpha(*p) || (*p >= '0' && *p <= '9')))
+		p++;
+	if (p < e && *p == ';')
+		p++;
+	return p;
+}
+
+/*
+ * The least and most bytes gumbo can make of the runs r..re: references
+ * never decode to more bytes than they take, and to at least one.
+ */
+static void
+ref_bounds(const char *r, const char *re, size_t *lo, size_t *hi)
+{
+	const char	*e, *nx, *q;
+
+	*lo = *hi = 0;
+	for (; r < re; r = nx) {
+		nx = next_run(r, re, &e);
+		*hi += plain_len(r, e - r);
+		while ((q = memchr(r, '&', e - r)) != NULL) {
+			*lo += plain_len(r, q - r) + 1;
+			r = ref_end(q, e);
+		}
+		*lo += plain_len(r, e - r);
+	}
+}
+
+/* Whether s..s+len ends with what gumbo makes of r..re. */
+static bool
+plain_suffix(const char *r, const char *re, const char *s, size_t len)
+{
+	long	k;
+	size_t	n = 0, i;
+
+	for (i = 0; r + i < re; i++)
+		n += r[i] != '\0' && !(r[i] == '\r' && r + i + 1 < re &&
+		    r[i + 1] == '\n');
+	if (n > len)
+		return false;
+	k = plain_match(r, re - r, s + len - n, n);
+	return k == (long)n;
+}
+
+/*
+ * Match the literal runs from r on (up to the first run with references,
+ * whose text before the first '&' is included) at s. Returns the length
+ * matched or -1; *open tells whether a run with references followed.
+ */
+static long
+literal_match(const char *r, const char *oe, const char *s, size_t len,
+    bool *open)
+{
+	const char	*e, *nx, *amp;
+	size_t		 pos = 0;
+	long		 k;
+
+	*open = false;
+	for (; r < oe; r = nx) {
+		nx = next_run(r, oe, &e);
+		if ((amp = memchr(r, '&', e - r)) != NULL) {
+			*open = true;
+			e = amp;
+		}
+		if ((k = plain_match(r, e - r, s + pos, len - pos)) < 0)
+			return -1;
+		pos += k;
+		if (*open)
+			break;
+	}
+	return pos;
+}
+
+/*
+ * Walk the runs of the source o..oe against the decoded text s. Runs
+ * without references are literal; a run with references (with any runs
+ * with references after it) is a wildcard, except for its text before
+ * the first and after the last '&'. As in matching a glob, each literal
+ * stretch goes at the first place it fits, and the last one at the end.
+ * Counts when w is set; returns false if the runs do not fit.
+ */
+static bool
+match_runs(struct walk *w, const char *o, const char *oe, const char *s,
+    size_t len)
+{
+	const char	*r, *e, *nx, *g, *ge, *kr, *tail, *tailend, *q;
+	const char	*gend;
+	size_t		 pos = 0, tries = 0, crlf, d, lo, hi;
+	long		 k;
+	bool		 open;
+
+	for (r = o; r < oe; r = nx) {
+		nx = next_run(r, oe, &e);
+		if (r == e)
+			continue;
+		if (!has_ref(r, e)) {
+			if ((k = plain_match(r, e - r, s + pos, len - pos)) < 0)
+				return false;
+			if (w != NULL)
+				count_run(w, r, e - r);
+			pos += k;
+			continue;
+		}
+		/* The group of runs with references, up to a literal run. */
+		crlf = crlf_pairs(r, e - r);
+		tail = r;
+		tailend = gend = e;
+		for (g = nx, kr = NULL; g < oe; g = nx) {
+			nx = next_run(g, oe, &ge);
+			if (g == ge)
+				continue;
+			if (!has_ref(g, ge)) {
+				kr = g;
+				nx = g;
+				break;
+			}
+			crlf += crlf_pairs(g, ge - g);
+			tail = g;
+			tailend = gend = ge;
+		}
+		ref_bounds(r, gend, &lo, &hi);
+		for (q = tail; (q = memchr(q, '&', tailend - q)) != NULL;)
+			tail = q = ref_end(q, tailend);
+		q = memchr(r, '&', e - r);
+		if ((k = plain_match(r, q - r, s + pos, len - pos)) < 0)
+			return false;
+		if (lo < (size_t)k)
+			lo = k;
+		for (d = pos + lo; d <= len && d <= pos + hi; d++) {
+			if (++tries > 64 + 16 * (size_t)(oe - o))
+				return false;
+			if (!plain_suffix(tail, tailend, s + pos, d - pos))
+				continue;
+			if (kr == NULL) {
+				if (d == len)
+					break;
+				continue;
+			}
+			k = literal_match(kr, oe, s + d, len - d, &open);
+			if (k >= 0 && (open || d + k == len))
+				break;
+		}
+		if (d > len || d > pos + hi)
+			return false;
+		if (w != NULL)
+			count_crlf(w, s + pos, d - pos, crlf);
+		pos = d;
+	}
+	return pos == len;
+}
+
+/*
+ * Count a text node. Its source text (original_text) shows what gumbo
+ * changed: tags it ignored inside the run (bs4 ends a run at every tag,
+ * so "\n</span>\n" is two whitespace runs), CRs it turned into LF, NULs
+ * it dropped. So the node counts run by run of its source, as bs4 sees
+ * them; when the runs cannot be matched to the decoded text, the
+ * decoded text counts, with the CRs put back.
+ */
+static void
+count_text(struct walk *w, const GumboText *t, bool cdata)
+{
+	const char	*s = t->text, *o = t->original_text.data, *oe;
+	size_t		 len = strlen(s), olen = t->original_text.length;
+
+	/* A node that starts with a CRLF has its source start at the LF. */
+	if (o != NULL && olen > 0 && o > w->buf && o <= w->end && *o == '\n' &&
+	    o[-1] == '\r') {
+		o--;
+		olen++;
+	}
+	if (cdata || o == NULL || olen == 0 ||
+	    (memchr(o, '<', olen) == NULL && memchr(o, '\r', olen) == NULL &&
+	    memchr(o, '\0', olen) == NULL)) {
+		count_run(w, s, len);
+		return;
+	}
+	oe = o + olen;
+	if (valid_utf8(o, olen) && match_runs(NULL, o, oe, s, len))
+		match_runs(w, o, oe, s, len);
+	else
+		count_crlf(w, s, len, crlf_pairs(o, olen));
 }
 
 /*
@@ -1792,6 +2620,7 @@ static void
 count_prefix(struct walk *w)
 {
 	const char	*p = w->buf, *end = w->end, *q;
+	struct tok	 t;
 
 	while (p < end) {
 		for (q = p; q < end && is_space(*q); q++)
@@ -1815,6 +2644,11 @@ count_prefix(struct walk *w)
 		else if (end - p >= 6 && equal_ci(p + 1, 4, "html") &&
 		    (is_space(p[5]) || p[5] == '>' || p[5] == '/'))
 			p = to_gt(p, end);
+		else if (end - p >= 3 && p[1] == '/' && is_alpha(p[2]) &&
+		    scan_tag(p, end, &t) && t.tag != GUMBO_TAG_HEAD &&
+		    t.tag != GUMBO_TAG_BODY && t.tag != GUMBO_TAG_HTML &&
+		    t.tag != GUMBO_TAG_BR)
+			p = t.end;	/* an end tag gumbo ignores here */
 		else
 			return;
 	}
@@ -1838,18 +2672,45 @@ skipped(const GumboNode *node)
 	}
 }
 
-/* gumbo drops the newline right after <pre> and <textarea>; bs4 does not. */
+/*
+ * gumbo drops the newline right after <pre>, <textarea> and <listing>;
+ * bs4 does not. In pre and textarea it counts as it is. After listing,
+ * which bs4 does not treat apart, it starts the next run of text: it
+ * counts unless that run is whitespace only (then it is one character
+ * either way), or there is no run (then it is the run).
+ */
 static void
 count_pre_newline(struct walk *w, const GumboElement *el)
 {
 	const char	*p = el->original_tag.data + el->original_tag.length;
+	const char	*q, *r;
+	size_t		 n;
 
 	if (el->original_tag.length == 0 || p < w->buf || p >= w->end)
 		return;
-	if (*p == '\n' || (*p == '\r' && (p + 1 == w->end || p[1] != '\n')))
-		count_run(w, p, 1);
-	else if (*p == '\r')
-		count_run(w, p, 2);
+	if (*p == '\r' && p + 1 < w->end && p[1] == '\n')
+		n = 2;
+	else if (*p == '\n' || *p == '\r')
+		n = 1;
+	else
+		return;
+	if (el->tag == GUMBO_TAG_LISTING) {
+		q = p + n;
+		r = memchr(q, '<', w->end - q);
+		if (r == NULL)
+			r = w->end;
+		if (r > q && all_space(q, r - q))
+			return;
+		if (r == q) {
+			count_run(w, p, n);
+			return;
+		}
+		w->pre++;	/* the newline joins text: count it as is */
+		count_run(w, p, n);
+		w->pre--;
+		return;
+	}
+	count_run(w, p, n);
 }
 
 struct frame {
@@ -1887,10 +2748,11 @@ count_tree(struct walk *w, const GumboNode *doc)
 			pre = el->tag_namespace == GUMBO_NAMESPACE_HTML &&
 			    (el->tag == GUMBO_TAG_PRE ||
 			    el->tag == GUMBO_TAG_TEXTAREA);
-			if (pre) {
+			if (pre)
 				w->pre++;
+			if (pre || (el->tag == GUMBO_TAG_LISTING &&
+			    el->tag_namespace == GUMBO_NAMESPACE_HTML))
 				count_pre_newline(w, el);
-			}
 			if (n == cap) {
 				cap *= 2;
 				st = xrealloc(st, cap * sizeof *st);

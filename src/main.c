@@ -29,8 +29,6 @@
 
 #define MAX_RUNS 16
 
-char **pscrape_argv;
-
 /* --dry-run: print what would be fetched; problems go through the sink. */
 static bool
 dry_run(struct source *src, struct sink *sink, FILE *out)

@@ -145,6 +145,14 @@ proto_send_result(int fd, const struct result *r)
 	return send_msg(fd, &b);
 }
 
+int
+proto_send_noexec(int fd, int errnum)
+{
+	uint32_t m[3] = { PROTO_NOEXEC, sizeof(uint32_t), (uint32_t)errnum };
+
+	return send_all(fd, (const char *)m, sizeof m);
+}
+
 ssize_t
 proto_fill(int fd, struct proto_in *in, int flags)
 {
@@ -198,6 +206,8 @@ proto_recv(int fd, struct proto_in *in, struct proto_msg *msg)
 		if ((n = proto_fill(fd, in, 0)) <= 0)
 			return n == 0 ? 0 : -1;
 	}
+	if (rc == -1)
+		errno = EPROTO;
 	return rc;
 }
 
@@ -273,6 +283,15 @@ proto_get_hello(const struct proto_msg *msg, uint32_t *version)
 	struct cursor c = { msg->payload, msg->len, false };
 
 	*version = get_u32(&c);
+	return c.bad || c.left != 0 ? -1 : 0;
+}
+
+int
+proto_get_noexec(const struct proto_msg *msg, int *errnum)
+{
+	struct cursor c = { msg->payload, msg->len, false };
+
+	*errnum = (int)get_u32(&c);
 	return c.bad || c.left != 0 ? -1 : 0;
 }
 

@@ -8,6 +8,8 @@
  * The catalogue; PROTO_VERSION changes whenever it does:
  *
  *	HELLO	worker -> parent, first: u32 version
+ *	NOEXEC	child -> parent, instead of HELLO when it could not execute
+ *		the program: u32 errno
  *	JOB	parent -> worker: u64 seq, str url, str given
  *	RESULT	worker -> parent: u64 seq, i64 status, u8 ok, u64 bytes,
  *		u64 chars, f64 time_ms, f64 ttfb_ms, str charset,
@@ -33,6 +35,7 @@ enum proto_type {
 	PROTO_HELLO = 1,
 	PROTO_JOB,
 	PROTO_RESULT,
+	PROTO_NOEXEC,
 };
 
 /* Bytes received and not yet taken as messages. Zero it to start. */
@@ -57,6 +60,8 @@ struct proto_msg {
 int	proto_send_hello(int fd);
 int	proto_send_job(int fd, const struct job *);
 int	proto_send_result(int fd, const struct result *);
+/* Async-signal-safe, for a child whose exec failed: no allocation. */
+int	proto_send_noexec(int fd, int errnum);
 
 /*
  * Read what has arrived (flags for recv: MSG_DONTWAIT or 0). Returns the
@@ -80,6 +85,7 @@ void	proto_in_free(struct proto_in *);
  * on failure whatever it allocated is freed and the fields are zero again.
  */
 int		 proto_get_hello(const struct proto_msg *, uint32_t *version);
+int		 proto_get_noexec(const struct proto_msg *, int *errnum);
 struct job	*proto_get_job(const struct proto_msg *);
 int		 proto_get_result(const struct proto_msg *, uint64_t *seq,
 		    struct result *r);

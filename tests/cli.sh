@@ -90,7 +90,7 @@ grep -c hunter2 "$T/out" "$T/err" | tr '\n' ' ' >"$T/n"
 is "$(cat "$T/n")" "$T/out:0 $T/err:0 " "a password is never printed back"
 
 # --- the same bad lines as records
-pscrape -f jsonl "$T/bad" 2>/dev/null | untime | sed -n '1p;4p' >"$T/out"
+pscrape -e serial -f jsonl "$T/bad" 2>/dev/null | untime | sed -n '1p;4p' >"$T/out"
 is "$(cat "$T/out")" "{\"url\":\"ftp://127.0.0.1/file\",\"input\":\"$T/bad:1\",\"final_url\":null,\"status\":0,\"ok\":false,\"duplicate_of\":null,\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"error\":\"$T/bad:1: unsupported scheme 'ftp' (only http and https)\"}
 {\"url\":\"http://127.0.0.1:1/aaaaaaaaaaaaaaaaaaaaa...\",\"input\":\"$T/bad:4\",\"final_url\":null,\"status\":0,\"ok\":false,\"duplicate_of\":null,\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"error\":\"$T/bad:4: line longer than 8192 bytes (8 KiB)\"}" \
     "bad lines become error records naming FILE:LINE"

@@ -1,0 +1,349 @@
+/*
+ * Unit tests for extract.c: every rule of the text count (LIBNOTES.md,
+ * "The text count") with the value bs4 4.11 gives, the text handed back,
+ * charsets end to end, and the defence against hostile nesting, on an
+ * ordinary and on a small thread stack. Timings are printed as TAP
+ * comments and never fail the test.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "extract.h"
+#include "tap.h"
+#include "xmalloc.h"
+
+#define S(lit)	lit, sizeof(lit) - 1
+
+static size_t
+utf8_chars(const char *s, size_t len)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return n;
+}
+
+/*
+ * Count a page; check the count, that the text has as many characters,
+ * and the text itself when want_text is not NULL.
+ */
+static void
+check(const char *body, size_t len, const char *ct, uint64_t want,
+    const char *want_text, size_t want_textlen, const char *what)
+{
+	struct extract_out	out;
+	struct textbuf		tb = { NULL, 0, 0 };
+
+	extract_page(body, len, ct, &out, &tb);
+	is_int(out.chars, want, "%s: count", what);
+	is_int(utf8_chars(tb.data, tb.len), out.chars,
+	    "%s: the text has as many characters", what);
+	if (want_text != NULL)
+		ok(tb.len == want_textlen && (tb.len == 0 ||
+		    memcmp(tb.data, want_text, tb.len) == 0), "%s: text", what);
+	free(tb.data);
+}
+
+#define CHECK(body, want, text, what) \
+	check(S(body), "text/html", (want), (text), sizeof(text) - 1, (what))
+#define CHECK_CT(body, ct, want, text, what) \
+	check(S(body), (ct), (want), (text), sizeof(text) - 1, (what))
+
+static double
+now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A page of n copies of pre, then n copies of post. */
+static char *
+repeat(const char *pre, const char *post, size_t n, size_t *len)
+{
+	size_t	 a = strlen(pre), b = strlen(post), i;
+	char	*p, *s;
+
+	p = s = xmalloc(n * (a + b) + 1);
+	for (i = 0; i < n; i++, p += a)
+		memcpy(p, pre, a);
+	for (i = 0; i < n; i++, p += b)
+		memcpy(p, post, b);
+	*len = p - s;
+	return s;
+}
+
+static void
+test_is_html(void)
+{
+	ok(extract_is_html(NULL), "no Content-Type counts as HTML");
+	ok(extract_is_html(""), "an empty Content-Type counts as HTML");
+	ok(extract_is_html("text/html"), "text/html");
+	ok(extract_is_html("TEXT/HTML; charset=utf-8"), "TEXT/HTML, params");
+	ok(extract_is_html(" text/html ;q=1"), "spaces around");
+	ok(extract_is_html("application/xhtml+xml"), "application/xhtml+xml");
+	ok(!extract_is_html("text/plain"), "text/plain is not HTML");
+	ok(!extract_is_html("application/json; charset=utf-8"),
+	    "application/json is not HTML");
+	ok(!extract_is_html("text/htmlx"), "text/htmlx is not HTML");
+	ok(!extract_is_html("image/png"), "image/png is not HTML");
+}
+
+static void
+test_count(void)
+{
+	CHECK("<p>Hello</p>", 5, "Hello", "plain text");
+	CHECK("", 0, "", "empty page");
+	CHECK("<p>a</p><script>var x = \"<p>bbb</p>\";</script><p>c</p>", 2,
+	    "ac", "script excluded");
+	CHECK("<style>p { color: red }</style><p>ab</p>", 2, "ab",
+	    "style excluded");
+	CHECK("<p>a</p><template><p>hidden</p></template><p>b</p>", 2, "ab",
+	    "template excluded");
+	CHECK("<ruby>\xe6\xbc\xa2<rp>(</rp><rt>kan</rt><rp>)</rp></ruby>", 1,
+	    "\xe6\xbc\xa2", "rt and rp excluded");
+	CHECK("<p>a<svg><text>b</text><style>x</style></svg>c</p>", 3, "abc",
+	    "style inside SVG excluded");
+	CHECK("<p>a<!-- not text -->b</p>", 2, "ab", "comment excluded");
+	CHECK("<!DOCTYPE html><p>ab</p>", 2, "ab", "doctype excluded");
+	CHECK("<?xml version=\"1.0\"?><p>ab</p>", 2, "ab",
+	    "processing instruction excluded");
+	CHECK("<noscript><p>Enable JS</p></noscript>", 9, "Enable JS",
+	    "noscript counted, as html.parser sees it");
+	CHECK("<title>My page</title><p>x</p>", 8, "My pagex", "title counted");
+	CHECK("<p><![CDATA[xy]]></p>", 2, "xy", "CDATA section counted");
+
+	CHECK("<p>a</p>\n\n<p>b</p>", 3, "a\nb",
+	    "a whitespace run with a newline is one \\n");
+	CHECK("<b>a</b>   <b>b</b>", 3, "a b", "a run of spaces is one space");
+	CHECK("<b>a</b>\t\f<b>b</b>", 3, "a b", "tab and form feed");
+	CHECK("<b>a</b>\r<b>b</b>", 3, "a b", "a lone CR is not a newline");
+	CHECK("<p>a  b\n c</p>", 7, "a  b\n c",
+	    "whitespace inside text is kept");
+	CHECK("<p>\xc2\xa0</p>", 1, "\xc2\xa0",
+	    "no-break space is not ASCII whitespace");
+	CHECK("<div>\n</span>\n</div>", 2, "\n\n",
+	    "an ignored tag still ends a run");
+	CHECK("<table><tr><td>a</td>\n<td>b</td></tr></table>", 3, "a\nb",
+	    "whitespace in a table");
+	CHECK("<!DOCTYPE html>\n<html>\n<head>\n<title>T</title>\n</head>\n"
+	    "<body>\n<p>x</p>\n</body>\n</html>\n", 11,
+	    "\n\n\nT\n\n\nx\n\n\n", "runs around html, head and body");
+	CHECK("  \n ", 1, "\n", "a page of whitespace");
+	CHECK("  hello", 7, "  hello", "leading spaces before text");
+
+	CHECK("<pre>  a\n\n  b</pre>", 8, "  a\n\n  b", "pre keeps whitespace");
+	CHECK("<pre>\nx</pre>", 2, "\nx", "the newline after <pre> counts");
+	CHECK("<pre>\r\nx</pre>", 3, "\r\nx", "a CRLF after <pre> counts two");
+	CHECK("<pre><b> </b>\n<i>\n</i></pre>", 3, " \n\n",
+	    "runs inside pre are not collapsed");
+	CHECK("<textarea>  x  </textarea>", 5, "  x  ", "textarea keeps it");
+	CHECK("<pre>a</pre>\n  \n<p>b</p>", 3, "a\nb",
+	    "after </pre> runs collapse again");
+
+	CHECK("<p>\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e caf\xc3\xa9</p>", 8,
+	    "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e caf\xc3\xa9",
+	    "one per code point");
+	CHECK("<p>\xf0\x9f\x98\x80</p>", 1, "\xf0\x9f\x98\x80",
+	    "a four-byte code point");
+	CHECK("<p>a\r\nb</p>", 4, "a\r\nb", "CRLF in text counts two");
+	CHECK("<p>a</p>\r\n<p>b</p>", 3, "a\nb", "a CRLF run is one \\n");
+	CHECK("<p>x</p>\r\n<b>a\r\n</span>b</b>", 6, "x\na\r\nb",
+	    "CRLF across an ignored tag");
+	CHECK("<p>a\0b</p><p>cd</p>", 5, "a\0bcd",
+	    "a NUL does not end the page");
+	CHECK("<p>&nbsp;&amp;&lt;p&gt;&#x1F600;&copy</p>", 7,
+	    "\xc2\xa0&<p>\xf0\x9f\x98\x80\xc2\xa9", "entities");
+	CHECK("<p>a &amp; b</span>\n   </p>", 6, "a & b\n",
+	    "entities and a run after an ignored tag");
+}
+
+static void
+test_charsets(void)
+{
+	struct extract_out	out;
+
+	CHECK("\xef\xbb\xbf<p>x</p>", 1, "x", "a UTF-8 BOM is not counted");
+	CHECK_CT("<p>caf\xe9</p>", "text/html; charset=ISO-8859-1", 4,
+	    "caf\xc3\xa9", "iso-8859-1 header");
+	CHECK_CT("<meta charset=windows-1252><p>\x80 \x81</p>", "text/html", 3,
+	    "\xe2\x82\xac \xef\xbf\xbd", "meta windows-1252, 0x81 is U+FFFD");
+	CHECK_CT("<p>a\xff" "b</p>", "text/html; charset=utf-8", 3,
+	    "a\xef\xbf\xbd" "b", "invalid UTF-8 is U+FFFD");
+	CHECK_CT("<p>ab\xe6\x97", "text/html; charset=utf-8", 3,
+	    "ab\xef\xbf\xbd", "UTF-8 cut off at the end");
+	CHECK_CT("\xff\xfe<\0p\0>\0h\0\xe9\0l\0l\0o\0<\0/\0p\0>\0", NULL, 5,
+	    "h\xc3\xa9llo", "UTF-16LE with a BOM");
+	CHECK_CT("\xff\xfe<\0p\0>\0h\0i", NULL, 2, "h\xef\xbf\xbd",
+	    "UTF-16LE cut off in a code unit");
+	CHECK_CT("<meta charset=\"shift_jis\"><p>\x93\xfa\x96\x7b</p>", NULL, 2,
+	    "\xe6\x97\xa5\xe6\x9c\xac", "Shift_JIS by meta");
+
+	extract_page(S("<p>x</p>"), "text/html; charset=koi8-r", &out, NULL);
+	is_str(out.charset, "koi8-r", "charset reported from the header");
+	extract_page(S("<p>x</p>"), NULL, &out, NULL);
+	is_str(out.charset, "windows-1252", "charset when nothing is said");
+	ok(!out.flattened, "a small page is not flattened");
+	extract_page(S("<p>caf\xc3\xa9</p>"), NULL, &out, NULL);
+	is_str(out.charset, "utf-8", "undeclared valid UTF-8");
+	is_int(out.chars, 4, "undeclared valid UTF-8 count");
+}
+
+static void
+test_textbuf(void)
+{
+	struct extract_out	out;
+	struct textbuf		tb = { NULL, 0, 0 };
+
+	extract_page(S("<p>one</p>"), NULL, &out, &tb);
+	extract_page(S("<p>two</p>"), NULL, &out, &tb);
+	ok(tb.len == 6 && memcmp(tb.data, "onetwo", 6) == 0,
+	    "text is appended to what the buffer holds");
+	ok(tb.cap > tb.len && tb.data[tb.len] == '\0',
+	    "the text is NUL-terminated past len");
+	free(tb.data);
+	extract_page(S("<p>x</p>"), NULL, &out, NULL);
+	is_int(out.chars, 1, "no text buffer: only the count");
+}
+
+/* Deep pages, each with the count it must keep when flattened. */
+static void
+deep(const char *pre, const char *post, size_t n, uint64_t want,
+    bool flattened, const char *what)
+{
+	struct extract_out	 out;
+	struct textbuf		 tb = { NULL, 0, 0 };
+	char			*body;
+	size_t			 len;
+	double			 t;
+
+	body = repeat(pre, post, n, &len);
+	t = now();
+	extract_page(body, len, "text/html", &out, &tb);
+	t = now() - t;
+	is_int(out.chars, want, "%s: count", what);
+	is_int(out.flattened, flattened, "%s: flattened", what);
+	is_int(utf8_chars(tb.data, tb.len), out.chars,
+	    "%s: the text has as many characters", what);
+	printf("# %s: %zu bytes in %.3f s\n", what, len, t);
+	free(tb.data);
+	free(body);
+}
+
+static void
+test_deep(void)
+{
+	static const char	*tail = "<pre>\n  a  \n</pre><script>no</script>"
+				    "<ruby>b<rt>no</rt></ruby>  \n  ";
+	struct extract_out	 out;
+	char			*body, *p;
+	size_t			 len, i;
+
+	deep("<div>x", "</div>", 500, 500, false, "500 nested div");
+	deep("<div>x", "</div>", 600, 600, true, "600 nested div");
+	deep("<div>x", "</div>", 100000, 100000, true, "100000 nested div");
+	deep("<div>\n", "</div>", 2000, 2000, true,
+	    "2000 nested div with a newline each");
+	deep("<span>x", "", 200000, 200000, true, "200000 unclosed span");
+	deep("<blockquote>x", "</blockquote>", 30000, 30000, true,
+	    "30000 nested blockquote");
+	deep("<b>x", "</b>", 500000, 500000, true, "500000 nested b");
+	deep("<ul><li>x", "</li></ul>", 5000, 5000, true, "5000 nested lists");
+	deep("<table><tr><td>x", "</td></tr></table>", 3000, 3000, true,
+	    "3000 nested tables");
+	deep("<div/>x", "", 100000, 100000, true,
+	    "100000 <div/> (not self-closing in HTML)");
+	deep("<svg><g>x", "", 50000, 50000, true, "50000 nested SVG");
+	deep("<p><b id=1>x</p>", "", 100000, 100000, true,
+	    "formatting reopened in each paragraph");
+
+	/* Text deep inside keeps its rules: pre, script, rt. */
+	body = repeat("<div>", "", 1000, &len);
+	body = xrealloc(body, len + strlen(tail) + 1);
+	memcpy(body + len, tail, strlen(tail));
+	extract_page(body, len + strlen(tail), NULL, &out, NULL);
+	is_int(out.chars, 9, "pre, script and rt past the cap");
+	ok(out.flattened, "pre, script and rt past the cap: flattened");
+	free(body);
+
+	/* A tag with far too many attributes (gumbo checks each pair). */
+	body = xmalloc(10 * 100000 + 100);
+	p = body + sprintf(body, "<div");
+	for (i = 0; i < 100000; i++)
+		p += sprintf(p, " a%zu", i);
+	p += sprintf(p, ">xyz</div>");
+	extract_page(body, p - body, NULL, &out, NULL);
+	is_int(out.chars, 3, "100000 attributes: count");
+	ok(out.flattened, "100000 attributes: cut down");
+	free(body);
+}
+
+struct job {
+	const char	*body;
+	size_t		 len;
+	uint64_t	 chars;
+};
+
+static void *
+run_job(void *arg)
+{
+	struct job		*j = arg;
+	struct extract_out	 out;
+
+	extract_page(j->body, j->len, NULL, &out, NULL);
+	j->chars = out.chars;
+	return NULL;
+}
+
+/* Several threads at once, on a given stack size. */
+static void
+threads(size_t stack, const char *what)
+{
+	struct job	 jobs[4];
+	pthread_t	 tid[4];
+	pthread_attr_t	 attr;
+	char		*a, *b;
+	size_t		 alen, blen;
+	int		 i, good = 0;
+
+	a = repeat("<div>x", "</div>", 100000, &alen);
+	b = repeat("<b><i>x", "</i></b>", 2000, &blen);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, stack);
+	for (i = 0; i < 4; i++) {
+		jobs[i].body = i % 2 ? b : a;
+		jobs[i].len = i % 2 ? blen : alen;
+		if (pthread_create(&tid[i], &attr, run_job, &jobs[i]) != 0)
+			fatal(1, "pthread_create");
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(tid[i], NULL);
+		good += jobs[i].chars == (i % 2 ? 2000 : 100000);
+	}
+	pthread_attr_destroy(&attr);
+	is_int(good, 4, "%s: four threads, deep pages", what);
+	free(a);
+	free(b);
+}
+
+int
+main(void)
+{
+	test_is_html();
+	test_count();
+	test_charsets();
+	test_textbuf();
+	test_deep();
+	threads(8 * 1024 * 1024, "8 MB stacks");
+	threads(256 * 1024, "256 KB stacks");
+	return done_testing();
+}

@@ -1,0 +1,210 @@
+/*
+ * Unit tests for the process engine's wire format (proto.c): every message
+ * survives the trip whole, NULL stays apart from "", and whatever does not
+ * fit is refused rather than guessed at.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "charset.h"
+#include "proto.h"
+#include "tap.h"
+#include "xmalloc.h"
+
+/* The next message from fd, blocking; its type, or -1. */
+static int
+recv_one(int fd, struct proto_in *in, struct proto_msg *msg)
+{
+	return proto_recv(fd, in, msg) == 1 ? (int)msg->type : -1;
+}
+
+/* Feed raw bytes to a fresh proto_in and try to take a message. */
+static int
+next_from(const void *bytes, size_t len, struct proto_msg *msg,
+    struct proto_in *in)
+{
+	memset(in, 0, sizeof *in);
+	in->data = xmalloc(len + 1);
+	in->cap = len + 1;
+	memcpy(in->data, bytes, len);
+	in->len = len;
+	return proto_next(in, msg);
+}
+
+int
+main(void)
+{
+	struct result r = {
+		.seq = 42, .status = 301, .ok = true, .bytes = 1234,
+		.chars = 567, .time_ms = 12.5, .ttfb_ms = 3.25,
+		.charset = "shift_jis", .final_url = "http://h/final",
+		.content_type = "", .error = NULL,
+	};
+	struct job job = {
+		.url = "http://h/a?b=1", .given = "http://u:***@h/a?b=1",
+		.input = "list:3", .seq = 7,
+	};
+	struct result got;
+	struct proto_in in, raw;
+	struct proto_msg msg;
+	struct job *j;
+	uint32_t version, hdr[2];
+	uint64_t seq;
+	char *big, *trunc;
+	int sv[2], errnum, status;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		return 1;
+	memset(&in, 0, sizeof in);
+
+	/* --- round trips */
+	ok(proto_send_hello(sv[0]) == 0, "HELLO sent");
+	is_int(recv_one(sv[1], &in, &msg), PROTO_HELLO, "HELLO received");
+	ok(proto_get_hello(&msg, &version) == 0 && version == PROTO_VERSION,
+	    "HELLO carries the protocol version");
+
+	ok(proto_send_job(sv[0], &job) == 0, "JOB sent");
+	is_int(recv_one(sv[1], &in, &msg), PROTO_JOB, "JOB received");
+	j = proto_get_job(&msg);
+	ok(j != NULL, "JOB decodes");
+	if (j != NULL) {
+		is_int(j->seq, 7, "JOB seq");
+		is_str(j->url, job.url, "JOB url");
+		is_str(j->given, job.given, "JOB given URL");
+		ok(j->input == NULL, "JOB does not carry FILE:LINE");
+		job_free(j);
+	}
+
+	ok(proto_send_result(sv[0], &r) == 0, "RESULT sent");
+	is_int(recv_one(sv[1], &in, &msg), PROTO_RESULT, "RESULT received");
+	memset(&got, 0, sizeof got);
+	ok(proto_get_result(&msg, &seq, &got) == 0, "RESULT decodes");
+	is_int(seq, 42, "RESULT seq");
+	is_int(got.status, 301, "status");
+	ok(got.ok, "ok");
+	is_int(got.bytes, 1234, "bytes");
+	is_int(got.chars, 567, "chars");
+	ok(got.time_ms == 12.5 && got.ttfb_ms == 3.25, "timings exact");
+	is_str(got.charset, "shift_jis", "charset by name");
+	ok(got.charset == charset_lookup("shift_jis", 9),
+	    "charset mapped to the receiver's static name");
+	is_str(got.final_url, "http://h/final", "final_url");
+	ok(got.content_type != NULL && got.content_type[0] == '\0',
+	    "an empty string stays empty");
+	ok(got.error == NULL, "NULL stays NULL");
+	free(got.final_url);
+	free(got.content_type);
+
+	/* Several messages in one read are taken one by one. */
+	r.ok = false;
+	r.status = -1;
+	r.charset = NULL;
+	r.error = "HTTP 404";
+	proto_send_hello(sv[0]);
+	proto_send_result(sv[0], &r);
+	is_int(recv_one(sv[1], &in, &msg), PROTO_HELLO, "back to back: first");
+	is_int(recv_one(sv[1], &in, &msg), PROTO_RESULT, "back to back: second");
+	memset(&got, 0, sizeof got);
+	ok(proto_get_result(&msg, &seq, &got) == 0 && !got.ok &&
+	    got.status == -1 && got.charset == NULL, "negative status, no charset");
+	is_str(got.error, "HTTP 404", "error string");
+	free(got.final_url);
+	free(got.content_type);
+	free(got.error);
+
+	/* A message bigger than one read arrives whole. */
+	big = xmalloc(300000);
+	memset(big, 'x', 299999);
+	big[299999] = '\0';
+	r.error = big;
+	/* More than the socket holds: the sender must wait for the reader. */
+	fflush(stdout);
+	if ((pid = fork()) == 0)
+		_exit(proto_send_result(sv[0], &r) == 0 ? 0 : 1);
+	is_int(recv_one(sv[1], &in, &msg), PROTO_RESULT,
+	    "a 300 KB RESULT is received");
+	ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0, "in several reads, sent whole");
+	memset(&got, 0, sizeof got);
+	ok(proto_get_result(&msg, &seq, &got) == 0 && got.error != NULL &&
+	    strlen(got.error) == 299999, "whole");
+	free(got.final_url);
+	free(got.content_type);
+	free(got.error);
+	free(big);
+
+	ok(proto_send_noexec(sv[0], ENOENT) == 0, "NOEXEC sent");
+	is_int(recv_one(sv[1], &in, &msg), PROTO_NOEXEC, "NOEXEC received");
+	ok(proto_get_noexec(&msg, &errnum) == 0 && errnum == ENOENT,
+	    "NOEXEC carries errno");
+
+	/* End of file. */
+	close(sv[0]);
+	is_int(proto_recv(sv[1], &in, &msg), 0, "end of file");
+	close(sv[1]);
+	proto_in_free(&in);
+
+	/* --- refused */
+	hdr[0] = PROTO_RESULT;
+	hdr[1] = PROTO_MAX_PAYLOAD + 1;
+	is_int(next_from(hdr, sizeof hdr, &msg, &raw), -1,
+	    "a header announcing too much is refused");
+	proto_in_free(&raw);
+	hdr[1] = 10;
+	is_int(next_from(hdr, sizeof hdr, &msg, &raw), 0,
+	    "a partial message waits for more");
+	proto_in_free(&raw);
+
+	/* A RESULT cut short, or with bytes to spare, does not decode. */
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		return 1;
+	memset(&in, 0, sizeof in);
+	r.error = "e";
+	r.charset = "utf-8";
+	proto_send_result(sv[0], &r);
+	recv_one(sv[1], &in, &msg);
+	trunc = xmalloc(msg.len);
+	memcpy(trunc, msg.payload, msg.len);
+	msg.payload = trunc;
+	msg.len--;
+	memset(&got, 0, sizeof got);
+	ok(proto_get_result(&msg, &seq, &got) == -1 && got.final_url == NULL &&
+	    got.error == NULL, "a truncated RESULT is refused, nothing kept");
+	msg.len++;
+	ok(proto_get_result(&msg, &seq, &got) == 0, "(the whole one decodes)");
+	free(got.final_url);
+	free(got.content_type);
+	free(got.error);
+	/* The charset is the first string: its length follows 49 bytes. */
+	memcpy(trunc + 49, "\x05\0\0\0" "bogus", 9);
+	memset(&got, 0, sizeof got);
+	ok(proto_get_result(&msg, &seq, &got) == -1,
+	    "an unknown charset name is refused");
+	free(trunc);
+
+	proto_send_job(sv[0], &job);
+	recv_one(sv[1], &in, &msg);
+	trunc = xmalloc(msg.len + 1);
+	memcpy(trunc, msg.payload, msg.len);
+	trunc[msg.len] = 'z';
+	msg.payload = trunc;
+	msg.len++;
+	ok(proto_get_job(&msg) == NULL, "a JOB with trailing bytes is refused");
+	/* The url's first byte (after seq and its length) made a NUL. */
+	msg.len--;
+	trunc[12] = '\0';
+	ok(proto_get_job(&msg) == NULL, "a string with a NUL inside is refused");
+	free(trunc);
+	proto_in_free(&in);
+	close(sv[0]);
+	close(sv[1]);
+
+	return done_testing();
+}
