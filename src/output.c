@@ -390,7 +390,8 @@ sink_finish(struct sink *s)
 	r->sys_s = tv_diff(&self.ru_stime, &s->ru_self.ru_stime) +
 	    tv_diff(&children.ru_stime, &s->ru_children.ru_stime);
 	r->peak_rss_kb = rss_peak_kb();
-	qsort(s->lat, s->nlat, sizeof *s->lat, cmp_double);
+	if (s->nlat > 0)
+		qsort(s->lat, s->nlat, sizeof *s->lat, cmp_double);
 	r->p50_ms = percentile(s->lat, s->nlat, 0.50);
 	r->p90_ms = percentile(s->lat, s->nlat, 0.90);
 	r->p99_ms = percentile(s->lat, s->nlat, 0.99);

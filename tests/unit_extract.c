@@ -121,6 +121,8 @@ test_count(void)
 	    "noscript counted, as html.parser sees it");
 	CHECK("<title>My page</title><p>x</p>", 8, "My pagex", "title counted");
 	CHECK("<p><![CDATA[xy]]></p>", 2, "xy", "CDATA section counted");
+	CHECK("<p><!--[CDATA[xy]]--></p>", 0, "",
+	    "a comment that looks like CDATA is a comment");
 
 	CHECK("<p>a</p>\n\n<p>b</p>", 3, "a\nb",
 	    "a whitespace run with a newline is one \\n");
@@ -147,6 +149,12 @@ test_count(void)
 	CHECK("<pre><b> </b>\n<i>\n</i></pre>", 3, " \n\n",
 	    "runs inside pre are not collapsed");
 	CHECK("<textarea>  x  </textarea>", 5, "  x  ", "textarea keeps it");
+	CHECK("<textarea>\nx</textarea>", 2, "\nx",
+	    "the newline after <textarea> counts");
+	CHECK("<listing>\nx  y</listing>", 5, "\nx  y",
+	    "the newline after <listing> joins the text");
+	CHECK("<listing>\n</listing>", 1, "\n",
+	    "the newline after <listing> alone is a run");
 	CHECK("<pre>a</pre>\n  \n<p>b</p>", 3, "a\nb",
 	    "after </pre> runs collapse again");
 
