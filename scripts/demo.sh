@@ -21,5 +21,5 @@ while [ ! -s "$tmp/port" ]; do
 	sleep 0.01
 done
 
-# Status 1 only means that some URL failed; the demo lists show none.
-./pscrape -e serial urls/sample.txt
+# Every engine in turn over the same list, then the comparison table.
+./pscrape -e serial,all urls/sample.txt

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "xmalloc.h"
 
@@ -59,4 +60,28 @@ engine_list(const char *spec, const struct engine **out, int max)
 	}
 	free(copy);
 	return n;
+}
+
+/* Descriptors kept for the lists, the output, the loop and libraries. */
+#define FD_RESERVE 64
+
+int
+engine_fit_jobs(struct run *run, int per_job)
+{
+	struct rlimit rl;
+	long fit;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return run->jobs;
+	fit = ((long)rl.rlim_cur - FD_RESERVE) / per_job;
+	if (fit < 1)
+		fit = 1;
+	if (run->jobs > fit) {
+		warnx_("%s engine: -j %d needs about %ld file descriptors but"
+		    " only %ld are allowed (ulimit -n); running %ld at once",
+		    run->engine, run->jobs, (long)run->jobs * per_job +
+		    FD_RESERVE, (long)rl.rlim_cur, fit);
+		run->jobs = (int)fit;
+	}
+	return run->jobs;
 }

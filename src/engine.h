@@ -55,6 +55,12 @@ int			 engine_list(const char *spec,
 /* "serial, ..." for messages. */
 const char		*engine_names(void);
 
+/*
+ * Cap run->jobs to what the descriptor limit allows when each job holds
+ * per_job descriptors, saying so once on stderr; returns the new value.
+ */
+int	engine_fit_jobs(struct run *, int per_job);
+
 void	engine_serial(struct run *);
 void	engine_thread(struct run *);
 void	engine_pool(struct run *);

@@ -288,6 +288,7 @@ engine_async(struct run *run)
 	pthread_attr_t attr;
 	pthread_t *threads;
 
+	engine_fit_jobs(run, 1);	/* one socket per transfer */
 	evthread_use_pthreads();
 	if ((ae.base = event_base_new()) == NULL)
 		fatal(EXIT_FAILURE, "cannot create an event loop");

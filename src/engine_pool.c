@@ -120,6 +120,8 @@ engine_pool(struct run *run)
 	struct job *job;
 	int i, n = 0, err;
 
+	/* Each worker's easy handle: its socket and curl's wakeup pair. */
+	engine_fit_jobs(run, 3);
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&p.share_locks[i], NULL);
 	p.share = curl_share_init();

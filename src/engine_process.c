@@ -564,7 +564,8 @@ engine_process(struct run *run)
 
 	memset(&pe, 0, sizeof pe);
 	pe.run = run;
-	pe.nw = run->jobs > 0 ? run->jobs : 1;
+	/* The parent's end of each worker's socket, and one while spawning. */
+	pe.nw = engine_fit_jobs(run, 2);
 	pe.w = xcalloc((size_t)pe.nw, sizeof *pe.w);
 	pe.pfd = xcalloc((size_t)pe.nw, sizeof *pe.pfd);
 	pe.envp = worker_env();

@@ -77,8 +77,10 @@ engine_thread(struct run *run)
 	struct job *job;
 	bool warned = false;
 	pthread_t t;
-	int limit = run->jobs, err;
+	int limit, err;
 
+	/* Each thread's easy handle: its socket and curl's wakeup pair. */
+	limit = engine_fit_jobs(run, 3);
 	pthread_mutex_init(&te.lock, NULL);
 	pthread_cond_init(&te.changed, NULL);
 	pthread_attr_init(&attr);

@@ -4,14 +4,15 @@
  * "The text count"), with gumbo as the parser.
  *
  * Three steps. charset.c turns the body into UTF-8. A linear pre-scan
- * models gumbo's stack of open elements and, when the page nests deeper
- * than a browser allows or would make gumbo's tree construction
- * quadratic, writes a flatter copy with the same text (the "nest" code
- * below). gumbo then parses into an arena that is dropped in one go, and
- * an iterative walk counts. Where gumbo's HTML5 tree and html.parser's
- * view of the source differ (whitespace gumbo drops or merges, the CRs
- * and NULs it removes, the newline after <pre>) the walk reads the source
- * text of the nodes to count what bs4 counts.
+ * models gumbo's tree construction and, when the page would make gumbo
+ * slow (nesting deeper than a browser allows, stack walks that add up,
+ * a flood of attributes, formatting elements cloned over and over),
+ * writes a copy with the same text that gumbo handles in linear time
+ * (the "nesting model" below). gumbo then parses into an arena that is
+ * dropped in one go, and an iterative walk counts. Where gumbo's HTML5
+ * tree and html.parser's view of the source differ (whitespace gumbo
+ * drops or merges, the CRs and NULs it removes, the newline after <pre>)
+ * the walk reads the source text of the nodes to count what bs4 counts.
  */
 #include "config.h"
 

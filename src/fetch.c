@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -145,6 +146,7 @@ static void
 transfer_error(struct fetch *f, CURLcode rc, struct result *r)
 {
 	char *target = NULL;
+	long oserr = 0;
 
 	if (rc == CURLE_ABORTED_BY_CALLBACK && stop_signal != 0) {
 		result_fail(r, "interrupted by %s", stop_signal == SIGINT ?
@@ -168,6 +170,12 @@ transfer_error(struct fetch *f, CURLcode rc, struct result *r)
 		result_fail(r, "redirect to a scheme other than http or https"
 		    " refused: %s", masked);
 		free(masked);
+		return;
+	}
+	if (curl_easy_getinfo(f->easy, CURLINFO_OS_ERRNO, &oserr) == CURLE_OK &&
+	    (oserr == EMFILE || oserr == ENFILE)) {
+		result_fail(r, "out of file descriptors (%s): lower -j or raise"
+		    " ulimit -n", strerror((int)oserr));
 		return;
 	}
 	result_fail(r, "%s", f->errbuf[0] != '\0' ? f->errbuf :

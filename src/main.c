@@ -100,16 +100,32 @@ write_summary(const char *path, const struct runstats *runs, size_t n)
 }
 
 /*
- * Thousands of transfers need thousands of descriptors: raise the soft
- * limit to the hard one. When even that is short, transfers fail with a
- * clear error (curl names the cause) and the run goes on.
+ * Thousands of transfers need thousands of descriptors: raise the limit as
+ * far as the system lets this process (the hard limit too when it may),
+ * then the engines fit -j to it (engine_fit_jobs) and say so.
  */
 static void
 raise_nofile(void)
 {
 	struct rlimit rl;
+	long nr_open = 0;
+	FILE *f;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if ((f = fopen("/proc/sys/fs/nr_open", "re")) != NULL) {
+		if (fscanf(f, "%ld", &nr_open) != 1)
+			nr_open = 0;
+		fclose(f);
+	}
+	if (nr_open > 0 && rl.rlim_max != RLIM_INFINITY &&
+	    (rlim_t)nr_open > rl.rlim_max) {
+		struct rlimit more = { (rlim_t)nr_open, (rlim_t)nr_open };
+
+		if (setrlimit(RLIMIT_NOFILE, &more) == 0)
+			return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
@@ -190,7 +206,7 @@ main(int argc, char **argv)
 		else {
 			sink_start(sink, run.engine, run.jobs);
 			e->run(&run);
-			sink_finish(sink);
+			sink_finish(sink, run.jobs);
 		}
 		if (source_failed(src))
 			input_failed = true;

@@ -376,12 +376,13 @@ tv_diff(const struct timeval *end, const struct timeval *start)
 }
 
 void
-sink_finish(struct sink *s)
+sink_finish(struct sink *s, int jobs)
 {
 	struct rusage self, children;
 	struct runstats *r = &s->cur;
 
 	pthread_mutex_lock(&s->lock);
+	r->jobs = jobs;
 	r->wall_s = elapsed(&s->start);
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &children);

@@ -25,8 +25,11 @@ void		 sink_free(struct sink *);
 void		 sink_start(struct sink *, const char *engine, int jobs);
 /* Write one record and account for it; consumes r. Thread-safe. */
 void		 sink_emit(struct sink *, struct result *r);
-/* End the run: stop the clock and keep its statistics. */
-void		 sink_finish(struct sink *);
+/*
+ * End the run: stop the clock and keep its statistics; jobs is the
+ * concurrency the engine really ran with.
+ */
+void		 sink_finish(struct sink *, int jobs);
 /* The statistics of every run so far, in order. */
 struct runstats;
 const struct runstats *sink_runs(const struct sink *, size_t *n);
