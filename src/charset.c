@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "charset.h"
+#include "scan.h"
 #include "xmalloc.h"
 
 enum enc {
@@ -352,12 +353,6 @@ static const uint16_t cp1252_c1[32] = {
 /* Whether iconv can decode each encoding: 0 unknown, 1 yes, -1 no. */
 static atomic_schar usable[E_COUNT];
 
-static bool
-is_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
-
 static int
 label_cmp(const void *key, const void *elem)
 {
@@ -411,11 +406,8 @@ charset_lookup(const char *label, size_t len)
 		len--;
 	if (len == 0 || len >= sizeof key)
 		return NULL;
-	for (i = 0; i < len; i++) {
-		key[i] = label[i];
-		if (key[i] >= 'A' && key[i] <= 'Z')
-			key[i] += 'a' - 'A';
-	}
+	for (i = 0; i < len; i++)
+		key[i] = lower(label[i]);
 	key[len] = '\0';
 	l = bsearch(key, labels, sizeof labels / sizeof labels[0],
 	    sizeof labels[0], label_cmp);
@@ -424,28 +416,17 @@ charset_lookup(const char *label, size_t len)
 	return encodings[l->enc].name;
 }
 
+/* Whether s (len bytes) starts with the string str, ASCII case ignored. */
 static bool
-prefix_ci(const char *s, size_t len, const char *lower)
+prefix_ci(const char *s, size_t len, const char *str)
 {
 	size_t	i;
-	char	c;
 
-	for (i = 0; lower[i] != '\0'; i++) {
-		if (i == len)
-			return false;
-		c = s[i];
-		if (c >= 'A' && c <= 'Z')
-			c += 'a' - 'A';
-		if (c != lower[i])
+	for (i = 0; str[i] != '\0'; i++) {
+		if (i == len || lower(s[i]) != lower(str[i]))
 			return false;
 	}
 	return true;
-}
-
-static bool
-equal_ci(const char *s, size_t len, const char *lower)
-{
-	return strlen(lower) == len && prefix_ci(s, len, lower);
 }
 
 const char *
@@ -694,8 +675,7 @@ charset_prescan(const char *body, size_t len)
 		q = p + 1;
 		if (q < end && *q == '/')
 			q++;
-		if (q < end && ((*q >= 'a' && *q <= 'z') ||
-		    (*q >= 'A' && *q <= 'Z'))) {
+		if (q < end && is_alpha(*q)) {
 			/* Some other tag: skip its attributes, which may hold
 			 * a '>' in quotes. */
 			while (q < end && !is_space(*q) && *q != '>')

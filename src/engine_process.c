@@ -551,7 +551,7 @@ stop_workers(struct pengine *pe)
 
 	for (i = 0; i < pe->nw; i++)
 		if (pe->w[i].fd != -1)
-			kill(pe->w[i].pid, stop_signal);
+			kill(pe->w[i].pid, stop_signal > 0 ? stop_signal : SIGTERM);
 	pe->stopping = true;
 }
 

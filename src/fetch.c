@@ -149,8 +149,7 @@ transfer_error(struct fetch *f, CURLcode rc, struct result *r)
 	long oserr = 0;
 
 	if (rc == CURLE_ABORTED_BY_CALLBACK && stop_signal != 0) {
-		result_fail(r, "interrupted by %s", stop_signal == SIGINT ?
-		    "SIGINT" : "SIGTERM");
+		result_fail(r, "interrupted by %s", stop_reason());
 		return;
 	}
 	if (rc == CURLE_WRITE_ERROR && f->too_big) {
@@ -266,7 +265,7 @@ fetch_page(struct fetch *f, struct job *job, const char *engine)
 	if (rc == CURLE_ABORTED_BY_CALLBACK && f->job != job) {
 		r = result_from_job(job, engine);
 		result_fail(r, "not started: interrupted by %s",
-		    stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+		    stop_reason());
 		return r;
 	}
 	r = fetch_finish(f, rc, engine);

@@ -9,16 +9,21 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "engine.h"
 #include "options.h"
+#include "outfile.h"
 #include "output.h"
 #include "report.h"
 #include "result.h"
@@ -90,13 +95,51 @@ reads_stdin(const struct options *opt)
 static bool
 write_summary(const char *path, const struct runstats *runs, size_t n)
 {
-	FILE *f = fopen(path, "w");
+	struct outfile *o;
+	char err[1024];
 
-	if (f == NULL || report_json(f, runs, n) != 0 || fclose(f) != 0) {
+	if ((o = outfile_open(path, err, sizeof err)) == NULL) {
+		warnx_("%s", err);
+		return false;
+	}
+	if (report_json(outfile_stream(o), runs, n) != 0) {
+		warnx_("cannot write '%s': %s", path, strerror(errno));
+		outfile_abort(o);
+		return false;
+	}
+	if (outfile_commit(o) != 0) {
 		warnx_("cannot write '%s': %s", path, strerror(errno));
 		return false;
 	}
 	return true;
+}
+
+/*
+ * --lock: an flock on FILE, taken without waiting (or for up to
+ * --lock-wait), held until the process ends. The descriptor is
+ * close-on-exec, so no worker keeps it.
+ */
+static void
+take_lock(const struct options *opt)
+{
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	long waited = 0;
+	int fd;
+
+	if ((fd = open(opt->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0)
+		fatal(EXIT_USAGE, "cannot open lock file '%s': %s", opt->lock,
+		    strerror(errno));
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			fatal(EXIT_USAGE, "cannot lock '%s': %s", opt->lock,
+			    strerror(errno));
+		if (waited >= opt->lock_wait_ms)
+			fatal(EXIT_LOCKED, "another run holds the lock '%s'%s",
+			    opt->lock, opt->lock_wait_ms > 0 ?
+			    " (waited --lock-wait)" : "");
+		nanosleep(&pause, NULL);
+		waited += 50;
+	}
 }
 
 /*
@@ -151,13 +194,14 @@ main(int argc, char **argv)
 	const struct engine *engines[MAX_RUNS];
 	const struct runstats *runs;
 	struct savetext *save = NULL;
-	FILE *out = stdout, *in = NULL;
+	struct outfile *of = NULL;
+	FILE *out = stdout, *in = NULL, *log = NULL;
 	bool written = true, input_failed = false;
 	struct options opt;
 	struct source *src;
 	struct sink *sink;
 	int status, nengines, i;
-	char err[1024];
+	char err[1024], *note;
 	size_t nruns;
 
 	pscrape_argv = argv;
@@ -165,6 +209,8 @@ main(int argc, char **argv)
 	if (getenv(PROCESS_WORKER_ENV) != NULL)
 		return worker_mode(&opt);
 	nengines = engine_list(opt.engine, engines, MAX_RUNS);
+	if (opt.lock != NULL)
+		take_lock(&opt);
 
 	/* A reader that goes away must end in EPIPE, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
@@ -175,13 +221,23 @@ main(int argc, char **argv)
 	if (nengines > 1 && !opt.dry_run && reads_stdin(&opt))
 		in = spool_stdin();
 
-	if (opt.output != NULL && (out = fopen(opt.output, "we")) == NULL)
-		fatal(EXIT_WRITE, "cannot write '%s': %s", opt.output,
+	if (opt.log != NULL && (log = fopen(opt.log, "ae")) == NULL)
+		fatal(EXIT_WRITE, "cannot write '%s': %s", opt.log,
 		    strerror(errno));
+	if (opt.output != NULL) {
+		if ((of = outfile_open(opt.output, err, sizeof err)) == NULL)
+			fatal(EXIT_WRITE, "%s", err);
+		out = outfile_stream(of);
+	}
 	if (opt.save_text != NULL && !opt.dry_run &&
 	    (save = savetext_open(opt.save_text, err, sizeof err)) == NULL)
 		fatal(EXIT_WRITE, "%s", err);
-	sink = sink_new(&opt, out);
+	sink = sink_new(&opt, out, of == NULL, log);
+	note = xasprintf("start pscrape %s: engine %s, %d list%s",
+	    PACKAGE_VERSION, opt.engine, opt.nfiles ? opt.nfiles : 1,
+	    opt.nfiles > 1 ? "s" : "");
+	sink_log(sink, note);
+	free(note);
 
 	for (i = 0; i < (opt.dry_run ? 1 : nengines); i++) {
 		const struct engine *e = engines[i];
@@ -211,32 +267,54 @@ main(int argc, char **argv)
 		if (source_failed(src))
 			input_failed = true;
 		source_close(src);
+		if (stop_signal != 0)
+			break;
 	}
 
 	runs = sink_runs(sink, &nruns);
-	if (!opt.quiet && nruns > 0)
+	/* Nobody is left to read a table when the reader went away. */
+	if (!opt.quiet && nruns > 0 && !sink_reader_gone(sink))
 		report_table(stderr, runs, nruns);
 	if (opt.summary != NULL && !write_summary(opt.summary, runs, nruns))
 		written = false;
-	if (out != stdout && fclose(out) != 0) {
-		warnx_("cannot write '%s': %s", opt.output, strerror(errno));
+	if (of != NULL) {
+		/* After a write error the old file is kept: see outfile.h. */
+		if (sink_write_failed(sink) || !written)
+			outfile_abort(of);
+		else if (outfile_commit(of) != 0) {
+			warnx_("cannot write '%s': %s", opt.output,
+			    strerror(errno));
+			written = false;
+		}
+	} else if (!sink_write_failed(sink) && fflush(stdout) != 0) {
+		if (errno != EPIPE)
+			warnx_("cannot write output: %s", strerror(errno));
 		written = false;
 	}
-	if (stop_signal != 0)
+
+	if (stop_signal > 0)
 		status = 128 + stop_signal;
+	else if (sink_reader_gone(sink))
+		status = 128 + SIGPIPE;	/* as if SIGPIPE had ended us */
 	else if (!written || sink_write_failed(sink))
 		status = EXIT_WRITE;
 	else if (input_failed)
 		status = EXIT_USAGE;
-	else if (sink_any_failed(sink))
+	else if (sink_failed_pct(sink) > opt.fail_threshold ||
+	    (opt.fail_threshold == 0 && sink_failed_pct(sink) > 0))
 		status = EXIT_SOME_FAIL;
 	else
 		status = EXIT_ALL_OK;
 
+	note = xasprintf("end status %d", status);
+	sink_log(sink, note);
+	free(note);
 	sink_free(sink);
 	savetext_close(save);
 	if (in != NULL)
 		fclose(in);
+	if (log != NULL)
+		fclose(log);
 	options_free(&opt);
 	curl_global_cleanup();
 	return status;

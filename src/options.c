@@ -24,8 +24,13 @@ enum {
 	OPT_CACERT = 256,
 	OPT_CONNECT_TIMEOUT,
 	OPT_DRY_RUN,
+	OPT_FAIL_THRESHOLD,
+	OPT_LOCK,
+	OPT_LOCK_WAIT,
+	OPT_LOG,
 	OPT_MAX_REDIRS,
 	OPT_MAX_SIZE,
+	OPT_NO_CONFIG,
 	OPT_SAVE_TEXT,
 	OPT_SUMMARY,
 };
@@ -42,6 +47,8 @@ struct optdef {
 static const struct optdef optdefs[] = {
 	{ "cacert", OPT_CACERT, "FILE", NULL,
 	  "CA certificates to verify peers with" },
+	{ "config", 'K', "FILE", "$XDG_CONFIG_HOME/pscrape/config",
+	  "read long options from FILE, one per line" },
 	{ "connect-timeout", OPT_CONNECT_TIMEOUT, "SECS", "10",
 	  "give up connecting after SECS seconds" },
 	{ "dry-run", OPT_DRY_RUN, NULL, NULL,
@@ -49,6 +56,8 @@ static const struct optdef optdefs[] = {
 	{ "engine", 'e', "NAME", "async",
 	  "engine, a comma list of engines, or all: serial, thread, pool,"
 	  " process, async" },
+	{ "fail-threshold", OPT_FAIL_THRESHOLD, "PCT", "0",
+	  "exit 1 only when more than PCT percent of the URLs failed" },
 	{ "format", 'f', "FMT", "text",
 	  "output format: text, jsonl or csv" },
 	{ "header", 'H', "LINE", NULL,
@@ -60,14 +69,22 @@ static const struct optdef optdefs[] = {
 	{ "jobs", 'j', "N", "per engine",
 	  "transfers in flight at once, 1-100000; serial 1, thread 100,"
 	  " pool 32, process 8, async 100" },
+	{ "lock", OPT_LOCK, "FILE", NULL,
+	  "exit 4 at once when another run holds FILE locked" },
+	{ "lock-wait", OPT_LOCK_WAIT, "SECS", "0",
+	  "wait up to SECS seconds for the --lock" },
+	{ "log", OPT_LOG, "FILE", NULL,
+	  "append start, failures and summary to FILE, timestamped" },
 	{ "max-redirs", OPT_MAX_REDIRS, "N", "10",
 	  "follow at most N redirects" },
 	{ "max-size", OPT_MAX_SIZE, "BYTES", "10M",
 	  "largest decoded body accepted; suffixes K, M, G" },
+	{ "no-config", OPT_NO_CONFIG, NULL, NULL,
+	  "do not read the default config file" },
 	{ "output", 'o', "FILE", "stdout",
 	  "write result records to FILE" },
 	{ "quiet", 'q', NULL, NULL,
-	  "no summary on stderr" },
+	  "print nothing when every URL is ok; failures on stderr" },
 	{ "save-text", OPT_SAVE_TEXT, "DIR", NULL,
 	  "save each page's extracted text under DIR" },
 	{ "summary", OPT_SUMMARY, "FILE", NULL,
@@ -131,8 +148,15 @@ options_usage(FILE *f)
 		fprintf(f, "  %-28s", left);
 		print_wrapped(f, text, 30, 79);
 	}
-	fprintf(f, "\nExit status: 0 every URL ok, 1 some URL failed,"
-	    " 2 usage or input error.\n"
+	fprintf(f, "\nExit status:\n"
+	    "  0    every URL ok\n"
+	    "  1    some URL failed (more than --fail-threshold percent)\n"
+	    "  2    usage or input error\n"
+	    "  3    output could not be written\n"
+	    "  4    the --lock is held by another run\n"
+	    "  130  interrupted by SIGINT\n"
+	    "  141  the reader of standard output went away\n"
+	    "  143  interrupted by SIGTERM\n"
 	    "See pscrape(1) for the output formats and every detail.\n");
 }
 
@@ -149,12 +173,15 @@ print_version(void)
 	printf("gumbo %s\n", GUMBO_VERSION);
 }
 
+/* "FILE:LINE: " while a config file is read, else "". */
+static char where[512];
+
 static void __attribute__((format(printf, 1, 2), noreturn))
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("pscrape: ", stderr);
+	fprintf(stderr, "pscrape: %s", where);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -176,9 +203,9 @@ parse_long(const char *opt, const char *s, long min, long max)
 	return v;
 }
 
-/* Seconds, decimals allowed, to milliseconds. */
-static long
-parse_secs(const char *opt, const char *s)
+/* A percentage from 0 to 100, decimals allowed. */
+static double
+parse_pct(const char *opt, const char *s)
 {
 	char *end;
 	double v;
@@ -186,9 +213,25 @@ parse_secs(const char *opt, const char *s)
 	errno = 0;
 	v = strtod(s, &end);
 	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) ||
-	    v < 0.001 || v > 86400.0 * 365)
-		usage_error("%s: expected a number of seconds greater than 0,"
-		    " got '%s'", opt, s);
+	    v < 0 || v > 100)
+		usage_error("%s: expected a percentage from 0 to 100, got '%s'",
+		    opt, s);
+	return v;
+}
+
+/* Seconds, decimals allowed, to milliseconds; 0 only when allowed. */
+static long
+parse_secs(const char *opt, const char *s, bool zero)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) ||
+	    v < (zero ? 0 : 0.001) || v > 86400.0 * 365)
+		usage_error("%s: expected a number of seconds%s, got '%s'", opt,
+		    zero ? "" : " greater than 0", s);
 	return lround(v * 1000.0);
 }
 
@@ -245,11 +288,210 @@ add_header(struct options *o, const char *h)
 	o->headers = l;
 }
 
+/* Apply one option, from the command line or a config file. */
+static void
+apply(struct options *o, int id, char *arg)
+{
+	switch (id) {
+	case 'A':
+		if (strpbrk(arg, "\r\n") != NULL)
+			usage_error("--user-agent: must be one line");
+		free(o->user_agent);
+		o->user_agent = xstrdup(arg);
+		break;
+	case 'e':
+		if (engine_list(arg, NULL, 0) < 0 || arg[0] == '\0')
+			usage_error("--engine: expected all or a comma list of"
+			    " %s, got '%s'", engine_names(), arg);
+		o->engine = arg;
+		break;
+	case 'f':
+		if (strcmp(arg, "text") == 0)
+			o->format = FORMAT_TEXT;
+		else if (strcmp(arg, "jsonl") == 0)
+			o->format = FORMAT_JSONL;
+		else if (strcmp(arg, "csv") == 0)
+			o->format = FORMAT_CSV;
+		else
+			usage_error("--format: expected text, jsonl or csv, got"
+			    " '%s'", arg);
+		break;
+	case 'H':
+		add_header(o, arg);
+		break;
+	case 'h':
+		options_usage(stdout);
+		exit(EXIT_ALL_OK);
+	case 'j':
+		o->jobs = (int)parse_long("--jobs", arg, 1, 100000);
+		break;
+	case 'K':	/* read before everything else: see find_config() */
+	case OPT_NO_CONFIG:
+		break;
+	case 'k':
+		o->insecure = true;
+		break;
+	case 'o':
+		o->output = arg;
+		break;
+	case 'q':
+		o->quiet = true;
+		break;
+	case 't':
+		o->timeout_ms = parse_secs("--timeout", arg, false);
+		break;
+	case 'V':
+		print_version();
+		exit(EXIT_ALL_OK);
+	case 'v':
+		o->verbose++;
+		break;
+	case OPT_CACERT:
+		o->cacert = arg;
+		break;
+	case OPT_CONNECT_TIMEOUT:
+		o->connect_timeout_ms = parse_secs("--connect-timeout", arg, false);
+		break;
+	case OPT_DRY_RUN:
+		o->dry_run = true;
+		break;
+	case OPT_FAIL_THRESHOLD:
+		o->fail_threshold = parse_pct("--fail-threshold", arg);
+		break;
+	case OPT_LOCK:
+		o->lock = arg;
+		break;
+	case OPT_LOCK_WAIT:
+		o->lock_wait_ms = parse_secs("--lock-wait", arg, true);
+		break;
+	case OPT_LOG:
+		o->log = arg;
+		break;
+	case OPT_MAX_REDIRS:
+		o->max_redirs = parse_long("--max-redirs", arg, 0, 1000);
+		break;
+	case OPT_MAX_SIZE:
+		if (parse_size(arg, &o->max_size) != 0)
+			usage_error("--max-size: expected a positive number of"
+			    " bytes, optionally with K, M or G, got '%s'", arg);
+		break;
+	case OPT_SUMMARY:
+		o->summary = arg;
+		break;
+	case OPT_SAVE_TEXT:
+		if (arg[0] == '\0')
+			usage_error("--save-text: expected a directory");
+		o->save_text = arg;
+		break;
+	}
+}
+
+/*
+ * The config file to read: -K FILE or --config FILE from the command line,
+ * else the default one unless --no-config. *must says whether it must
+ * exist. Found before parsing so the command line can override it.
+ */
+static char *
+find_config(int argc, char **argv, bool *must)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char *file = NULL;
+	bool none = false;
+	int i;
+
+	*must = false;
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--no-config") == 0)
+			none = true;
+		else if ((strcmp(argv[i], "-K") == 0 ||
+		    strcmp(argv[i], "--config") == 0) && i + 1 < argc)
+			file = argv[++i];
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			file = argv[i] + 9;
+		else if (strncmp(argv[i], "-K", 2) == 0 && argv[i][2] != '\0')
+			file = argv[i] + 2;
+	}
+	if (file != NULL) {
+		*must = true;
+		return xstrdup(file);
+	}
+	if (none)
+		return NULL;
+	if (xdg != NULL && xdg[0] == '/')
+		return xasprintf("%s/pscrape/config", xdg);
+	if (home != NULL && home[0] != '\0')
+		return xasprintf("%s/.config/pscrape/config", home);
+	return NULL;
+}
+
+static const struct optdef *
+find_long(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTDEFS; i++)
+		if (strcmp(optdefs[i].name, name) == 0)
+			return &optdefs[i];
+	return NULL;
+}
+
+/*
+ * A config file: long options without dashes, one per line, "name value"
+ * or "name = value", flags alone; blank lines and # comments skipped.
+ * The strings are kept for the life of the process (options point at
+ * them), so the file's lines are not freed.
+ */
+static void
+read_config(struct options *o, const char *path, bool must)
+{
+	const struct optdef *d;
+	char *line = NULL, *name, *value, *end;
+	unsigned long n = 0;
+	size_t cap = 0;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		if (!must && errno == ENOENT)
+			return;
+		usage_error("cannot read config '%s': %s", path,
+		    strerror(errno));
+	}
+	while (getline(&line, &cap, f) != -1) {
+		n++;
+		snprintf(where, sizeof where, "%s:%lu: ", path, n);
+		name = line + strspn(line, " \t");
+		end = name + strlen(name);
+		while (end > name && strchr(" \t\r\n", end[-1]) != NULL)
+			*--end = '\0';
+		if (*name == '\0' || *name == '#')
+			continue;
+		value = name + strcspn(name, " \t=");
+		if (*value != '\0') {
+			*value++ = '\0';
+			value += strspn(value, " \t");
+			if (*value == '=')
+				value += 1 + strspn(value + 1, " \t");
+		}
+		if ((d = find_long(name)) == NULL || d->id == 'K' ||
+		    d->id == OPT_NO_CONFIG || d->id == 'h' || d->id == 'V')
+			usage_error("unknown option '%s'", name);
+		if (d->arg != NULL && *value == '\0')
+			usage_error("option '%s' needs a value", name);
+		if (d->arg == NULL && *value != '\0')
+			usage_error("option '%s' takes no value", name);
+		apply(o, d->id, xstrdup(value));
+	}
+	where[0] = '\0';
+	free(line);
+	fclose(f);
+}
+
 void
 options_parse(struct options *o, int argc, char **argv)
 {
 	struct option longopts[NOPTDEFS + 1];
-	char shortopts[NOPTDEFS * 2 + 3], *sp = shortopts;
+	char shortopts[NOPTDEFS * 2 + 3], *sp = shortopts, *config;
+	bool must;
 	size_t i;
 	int c;
 
@@ -260,6 +502,11 @@ options_parse(struct options *o, int argc, char **argv)
 	o->connect_timeout_ms = 10000;
 	o->max_size = 10 * 1024 * 1024;
 	o->max_redirs = 10;
+
+	if ((config = find_config(argc, argv, &must)) != NULL) {
+		read_config(o, config, must);
+		free(config);
+	}
 
 	*sp++ = '+';	/* stop at the first non-option, as POSIX says */
 	*sp++ = ':';	/* report a missing argument as ':' */
@@ -280,95 +527,15 @@ options_parse(struct options *o, int argc, char **argv)
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		switch (c) {
-		case 'A':
-			if (strpbrk(optarg, "\r\n") != NULL)
-				usage_error("--user-agent: must be one line");
-			free(o->user_agent);
-			o->user_agent = xstrdup(optarg);
-			break;
-		case 'e':
-			if (engine_list(optarg, NULL, 0) < 0 || optarg[0] == '\0')
-				usage_error("--engine: expected all or a comma"
-				    " list of %s, got '%s'", engine_names(),
-				    optarg);
-			o->engine = optarg;
-			break;
-		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				o->format = FORMAT_TEXT;
-			else if (strcmp(optarg, "jsonl") == 0)
-				o->format = FORMAT_JSONL;
-			else if (strcmp(optarg, "csv") == 0)
-				o->format = FORMAT_CSV;
-			else
-				usage_error("--format: expected text, jsonl or"
-				    " csv, got '%s'", optarg);
-			break;
-		case 'H':
-			add_header(o, optarg);
-			break;
-		case 'h':
-			options_usage(stdout);
-			exit(EXIT_ALL_OK);
-		case 'j':
-			o->jobs = (int)parse_long("--jobs", optarg, 1, 100000);
-			break;
-		case 'k':
-			o->insecure = true;
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 't':
-			o->timeout_ms = parse_secs("--timeout", optarg);
-			break;
-		case 'V':
-			print_version();
-			exit(EXIT_ALL_OK);
-		case 'v':
-			o->verbose++;
-			break;
-		case OPT_CACERT:
-			o->cacert = optarg;
-			break;
-		case OPT_CONNECT_TIMEOUT:
-			o->connect_timeout_ms = parse_secs("--connect-timeout",
-			    optarg);
-			break;
-		case OPT_DRY_RUN:
-			o->dry_run = true;
-			break;
-		case OPT_MAX_REDIRS:
-			o->max_redirs = parse_long("--max-redirs", optarg, 0,
-			    1000);
-			break;
-		case OPT_MAX_SIZE:
-			if (parse_size(optarg, &o->max_size) != 0)
-				usage_error("--max-size: expected a positive"
-				    " number of bytes, optionally with K, M or"
-				    " G, got '%s'", optarg);
-			break;
-		case OPT_SUMMARY:
-			o->summary = optarg;
-			break;
-		case OPT_SAVE_TEXT:
-			if (optarg[0] == '\0')
-				usage_error("--save-text: expected a directory");
-			o->save_text = optarg;
-			break;
-		case ':':
+		if (c == ':')
 			usage_error("option '%s' needs an argument",
 			    argv[optind - 1]);
-		case '?':
-		default:
+		if (c == '?') {
 			if (optopt != 0 && optopt < 256)
 				usage_error("unknown option '-%c'", optopt);
 			usage_error("unknown option '%s'", argv[optind - 1]);
 		}
+		apply(o, c, optarg);
 	}
 	if (o->user_agent == NULL)
 		o->user_agent = xstrdup("pscrape/" PACKAGE_VERSION);

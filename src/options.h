@@ -33,6 +33,10 @@ struct options {
 	bool			 insecure;
 	const char		*save_text;	/* directory or NULL */
 	const char		*summary;	/* --summary FILE or NULL */
+	double			 fail_threshold; /* percent */
+	const char		*lock;		/* --lock FILE or NULL */
+	long			 lock_wait_ms;
+	const char		*log;		/* --log FILE or NULL */
 	bool			 quiet;
 	int			 verbose;
 	bool			 dry_run;
@@ -44,6 +48,8 @@ struct options {
 #define EXIT_ALL_OK	0
 #define EXIT_SOME_FAIL	1
 #define EXIT_USAGE	2
+#define EXIT_WRITE	3	/* output could not be written */
+#define EXIT_LOCKED	4	/* --lock held by another run */
 
 /* Parse argv into opts; exits with EXIT_USAGE (message on stderr) on error. */
 void	options_parse(struct options *, int, char **);

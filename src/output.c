@@ -7,26 +7,41 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "output.h"
 #include "report.h"
+#include "stop.h"
 #include "xmalloc.h"
 
 struct sink {
 	const struct options	*opt;
 	FILE			*out;
+	bool			 quiet_out;	/* -q: nothing to stdout */
+	FILE			*log;		/* --log, or NULL */
 	pthread_mutex_t		 lock;
 	struct textbuf		 line;		/* reused per record */
 	bool			 header_done;	/* CSV header written */
-	bool			 any_failed;
 	bool			 write_failed;
+	bool			 epipe;		/* the reader went away */
+	uint64_t		 all_failed;	/* over every run */
+	uint64_t		 all_counted;	/* records but duplicates */
+
+	/* The progress line, on a terminal only. */
+	bool			 progress;
+	bool			 progress_shown;
+	pthread_t		 progress_thread;
+	pthread_cond_t		 progress_stop;
+	bool			 progress_done;
+	uint64_t		 total;		/* records to come; 0: unknown */
 
 	/* The current run. */
 	struct runstats		 cur;
@@ -39,6 +54,8 @@ struct sink {
 	struct runstats		*runs;
 	size_t			 nruns;
 };
+
+static void	progress_erase(struct sink *);
 
 /*
  * Length of the valid UTF-8 sequence at p (at most n bytes), or 0 when
@@ -249,13 +266,17 @@ format_record(struct textbuf *b, enum format fmt, const struct result *r)
 }
 
 struct sink *
-sink_new(const struct options *opt, FILE *out)
+sink_new(const struct options *opt, FILE *out, bool to_stdout, FILE *log)
 {
 	struct sink *s = xcalloc(1, sizeof *s);
 
 	s->opt = opt;
 	s->out = out;
+	s->quiet_out = opt->quiet && to_stdout;
+	s->log = log;
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->progress_stop, NULL);
+	s->progress = !opt->quiet && !opt->dry_run && isatty(STDERR_FILENO);
 	return s;
 }
 
@@ -264,6 +285,7 @@ sink_free(struct sink *s)
 {
 	if (s == NULL)
 		return;
+	pthread_cond_destroy(&s->progress_stop);
 	pthread_mutex_destroy(&s->lock);
 	free(s->line.data);
 	free(s->lat);
@@ -281,6 +303,65 @@ elapsed(const struct timespec *since)
 	    (double)(now.tv_nsec - since->tv_nsec) / 1e9;
 }
 
+/*
+ * The progress line: done/total (total once the input is read), ok and
+ * failed, pages/s and an ETA, redrawn four times a second.
+ */
+static void *
+progress_main(void *arg)
+{
+	struct sink *s = arg;
+	struct timespec until;
+	double secs, rate;
+	uint64_t done;
+	char total[32], eta[32];
+
+	pthread_mutex_lock(&s->lock);
+	while (!s->progress_done) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 250 * 1000 * 1000;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&s->progress_stop, &s->lock, &until);
+		if (s->progress_done)
+			break;
+		done = s->cur.urls;
+		secs = elapsed(&s->start);
+		rate = secs > 0 ? (double)(s->cur.ok + s->cur.failed) / secs : 0;
+		if (s->total > 0)
+			snprintf(total, sizeof total, "%llu",
+			    (unsigned long long)s->total);
+		else
+			snprintf(total, sizeof total, "?");
+		if (s->total > 0 && rate > 0)
+			snprintf(eta, sizeof eta, "%.0f s",
+			    (double)(s->total - done) / rate);
+		else
+			snprintf(eta, sizeof eta, "?");
+		fprintf(stderr, "\r\033[K%s: %llu/%s done, %llu ok, %llu failed,"
+		    " %.1f pages/s, ETA %s", s->cur.engine,
+		    (unsigned long long)done, total,
+		    (unsigned long long)s->cur.ok,
+		    (unsigned long long)s->cur.failed, rate, eta);
+		fflush(stderr);
+		s->progress_shown = true;
+	}
+	progress_erase(s);
+	fflush(stderr);
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+void
+sink_input_done(struct sink *s, uint64_t total)
+{
+	pthread_mutex_lock(&s->lock);
+	s->total = total;
+	pthread_mutex_unlock(&s->lock);
+}
+
 void
 sink_start(struct sink *s, const char *engine, int jobs)
 {
@@ -293,17 +374,74 @@ sink_start(struct sink *s, const char *engine, int jobs)
 	getrusage(RUSAGE_SELF, &s->ru_self);
 	getrusage(RUSAGE_CHILDREN, &s->ru_children);
 	clock_gettime(CLOCK_MONOTONIC, &s->start);
+	s->total = 0;
+	s->progress_done = false;
 	pthread_mutex_unlock(&s->lock);
+	if (s->progress && pthread_create(&s->progress_thread, NULL,
+	    progress_main, s) != 0)
+		s->progress = false;
 }
 
+/*
+ * Write to the record stream. The first failure stops the run (nothing
+ * more can be delivered); a reader that went away (EPIPE) ends it quietly.
+ */
 static void
 write_out(struct sink *s, const char *p, size_t n)
 {
 	if (s->write_failed)
 		return;
-	if (fwrite(p, 1, n, s->out) != n || fflush(s->out) != 0) {
-		s->write_failed = true;
+	if (fwrite(p, 1, n, s->out) == n && fflush(s->out) == 0)
+		return;
+	s->write_failed = true;
+	if (errno == EPIPE)
+		s->epipe = true;
+	else
 		warnx_("cannot write output: %s", strerror(errno));
+	if (stop_signal == 0)
+		stop_signal = STOP_OUTPUT;
+}
+
+/* One --log line: an ISO 8601 local timestamp, then the text. */
+static void __attribute__((format(printf, 2, 3)))
+log_line(struct sink *s, const char *fmt, ...)
+{
+	char stamp[40];
+	struct tm tm;
+	time_t now;
+	va_list ap;
+
+	if (s->log == NULL)
+		return;
+	now = time(NULL);
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S%z", &tm);
+	/* +hhmm to +hh:mm, the extended form the rest of the stamp uses. */
+	memmove(stamp + strlen(stamp) - 1, stamp + strlen(stamp) - 2, 3);
+	stamp[strlen(stamp) - 3] = ':';
+	fprintf(s->log, "%s ", stamp);
+	va_start(ap, fmt);
+	vfprintf(s->log, fmt, ap);
+	va_end(ap);
+	fputc('\n', s->log);
+	fflush(s->log);
+}
+
+void
+sink_log(struct sink *s, const char *text)
+{
+	pthread_mutex_lock(&s->lock);
+	log_line(s, "%s", text);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Erase the progress line before anything else reaches the terminal. */
+static void
+progress_erase(struct sink *s)
+{
+	if (s->progress_shown) {
+		fputs("\r\033[K", stderr);
+		s->progress_shown = false;
 	}
 }
 
@@ -334,10 +472,8 @@ sink_emit(struct sink *s, struct result *r)
 		s->cur.ok++;
 		s->cur.bytes += r->bytes;
 		s->cur.chars += r->chars;
-	} else {
+	} else
 		s->cur.failed++;
-		s->any_failed = true;
-	}
 	if (r->final_url != NULL) {
 		if (s->nlat == s->caplat) {
 			s->caplat = s->caplat ? s->caplat * 2 : 1024;
@@ -345,9 +481,15 @@ sink_emit(struct sink *s, struct result *r)
 		}
 		s->lat[s->nlat++] = r->time_ms;
 	}
+	if (r->duplicate_of == NULL) {
+		s->all_counted++;
+		if (!r->ok)
+			s->all_failed++;
+	}
+	progress_erase(s);
 	if (s->opt->dry_run)
 		dry_run_report(s, r);
-	else {
+	else if (!s->quiet_out) {
 		if (s->opt->format == FORMAT_CSV && !s->header_done) {
 			write_out(s, csv_header(), strlen(csv_header()));
 			s->header_done = true;
@@ -355,6 +497,14 @@ sink_emit(struct sink *s, struct result *r)
 		s->line.len = 0;
 		format_record(&s->line, s->opt->format, r);
 		write_out(s, s->line.data, s->line.len);
+	}
+	if (!r->ok && r->duplicate_of == NULL && !s->opt->dry_run) {
+		s->line.len = 0;
+		format_record(&s->line, FORMAT_TEXT, r);
+		if (s->opt->quiet)	/* cron mails what -q lets through */
+			fputs(s->line.data, stderr);
+		s->line.data[--s->line.len] = '\0';
+		log_line(s, "%s", s->line.data);
 	}
 	pthread_mutex_unlock(&s->lock);
 	result_free(r);
@@ -381,6 +531,13 @@ sink_finish(struct sink *s, int jobs)
 	struct rusage self, children;
 	struct runstats *r = &s->cur;
 
+	if (s->progress) {
+		pthread_mutex_lock(&s->lock);
+		s->progress_done = true;
+		pthread_cond_signal(&s->progress_stop);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->progress_thread, NULL);
+	}
 	pthread_mutex_lock(&s->lock);
 	r->jobs = jobs;
 	r->wall_s = elapsed(&s->start);
@@ -399,6 +556,11 @@ sink_finish(struct sink *s, int jobs)
 	r->max_ms = percentile(s->lat, s->nlat, 1.0);
 	s->runs = xrealloc(s->runs, (s->nruns + 1) * sizeof *s->runs);
 	s->runs[s->nruns++] = *r;
+	log_line(s, "summary %s -j %d: %llu URLs, %llu ok, %llu failed, %llu"
+	    " duplicates, %.2f s", r->engine, r->jobs,
+	    (unsigned long long)r->urls, (unsigned long long)r->ok,
+	    (unsigned long long)r->failed, (unsigned long long)r->duplicates,
+	    r->wall_s);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -409,10 +571,17 @@ sink_runs(const struct sink *s, size_t *n)
 	return s->runs;
 }
 
-bool
-sink_any_failed(const struct sink *s)
+double
+sink_failed_pct(const struct sink *s)
 {
-	return s->any_failed;
+	return s->all_counted > 0 ?
+	    100.0 * (double)s->all_failed / (double)s->all_counted : 0.0;
+}
+
+bool
+sink_reader_gone(const struct sink *s)
+{
+	return s->epipe;
 }
 
 bool

@@ -14,17 +14,22 @@
 #include "options.h"
 #include "result.h"
 
-#define EXIT_WRITE	3	/* output could not be written */
-
 struct sink;
 
-/* out is the record stream; the sink does not close it. */
-struct sink	*sink_new(const struct options *, FILE *out);
+/*
+ * out is the record stream (the sink does not close it); to_stdout says
+ * whether it is standard output, which -q keeps empty; log is the --log
+ * file or NULL.
+ */
+struct sink	*sink_new(const struct options *, FILE *out, bool to_stdout,
+		    FILE *log);
 void		 sink_free(struct sink *);
 /* Begin one engine's run: reset the statistics and start the clock. */
 void		 sink_start(struct sink *, const char *engine, int jobs);
 /* Write one record and account for it; consumes r. Thread-safe. */
 void		 sink_emit(struct sink *, struct result *r);
+/* The whole input is read: total records this run will have. */
+void		 sink_input_done(struct sink *, uint64_t total);
 /*
  * End the run: stop the clock and keep its statistics; jobs is the
  * concurrency the engine really ran with.
@@ -33,10 +38,13 @@ void		 sink_finish(struct sink *, int jobs);
 /* The statistics of every run so far, in order. */
 struct runstats;
 const struct runstats *sink_runs(const struct sink *, size_t *n);
-/* Whether any record of any run was a failure. */
-bool		 sink_any_failed(const struct sink *);
-/* Whether a write to the record stream failed. */
+/* Append one line to the --log file, timestamped. Thread-safe. */
+void		 sink_log(struct sink *, const char *);
+/* Percent of the records (duplicates aside) that were failures. */
+double		 sink_failed_pct(const struct sink *);
+/* Whether a write to the record stream failed; quietly if the reader left. */
 bool		 sink_write_failed(const struct sink *);
+bool		 sink_reader_gone(const struct sink *);
 
 /* Formatting, exposed for the unit tests. */
 void	json_string(struct textbuf *, const char *);

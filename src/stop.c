@@ -27,3 +27,16 @@ stop_install(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 }
+
+const char *
+stop_reason(void)
+{
+	switch (stop_signal) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	default:
+		return "an output error";
+	}
+}

@@ -3,6 +3,7 @@
  * The source then hands out no more jobs, transfers in flight abort from
  * curl's progress callback within a second, and the run ends with the
  * records of everything finished and the summary; main exits 128 + signal.
+ * An output that cannot be written any more stops a run the same way.
  */
 #ifndef PSCRAPE_STOP_H
 #define PSCRAPE_STOP_H
@@ -10,12 +11,18 @@
 #include <signal.h>
 #include <stdatomic.h>
 
+/* stop_signal when the output can no longer be written. */
+#define STOP_OUTPUT	(-1)
+
 /*
- * 0, SIGINT or SIGTERM. Atomic rather than volatile sig_atomic_t because
- * every thread reads it; a lock-free atomic is safe in a signal handler.
+ * 0, SIGINT, SIGTERM or STOP_OUTPUT. Atomic rather than volatile
+ * sig_atomic_t because every thread reads it; a lock-free atomic is safe
+ * in a signal handler.
  */
 extern atomic_int stop_signal;
 
-void	stop_install(void);
+void		 stop_install(void);
+/* Why the run stops, for records: "SIGINT", "SIGTERM", "an output error". */
+const char	*stop_reason(void);
 
 #endif

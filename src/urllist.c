@@ -286,8 +286,10 @@ source_next(struct source *s, struct sink *sink)
 	for (;;) {
 		if (stop_signal != 0)
 			return NULL;	/* start nothing new */
-		if (s->f == NULL && !next_file(s))
+		if (s->f == NULL && !next_file(s)) {
+			sink_input_done(sink, s->seq);
 			return NULL;
+		}
 		rc = url_read_line(s->f, s->buf, sizeof s->buf - 1, &len,
 		    &toolong, &hasnul);
 		if (rc <= 0) {

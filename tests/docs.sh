@@ -46,7 +46,7 @@ inopts && /^     -/ {
 inopts { body = body " " $0; gsub(/  +/, " ", body) }
 ' | sed "s|pscrape/VERSION|pscrape/$version|" | sort >"$T/man"
 
-is "$(wc -l <"$T/help" | tr -d ' ')" 19 "--help lists 19 options"
+is "$(wc -l <"$T/help" | tr -d ' ')" 25 "--help lists 25 options"
 is "$(diff "$T/help" "$T/man")" "" \
     "--help and the man page list the same options, letters, arguments, defaults"
 
@@ -62,6 +62,11 @@ for o in $(grep -o -- '--[a-z][a-z-]*' "$top_srcdir/README.md" | sort -u); do
 	pscrape --help | grep -q -- "$o[ ,]" || pscrape --help | grep -q -- "$o\$"
 	ok $? "README's $o is a real option"
 done
+
+# The exit statuses --help lists are the ones EXIT STATUS documents.
+is "$(sed -n 's/^  \([0-9][0-9]*\)  .*/\1/p' "$T/helpj" | sort -n | tr '\n' ' ')" \
+    "$(sed -n '/^\.Sh EXIT STATUS/,/^\.Sh/s/^\.It \([0-9][0-9]*\)$/\1/p' "$MAN" |
+    sort -n | tr '\n' ' ')" "--help and EXIT STATUS list the same statuses"
 
 if command -v mandoc >/dev/null 2>&1; then
 	is "$(mandoc -Tlint -Wwarning "$MAN" 2>&1)" "" "mandoc -Tlint is clean"

@@ -26,7 +26,7 @@ start_server
 } >"$T/pages"
 
 cut -f1 "$T/pages" >"$T/list"
-pscrape -e serial -q -f jsonl "$T/list" |
+pscrape -e serial -f jsonl "$T/list" 2>/dev/null |
     sed -E 's/.*"chars":([0-9]+).*/\1/' >"$T/ours"
 cut -f2,3 "$T/pages" | PYTHONDONTWRITEBYTECODE=1 "$PY" -c '
 import sys

@@ -77,7 +77,8 @@ while [ $i -le 40 ]; do
 	echo "$BASE/delay/300?kill=$i"
 	i=$((i + 1))
 done >"$T/kill.list"
-pscrape_bg -e process -j 4 -f jsonl -o "$T/kill.out" "$T/kill.list" \
+# Standard output, not -o: -o appears only when the run is over.
+pscrape_bg -e process -j 4 -f jsonl "$T/kill.list" >"$T/kill.out" \
     2>"$T/kill.err"
 pid=$!
 wait_lines "$T/kill.out" 1 .
@@ -135,7 +136,7 @@ is "$(echo "$fds" | sed -n 1,4p)" "0 /dev/null
 1 /dev/null
 2 $(readlink /proc/$pid/fd/2)
 3 socket" "a worker's descriptors: /dev/null, stderr, its socket"
-is "$(echo "$fds" | grep -c -e "$T/fds.out" -e "$T/fds.list" -e /dev/null)" 2 \
+is "$(echo "$fds" | grep -c -e "fds.out" -e "$T/fds.list" -e /dev/null)" 2 \
     "neither the output nor the list is open in a worker"
 wait $pid; st=$?
 is "$st:$(ps -o pid= --ppid $pid | wc -l | tr -d ' ')" "0:0" \

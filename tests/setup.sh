@@ -7,10 +7,16 @@
 set -u
 : "${top_srcdir:=.}"
 : "${top_builddir:=.}"
+# Absolute, so that tests may cd.
+top_srcdir=$(cd "$top_srcdir" && pwd)
+top_builddir=$(cd "$top_builddir" && pwd)
 PSCRAPE_BIN=$top_builddir/pscrape
 HTTPD_BIN=$top_builddir/tests/httpd
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/pscrape-test.XXXXXX")
+# No user's config file may change what the tests see.
+XDG_CONFIG_HOME=$T/xdg
+export XDG_CONFIG_HOME
 SERVER_PID=
 tap_n=0
 tap_failed=0

@@ -1,0 +1,23 @@
+/*
+ * Output files that readers never see half-written: a regular file is
+ * written under a temporary name in the same directory and renamed into
+ * place by outfile_commit(); until then (and after a crash or a write
+ * error) the previous file stays untouched. Anything else (a terminal,
+ * /dev/null, a FIFO, /dev/full) is written directly.
+ */
+#ifndef PSCRAPE_OUTFILE_H
+#define PSCRAPE_OUTFILE_H
+
+#include <stdio.h>
+
+struct outfile;
+
+/* NULL with a message in err when the file cannot be created. */
+struct outfile	*outfile_open(const char *path, char *err, size_t errlen);
+FILE		*outfile_stream(struct outfile *);
+/* Flush, close and rename into place; -1 (errno set) when that failed. */
+int		 outfile_commit(struct outfile *);
+/* Close and remove the temporary file, leaving the old one in place. */
+void		 outfile_abort(struct outfile *);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * Byte helpers for reading HTML source, shared by charset.c, extract.c
+ * and nest.c. HTML's own definitions, not the C locale's: the ASCII
+ * whitespace of the HTML standard, ASCII letters, ASCII case folding.
+ */
+#ifndef PSCRAPE_SCAN_H
+#define PSCRAPE_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+static inline bool
+is_space(unsigned char c)
+{
+	return c == ' ' || c == '\n' || c == '\t' || c == '\f' || c == '\r';
+}
+
+static inline bool
+is_alpha(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline unsigned char
+lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+static inline bool
+all_space(const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		if (!is_space(s[i]))
+			return false;
+	}
+	return true;
+}
+
+/* Whether s (len bytes) is the string str, ASCII case ignored. */
+static inline bool
+equal_ci(const char *s, size_t len, const char *str)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		if (str[i] == '\0' || lower(s[i]) != lower(str[i]))
+			return false;
+	}
+	return str[len] == '\0';
+}
+
+/* Just after the next '>' from p, or end. */
+static inline const char *
+to_gt(const char *p, const char *end)
+{
+	const char	*q = memchr(p, '>', end - p);
+
+	return q == NULL ? end : q + 1;
+}
+
+#endif
