@@ -438,8 +438,8 @@ find_long(const char *name)
 /*
  * A config file: long options without dashes, one per line, "name value"
  * or "name = value", flags alone; blank lines and # comments skipped.
- * The strings are kept for the life of the process (options point at
- * them), so the file's lines are not freed.
+ * The values are kept in o->owned (options point at them) until
+ * options_free().
  */
 static void
 read_config(struct options *o, const char *path, bool must)
@@ -479,7 +479,10 @@ read_config(struct options *o, const char *path, bool must)
 			usage_error("option '%s' needs a value", name);
 		if (d->arg == NULL && *value != '\0')
 			usage_error("option '%s' takes no value", name);
-		apply(o, d->id, xstrdup(value));
+		o->owned = xrealloc(o->owned, (o->nowned + 1) *
+		    sizeof *o->owned);
+		o->owned[o->nowned] = xstrdup(value);
+		apply(o, d->id, o->owned[o->nowned++]);
 	}
 	where[0] = '\0';
 	free(line);
@@ -546,6 +549,11 @@ options_parse(struct options *o, int argc, char **argv)
 void
 options_free(struct options *o)
 {
+	size_t i;
+
+	for (i = 0; i < o->nowned; i++)
+		free(o->owned[i]);
+	free(o->owned);
 	free(o->user_agent);
 	curl_slist_free_all(o->headers);
 }

@@ -42,6 +42,8 @@ struct options {
 	bool			 dry_run;
 	char			**files;	/* URL lists; none: stdin */
 	int			 nfiles;
+	char			**owned;	/* config values, freed with us */
+	size_t			 nowned;
 };
 
 /* Exit statuses, documented in --help and the man page. */

@@ -50,14 +50,9 @@ result_fail(struct result *r, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	s = xmalloc((size_t)(n < 0 ? 0 : n) + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
+	s = xvasprintf(fmt, ap);	/* before the free: args may be r->error */
 	va_end(ap);
 	free(r->error);
 	r->error = s;

@@ -15,6 +15,7 @@ void *xrealloc(void *, size_t);
 char *xstrdup(const char *);
 char *xstrndup(const char *, size_t);
 char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
 
 /* Print "pscrape: message" on stderr and exit with the given status. */
 void fatal(int status, const char *, ...)
