@@ -78,8 +78,8 @@ r=$(rec "http://127.0.0.1:9/")
 is "$(echo "$r" | field status):$(echo "$r" | field error | sed 's/after [0-9]* ms/after N ms/')" \
     '0:"Failed to connect to 127.0.0.1 port 9 after N ms: Couldn'"'"'t connect to server"' \
     "a closed port"
-printf '%s\n' "$BASE/delay/3000" >"$T/list"
-pscrape -f jsonl -t 0.3 "$T/list" 2>/dev/null >"$T/out"
+printf '%s\n' "$BASE/delay/5000" >"$T/list"
+pscrape -f jsonl -t 1.5 "$T/list" 2>/dev/null >"$T/out"
 is "$(field error <"$T/out" | sed -E 's/after [0-9]+ milliseconds/after N milliseconds/')" \
     '"Operation timed out after N milliseconds with 0 bytes received"' \
     "--timeout gives up a slow page"
