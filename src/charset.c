@@ -532,6 +532,7 @@ prescan_attr(const char **pp, const char *end, const char **name,
 		return false;
 	}
 	*name = p;
+	*val = p;	/* an attribute without a value has an empty one */
 	*vlen = 0;
 	for (;;) {
 		if (p == end)

@@ -45,6 +45,7 @@ struct aengine {
 
 	struct fetch		**idle;		/* fetches ready for reuse */
 	int			 nidle;
+	int			 nparse;	/* parse threads; 0: parse here */
 	int			 in_use;	/* transfers + pages being parsed */
 	bool			 input_done;
 
@@ -249,7 +250,10 @@ check_done(struct aengine *ae)
 		f = fetch_of(e);
 		r = fetch_finish(f, rc, run->engine);
 		p = NULL;
-		if (r->ok && extract_is_html(r->content_type)) {
+		if (r->ok && extract_is_html(r->content_type) &&
+		    ae->nparse == 0)
+			fetch_extract(f, r);	/* no parse thread */
+		else if (r->ok && extract_is_html(r->content_type)) {
 			p = xcalloc(1, sizeof *p);
 			p->r = r;
 			p->body = fetch_take_body(f, &p->len);
@@ -313,12 +317,14 @@ engine_async(struct run *run)
 		if ((err = pthread_create(&threads[started], &attr, parse_main,
 		    &ae)) != 0) {
 			if (started == 0)
-				fatal(EXIT_FAILURE, "cannot start a thread: %s",
+				warnx_("async engine: cannot start a parse thread"
+				    " (%s); parsing on the event loop",
 				    strerror(err));
 			break;
 		}
 		started++;
 	}
+	ae.nparse = started;
 
 	add_transfers(&ae);
 	/* Pages may be parsing while no socket or timer is pending. */

@@ -117,8 +117,9 @@ engine_pool(struct run *run)
 	struct pool p = { .run = run };
 	pthread_attr_t attr;
 	pthread_t *workers;
+	struct fetch *f;
 	struct job *job;
-	int i, n = 0, err;
+	int i, n = 0, err = 0;
 
 	/* Each worker's easy handle: its socket and curl's wakeup pair. */
 	engine_fit_jobs(run, 3);
@@ -143,17 +144,26 @@ engine_pool(struct run *run)
 	for (i = 0; i < run->jobs; i++) {
 		if ((err = pthread_create(&workers[n], &attr, worker_main,
 		    &p)) != 0) {
-			if (n == 0)
-				fatal(EXIT_FAILURE, "cannot start a thread: %s",
-				    strerror(err));
-			warnx_("pool engine: cannot start more than %d workers"
-			    " (%s); continuing with %d", n, strerror(err), n);
+			if (n > 0)
+				warnx_("pool engine: cannot start more than %d"
+				    " workers (%s); continuing with %d", n,
+				    strerror(err), n);
 			break;
 		}
 		n++;
 	}
 
-	while ((job = source_next(run->src, run->sink)) != NULL)
+	if (n == 0) {
+		/* Not one worker: fetch here, one page at a time. */
+		warnx_("pool engine: cannot start a worker thread (%s);"
+		    " fetching in this one, one page at a time", strerror(err));
+		f = fetch_new(run->opt, run->save);
+		fetch_set_share(f, p.share);
+		while ((job = source_next(run->src, run->sink)) != NULL)
+			sink_emit(run->sink, fetch_page(f, job, run->engine));
+		fetch_free(f);
+	}
+	while (n > 0 && (job = source_next(run->src, run->sink)) != NULL)
 		queue_push(&p.q, job);
 	queue_close(&p.q);
 	for (i = 0; i < n; i++)

@@ -75,7 +75,8 @@ engine_thread(struct run *run)
 	pthread_attr_t attr;
 	struct tjob *tj;
 	struct job *job;
-	bool warned = false;
+	struct fetch *f;
+	bool warned = false, here = false;
 	pthread_t t;
 	int limit, err;
 
@@ -96,11 +97,8 @@ engine_thread(struct run *run)
 				pthread_cond_wait(&te.changed, &te.lock);
 			reap(&te);
 			if ((err = pthread_create(&t, &attr, thread_main,
-			    tj)) == 0)
+			    tj)) == 0 || te.live == 0)
 				break;
-			if (te.live == 0)
-				fatal(EXIT_FAILURE, "cannot start a thread: %s",
-				    strerror(err));
 			/* The system refuses more: carry on with what it allows. */
 			limit = te.live;
 			if (!warned)
@@ -108,6 +106,20 @@ engine_thread(struct run *run)
 				    " threads (%s); continuing with %d", te.live,
 				    strerror(err), limit);
 			warned = true;
+		}
+		if (err != 0) {
+			/* Not one thread: fetch here, one page at a time. */
+			pthread_mutex_unlock(&te.lock);
+			if (!here)
+				warnx_("thread engine: cannot start a thread"
+				    " (%s); fetching in this one, one page at a"
+				    " time", strerror(err));
+			here = true;
+			f = fetch_new(run->opt, run->save);
+			sink_emit(run->sink, fetch_page(f, job, run->engine));
+			fetch_free(f);
+			free(tj);
+			continue;
 		}
 		te.live++;
 		pthread_mutex_unlock(&te.lock);

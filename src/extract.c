@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,9 +57,34 @@ struct arena {
 	void		*last;		/* the newest allocation in head */
 	size_t		 lastused;	/* head->used before it */
 	size_t		 next;		/* size of the next chunk */
+	size_t		 total;		/* bytes handed out */
+	size_t		 cap;		/* more abandons the parse */
+	jmp_buf		 bail;		/* where to */
 };
 
+/*
+ * The parser's memory for one page. gumbo takes about 230 bytes a node,
+ * and a page can make a node of every 3 or 4 bytes ("<br>" over and over
+ * takes 60 times its size), where real pages take 9 to 21 times theirs.
+ * Past max(PARSE_MEM_MIN, PARSE_MEM_PER_BYTE * size) the parse is
+ * abandoned (longjmp out of the allocator: everything gumbo holds is in
+ * the arena, so nothing leaks) and the page fails.
+ */
+#define PARSE_MEM_MIN		((size_t)128 << 20)
+#define PARSE_MEM_PER_BYTE	16
+
 #define ALIGN	sizeof(max_align_t)
+
+/*
+ * Built for the fuzzer (tests/fuzz), every block gets a chunk of its own,
+ * of the exact size, so that AddressSanitizer sees a read past any of
+ * them.
+ */
+#ifdef FUZZING
+#define ARENA_EACH	1
+#else
+#define ARENA_EACH	0
+#endif
 
 static void *
 arena_alloc(void *ud, size_t n)
@@ -66,12 +92,15 @@ arena_alloc(void *ud, size_t n)
 	struct arena	*a = ud;
 	struct chunk	*c = a->head, *big;
 	void		*p;
+	size_t		 asked = n;
 
 	n = n == 0 ? ALIGN : (n + ALIGN - 1) & ~(ALIGN - 1);
-	if (n > a->next / 4) {
+	if ((a->total += n) > a->cap)
+		longjmp(a->bail, 1);
+	if (ARENA_EACH || n > a->next / 4) {
 		/* A big block gets a chunk of its own behind the current
 		 * one, so the space left in head is not wasted. */
-		big = xmalloc(sizeof *big + n);
+		big = xmalloc(sizeof *big + (ARENA_EACH ? asked : n));
 		big->size = big->used = n;
 		if (c == NULL) {
 			big->next = NULL;
@@ -109,6 +138,7 @@ arena_free(void *ud, void *p)
 	struct arena	*a = ud;
 
 	if (p != NULL && p == a->last) {
+		a->total -= a->head->used - a->lastused;
 		a->head->used = a->lastused;
 		a->last = NULL;
 	}
@@ -119,6 +149,9 @@ arena_init(struct arena *a, size_t len)
 {
 	a->head = NULL;
 	a->last = NULL;
+	a->total = 0;
+	a->cap = len > PARSE_MEM_MIN / PARSE_MEM_PER_BYTE ?
+	    len * PARSE_MEM_PER_BYTE : PARSE_MEM_MIN;
 	a->next = 64 * 1024;
 	/* About what gumbo needs for a page of this size. */
 	while (a->next < 2 * len && a->next < 16 * 1024 * 1024)
@@ -671,6 +704,19 @@ count_tree(struct walk *w, const GumboNode *doc)
 
 /* --- the interface ------------------------------------------------------- */
 
+/*
+ * gumbo's parse, or NULL when it outgrew the arena's cap. Nothing local
+ * changes between setjmp and longjmp here, so nothing needs volatile.
+ */
+static GumboOutput *
+parse_bounded(const GumboOptions *opts, struct arena *a, const char *buf,
+    size_t n)
+{
+	if (setjmp(a->bail) != 0)
+		return NULL;
+	return gumbo_parse_with_options(opts, buf, n);
+}
+
 bool
 extract_is_html(const char *ct)
 {
@@ -700,6 +746,7 @@ extract_page(const char *body, size_t len, const char *content_type,
 	char			*flat;
 	size_t			 n;
 
+	memset(out, 0, sizeof *out);
 	charset_decode(body, len, content_type, &ct);
 	buf = ct.data;
 	n = ct.len;
@@ -711,7 +758,16 @@ extract_page(const char *body, size_t len, const char *content_type,
 	opts.deallocator = arena_free;
 	opts.userdata = &arena;
 	opts.max_errors = 0;
-	g = gumbo_parse_with_options(&opts, buf, n);
+	if ((g = parse_bounded(&opts, &arena, buf, n)) == NULL) {
+		arena_clear(&arena);
+		out->charset = ct.charset;
+		out->flattened = flat != NULL;
+		out->too_complex = true;
+		out->parse_limit = arena.cap;
+		free(flat);
+		free(ct.owned);
+		return;
+	}
 
 	memset(&w, 0, sizeof w);
 	w.buf = buf;

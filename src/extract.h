@@ -25,6 +25,8 @@ struct extract_out {
 	uint64_t	 chars;		/* Unicode code points of visible text */
 	const char	*charset;	/* static canonical name: "utf-8", ... */
 	bool		 flattened;	/* nesting was capped before parsing */
+	bool		 too_complex;	/* not parsed: the parser outgrew */
+	size_t		 parse_limit;	/* ... this many bytes of memory */
 };
 
 /* Whether a Content-Type names HTML; a missing one (NULL) counts as HTML. */
@@ -33,7 +35,9 @@ bool	extract_is_html(const char *content_type);
 /*
  * Count the visible text of an HTML body. content_type may be NULL.
  * When text is not NULL the extracted text (UTF-8) is appended to it.
- * Never fails: bad bytes become U+FFFD, hostile nesting is flattened.
+ * Bad bytes become U+FFFD, hostile nesting is flattened; a page whose
+ * parse would need more memory than parse_limit (16 times its size, 128 MB
+ * at least) is abandoned: too_complex, and chars is 0.
  */
 void	extract_page(const char *body, size_t len, const char *content_type,
 	    struct extract_out *out, struct textbuf *text);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "extract.h"
@@ -141,11 +142,57 @@ fetch_prepare(struct fetch *f, struct job *job)
 	return f->easy;
 }
 
+/* Whether a URL (or Location value) names http or https, or no scheme. */
+static bool
+web_scheme(const char *url)
+{
+	size_t n = strspn(url, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+
+	if (url[n] != ':' || n == 0)
+		return true;	/* relative */
+	return (n == 4 && strncasecmp(url, "http", 4) == 0) ||
+	    (n == 5 && strncasecmp(url, "https", 5) == 0);
+}
+
+/*
+ * The redirect target curl would not follow: the last Location received
+ * when it names a scheme other than http and https (curl leaves the
+ * effective URL alone for some, e.g. data:), else the effective URL when
+ * that has such a scheme; NULL when neither does. The last Location is
+ * not in the last request's headers: curl has begun the next request.
+ */
+static const char *
+refused_target(CURL *e)
+{
+	struct curl_header *h;
+	CURLHcode hc;
+	char *url = NULL;
+	long status = 0;
+	int i, last = -1;
+
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	for (i = 0; status >= 300 && status < 400; i++) {
+		hc = curl_easy_header(e, "Location", 0, CURLH_HEADER, i, &h);
+		if (hc == CURLHE_OK)
+			last = i;
+		else if (hc != CURLHE_MISSING && hc != CURLHE_NOHEADERS)
+			break;	/* CURLHE_NOREQUEST: past the last request */
+	}
+	if (last >= 0 && curl_easy_header(e, "Location", 0, CURLH_HEADER, last,
+	    &h) == CURLHE_OK && !web_scheme(h->value))
+		return h->value;
+	if (curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK &&
+	    url != NULL && !web_scheme(url))
+		return url;
+	return NULL;
+}
+
 /* The reason a transfer failed, in words that name the cause. */
 static void
 transfer_error(struct fetch *f, CURLcode rc, struct result *r)
 {
-	char *target = NULL;
+	const char *target;
 	long oserr = 0;
 
 	if (rc == CURLE_ABORTED_BY_CALLBACK && stop_signal != 0) {
@@ -159,16 +206,27 @@ transfer_error(struct fetch *f, CURLcode rc, struct result *r)
 	}
 	/*
 	 * Jobs are http(s) only, so an unsupported protocol comes from a
-	 * redirect; the effective URL is then the refused target.
+	 * redirect, or from an answer that is not HTTP at all (curl takes it
+	 * for HTTP/0.9, which it refuses).
 	 */
 	if (rc == CURLE_UNSUPPORTED_PROTOCOL &&
-	    curl_easy_getinfo(f->easy, CURLINFO_EFFECTIVE_URL, &target) ==
-	    CURLE_OK && target != NULL) {
+	    (target = refused_target(f->easy)) != NULL) {
 		char *masked = url_mask_password(target);
 
 		result_fail(r, "redirect to a scheme other than http or https"
 		    " refused: %s", masked);
 		free(masked);
+		return;
+	}
+	if (rc == CURLE_UNSUPPORTED_PROTOCOL &&
+	    strstr(f->errbuf, "HTTP/0.9") != NULL) {
+		result_fail(r, "not an HTTP response (%s)", f->errbuf);
+		return;
+	}
+	/* curl 7.88 says no more when a header line outgrows its buffer. */
+	if (rc == CURLE_OUT_OF_MEMORY && f->errbuf[0] == '\0') {
+		result_fail(r, "Out of memory (libcurl says so when a response"
+		    " header line is over %d bytes)", CURL_MAX_HTTP_HEADER);
 		return;
 	}
 	if (curl_easy_getinfo(f->easy, CURLINFO_OS_ERRNO, &oserr) == CURLE_OK &&
@@ -185,7 +243,7 @@ struct result *
 fetch_finish(struct fetch *f, CURLcode rc, const char *engine)
 {
 	struct result *r = result_from_job(f->job, engine);
-	curl_off_t total = 0, ttfb = 0;
+	curl_off_t total = 0, ttfb = 0, wait = 0;
 	char *s = NULL;
 	long status = 0;
 
@@ -207,10 +265,18 @@ fetch_finish(struct fetch *f, CURLcode rc, const char *engine)
 
 	if (rc != CURLE_OK)
 		transfer_error(f, rc, r);
-	else if (status >= 400)
-		result_fail(r, "HTTP %ld", status);
-	else if (status >= 300)
+	else if (status >= 400) {
+		/* The wait a 429 or 503 asks for, in seconds (0: none). */
+		if (curl_easy_getinfo(f->easy, CURLINFO_RETRY_AFTER, &wait) ==
+		    CURLE_OK && wait > 0)
+			result_fail(r, "HTTP %ld (Retry-After: %lld s)", status,
+			    (long long)wait);
+		else
+			result_fail(r, "HTTP %ld", status);
+	} else if (status >= 300)
 		result_fail(r, "HTTP %ld redirect without a Location", status);
+	else if (status < 200)	/* e.g. a 101 the server ended the body of */
+		result_fail(r, "HTTP %ld and no final response", status);
 	else
 		r->ok = true;
 	return r;
@@ -241,6 +307,12 @@ page_extract(struct result *r, const char *body, size_t len,
 	    save != NULL ? &text : NULL);
 	r->chars = out.chars;
 	r->charset = out.charset;
+	if (out.too_complex) {
+		result_fail(r, "page too complex to parse: the HTML parser"
+		    " needs more than %zu MB for it", out.parse_limit >> 20);
+		free(text.data);
+		return;
+	}
 	if (save != NULL && savetext_write(save, r->url, text.data ? text.data :
 	    "", text.len, err, sizeof err) != 0)
 		result_fail(r, "%s", err);

@@ -180,6 +180,7 @@ worker_mode(struct options *opt)
 	int fd = atoi(getenv(PROCESS_WORKER_ENV)), rc;
 
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);	/* as in main */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return EXIT_FAILURE;
 	rc = process_worker_main(opt, fd);
@@ -212,8 +213,13 @@ main(int argc, char **argv)
 	if (opt.lock != NULL)
 		take_lock(&opt);
 
-	/* A reader that goes away must end in EPIPE, not a silent death. */
+	/*
+	 * A reader that goes away must end in EPIPE, not a silent death; a
+	 * file that outgrows ulimit -f in EFBIG, a write error like a full
+	 * disk (exit 3, the old -o file kept), not death by SIGXFSZ.
+	 */
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
 	stop_install();
 	raise_nofile();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -224,14 +230,22 @@ main(int argc, char **argv)
 	if (opt.log != NULL && (log = fopen(opt.log, "ae")) == NULL)
 		fatal(EXIT_WRITE, "cannot write '%s': %s", opt.log,
 		    strerror(errno));
+	/*
+	 * Everything that can fail the run before it starts is done before
+	 * -o makes its temporary file, which an exit now would leave behind.
+	 */
+	if ((src = source_open(opt.files, opt.nfiles, in, err,
+	    sizeof err)) == NULL)
+		fatal(EXIT_USAGE, "%s", err);
+	source_close(src);
+	if (opt.save_text != NULL && !opt.dry_run &&
+	    (save = savetext_open(opt.save_text, err, sizeof err)) == NULL)
+		fatal(EXIT_WRITE, "%s", err);
 	if (opt.output != NULL) {
 		if ((of = outfile_open(opt.output, err, sizeof err)) == NULL)
 			fatal(EXIT_WRITE, "%s", err);
 		out = outfile_stream(of);
 	}
-	if (opt.save_text != NULL && !opt.dry_run &&
-	    (save = savetext_open(opt.save_text, err, sizeof err)) == NULL)
-		fatal(EXIT_WRITE, "%s", err);
 	sink = sink_new(&opt, out, of == NULL, log);
 	note = xasprintf("start pscrape %s: engine %s, %d list%s",
 	    PACKAGE_VERSION, opt.engine, opt.nfiles ? opt.nfiles : 1,

@@ -310,6 +310,8 @@ struct nest {
 	const char	*copied;	/* input up to here is handled */
 	const char	*mark;		/* the end of the last markup */
 	const char	*pre_end;	/* the end of the last <pre> tag */
+	bool		 sep_due;	/* text came before a tag left out */
+	bool		 sep_solid;	/* ... and it was solid() */
 	uint32_t	 dropped[256];	/* removed start tags by key */
 };
 
@@ -660,6 +662,19 @@ push(struct nest *m, const struct ent *e)
 }
 
 /*
+ * Whether leaving the start tag t out would change the count: the first
+ * <pre> or <textarea> (white space inside counts as it is) and the first
+ * element whose text does not count (template, rt, rp, ...) stay, even
+ * past the cap; inside them, nothing of their kind matters any more.
+ */
+static bool
+counts_apart(const struct nest *m, const struct tok *t)
+{
+	return ((t->props & T_PRE) && m->npre == 0) ||
+	    ((t->props & T_NOTEXT) && m->nnotext == 0);
+}
+
+/*
  * Whether the elements the current start tag opens stay in the copy,
  * decided at its first one. Past the cap a tag is left out, unless:
  * - it closed elements first: leaving it out would change where gumbo
@@ -670,7 +685,8 @@ push(struct nest *m, const struct ent *e)
  *   the tags after them are read. Those cannot nest without something
  *   that is left out between them.
  * That is allowed within a margin only: past ceiling(), nest_tag() leaves
- * out every tag that may open an element before it changes anything.
+ * out every tag that may open an element before it changes anything, but
+ * for those counts_apart() keeps (two more levels at most).
  */
 static bool
 gate(struct nest *m)
@@ -682,9 +698,7 @@ gate(struct nest *m)
 		if (m->rewrite && m->n + m->nsurv >= m->limit &&
 		    m->pops == m->tokpops && !(t->props & T_RAW) &&
 		    t->tag != GUMBO_TAG_SELECT && t->tag != GUMBO_TAG_TABLE &&
-		    !(t->props & T_TPART) &&
-		    !((t->props & T_PRE) && m->npre == 0) &&
-		    !((t->props & T_NOTEXT) && m->nnotext == 0))
+		    !(t->props & T_TPART) && !counts_apart(m, t))
 			m->tokopen = -1;
 	}
 	return m->tokopen > 0;
@@ -1816,28 +1830,89 @@ text_work(struct nest *m, const char *s, size_t len)
 
 /* --- the copy ------------------------------------------------------------ */
 
+/*
+ * Whether the run of text s..e counts as many characters whatever text
+ * it is joined to: it holds a character that is not white space, outside
+ * any character reference (which could stand for white space).
+ */
+static bool
+solid(const char *s, const char *e)
+{
+	bool	 some = false;
+
+	for (; s < e; s++) {
+		if (*s == '&')
+			return false;
+		if (!is_space(*s) && *s != '\0')
+			some = true;
+	}
+	return some;
+}
+
+/* The end of the run of text at p: the next tag, comment or the like. */
+static const char *
+run_end(const char *p, const char *e)
+{
+	const char	*q;
+
+	for (q = p; (q = memchr(q, '<', e - q)) != NULL; q++) {
+		if (q + 1 < e && (is_alpha(q[1]) || q[1] == '/' ||
+		    q[1] == '!' || q[1] == '?'))
+			return q;
+	}
+	return e;
+}
+
+/*
+ * Text after a tag that was left out would run into the text before it:
+ * bs4 counts a run of white space as one character, so an empty comment
+ * keeps them apart, unless the text before is solid() and what comes
+ * after (known up to p) is solid text or markup. A comment is a node for
+ * gumbo: one per tag left out would leave a flood of tags as costly as
+ * it was. A '<' just before the tag always needs one: joined to what
+ * follows it could start a tag ("b<</x>y" would become "b<y").
+ */
+static void
+sep_settle(struct nest *m, const char *p)
+{
+	const char	*e;
+
+	if (!m->sep_due)
+		return;
+	m->sep_due = false;
+	e = run_end(m->copied, p);
+	if (!m->sep_solid || (e > m->copied && !solid(m->copied, e)) ||
+	    (m->out.len > 0 && m->out.data[m->out.len - 1] == '<'))
+		buf_add(&m->out, "<!>", 3);
+}
+
 /* Copy the input up to p to the rewritten page. */
 static void
 out_upto(struct nest *m, const char *p)
 {
 	if (p <= m->copied)
 		return;
+	sep_settle(m, p);
 	buf_add(&m->out, m->copied, p - m->copied);
 	m->copied = p;
 }
 
 /*
- * Leave the tag t out of the rewritten page. Text right before it must
- * not run into text after it (bs4 counts a run of whitespace as one
- * character), and a <pre> right before it must not eat a newline after
+ * Leave the tag t out of the rewritten page; out_upto() keeps the text
+ * around it apart. A <pre> right before it must not eat a newline after
  * it: an empty comment keeps them apart.
  */
 static void
 out_drop(struct nest *m, const struct tok *t)
 {
 	out_upto(m, t->start);
-	if (t->start > m->mark || t->start == m->pre_end)
+	if (t->start == m->pre_end) {
+		sep_settle(m, m->copied);
 		buf_add(&m->out, "<!>", 3);
+	} else if (t->start > m->mark) {
+		m->sep_due = true;
+		m->sep_solid = solid(m->mark, t->start);
+	}
 	m->copied = t->end;
 }
 
@@ -1852,6 +1927,8 @@ out_close(struct nest *m, const char *after)
 	const char	*name;
 
 	out_upto(m, after);
+	if (m->nsurv > 0)
+		sep_settle(m, m->copied);
 	while (m->nsurv > 0) {
 		name = gumbo_normalized_tagname(
 		    KEY_TAG(m->surv[--m->nsurv].key));
@@ -1866,6 +1943,7 @@ static void
 out_short(struct nest *m, const struct tok *t)
 {
 	out_upto(m, t->start);
+	sep_settle(m, m->copied);
 	if (t->endtag) {
 		buf_add(&m->out, "</", 2);
 		buf_add(&m->out, t->name, t->namelen);
@@ -1909,7 +1987,7 @@ nest_tag(struct nest *m, const char *p)
 		}
 		act = keep ? A_KEEP : A_DROP;
 	} else if (m->rewrite && m->n + m->nsurv >= ceiling(m) &&
-	    may_open(m, &t)) {
+	    may_open(m, &t) && !counts_apart(m, &t)) {
 		act = A_DROP;
 		(*d)++;
 	} else {
@@ -2059,6 +2137,7 @@ flatten(const char *buf, size_t len, size_t limit, size_t *outlen)
 	nest_run(&m);
 	m.stop = false;
 	out_upto(&m, m.end);
+	sep_settle(&m, m.end);
 	nest_free(&m);
 	*outlen = m.out.len;
 	return m.out.data;

@@ -31,7 +31,7 @@ stop_install(void)
 const char *
 stop_reason(void)
 {
-	switch (stop_signal) {
+	switch (atomic_load(&stop_signal)) {
 	case SIGINT:
 		return "SIGINT";
 	case SIGTERM:

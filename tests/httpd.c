@@ -2,15 +2,22 @@
  * The test HTTP server for pscrape's integration tests and benchmarks: one
  * libevent evhttp loop on 127.0.0.1 serving static fixtures (/f/) and
  * synthetic endpoints that misbehave on purpose (odd statuses, redirect
- * chains and loops, slow, huge, gzip-bomb and binary bodies).  Slow answers
- * wait on timers and huge ones are streamed from small static blocks, so
- * neither blocks the loop nor holds its body in memory.
+ * chains and loops, slow, huge, gzip- and brotli-bomb, generated and binary
+ * bodies).  Slow answers wait on timers and huge ones are streamed from
+ * small blocks, so neither blocks the loop nor holds its body in memory.
+ *
+ * A second listener, the raw one, answers with bytes instead of evhttp
+ * replies, so that it can break HTTP on purpose (see "Raw endpoints"); a
+ * third port accepts nothing at all (its backlog is full), so connecting
+ * to it hangs.  --port-file gets the three ports, one per line: HTTP, raw,
+ * hanging.  Every port is on 127.0.0.1.
  *
  * usage: httpd [--port N] [--port-file FILE] [--root DIR] [--log FILE]
  */
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/queue.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -42,18 +49,27 @@
 #define ZLIB_CONST
 #include <zlib.h>
 
+#ifdef HAVE_BROTLIENC
+#include <brotli/encode.h>
+#endif
+
 #define PIECE		(64 * 1024)	/* bytes per streamed write */
 #define FILE_CHUNK	8192		/* chunk size for /f/...?chunked=1 */
 #define BOMB_UNIT	(1024 * 1024)	/* 'a's behind one repeated piece */
 #define BOMB_CACHE	64		/* gzip-bomb tails kept in memory */
 #define MAX_DELAY_MS	3600000
 #define MAX_SIZE	((uint64_t)1 << 50)
+#define RAW_HEAD_MAX	(64 * 1024)	/* longest request head read */
+#define RAW_LOG_MAX	512		/* bytes of a non-HTTP request logged */
 
 static struct {
 	struct event_base	*base;
 	struct evhttp		*http;
 	struct evconnlistener	*listener;
+	struct evconnlistener	*raw_listener;
 	struct event		*accept_retry;
+	int			 hole_fd;	/* listens, never accepts */
+	int			 hole_filler;	/* fills hole_fd's backlog */
 	int			 rootfd;
 	FILE			*log;
 
@@ -66,7 +82,7 @@ static struct {
 	unsigned long		 inflight;
 	unsigned long		 maxinflight;
 	unsigned long		 total;
-} srv = { .rootfd = -1 };
+} srv = { .rootfd = -1, .hole_fd = -1, .hole_filler = -1 };
 
 /*
  * Streamed bodies reference these blocks instead of copying them, so they
@@ -95,15 +111,26 @@ static int		 nbombs;
  * streamed body.  It is owned by the connection's close callback until
  * pending_finish() takes it back just before the last send.
  */
+/* A stretch of body: blocklen-byte block cycled until left is 0. */
+struct seg {
+	const unsigned char	*block;
+	size_t			 blocklen;
+	size_t			 off;
+	uint64_t		 left;
+	unsigned char		*owned;		/* block, when it is ours */
+};
+
 struct pending {
 	struct evhttp_request	 *req;
 	struct evhttp_connection *evcon;
 	struct event		 *timer;
 	struct evbuffer		 *head;		/* sent before the body */
-	const unsigned char	 *block;	/* body cycles through this */
-	size_t			  blocklen;
-	size_t			  blockoff;
-	uint64_t		  bodyleft;
+	struct seg		  seg[2];	/* the body, one after the other */
+	int			  nseg;
+	int			  unknown_len;	/* no Content-Length: chunked */
+#ifdef HAVE_BROTLIENC
+	BrotliEncoderState	 *br;		/* encodes seg[0] when set */
+#endif
 	struct evbuffer		 *tail;		/* sent after the body */
 };
 
@@ -190,18 +217,18 @@ parse_u64(const char *s, uint64_t max, uint64_t *out)
 }
 
 /*
- * The percent-decoded value of query argument key ("" for "key" or "key="),
- * or NULL when absent.  '+' stays '+' so that ?ct= and ?url= values are
- * taken exactly.
+ * The percent-decoded value of argument key in query string q ("" for
+ * "key" or "key="), or NULL when absent; *len (if not NULL) gets its
+ * length, which counts decoded NUL bytes.  '+' stays '+' so that ?ct= and
+ * ?url= values are taken exactly.
  */
 static char *
-qarg(struct evhttp_request *req, const char *key)
+query_arg(const char *q, const char *key, size_t *len)
 {
-	const char *q, *p, *end, *v;
+	const char *p, *end, *v;
 	size_t klen = strlen(key);
 	char *raw, *dec;
 
-	q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
 	for (p = q; p != NULL; p = *end == '&' ? end + 1 : NULL) {
 		end = p + strcspn(p, "&");
 		if ((size_t)(end - p) < klen || strncmp(p, key, klen) != 0)
@@ -211,12 +238,36 @@ qarg(struct evhttp_request *req, const char *key)
 		v = p + klen == end ? end : p + klen + 1;
 		if ((raw = strndup(v, (size_t)(end - v))) == NULL)
 			abort();
-		if ((dec = evhttp_uridecode(raw, 0, NULL)) == NULL)
+		if ((dec = evhttp_uridecode(raw, 0, len)) == NULL)
 			abort();
 		free(raw);
 		return dec;
 	}
 	return NULL;
+}
+
+static char *
+qarg(struct evhttp_request *req, const char *key)
+{
+	return query_arg(evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req)),
+	    key, NULL);
+}
+
+/* A numeric argument no larger than max; def when absent, -1 if bad. */
+static int
+query_u64(const char *q, const char *key, uint64_t max, uint64_t def,
+    uint64_t *out)
+{
+	char *v;
+	int rv = 0;
+
+	*out = def;
+	if ((v = query_arg(q, key, NULL)) == NULL)
+		return 0;
+	if (parse_u64(v, max, out) == -1)
+		rv = -1;
+	free(v);
+	return rv;
 }
 
 static int
@@ -362,12 +413,20 @@ pending_new(struct evhttp_request *req)
 static void
 pending_free(struct pending *p)
 {
+	int i;
+
 	if (p->timer != NULL)
 		event_free(p->timer);
 	if (p->head != NULL)
 		evbuffer_free(p->head);
 	if (p->tail != NULL)
 		evbuffer_free(p->tail);
+	for (i = 0; i < p->nseg; i++)
+		free(p->seg[i].owned);
+#ifdef HAVE_BROTLIENC
+	if (p->br != NULL)
+		BrotliEncoderDestroyInstance(p->br);
+#endif
 	free(p);
 	srv.inflight--;
 }
@@ -416,29 +475,97 @@ delay_done(evutil_socket_t fd, short what, void *arg)
  * Write the next PIECE of a streamed body; evhttp calls this again once the
  * connection's output buffer has drained, so memory stays at one piece.
  */
+static uint64_t
+body_left(const struct pending *p)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < p->nseg; i++)
+		n += p->seg[i].left;
+	return n;
+}
+
+#ifdef HAVE_BROTLIENC
+/*
+ * The brotli bomb: seg[0]'s bytes brotli-encoded on the fly, a few MB of
+ * input per call, so that neither the encoded body nor its source is ever
+ * held whole.  Adds at most room bytes.
+ */
+static void
+brotli_fill(struct pending *p, struct evbuffer *out, size_t room)
+{
+	struct seg *s = &p->seg[0];
+	const uint8_t *next_in, *o;
+	size_t avail_in, avail_out = 0, n, fed = 0;
+	BrotliEncoderOperation op;
+
+	while (room > 0 && !BrotliEncoderIsFinished(p->br)) {
+		if (BrotliEncoderHasMoreOutput(p->br)) {
+			n = room;
+			o = BrotliEncoderTakeOutput(p->br, &n);
+			evbuffer_add(out, o, n);
+			room -= n;
+			continue;
+		}
+		if (fed >= 8 * BOMB_UNIT && evbuffer_get_length(out) > 0)
+			break;
+		n = s->blocklen - s->off;
+		if (n > s->left)
+			n = (size_t)s->left;
+		next_in = s->block + s->off;
+		avail_in = n;
+		/* Flush every MB so that output comes as the input goes in. */
+		op = s->left == 0 ? BROTLI_OPERATION_FINISH :
+		    (fed + n) % BOMB_UNIT == 0 ? BROTLI_OPERATION_FLUSH :
+		    BROTLI_OPERATION_PROCESS;
+		if (!BrotliEncoderCompressStream(p->br, op, &avail_in, &next_in,
+		    &avail_out, NULL, NULL))
+			errx(1, "brotli encoding failed");
+		n -= avail_in;
+		s->off = (s->off + n) % s->blocklen;
+		s->left -= n;
+		fed += n;
+	}
+}
+#endif
+
 static void
 stream_refill(struct evhttp_connection *evcon, void *arg)
 {
 	struct pending *p = arg;
 	struct evhttp_request *req = p->req;
 	struct evbuffer *out = xevbuffer();
+	struct seg *s;
 	size_t n, room = PIECE;
+	int i;
 
 	(void)evcon;
 	room -= (size_t)evbuffer_remove_buffer(p->head, out, room);
-	while (room > 0 && p->bodyleft > 0) {
-		n = p->blocklen - p->blockoff;
-		if (n > room)
-			n = room;
-		if (n > p->bodyleft)
-			n = (size_t)p->bodyleft;
-		evbuffer_add_reference(out, p->block + p->blockoff, n, NULL,
-		    NULL);
-		p->blockoff = (p->blockoff + n) % p->blocklen;
-		p->bodyleft -= n;
-		room -= n;
+#ifdef HAVE_BROTLIENC
+	if (p->br != NULL) {
+		brotli_fill(p, out, room);
+		room = PIECE - evbuffer_get_length(out);
+		if (!BrotliEncoderIsFinished(p->br))
+			room = 0;	/* the tail waits for the end */
 	}
-	if (p->bodyleft == 0)
+#endif
+	for (i = 0; i < p->nseg && room > 0; i++) {
+		s = &p->seg[i];
+		while (room > 0 && s->left > 0) {
+			n = s->blocklen - s->off;
+			if (n > room)
+				n = room;
+			if (n > s->left)
+				n = (size_t)s->left;
+			evbuffer_add_reference(out, s->block + s->off, n, NULL,
+			    NULL);
+			s->off = (s->off + n) % s->blocklen;
+			s->left -= n;
+			room -= n;
+		}
+	}
+	if (body_left(p) == 0 && room > 0)
 		evbuffer_remove_buffer(p->tail, out, room);
 
 	if (evbuffer_get_length(out) > 0)
@@ -464,9 +591,9 @@ stream_start(struct pending *p, const char *ctype, const char *encoding)
 	}
 	if (encoding != NULL)
 		add_header(req, "Content-Encoding", encoding);
-	total = evbuffer_get_length(p->head) + p->bodyleft +
+	total = evbuffer_get_length(p->head) + body_left(p) +
 	    evbuffer_get_length(p->tail);
-	if (!qflag(req, "chunked"))
+	if (!qflag(req, "chunked") && !p->unknown_len)
 		add_length(req, total);
 	if (is_head(req)) {
 		pending_finish(p);
@@ -485,10 +612,35 @@ stream_new(struct evhttp_request *req, const unsigned char *block,
 
 	p->head = xevbuffer();
 	p->tail = xevbuffer();
-	p->block = block;
-	p->blocklen = blocklen;
-	p->bodyleft = bodylen;
+	p->nseg = 1;
+	p->seg[0].block = block;
+	p->seg[0].blocklen = blocklen;
+	p->seg[0].left = bodylen;
 	return p;
+}
+
+/*
+ * Make seg the bytes u (n long) repeated times times, cycling through a
+ * block of whole copies of about PIECE bytes that the pending owns.
+ */
+static void
+seg_repeat(struct seg *s, const char *u, size_t n, uint64_t times)
+{
+	size_t copies, i;
+
+	memset(s, 0, sizeof *s);
+	if (n == 0 || times == 0) {
+		s->block = a_block;
+		s->blocklen = 1;
+		return;
+	}
+	copies = n >= PIECE ? 1 : PIECE / n;
+	s->owned = xmalloc(copies * n);
+	for (i = 0; i < copies; i++)
+		memcpy(s->owned + i * n, u, n);
+	s->block = s->owned;
+	s->blocklen = copies * n;
+	s->left = n * times;
 }
 
 /*
@@ -841,6 +993,83 @@ h_gzipbomb(struct evhttp_request *req, const char *arg)
 	stream_start(p, "text/html", "gzip");
 }
 
+#ifdef HAVE_BROTLIENC
+/*
+ * GET /brbomb/N: Content-Encoding: br that decodes to N 'a's, encoded as it
+ * is sent (a few hundred bytes per GB), chunked.
+ */
+static void
+h_brbomb(struct evhttp_request *req, const char *arg)
+{
+	struct pending *p;
+	uint64_t n;
+
+	if (parse_u64(arg, MAX_SIZE, &n) == -1) {
+		not_found(req);
+		return;
+	}
+	p = stream_new(req, a_block, sizeof a_block, n);
+	p->unknown_len = 1;
+	if ((p->br = BrotliEncoderCreateInstance(NULL, NULL, NULL)) == NULL)
+		abort();
+	BrotliEncoderSetParameter(p->br, BROTLI_PARAM_QUALITY, 1);
+	BrotliEncoderSetParameter(p->br, BROTLI_PARAM_LGWIN, 24);
+	stream_start(p, "text/html", "br");
+}
+#else
+static void
+h_brbomb(struct evhttp_request *req, const char *arg)
+{
+	(void)arg;
+	fail(req, 501, "built without libbrotlienc");
+}
+#endif
+
+/*
+ * GET /gen?pre=P&a=A&n=N&b=B&m=M&post=Q: a body generated as it is sent,
+ * P, then A N times, then B M times, then Q (every value percent-decoded,
+ * NUL bytes included): a megabyte page of nested tags costs a URL of a few
+ * dozen bytes.  Content-Type text/html unless ?ct= says otherwise.
+ */
+static void
+h_gen(struct evhttp_request *req, const char *arg)
+{
+	const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	char *pre, *a, *b, *post;
+	size_t prelen = 0, alen = 0, blen = 0, postlen = 0;
+	struct pending *p;
+	uint64_t n, m;
+
+	(void)arg;
+	if (query_u64(q, "n", MAX_SIZE, 0, &n) == -1 ||
+	    query_u64(q, "m", MAX_SIZE, 0, &m) == -1) {
+		fail(req, 400, "bad count");
+		return;
+	}
+	pre = query_arg(q, "pre", &prelen);
+	a = query_arg(q, "a", &alen);
+	b = query_arg(q, "b", &blen);
+	post = query_arg(q, "post", &postlen);
+	if ((alen > 0 && n > MAX_SIZE / alen) ||
+	    (blen > 0 && m > MAX_SIZE / blen)) {
+		fail(req, 400, "too big");
+	} else {
+		p = stream_new(req, a_block, 1, 0);
+		p->nseg = 2;
+		seg_repeat(&p->seg[0], a ? a : "", alen, n);
+		seg_repeat(&p->seg[1], b ? b : "", blen, m);
+		if (pre != NULL)
+			evbuffer_add(p->head, pre, prelen);
+		if (post != NULL)
+			evbuffer_add(p->tail, post, postlen);
+		stream_start(p, "text/html", NULL);
+	}
+	free(pre);
+	free(a);
+	free(b);
+	free(post);
+}
+
 static void
 h_loop(struct evhttp_request *req, const char *arg)
 {
@@ -909,16 +1138,20 @@ h_stats(struct evhttp_request *req, const char *arg)
 	evbuffer_free(b);
 }
 
-/* GET /status/N: answer with status N, 200 to 599. */
+/* GET /status/N: answer with status N, 200 to 599; ?retry-after=V adds it. */
 static void
 h_status(struct evhttp_request *req, const char *arg)
 {
-	char text[32];
+	char text[32], *ra;
 	uint64_t n;
 
 	if (parse_u64(arg, 599, &n) == -1 || n < 200) {
 		not_found(req);
 		return;
+	}
+	if ((ra = qarg(req, "retry-after")) != NULL) {
+		add_header(req, "Retry-After", ra);
+		free(ra);
 	}
 	snprintf(text, sizeof text, "status %" PRIu64, n);
 	page(req, (int)n, text);
@@ -926,11 +1159,13 @@ h_status(struct evhttp_request *req, const char *arg)
 
 static const struct route routes[] = {
 	{ "/big/", 1, 1, h_big },
+	{ "/brbomb/", 1, 1, h_brbomb },
 	{ "/bytes/", 1, 1, h_bytes },
 	{ "/delay/", 1, 1, h_delay },
 	{ "/echo", 0, 1, h_echo },
 	{ "/echo-method", 0, 1, h_echo_method },
 	{ "/f/", 1, 1, h_file },
+	{ "/gen", 0, 1, h_gen },
 	{ "/gzipbomb/", 1, 1, h_gzipbomb },
 	{ "/loop", 0, 1, h_loop },
 	{ "/redirect-nolocation", 0, 1, h_redirect_nolocation },
@@ -1013,6 +1248,413 @@ request_cb(struct evhttp_request *req, void *arg)
 }
 
 /*
+ * --- Raw endpoints -------------------------------------------------------
+ *
+ * The raw listener reads a request head (up to RAW_HEAD_MAX bytes), logs
+ * it like evhttp's requests ("GET /raw/..."), and answers with bytes that
+ * no evhttp reply could carry.  The path picks the behaviour:
+ *
+ *   /raw/silent             read the request, never answer
+ *   /raw/drip?ms=&part=     a valid page, one byte every ms (200) ms;
+ *                           part=body sends the head at once
+ *   /raw/reset?at=head|body RST (SO_LINGER 0 and close) in the head, or
+ *                           after 1000 of 100000 body bytes
+ *   /raw/short              Content-Length 100000, 1000 bytes, then close
+ *   /raw/empty              close without a byte
+ *   /raw/endless?chunked=1  an endless body at full speed, chunked or
+ *                           ended by close (which never comes)
+ *   /raw/bighead?n=N        a 200 whose one X-Big header is N bytes long
+ *   /raw/manyheads?n=N      a 200 with N headers
+ *   /raw/say?head=H&body=B&then=close|hang|reset
+ *                           H and B verbatim (percent-decoded, NULs kept):
+ *                           odd status lines, broken chunking, hostile
+ *                           header values
+ *   /raw/garbage?n=N        N pseudo-random bytes, then close
+ *
+ * Each connection serves one request: answers that end and leave the
+ * connection open (then=hang) suit only clients that will not reuse it.
+ * Anything else that arrives (a request that is not HTTP, such as a
+ * protocol a client should have refused to speak) is logged as "RAW "
+ * and its first bytes, control bytes as \xNN, and the connection closed.
+ */
+enum raw_then { THEN_HANG, THEN_CLOSE, THEN_RESET };
+
+struct raw {
+	struct bufferevent	*bev;
+	struct event		*timer;
+	struct evbuffer		*drip;		/* bytes still to send slowly */
+	struct timeval		 every;		/* one drip byte per */
+	int			 head_done;
+	int			 endless;	/* 1: chunked, 2: until close */
+	enum raw_then		 then;		/* once the output is sent */
+	LIST_ENTRY(raw)		 link;		/* in raws, freed at exit */
+};
+
+static LIST_HEAD(, raw)	raws = LIST_HEAD_INITIALIZER(raws);
+
+static void	raw_free(struct raw *);
+
+static void
+raw_free(struct raw *r)
+{
+	LIST_REMOVE(r, link);
+	if (r->timer != NULL)
+		event_free(r->timer);
+	if (r->drip != NULL)
+		evbuffer_free(r->drip);
+	bufferevent_free(r->bev);
+	free(r);
+}
+
+/* Abort the connection: an RST, not a FIN. */
+static void
+raw_reset(struct raw *r)
+{
+	struct linger lg = { 1, 0 };
+	evutil_socket_t fd = bufferevent_getfd(r->bev);
+
+	if (fd != -1)
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	raw_free(r);
+}
+
+static void
+raw_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct raw *r = arg;
+	struct evbuffer *out = bufferevent_get_output(r->bev);
+
+	(void)fd;
+	(void)what;
+	if (r->drip != NULL && evbuffer_get_length(r->drip) > 0) {
+		evbuffer_remove_buffer(r->drip, out, 1);
+		evtimer_add(r->timer, &r->every);
+		return;
+	}
+	if (r->then == THEN_RESET)	/* a pause passed: the data is read */
+		raw_reset(r);
+}
+
+static void
+raw_more_endless(struct raw *r)
+{
+	struct evbuffer *out = bufferevent_get_output(r->bev);
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (r->endless == 1)
+			evbuffer_add_printf(out, "%zx\r\n", sizeof a_block);
+		evbuffer_add_reference(out, a_block, sizeof a_block, NULL,
+		    NULL);
+		if (r->endless == 1)
+			evbuffer_add(out, "\r\n", 2);
+	}
+}
+
+/* The output has drained. */
+static void
+raw_written(struct bufferevent *bev, void *arg)
+{
+	struct raw *r = arg;
+	static const struct timeval pause = { 0, 100000 };
+
+	(void)bev;
+	if (!r->head_done || (r->drip != NULL &&
+	    evbuffer_get_length(r->drip) > 0))
+		return;
+	if (r->endless) {
+		raw_more_endless(r);
+		return;
+	}
+	switch (r->then) {
+	case THEN_HANG:
+		break;
+	case THEN_CLOSE:
+		raw_free(r);
+		break;
+	case THEN_RESET:
+		/* Give the client a moment to read what was sent. */
+		if (r->timer == NULL &&
+		    (r->timer = evtimer_new(srv.base, raw_tick, r)) == NULL)
+			abort();
+		evtimer_add(r->timer, &pause);
+		break;
+	}
+}
+
+static void
+raw_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		raw_free(arg);
+}
+
+/* Log a request that is not HTTP: its first bytes, made printable. */
+static void
+raw_log_bytes(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	if (srv.log == NULL)
+		return;
+	fputs("RAW ", srv.log);
+	for (i = 0; i < n && i < RAW_LOG_MAX; i++) {
+		if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '\\')
+			fprintf(srv.log, "\\x%02x", p[i]);
+		else
+			fputc(p[i], srv.log);
+	}
+	fputc('\n', srv.log);
+	fflush(srv.log);
+}
+
+/* The fixed page that slow and broken answers carry. */
+static const char raw_page[] = "<html><body><p>raw page</p></body></html>";
+
+static void
+raw_answer(struct raw *r, const char *path, const char *q)
+{
+	struct evbuffer *out = bufferevent_get_output(r->bev);
+	uint64_t n, i, ms;
+	char *v, *w;
+	size_t len;
+
+	r->then = THEN_HANG;
+	if (strcmp(path, "/raw/silent") == 0)
+		return;
+	if (strcmp(path, "/raw/empty") == 0) {
+		r->then = THEN_CLOSE;
+		return;
+	}
+	if (strcmp(path, "/raw/drip") == 0) {
+		if (query_u64(q, "ms", 60000, 200, &ms) == -1)
+			ms = 200;
+		r->every.tv_sec = (time_t)(ms / 1000);
+		r->every.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+		r->drip = xevbuffer();
+		v = query_arg(q, "part", NULL);
+		evbuffer_add_printf(v != NULL && strcmp(v, "body") == 0 ? out :
+		    r->drip, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+		    "Content-Length: %zu\r\n\r\n", sizeof raw_page - 1);
+		free(v);
+		evbuffer_add(r->drip, raw_page, sizeof raw_page - 1);
+		if ((r->timer = evtimer_new(srv.base, raw_tick, r)) == NULL)
+			abort();
+		evtimer_add(r->timer, &r->every);
+		return;
+	}
+	if (strcmp(path, "/raw/reset") == 0) {
+		v = query_arg(q, "at", NULL);
+		if (v != NULL && strcmp(v, "body") == 0) {
+			evbuffer_add_printf(out, "HTTP/1.1 200 OK\r\n"
+			    "Content-Type: text/html\r\n"
+			    "Content-Length: 100000\r\n\r\n");
+			evbuffer_add(out, a_block, 1000);
+		} else
+			evbuffer_add_printf(out, "HTTP/1.1 200 OK\r\n"
+			    "Content-Type: text/ht");
+		free(v);
+		r->then = THEN_RESET;
+		return;
+	}
+	if (strcmp(path, "/raw/short") == 0) {
+		evbuffer_add_printf(out, "HTTP/1.1 200 OK\r\n"
+		    "Connection: close\r\nContent-Type: text/html\r\n"
+		    "Content-Length: 100000\r\n\r\n");
+		evbuffer_add(out, a_block, 1000);
+		r->then = THEN_CLOSE;
+		return;
+	}
+	if (strcmp(path, "/raw/endless") == 0) {
+		v = query_arg(q, "chunked", NULL);
+		r->endless = v != NULL && strcmp(v, "1") == 0 ? 1 : 2;
+		free(v);
+		evbuffer_add_printf(out, "HTTP/1.1 200 OK\r\n"
+		    "Content-Type: text/html\r\n%s\r\n", r->endless == 1 ?
+		    "Transfer-Encoding: chunked\r\n" : "Connection: close\r\n");
+		raw_more_endless(r);
+		return;
+	}
+	if (strcmp(path, "/raw/bighead") == 0 ||
+	    strcmp(path, "/raw/manyheads") == 0) {
+		if (query_u64(q, "n", (uint64_t)1 << 30, 1000, &n) == -1)
+			n = 1000;
+		evbuffer_add_printf(out, "HTTP/1.1 200 OK\r\n"
+		    "Connection: close\r\nContent-Type: text/html\r\n");
+		if (path[5] == 'b') {
+			evbuffer_add_printf(out, "X-Big: ");
+			for (i = 0; i < n; i += PIECE)
+				evbuffer_add_reference(out, a_block, n - i <
+				    PIECE ? (size_t)(n - i) : PIECE, NULL, NULL);
+			evbuffer_add(out, "\r\n", 2);
+		} else {
+			for (i = 0; i < n; i++)
+				evbuffer_add_printf(out, "X-%" PRIu64 ": v\r\n",
+				    i);
+		}
+		evbuffer_add_printf(out, "Content-Length: %zu\r\n\r\n%s",
+		    sizeof raw_page - 1, raw_page);
+		r->then = THEN_CLOSE;	/* one request per connection */
+		return;
+	}
+	if (strcmp(path, "/raw/say") == 0) {
+		if ((v = query_arg(q, "head", &len)) != NULL)
+			evbuffer_add(out, v, len);
+		free(v);
+		if ((v = query_arg(q, "body", &len)) != NULL)
+			evbuffer_add(out, v, len);
+		free(v);
+		if ((w = query_arg(q, "then", NULL)) != NULL) {
+			if (strcmp(w, "close") == 0)
+				r->then = THEN_CLOSE;
+			else if (strcmp(w, "reset") == 0)
+				r->then = THEN_RESET;
+		}
+		free(w);
+		return;
+	}
+	if (strcmp(path, "/raw/garbage") == 0) {
+		if (query_u64(q, "n", PIECE, 4096, &n) == -1)
+			n = 4096;
+		evbuffer_add(out, rand_block, (size_t)n);
+		r->then = THEN_CLOSE;
+		return;
+	}
+	evbuffer_add_printf(out, "HTTP/1.1 404 Not Found\r\n"
+	    "Connection: close\r\nContent-Type: text/html\r\n"
+	    "Content-Length: 0\r\n\r\n");
+	r->then = THEN_CLOSE;
+}
+
+/*
+ * Is the head's first line "METHOD TARGET HTTP/x"?  Sets *path and *query
+ * (malloc'd, query possibly NULL) from the target when it is.
+ */
+static int
+raw_request_line(const char *line, char **method, char **path, char **query)
+{
+	const char *sp1, *sp2, *qm;
+
+	if ((sp1 = strchr(line, ' ')) == NULL || sp1 == line ||
+	    (sp2 = strchr(sp1 + 1, ' ')) == NULL ||
+	    strncmp(sp2 + 1, "HTTP/", 5) != 0 || sp1[1] != '/')
+		return -1;
+	if ((qm = memchr(sp1 + 1, '?', (size_t)(sp2 - sp1 - 1))) == NULL)
+		qm = sp2;
+	if ((*method = strndup(line, (size_t)(sp1 - line))) == NULL ||
+	    (*path = strndup(sp1 + 1, (size_t)(qm - sp1 - 1))) == NULL)
+		abort();
+	*query = NULL;
+	if (qm != sp2 && (*query = strndup(qm + 1,
+	    (size_t)(sp2 - qm - 1))) == NULL)
+		abort();
+	return 0;
+}
+
+static void
+raw_read(struct bufferevent *bev, void *arg)
+{
+	struct raw *r = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct evbuffer_ptr end;
+	char *line, *method, *path, *query;
+	size_t len = evbuffer_get_length(in), n;
+	const unsigned char *all;
+
+	if (r->head_done) {
+		evbuffer_drain(in, len);	/* whatever else comes */
+		return;
+	}
+	end = evbuffer_search(in, "\r\n\r\n", 4, NULL);
+	all = evbuffer_pullup(in, -1);
+	for (n = 0; n < len && all[n] != '\r' && all[n] != '\n'; n++)
+		;
+	if ((line = strndup((const char *)all, n)) == NULL)
+		abort();
+	if (raw_request_line(line, &method, &path, &query) == -1) {
+		/* Not HTTP: log it once its first line is in, and hang up. */
+		if (memchr(all, '\n', len) == NULL && len < RAW_HEAD_MAX) {
+			free(line);
+			return;
+		}
+		raw_log_bytes(all, len);
+		free(line);
+		raw_free(r);
+		return;
+	}
+	if (end.pos == -1 && len < RAW_HEAD_MAX) {
+		free(line);	/* the rest of the head is still to come */
+		free(method);
+		free(path);
+		free(query);
+		return;
+	}
+	r->head_done = 1;
+	evbuffer_drain(in, len);
+	if (srv.log != NULL) {
+		fprintf(srv.log, "%s %s%s%s\n", method, path, query ? "?" : "",
+		    query ? query : "");
+		fflush(srv.log);
+	}
+	raw_answer(r, path, query);
+	free(line);
+	free(method);
+	free(path);
+	free(query);
+	/* Nothing to send and nothing coming: close now. */
+	if (r->then == THEN_CLOSE &&
+	    evbuffer_get_length(bufferevent_get_output(r->bev)) == 0)
+		raw_free(r);
+}
+
+static void
+raw_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct raw *r = xcalloc(1, sizeof *r);
+	int one = 1;
+
+	LIST_INSERT_HEAD(&raws, r, link);
+	(void)l;
+	(void)sa;
+	(void)salen;
+	(void)arg;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if ((r->bev = bufferevent_socket_new(srv.base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		abort();
+	bufferevent_setcb(r->bev, raw_read, raw_written, raw_event, r);
+	bufferevent_enable(r->bev, EV_READ | EV_WRITE);
+}
+
+/*
+ * A port on which connecting hangs: it listens with a backlog of 0 and one
+ * connection of our own, never accepted, fills it, so the kernel drops
+ * every SYN that follows.
+ */
+static int
+hole_open(void)
+{
+	struct sockaddr_in sin;
+	socklen_t slen = sizeof sin;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((srv.hole_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    bind(srv.hole_fd, (struct sockaddr *)&sin, sizeof sin) == -1 ||
+	    listen(srv.hole_fd, 0) == -1 ||
+	    getsockname(srv.hole_fd, (struct sockaddr *)&sin, &slen) == -1)
+		err(1, "hanging port");
+	if ((srv.hole_filler = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC,
+	    0)) == -1 ||
+	    connect(srv.hole_filler, (struct sockaddr *)&sin, sizeof sin) == -1)
+		err(1, "hanging port: filling its backlog");
+	return ntohs(sin.sin_port);
+}
+
+/*
  * Out of descriptors, accept() keeps failing on the same pending
  * connection: pause accepting briefly instead of spinning.
  */
@@ -1037,6 +1679,7 @@ accept_resume(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	evconnlistener_enable(srv.listener);
+	evconnlistener_enable(srv.raw_listener);
 }
 
 static void
@@ -1063,7 +1706,7 @@ raise_nofile(void)
 
 /* Written under a temporary name and renamed so readers never see half. */
 static void
-write_port_file(const char *path, int port)
+write_port_file(const char *path, int port, int rawport, int holeport)
 {
 	char tmp[4096];
 	FILE *f;
@@ -1073,7 +1716,7 @@ write_port_file(const char *path, int port)
 		errx(1, "%s: name too long", path);
 	if ((f = fopen(tmp, "w")) == NULL)
 		err(1, "%s", tmp);
-	fprintf(f, "%d\n", port);
+	fprintf(f, "%d\n%d\n%d\n", port, rawport, holeport);
 	if (fclose(f) == EOF)
 		err(1, "%s", tmp);
 	if (rename(tmp, path) == -1)
@@ -1117,11 +1760,11 @@ main(int argc, char **argv)
 	};
 	const char *portfile = NULL, *root = NULL, *logpath = NULL;
 	struct event *sigterm, *sigint;
-	struct sockaddr_in sin;
+	struct sockaddr_in sin, rawsin;
 	socklen_t slen = sizeof sin;
 	struct bomb *b;
 	uint64_t port = 0;
-	int ch;
+	int ch, holeport;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -1190,6 +1833,21 @@ main(int argc, char **argv)
 	    (struct sockaddr *)&sin, &slen) == -1)
 		err(1, "getsockname");
 
+	/* The raw listener, on any free port of 127.0.0.1. */
+	memset(&rawsin, 0, sizeof rawsin);
+	rawsin.sin_family = AF_INET;
+	rawsin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	srv.raw_listener = evconnlistener_new_bind(srv.base, raw_accept, NULL,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE,
+	    1024, (struct sockaddr *)&rawsin, sizeof rawsin);
+	slen = sizeof rawsin;
+	if (srv.raw_listener == NULL ||
+	    getsockname(evconnlistener_get_fd(srv.raw_listener),
+	    (struct sockaddr *)&rawsin, &slen) == -1)
+		err(1, "raw listener");
+	evconnlistener_set_error_cb(srv.raw_listener, accept_error);
+	holeport = hole_open();
+
 	sigterm = evsignal_new(srv.base, SIGTERM, on_signal, NULL);
 	sigint = evsignal_new(srv.base, SIGINT, on_signal, NULL);
 	if (sigterm == NULL || sigint == NULL ||
@@ -1197,14 +1855,21 @@ main(int argc, char **argv)
 		errx(1, "cannot catch signals");
 
 	if (portfile != NULL)
-		write_port_file(portfile, ntohs(sin.sin_port));
-	printf("listening on 127.0.0.1:%d\n", ntohs(sin.sin_port));
+		write_port_file(portfile, ntohs(sin.sin_port),
+		    ntohs(rawsin.sin_port), holeport);
+	printf("listening on 127.0.0.1:%d (raw %d, hanging %d)\n",
+	    ntohs(sin.sin_port), ntohs(rawsin.sin_port), holeport);
 	fflush(stdout);
 
 	event_base_dispatch(srv.base);
 
 	/* Freeing the server closes every connection, ending any pending. */
 	evhttp_free(srv.http);
+	evconnlistener_free(srv.raw_listener);
+	while (!LIST_EMPTY(&raws))
+		raw_free(LIST_FIRST(&raws));
+	close(srv.hole_filler);
+	close(srv.hole_fd);
 	event_free(srv.accept_retry);
 	event_free(sigterm);
 	event_free(sigint);

@@ -38,7 +38,9 @@ pscrape() {
 	${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" "$@"
 }
 
-# Start tests/httpd on a free port of 127.0.0.1; sets BASE and HTTPD_LOG.
+# Start tests/httpd on free ports of 127.0.0.1; sets BASE (evhttp), RAW (the
+# raw listener: answers that break HTTP), HANG (a port where connecting
+# hangs), their PORT, RAWPORT, HANGPORT, and HTTPD_LOG.
 start_server() {
 	HTTPD_LOG=$T/httpd.log
 	"$HTTPD_BIN" --port 0 --port-file "$T/port" --root "$top_srcdir/tests" \
@@ -54,8 +56,12 @@ start_server() {
 		fi
 		sleep 0.01
 	done
-	PORT=$(cat "$T/port")
+	PORT=$(sed -n 1p "$T/port")
+	RAWPORT=$(sed -n 2p "$T/port")
+	HANGPORT=$(sed -n 3p "$T/port")
 	BASE=http://127.0.0.1:$PORT
+	RAW=http://127.0.0.1:$RAWPORT
+	HANG=http://127.0.0.1:$HANGPORT
 }
 
 ok() {	# ok CONDITION-STATUS DESCRIPTION

@@ -167,6 +167,16 @@ test_prescan(void)
 	ok(charset_prescan(S("<metal charset=utf-8>")) == NULL,
 	    "<metal> is not <meta>");
 	ok(charset_prescan(S("no markup at all")) == NULL, "no meta");
+	/* Found by fuzz_charset: an attribute with an empty value or none
+	 * left the value pointer unset (UBSan: offset on a null pointer). */
+	is_str(charset_prescan(S("<meta content=><meta charset=euc-kr>")),
+	    "euc-kr", "meta with an empty content, then a charset");
+	is_str(charset_prescan(S("<meta content><meta charset=euc-kr>")),
+	    "euc-kr", "meta with a content without value, then a charset");
+	ok(charset_prescan(S("<meta http-equiv=content-type content=>")) ==
+	    NULL, "meta with an empty content declares nothing");
+	ok(charset_prescan(S("<meta charset=>")) == NULL,
+	    "meta with an empty charset declares nothing");
 
 	/* Only the first 1024 bytes are looked at. */
 	memset(big, ' ', sizeof big);

@@ -283,6 +283,38 @@ test_deep(void)
 	ok(out.flattened, "pre, script and rt past the cap: flattened");
 	free(body);
 
+	/*
+	 * A '<' right before a tag left out must not start a tag with the
+	 * text after it (found by fuzzing the defence against gumbo without
+	 * it): bs4 and gumbo read "b<" "y" here, 3 characters either way.
+	 */
+	body = repeat("<div>", "", 600, &len);
+	body = xrealloc(body, len + 32);
+	memcpy(body + len, "b<</x>y", 7);
+	extract_page(body, len + 7, NULL, &out, NULL);
+	is_int(out.chars, 3, "'<' before an end tag left out past the cap");
+	ok(out.flattened, "'<' before an end tag left out: flattened");
+	memcpy(body + len, "b<<</div>x", 10);
+	extract_page(body, len + 10, NULL, &out, NULL);
+	is_int(out.chars, 4, "'<<' before an end tag left out past the cap");
+	free(body);
+
+	/*
+	 * Past the hard ceiling (tables nest without limit), the first
+	 * <pre>, <template>, <rt> or <rp> must stay: left out, their text
+	 * would count, or count otherwise (found the same way).
+	 */
+	body = repeat("<blockquote><span><b><i><table><tr><td>", "", 100, &len);
+	body = xrealloc(body, len + 64);
+	memcpy(body + len, "<pre>   </pre>y", 15);
+	extract_page(body, len + 15, NULL, &out, NULL);
+	is_int(out.chars, 4, "<pre> past the ceiling keeps its spaces");
+	ok(out.flattened, "<pre> past the ceiling: flattened");
+	memcpy(body + len, "<template>x</template><rt>z</rt><rp>w</rp>y", 43);
+	extract_page(body, len + 43, NULL, &out, NULL);
+	is_int(out.chars, 1, "template, rt and rp past the ceiling do not count");
+	free(body);
+
 	/* A tag with far too many attributes (gumbo checks each pair). */
 	body = xmalloc(10 * 100000 + 100);
 	p = body + sprintf(body, "<div");

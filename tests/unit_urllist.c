@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 
 #include "options.h"
+#include "output.h"
 #include "tap.h"
 #include "urllist.h"
 
@@ -55,6 +56,88 @@ test_read_line(void)
 	ok(toolong && len == 10, "a line over cap is cut and flagged");
 	is_int(url_read_line(f, buf, 10, &len, &toolong, &hasnul), 0, "EOF");
 	fclose(f);
+}
+
+/*
+ * Read a list through the real reader (the way main() reads stdin) into
+ * a text sink: the records it writes, and a line "job GIVEN URL INPUT"
+ * for each job it hands out, in order. The caller frees the result.
+ */
+static char *
+read_list(const char *data, size_t len)
+{
+	struct options opt;
+	struct source *src;
+	struct sink *sink;
+	struct job *j;
+	char err[256], *out = NULL;
+	size_t outlen = 0;
+	FILE *in, *o;
+
+	memset(&opt, 0, sizeof opt);
+	opt.format = FORMAT_TEXT;
+	in = fmemopen((void *)data, len, "r");
+	o = open_memstream(&out, &outlen);
+	sink = sink_new(&opt, o, false, NULL);
+	src = source_open(NULL, 0, in, err, sizeof err);
+	while ((j = source_next(src, sink)) != NULL) {
+		fprintf(o, "job %s %s %s\n", j->given, j->url, j->input);
+		job_free(j);
+	}
+	source_close(src);
+	sink_free(sink);
+	fclose(o);
+	fclose(in);
+	return out;
+}
+
+#define LIST(lit, want, what) do {					\
+	char *got_ = read_list(lit, sizeof(lit) - 1);			\
+	is_str(got_, want, what);					\
+	free(got_);							\
+} while (0)
+
+/*
+ * What fuzz_urllist found (the inputs are in tests/fuzz/corpus_urllist/
+ * regress_*): every line that is not blank gives a record, and no record
+ * or job shows a password.
+ */
+static void
+test_reader(void)
+{
+	char long_line[8400];
+
+	LIST("\0http://b.test/\n",
+	    "Failed : stdin:1: line holds a NUL byte\n",
+	    "a line that starts with a NUL is rejected, not skipped");
+	LIST("  \0  \nhttp://a.test/\n",
+	    "Failed : stdin:1: line holds a NUL byte\n"
+	    "job http://a.test/ http://a.test/ stdin:2\n",
+	    "a NUL among blanks is rejected");
+	LIST("#\0 comment\n\n \t\r\n",
+	    "", "a comment with a NUL and blank lines give nothing");
+	LIST("http://u:secret@h.test/\0x\n",
+	    "Failed http://u:***@h.test/: stdin:1: line holds a NUL byte\n",
+	    "a line with a NUL is shown with its password masked");
+	LIST("http:/u:hidden1@h.test/\nhttp:///u:hidden2@h.test/\n",
+	    "job http:/u:***@h.test/ http://u:hidden1@h.test/ stdin:1\n"
+	    "job http:///u:***@h.test/ http://u:hidden2@h.test/ stdin:2\n",
+	    "URLs curl takes with one or three slashes are masked");
+	LIST("http://u:pw@h b/\n",
+	    "Failed http://u:***@h b/: stdin:1: not a valid URL: Bad"
+	    " hostname\n", "a URL curl refuses is masked");
+
+	memset(long_line, 'a', sizeof long_line);
+	memcpy(long_line, "http://user:longsecret@h.test/", 30);
+	memcpy(long_line + sizeof long_line - 1, "\n", 1);
+	{
+		char *got = read_list(long_line, sizeof long_line);
+
+		is_str(got, "Failed http://user:***@h.test/aaaaaaaaaaaaaaaaa..."
+		    ": stdin:1: line longer than 8192 bytes (8 KiB)\n",
+		    "a long line is masked before it is cut");
+		free(got);
+	}
 }
 
 static void
@@ -122,8 +205,15 @@ main(void)
 	mask("http://h/a:b@c", "http://h/a:b@c");
 	mask("https://u:p:q@h:1/x?y@z", "https://u:***@h:1/x?y@z");
 	mask("http://u:p@x@h/", "http://u:***@h/");
+	/* curl reads these as http://u:p@h/ (found by fuzz_urllist). */
+	mask("http:/u:p@h/", "http:/u:***@h/");
+	mask("http:///u:p@h/", "http:///u:***@h/");
+	mask("HTTPS:/u:p@h", "HTTPS:/u:***@h");
+	mask("http://h/x?u=ftp://a:b@c", "http://h/x?u=ftp://a:***@c");
+	mask("a:/b http://u:p@h", "a:/b http://u:***@h");
 
 	test_read_line();
+	test_reader();
 	test_strset();
 	test_sizes();
 	curl_global_cleanup();

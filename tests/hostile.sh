@@ -1,0 +1,427 @@
+#!/bin/sh
+# Hostile servers, hostile input, faults and security (issue 6). Every
+# hostile case runs on every engine; each must end as exactly one clear
+# record (or a correct count), within its timeouts and in bounded memory,
+# while the rest of the list is still fetched. The cases and their checks
+# live in tests/hostile.py; tests/httpd serves the misbehaviour (its raw
+# listener for what evhttp cannot send).
+. "${top_srcdir:-.}/tests/setup.sh"
+
+PY=${PYTHON3_ORACLE:-}
+[ -n "$PY" ] && [ -x "$PY" ] || PY=$(command -v python3 || true)
+if [ -z "$PY" ]; then
+	echo "1..0 # SKIP python3 is needed to check the records"
+	exit 0
+fi
+H="$PY $top_srcdir/tests/hostile.py"
+ENGINES="serial thread pool process async"
+start_server
+
+# Under a sanitizer or valgrind everything is slower and bigger: time
+# bounds stretch, and memory bounds would measure the tool, not pscrape.
+SLOW=1
+MEMCHECK=1
+if [ -n "${PSCRAPE_WRAPPER:-}" ] ||
+    ldd "$PSCRAPE_BIN" 2>/dev/null | grep -q 'lib[at]san'; then
+	SLOW=4
+	MEMCHECK=0
+fi
+
+# Feed the checker's "PASS|FAIL<TAB>what<TAB>why" lines to ok.
+tap_lines() {
+	while IFS='	' read -r st what why; do
+		if [ "$st" = PASS ]; then
+			ok 0 "$what"
+		else
+			ok 1 "$what"
+			echo "#   $why"
+		fi
+	done <"$1"
+}
+# bounded VALUE MAX WHAT: VALUE (a decimal) is at most MAX.
+bounded() {
+	"$PY" -c "import sys; sys.exit(0 if $1 <= $2 else 1)"
+	ok $? "$3 ($1 <= $2)"
+}
+# run OUTFILE ARGS...: pscrape measured, "wall_s maxrss_kb status" in $T/m
+run() {
+	out=$1
+	shift
+	# shellcheck disable=SC2086
+	$H measure "$T/m" ${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" "$@" >"$out" \
+	    2>"$out.err"
+	read -r wall kb st <"$T/m"
+}
+# A random number from 0 to $1 - 1.
+rnd() {
+	od -An -N2 -tu2 /dev/urandom | awk -v n="$1" '{ print $1 % n }'
+}
+
+# ======================================================================
+# Hostile servers: one list, every case once per engine. --timeout 2 and
+# --connect-timeout 1 bound each transfer; -j 16 runs the slow cases side
+# by side, so a whole run is bounded by one timeout (serial: by their sum).
+# ======================================================================
+TMO=2
+CTMO=1
+printf '%s\n' "$BASE/brbomb/0" >"$T/probe"
+pscrape -e serial -f jsonl "$T/probe" 2>/dev/null | grep -q '"status":200'
+brotli=$((1 - $?))
+[ $brotli = 1 ] || echo "# the test server has no brotli encoder: no brotli bomb"
+$H servers "$BASE" "$RAW" "$HANG" $brotli "$T/servers" "$T/servers.cases"
+nserv=$(wc -l <"$T/servers" | tr -d ' ')
+# Transfers that end by --timeout (T) or --connect-timeout (C).
+nslow=$(grep -o '"slow": "T"' "$T/servers.cases" | wc -l | tr -d ' ')
+nconn=$(grep -o '"slow": "C"' "$T/servers.cases" | wc -l | tr -d ' ')
+
+for e in $ENGINES; do
+	run "$T/s.$e" -e $e -j 16 -f jsonl -t $TMO --connect-timeout $CTMO \
+	    --summary "$T/s.$e.sum" "$T/servers"
+	is "$st" 1 "$e: hostile servers: the run ends, status 1"
+	$H check "$T/servers" "$T/servers.cases" "$T/s.$e" "$e" \
+	    $((TMO * 1000)) $((1000 * SLOW)) >"$T/res"
+	tap_lines "$T/res"
+	if [ $e = serial ]; then
+		max=$((nslow * TMO + nconn * CTMO + 15 * SLOW))
+	else
+		max=$((TMO + CTMO + 15 * SLOW))
+	fi
+	bounded "$wall" $max "$e: hostile servers: wall seconds bounded by the timeouts"
+	[ $MEMCHECK = 1 ] &&
+	    bounded "$kb" 204800 "$e: hostile servers: peak RSS under 200 MB (KB)"
+done
+# Nothing was requested through a refused scheme: a request that came by
+# gopher, dict, ftp... would show in the log as RAW bytes or a /leak path.
+is "$(grep -a -c -E '^(RAW |[A-Z]+ /leak)' "$HTTPD_LOG")" 0 \
+    "no request ever came through a refused scheme"
+is "$(grep -c '^GET /status/200?via=capitals' "$HTTPD_LOG")" 5 \
+    "... while http in capitals was followed (once per engine)"
+
+# ======================================================================
+# Pages that attack the parser, served as text/html (10 MB at most): a
+# correct count, or "page too complex" when the parser would need more
+# than 16 times the page (128 MB at least). Parsing is CPU-bound: -j 2.
+# A process parses one page at a time (serial, and each process worker);
+# the threaded engines parse up to -j at once.
+# ======================================================================
+$H pages "$BASE" "$T/pages" "$T/pages.cases"
+npages=$(wc -l <"$T/pages" | tr -d ' ')
+for e in $ENGINES; do
+	run "$T/p.$e" -e $e -j 2 -f jsonl "$T/pages"
+	is "$st" 1 "$e: parser attacks: the run ends, status 1"
+	$H check "$T/pages" "$T/pages.cases" "$T/p.$e" "$e" 30000 \
+	    $((1000 * SLOW)) >"$T/res"
+	tap_lines "$T/res"
+	bounded "$wall" $((npages * SLOW)) \
+	    "$e: parser attacks: wall seconds bounded (1 s a page)"
+	if [ $MEMCHECK = 1 ]; then
+		case $e in
+		serial|process) max=204800 what="under 200 MB a process" ;;
+		*) max=$((65536 + 2 * 204800)) what="under 64 MB + 2 pages x 200 MB" ;;
+		esac
+		bounded "$kb" $max "$e: parser attacks: peak RSS $what (KB)"
+	fi
+done
+
+# A single 50 MB text node, --max-size raised: counted, memory bounded.
+printf '%s\n' "$BASE/big/52428800" >"$T/bigtext"
+for e in $ENGINES; do
+	run "$T/b.$e" -e $e -f jsonl --max-size 64M "$T/bigtext"
+	is "$st:$(grep -o '"ok":true,.*"chars":[0-9]*' "$T/b.$e" |
+	    sed 's/.*"chars"://')" "0:52428793" "$e: a 50 MB text node is counted"
+	[ $MEMCHECK = 1 ] &&
+	    bounded "$kb" 409600 "$e: ... in under 400 MB (KB)"
+done
+
+# ======================================================================
+# Hostile input
+# ======================================================================
+# Empty lists, lists of comments: nothing to do, status 0.
+: >"$T/empty"
+printf '# a comment\n\n   # another\n\t\n#http://127.0.0.1:1/\n' >"$T/comments"
+for f in empty comments; do
+	pscrape -e serial,all -f jsonl "$T/$f" >"$T/out" 2>"$T/err"; st=$?
+	is "$st:$(wc -l <"$T/out" | tr -d ' ')" "0:0" "a list of $f: no records, status 0 on every engine"
+done
+pscrape "$T/missing" >/dev/null 2>"$T/err"; st=$?
+is "$st:$(cat "$T/err")" "2:pscrape: cannot read '$T/missing': No such file or directory" \
+    "a missing list: status 2 before anything runs"
+pscrape "$T" >/dev/null 2>"$T/err"; st=$?
+is "$st:$(cat "$T/err")" "2:pscrape: cannot read '$T': Is a directory" \
+    "a directory: status 2"
+pscrape -o "$T/res" "$T/missing" 2>/dev/null; st=$?
+is "$st:$(ls -a "$T" | grep -c 'pscrape-')" "2:0" \
+    "a missing list with -o: status 2, no temporary file left behind"
+
+# A binary file as a list ("http" made harmless, so nothing can be
+# fetched from anywhere): every line one error record naming FILE:LINE.
+want=$($H binlist /bin/ls "$T/ls")
+for e in $ENGINES; do
+	pscrape -e $e -f jsonl -t 2 "$T/ls" >"$T/out" 2>"$T/err"; st=$?
+	is "$st:$($H jsonl "$T/out")" "1:$want" \
+	    "$e: /bin/ls as a list: status 1, $want valid records"
+	is "$(grep -c "\"ok\":false,.*\"error\":\"$T/ls:[0-9]*: " "$T/out")" \
+	    "$want" "$e: ... each an error naming $T/ls:LINE and the reason"
+done
+pscrape -e serial -t 2 "$T/ls" >"$T/out" 2>/dev/null
+is "$(wc -l <"$T/out" | tr -d ' '):$(LC_ALL=C grep -c '[[:cntrl:]]' "$T/out")" \
+    "$want:0" "... and as text one line each, control bytes shown as \\xNN"
+
+# A million lines, read as a stream: memory grows with the distinct URLs.
+awk 'BEGIN { for (i = 0; i < 1000000; i++)
+    printf "http://127.0.0.1:1/page/%07d\n", i }' >"$T/million"
+run "$T/out" --dry-run "$T/million"
+is "$st:$(wc -l <"$T/out" | tr -d ' ')" "0:1000000" "1,000,000 distinct URLs: all checked"
+[ $MEMCHECK = 1 ] && bounded "$kb" 153600 "... in under 150 MB (KB)"
+awk 'BEGIN { for (i = 0; i < 1000000; i++) print "http://127.0.0.1:1/same" }' \
+    >"$T/same"
+$H measure "$T/m" "$PSCRAPE_BIN" --dry-run "$T/same" >"$T/out" 2>"$T/err"
+read -r wall kb st <"$T/m"
+is "$st:$(wc -l <"$T/out" | tr -d ' '):$(grep -c ': duplicate of ' "$T/err")" \
+    "0:1:999999" "1,000,000 copies of one URL: one to fetch, 999,999 duplicates"
+[ $MEMCHECK = 1 ] && bounded "$kb" 20480 "... in under 20 MB (KB)"
+
+# Long lines, CRLF, BOMs, duplicates, schemes, IPv6 literals. The test
+# server listens on 127.0.0.1 only: the IPv6 literal fetched is the
+# v4-mapped ::ffff:127.0.0.1; [::1] is only checked (--dry-run).
+long=$("$PY" -c "print('a' * 100000)")
+{
+	printf '\357\273\277%s\r\n' "$BASE/status/200?bom"
+	echo "$BASE/status/200?$long"
+	printf '%s\r\n' "$BASE/status/200?crlf"
+	printf '\357\273\277%s\n' "$BASE/status/200?bom-inside"
+	echo "$BASE/status/200?crlf"
+	echo "HTTP://127.0.0.1:$PORT/status/200?crlf"
+	echo "ftp://127.0.0.1:$PORT/x"
+	echo "file:///etc/passwd"
+	echo "javascript:alert(1)"
+	echo "data:text/html,x"
+	echo "gopher://127.0.0.1:$PORT/x"
+	echo "http://[::ffff:127.0.0.1]:$PORT/status/200?v6"
+	echo "http://[::1/x"
+	echo "http://[zz]:$PORT/"
+} >"$T/odd"
+for e in $ENGINES; do
+	pscrape -e $e -f jsonl -t 2 "$T/odd" 2>/dev/null |
+	    sed -E 's/.*"input":"[^"]*:([0-9]+)".*"ok":([a-z]+),"duplicate_of":("[^"]*"|null).*"error":("([^"\\]|\\.)*"|null).*/\1 \2 \3 \4/' |
+	    sort -n >"$T/out"
+	is "$(cat "$T/out")" "1 true null null
+2 false null \"$T/odd:2: line longer than 8192 bytes (8 KiB)\"
+3 true null null
+4 false null \"$T/odd:4: not a URL (expected http:// or https://)\"
+5 true \"$T/odd:3\" null
+6 true \"$T/odd:3\" null
+7 false null \"$T/odd:7: unsupported scheme 'ftp' (only http and https)\"
+8 false null \"$T/odd:8: unsupported scheme 'file' (only http and https)\"
+9 false null \"$T/odd:9: unsupported scheme 'javascript' (only http and https)\"
+10 false null \"$T/odd:10: unsupported scheme 'data' (only http and https)\"
+11 false null \"$T/odd:11: unsupported scheme 'gopher' (only http and https)\"
+12 true null null
+13 false null \"$T/odd:13: not a valid URL: Bad IPv6 address\"
+14 false null \"$T/odd:14: not a valid URL: Bad IPv6 address\"" \
+	    "$e: BOM, a 100 KB line, CRLF, duplicates, schemes, IPv6: one record each"
+done
+printf '%s\n' "http://[::1]:$PORT/x" "http://[0:0:0:0:0:0:0:1]:$PORT/x" \
+    "http://[::FFFF:127.0.0.1]:$PORT/" >"$T/v6"
+pscrape --dry-run "$T/v6" >"$T/out" 2>"$T/err"
+is "$(cat "$T/out")|$(cat "$T/err")" "http://[::1]:$PORT/x
+http://[::ffff:127.0.0.1]:$PORT/|pscrape: $T/v6:2: duplicate of $T/v6:1" \
+    "IPv6 literals are normalised (and found to be duplicates)"
+# A UTF-16 list: every line holds NUL bytes (and the NUL after the last
+# newline is a fourth line).
+"$PY" -c "import sys; sys.stdout.buffer.write(('\ufeff' + '$BASE/status/200\n' * 3).encode('utf-16-le'))" >"$T/u16"
+pscrape -f jsonl "$T/u16" 2>/dev/null >"$T/out"
+is "$(grep -c 'line holds a NUL byte' "$T/out"):$(wc -l <"$T/out" | tr -d ' ')" "4:4" \
+    "a UTF-16 list: each line an error record (NUL bytes)"
+
+# user:password: never printed back, in any format, log, index or error.
+PW=S3cretPW
+cat >"$T/pw" <<EOF
+http://user:$PW@127.0.0.1:$PORT/status/200
+http://user:$PW@127.0.0.1:$PORT/status/404
+http://user:$PW@127.0.0.1:$PORT/redirect/1
+http://user:$PW@127.0.0.1:$PORT/redirect-to?url=ftp://127.0.0.1/x
+http://user:$PW@127.0.0.1:$PORT/status/200
+http://user:$PW@127.0.0.1:9/closed
+ftp://user:$PW@127.0.0.1/x
+http://user:$PW@127.0.0.1:$PORT/status/200?$long
+http://user:$PW@[::1/x
+EOF
+printf 'http://user:%s@127.0.0.1:%s/nul\000\n' $PW "$PORT" >>"$T/pw"
+for e in $ENGINES; do
+	for fmt in text jsonl csv; do
+		pscrape -e $e -f $fmt -t 2 --log "$T/pw.log" \
+		    --save-text "$T/pwtext" --summary "$T/pw.sum" "$T/pw" \
+		    >"$T/pw.$e.$fmt" 2>"$T/pw.$e.$fmt.err"
+	done
+done
+pscrape --dry-run "$T/pw" >"$T/pw.dry" 2>"$T/pw.dry.err"
+pscrape -q "$T/pw" >"$T/pw.q" 2>"$T/pw.q.err"
+is "$(cat "$T/pw".* "$T/pwtext"/* | grep -c "$PW")" 0 \
+    "a password is never printed: any format, stderr, --log, --save-text, --dry-run, -q"
+is "$(grep -c 'user:\*\*\*@' "$T/pw.serial.text")" 10 \
+    "... it is masked as *** in every record"
+
+# ======================================================================
+# Faults
+# ======================================================================
+# SIGINT and SIGTERM at random moments: valid output, 130 or 143, nothing
+# left behind.
+i=0
+while [ $i -lt 24 ]; do
+	echo "$BASE/delay/$((100 + i * 37 % 400))?sig=$i"
+	[ $((i % 5)) = 0 ] && echo "$RAW/raw/silent?sig=$i"
+	i=$((i + 1))
+done >"$T/sig.list"
+nsig=$(wc -l <"$T/sig.list" | tr -d ' ')
+for e in $ENGINES; do
+	for k in 1 2 3; do
+		if [ $((k % 2)) = 1 ]; then sig=INT want=130 fmt=jsonl; else
+		    sig=TERM want=143 fmt=csv; fi
+		# Not through the pscrape function: $! must be pscrape itself.
+		# shellcheck disable=SC2086
+		${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" -e $e -j 4 -f $fmt \
+		    "$T/sig.list" >"$T/sig.out" 2>/dev/null &
+		pid=$!
+		ms=$(rnd 1200)
+		sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')"
+		kill -$sig $pid
+		wait $pid; st=$?
+		n=$(grep -c . "$T/sig.out")
+		if [ $fmt = jsonl ]; then
+			valid=$($H jsonl "$T/sig.out")
+			[ "$valid" = "$n" ] && valid=ok
+		else
+			[ "$n" -gt 0 ] && n=$((n - 1))	# the header
+			valid=$($H csvcheck "$T/sig.out" "$n")
+			[ -s "$T/sig.out" ] || valid=ok
+		fi
+		left=$(pgrep -f "$T/sig.list" | wc -l | tr -d ' ')
+		is "$st:$valid:$left" "$want:ok:0" \
+		    "$e: SIG$sig after $ms ms: status $want, $n valid $fmt records, no process left"
+		[ "$n" -le "$nsig" ]
+		ok $? "$e: ... no more records than URLs ($n <= $nsig)"
+	done
+done
+
+# Out of descriptors: -j 1000 under ulimit -n 64 is cut down, with a
+# message, and every URL still gets its one record.
+i=0
+while [ $i -lt 30 ]; do echo "$BASE/status/200?fd=$i"; i=$((i + 1)); done >"$T/fd.list"
+for e in thread pool process async; do
+	(ulimit -n 64 && exec "$PSCRAPE_BIN" -e $e -j 1000 -f jsonl "$T/fd.list") \
+	    >"$T/out" 2>"$T/err"; st=$?
+	is "$st:$(grep -c '"ok":true' "$T/out"):$(grep -c "$e engine: -j 1000 needs about [0-9]* file descriptors but only 64 are allowed (ulimit -n); running 1 at once" "$T/err")" \
+	    "0:30:1" "$e: ulimit -n 64 with -j 1000: a clear message, all 30 URLs fetched"
+done
+
+# Out of threads and processes: RLIMIT_NPROC (not enforced for root, so
+# as nobody when root) leaves room for two more threads, then for none.
+np="$T/np"
+mkdir "$np" && cp "$T/fd.list" "$np/list" && chmod 755 "$np" &&
+    chmod 644 "$np/list"
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
+    command -v prlimit >/dev/null && [ -z "${PSCRAPE_WRAPPER:-}" ]; then
+	chmod 711 "$T"
+	asuser="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	base=$(ps -L -u 65534 -o lwp= | wc -l)
+elif command -v prlimit >/dev/null && [ -z "${PSCRAPE_WRAPPER:-}" ]; then
+	asuser=
+	base=$(ps -L -u "$(id -u)" -o lwp= | wc -l)
+else
+	base=
+fi
+if [ -n "$base" ]; then
+	# LeakSanitizer needs a thread of its own at exit.
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0"
+	export ASAN_OPTIONS
+	for e in thread pool process async; do
+		for more in 2 0; do
+			# shellcheck disable=SC2086
+			prlimit --nproc=$((base + 1 + more)) $asuser \
+			    "$PSCRAPE_BIN" --no-config -e $e -j 1000 -f jsonl \
+			    "$np/list" >"$T/out" 2>"$T/err"; st=$?
+			msg=$(grep -c -e 'cannot start' -e 'no worker is running' "$T/err")
+			[ $e = async ] && [ $more = 2 ] && msg=1	# enough for its parsers
+			is "$st:$(grep -c '"ok":true' "$T/out"):$([ "$msg" -gt 0 ] && echo said)" \
+			    "0:30:said" "$e: room for $more more threads: a clear message, all 30 URLs fetched"
+		done
+	done
+	chmod 700 "$T"
+else
+	echo "# no prlimit (or under a wrapper): the thread limit is not tested"
+fi
+
+# A full disk: /dev/full gives status 3 on every engine; a file that
+# cannot grow (ulimit -f: EFBIG, the way ENOSPC fails a write) leaves the
+# old -o file in place and no temporary file behind.
+for e in $ENGINES; do
+	pscrape -e $e "$T/fd.list" >/dev/full 2>"$T/err"; st=$?
+	is "$st:$(grep -c 'cannot write output: No space left on device' "$T/err")" \
+	    "3:1" "$e: output to /dev/full: status 3 and the reason"
+	echo old >"$T/res"
+	(ulimit -f 1 && exec "$PSCRAPE_BIN" -e $e -f jsonl -o "$T/res" \
+	    "$T/fd.list") >/dev/null 2>"$T/err"; st=$?
+	is "$st:$(cat "$T/res"):$(ls -a "$T" | grep -c 'pscrape-'):$(grep -c 'File too large' "$T/err")" \
+	    "3:old:0:1" "$e: -o on a file that cannot grow: status 3, the old file kept, no temporary left"
+done
+
+# ======================================================================
+# Security
+# ======================================================================
+# No shell is ever run: nothing in the source can start one, and the only
+# program ever executed is pscrape itself (its process workers).
+is "$(grep -n -E '\<(system|popen|execl|execlp|execle|execv|execvp|execvpe|posix_spawnp?|wordexp)[[:space:]]*\(' \
+    "$top_srcdir"/src/*.c)" "" "no system, popen, exec*p or posix_spawn in src/"
+is "$(grep -c 'execve(' "$top_srcdir"/src/*.c | grep -v ':0$')" \
+    "$top_srcdir/src/engine_process.c:1" "one execve, in the process engine"
+if command -v strace >/dev/null && [ -z "${PSCRAPE_WRAPPER:-}" ] &&
+    strace -f -qq -e trace=execve -o "$T/strace" true 2>/dev/null; then
+	printf '%s\n' "$BASE/status/200?x=\$(touch\${IFS}$T/pwned)" \
+	    "$BASE/status/200?x=;touch%20$T/pwned2" >"$T/sh.list"
+	strace -f -qq -e trace=execve -o "$T/strace" "$PSCRAPE_BIN" \
+	    -e serial,all -j 2 -q "$T/sh.list" >/dev/null 2>&1
+	is "$(sed -n 's/.*execve("\([^"]*\)".*/\1/p' "$T/strace" | sort -u)" \
+	    "$(readlink -f "$PSCRAPE_BIN")" "every program executed is pscrape (strace)"
+	is "$(ls "$T" | grep -c pwned)" 0 "shell syntax in a URL runs nothing"
+fi
+
+# Every byte a server controls is escaped: in CSV, the hostile Location
+# and Content-Type fields round-trip; in text each record is one line.
+grep -e 'raw/say' "$T/servers" | grep -e 'Location%3A%20javascript' \
+    -e 'charset%3D%22x%01' >"$T/esc"
+for e in $ENGINES; do
+	pscrape -e $e -f csv "$T/esc" >"$T/out" 2>/dev/null
+	is "$($H csvcheck "$T/out" 2)" ok "$e: csv: hostile header and error bytes keep 14 fields a row"
+	"$PY" -c 'import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))[1:]
+got = sorted(r[6] + r[13] for r in rows)
+want = sorted(["text/html; charset=\"x\x01\x1b\"\x27\\\x7f\ufffd",
+    "redirect to a scheme other than http or https refused: "
+    "javascript:alert(\"x\x01\x1b[31m\x27\\\")\x7f\ufffd"])
+sys.exit(got != want)' "$T/out"
+	ok $? "$e: csv: they read back exactly (U+FFFD for bytes that are not UTF-8)"
+	pscrape -e $e -f text "$T/esc" >"$T/out" 2>/dev/null
+	is "$(wc -l <"$T/out" | tr -d ' '):$(LC_ALL=C grep -c '[[:cntrl:]]' "$T/out")" "2:0" \
+	    "$e: text: one line each, control bytes shown as \\xNN"
+done
+
+# --save-text names are hashes, whatever ../ or %2e%2e a URL holds.
+cat >"$T/dots" <<EOF
+$BASE/status/200?../../../../tmp/x
+$BASE/status/200?%2e%2e/%2e%2e/%2e%2e/etc/passwd
+$BASE/status/200/../../../status/200?dots
+$BASE/echo?h=X&p=..%2f..%2f..%2fx
+$BASE/status/200?x=/..
+EOF
+before=$(ls -a "$T" | grep -v '^saved$')
+for e in $ENGINES; do
+	pscrape -e $e -q --save-text "$T/saved" "$T/dots" >/dev/null 2>&1
+done
+is "$(ls -A "$T/saved" | grep -v -c -E '^([0-9a-f]{16}\.txt|index\.tsv)$')" 0 \
+    "--save-text: every file is HASH.txt (or index.tsv)"
+is "$(ls -A "$T/saved" | grep -c -E '^[0-9a-f]{16}\.txt$')" 5 \
+    "... one per URL"
+is "$(ls -a "$T" | grep -v '^saved$')" "$before" "... and nothing was written outside the directory"
+
+done_testing
