@@ -14,7 +14,9 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -59,7 +61,7 @@ struct arena {
 	size_t		 next;		/* size of the next chunk */
 	size_t		 total;		/* bytes handed out */
 	size_t		 cap;		/* more abandons the parse */
-	jmp_buf		 bail;		/* where to */
+	sigjmp_buf	 bail;		/* where to */
 };
 
 /*
@@ -74,6 +76,10 @@ struct arena {
 #define PARSE_MEM_PER_BYTE	16
 
 #define ALIGN	sizeof(max_align_t)
+
+/* Why a parse was abandoned (the siglongjmp value). */
+#define BAIL_MEMORY	1
+#define BAIL_ASSERT	2
 
 /*
  * Built for the fuzzer (tests/fuzz), every block gets a chunk of its own,
@@ -96,7 +102,7 @@ arena_alloc(void *ud, size_t n)
 
 	n = n == 0 ? ALIGN : (n + ALIGN - 1) & ~(ALIGN - 1);
 	if ((a->total += n) > a->cap)
-		longjmp(a->bail, 1);
+		siglongjmp(a->bail, BAIL_MEMORY);
 	if (ARENA_EACH || n > a->next / 4) {
 		/* A big block gets a chunk of its own behind the current
 		 * one, so the space left in head is not wasted. */
@@ -705,16 +711,56 @@ count_tree(struct walk *w, const GumboNode *doc)
 /* --- the interface ------------------------------------------------------- */
 
 /*
- * gumbo's parse, or NULL when it outgrew the arena's cap. Nothing local
- * changes between setjmp and longjmp here, so nothing needs volatile.
+ * gumbo 0.10.1 has assertions that some pages fail (e.g. the 47 bytes
+ * "<table><svg><th><foreignObject><select></table>"), and Debian builds it
+ * with them on: abort() would take the whole run down. While a thread
+ * parses, a SIGABRT raised in it jumps back out of the parse instead (glibc's
+ * abort() releases its lock before raising, and everything gumbo holds is
+ * in the arena); any other SIGABRT still ends the process.
+ */
+static _Thread_local struct arena *parsing;
+static pthread_once_t abort_once = PTHREAD_ONCE_INIT;
+
+static void
+on_abort(int sig)
+{
+	if (parsing != NULL)
+		siglongjmp(parsing->bail, BAIL_ASSERT);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+catch_abort(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_abort;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGABRT, &sa, NULL);
+}
+
+/*
+ * gumbo's parse, or NULL with *why set when it outgrew the arena's cap or
+ * failed one of its assertions. Nothing local changes between sigsetjmp
+ * and siglongjmp here, so nothing needs volatile.
  */
 static GumboOutput *
 parse_bounded(const GumboOptions *opts, struct arena *a, const char *buf,
-    size_t n)
+    size_t n, int *why)
 {
-	if (setjmp(a->bail) != 0)
+	GumboOutput *g;
+
+	pthread_once(&abort_once, catch_abort);
+	if ((*why = sigsetjmp(a->bail, 1)) != 0) {
+		parsing = NULL;
 		return NULL;
-	return gumbo_parse_with_options(opts, buf, n);
+	}
+	parsing = a;
+	g = gumbo_parse_with_options(opts, buf, n);
+	parsing = NULL;
+	return g;
 }
 
 bool
@@ -745,6 +791,7 @@ extract_page(const char *body, size_t len, const char *content_type,
 	const char		*buf;
 	char			*flat;
 	size_t			 n;
+	int			 why;
 
 	memset(out, 0, sizeof *out);
 	charset_decode(body, len, content_type, &ct);
@@ -758,11 +805,12 @@ extract_page(const char *body, size_t len, const char *content_type,
 	opts.deallocator = arena_free;
 	opts.userdata = &arena;
 	opts.max_errors = 0;
-	if ((g = parse_bounded(&opts, &arena, buf, n)) == NULL) {
+	if ((g = parse_bounded(&opts, &arena, buf, n, &why)) == NULL) {
 		arena_clear(&arena);
 		out->charset = ct.charset;
 		out->flattened = flat != NULL;
-		out->too_complex = true;
+		out->too_complex = why == BAIL_MEMORY;
+		out->parser_failed = why == BAIL_ASSERT;
 		out->parse_limit = arena.cap;
 		free(flat);
 		free(ct.owned);

@@ -25,6 +25,7 @@ struct extract_out {
 	uint64_t	 chars;		/* Unicode code points of visible text */
 	const char	*charset;	/* static canonical name: "utf-8", ... */
 	bool		 flattened;	/* nesting was capped before parsing */
+	bool		 parser_failed;	/* gumbo failed an internal check */
 	bool		 too_complex;	/* not parsed: the parser outgrew */
 	size_t		 parse_limit;	/* ... this many bytes of memory */
 };

@@ -307,9 +307,14 @@ page_extract(struct result *r, const char *body, size_t len,
 	    save != NULL ? &text : NULL);
 	r->chars = out.chars;
 	r->charset = out.charset;
-	if (out.too_complex) {
-		result_fail(r, "page too complex to parse: the HTML parser"
-		    " needs more than %zu MB for it", out.parse_limit >> 20);
+	if (out.too_complex || out.parser_failed) {
+		if (out.too_complex)
+			result_fail(r, "page too complex to parse: the HTML"
+			    " parser needs more than %zu MB for it",
+			    out.parse_limit >> 20);
+		else
+			result_fail(r, "the HTML parser (gumbo) failed one of"
+			    " its internal checks on this page");
 		free(text.data);
 		return;
 	}

@@ -375,9 +375,32 @@ threads(size_t stack, const char *what)
 	free(b);
 }
 
+/*
+ * A page that fails one of gumbo 0.10.1's assertions: the parse is
+ * abandoned (no abort), and the next parse in the thread works.
+ */
+static void
+test_parser_assertion(void)
+{
+	static const char bad[] =
+	    "<table><svg><th><foreignObject><select></table>";
+	struct extract_out out;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		extract_page(bad, sizeof bad - 1, "text/html", &out, NULL);
+		ok(out.parser_failed && !out.too_complex && out.chars == 0,
+		    "gumbo's assertion on the page is caught (%d)", i + 1);
+	}
+	extract_page("<p>fine</p>", 11, "text/html", &out, NULL);
+	ok(!out.parser_failed && out.chars == 4,
+	    "the next page parses as usual");
+}
+
 int
 main(void)
 {
+	test_parser_assertion();
 	test_is_html();
 	test_count();
 	test_charsets();
