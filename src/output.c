@@ -531,6 +531,15 @@ sink_finish(struct sink *s, int jobs)
 	struct rusage self, children;
 	struct runstats *r = &s->cur;
 
+	/* A CSV file always starts with its header, records or none. */
+	pthread_mutex_lock(&s->lock);
+	if (s->opt->format == FORMAT_CSV && !s->header_done &&
+	    !s->quiet_out) {
+		write_out(s, csv_header(), strlen(csv_header()));
+		s->header_done = true;
+	}
+	pthread_mutex_unlock(&s->lock);
+
 	if (s->progress) {
 		pthread_mutex_lock(&s->lock);
 		s->progress_done = true;

@@ -100,6 +100,9 @@ is "$(cat "$T/out")" "{\"url\":\"ftp://127.0.0.1/file\",\"input\":\"$T/bad:1\",\
 printf '# nothing\n\n' >"$T/comments"
 pscrape "$T/empty" "$T/comments" >"$T/out" 2>"$T/err"; st=$?
 is "$st:$(cat "$T/out")" "0:" "empty lists: no records, status 0"
+pscrape -f csv "$T/empty" 2>/dev/null | tr -d '\r' >"$T/out"
+is "$(cat "$T/out")" "url,input,final_url,status,ok,duplicate_of,content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,error" \
+    "an empty list in CSV is still a CSV file: the header"
 
 # --- --help and --version
 pscrape --help >"$T/out"; st=$?
