@@ -61,8 +61,9 @@ queue_pop(struct queue *q)
 	if (q->count > 0) {
 		job = q->items[q->head];
 		q->head = (q->head + 1) % q->cap;
-		q->count--;
-		pthread_cond_signal(&q->nonfull);
+		/* Wake the reader when half is gone, not on every pop. */
+		if (--q->count == q->cap / 2)
+			pthread_cond_signal(&q->nonfull);
 	}
 	pthread_mutex_unlock(&q->lock);
 	return job;
@@ -140,6 +141,13 @@ engine_pool(struct run *run)
 
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, ENGINE_THREAD_STACK);
+	/*
+	 * Fill the queue first: each worker then starts fetching as soon as it
+	 * is created, instead of after all of them are (1000 take ~50 ms).
+	 */
+	while (p.q.count < p.q.cap &&
+	    (job = source_next(run->src, run->sink)) != NULL)
+		queue_push(&p.q, job);
 	workers = xcalloc((size_t)run->jobs, sizeof *workers);
 	for (i = 0; i < run->jobs; i++) {
 		if ((err = pthread_create(&workers[n], &attr, worker_main,
@@ -159,7 +167,9 @@ engine_pool(struct run *run)
 		    " fetching in this one, one page at a time", strerror(err));
 		f = fetch_new(run->opt, run->save);
 		fetch_set_share(f, p.share);
-		while ((job = source_next(run->src, run->sink)) != NULL)
+		queue_close(&p.q);
+		while ((job = queue_pop(&p.q)) != NULL ||
+		    (job = source_next(run->src, run->sink)) != NULL)
 			sink_emit(run->sink, fetch_page(f, job, run->engine));
 		fetch_free(f);
 	}
