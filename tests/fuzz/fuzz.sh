@@ -79,6 +79,20 @@ for t in $targets; do
 	fi
 done
 
+# The test fixtures seed the charset and extract targets too, in their
+# input form (the Content-Type on the first line, from MANIFEST), so the
+# pages are not kept twice in the tree.
+fixture_seeds() {
+	while IFS='	' read -r name ct; do
+		{ printf '%s\n' "$ct"; cat "$src/tests/fixtures/$name"; } \
+		    >"$1/fixture_$name"
+	done <"$src/tests/fixtures/MANIFEST"
+	for f in "$src"/tests/corpus/0[12]-*.html; do
+		{ echo "text/html; charset=utf-8"; cat "$f"; } \
+		    >"$1/corpus_${f##*/}"
+	done
+}
+
 for t in $targets; do
 	corpus=$out/corpus_$t
 	art=$out/artifacts/$t/
@@ -87,6 +101,7 @@ for t in $targets; do
 	mkdir -p "$corpus" "$art"
 	# A scratch copy: what a run adds never lands in the source tree.
 	cp "$fuzzdir/corpus_$t"/* "$corpus"/ 2>/dev/null
+	case $t in charset|extract) fixture_seeds "$corpus" ;; esac
 	dict=
 	[ -f "$fuzzdir/$t.dict" ] && dict=-dict=$fuzzdir/$t.dict
 	before=$(ls "$art" | wc -l)
