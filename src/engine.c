@@ -1,6 +1,7 @@
 /* The engine table (the tmux cmd_table[] model). */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -10,11 +11,11 @@
 #include "engine.h"
 
 static const struct engine engines[] = {
-	{ "serial", 1, engine_serial },
-	{ "thread", 100, engine_thread },
-	{ "pool", 32, engine_pool },
-	{ "process", 8, engine_process },
-	{ "async", 100, engine_async },
+	{ "serial", 1, true, engine_serial },
+	{ "thread", 100, false, engine_thread },
+	{ "pool", 32, false, engine_pool },
+	{ "process", 8, false, engine_process },
+	{ "async", 100, false, engine_async },
 };
 #define NENGINES (sizeof engines / sizeof engines[0])
 
@@ -32,7 +33,15 @@ engine_find(const char *name)
 const char *
 engine_names(void)
 {
-	return "serial, thread, pool, process, async";
+	static char names[128];
+	size_t i;
+
+	if (names[0] == '\0')
+		for (i = 0; i < NENGINES; i++)
+			snprintf(names + strlen(names), sizeof names -
+			    strlen(names), "%s%s", i ? ", " : "",
+			    engines[i].name);
+	return names;
 }
 
 int
@@ -46,8 +55,7 @@ engine_list(const char *spec, const struct engine **out, int max)
 	while ((name = strsep(&next, ",")) != NULL) {
 		if (strcmp(name, "all") == 0) {
 			for (i = 0; i < NENGINES; i++)
-				if (strcmp(engines[i].name, "serial") != 0 &&
-				    n < max)
+				if (!engines[i].sequential && n < max)
 					out[n++] = &engines[i];
 			continue;
 		}

@@ -6,6 +6,8 @@
 #ifndef PSCRAPE_ENGINE_H
 #define PSCRAPE_ENGINE_H
 
+#include <stdbool.h>
+
 #include "options.h"
 
 /*
@@ -40,6 +42,9 @@ struct run {
 struct engine {
 	const char	*name;
 	int		 default_jobs;
+	/* One at a time whatever -j says: slow on long lists, so "all"
+	 * leaves it out. */
+	bool		 sequential;
 	void		(*run)(struct run *);
 };
 

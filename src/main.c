@@ -260,8 +260,7 @@ main(int argc, char **argv)
 			.sink = sink,
 			.save = save,
 			.engine = e->name,
-			/* serial runs one at a time whatever -j says. */
-			.jobs = strcmp(e->name, "serial") == 0 ? 1 :
+			.jobs = e->sequential ? 1 :
 			    opt.jobs ? opt.jobs : e->default_jobs,
 		};
 
