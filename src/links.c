@@ -340,8 +340,11 @@ url_target(const char *url)
 		free(query);
 		return NULL;
 	}
-	if (query == NULL)
+	if (query == NULL || *query == '\0') {
+		/* as the normalised URL: curl writes "http://h/a?" as "http://h/a" */
+		free(query);
 		return path;
+	}
 	t = xasprintf("%s?%s", path, query);
 	free(path);
 	free(query);
