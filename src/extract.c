@@ -184,6 +184,9 @@ struct walk {
 	uint64_t	 chars;
 	struct textbuf	*text;
 	unsigned	 pre;		/* open <pre> and <textarea> */
+	unsigned	 quiet;		/* open elements whose text is skipped */
+	struct extract_links *links;	/* NULL: no links wanted */
+	bool		 flat;		/* the page is nest.c's copy */
 };
 
 /* Code points in valid UTF-8. */
@@ -641,7 +644,50 @@ struct frame {
 	const GumboVector	*kids;
 	unsigned int		 next;
 	bool			 pre;
+	bool			 quiet;
 };
+
+/*
+ * Whether a skipped element can hold links that a browser shows: <rt>
+ * and <rp> are rendered (their text is not counted: bs4 leaves it out);
+ * script, style and template contents are not.
+ */
+static bool
+has_shown_links(const GumboNode *node)
+{
+	return node->type == GUMBO_NODE_ELEMENT &&
+	    !(node->parse_flags & GUMBO_INSERTION_FROM_ISINDEX) &&
+	    (node->v.element.tag == GUMBO_TAG_RT ||
+	    node->v.element.tag == GUMBO_TAG_RP);
+}
+
+/*
+ * Keep the href of an <a> or <area> (or of the <link> nest.c left in
+ * the place of one in a flattened page), or the first <base href>.
+ */
+static void
+collect_link(struct extract_links *l, const GumboElement *el, bool flat)
+{
+	const GumboAttribute	*a;
+	size_t			 max = l->max != 0 ? l->max : EXTRACT_MAX_LINKS;
+
+	if (el->tag_namespace != GUMBO_NAMESPACE_HTML)
+		return;
+	if (el->tag == GUMBO_TAG_A || el->tag == GUMBO_TAG_AREA ||
+	    (flat && el->tag == GUMBO_TAG_LINK &&
+	    gumbo_get_attribute(&el->attributes, NEST_LINK_MARK) != NULL)) {
+		if (l->n >= max ||
+		    (a = gumbo_get_attribute(&el->attributes, "href")) == NULL)
+			return;
+		if (l->n == l->cap) {
+			l->cap = l->cap != 0 ? 2 * l->cap : 16;
+			l->hrefs = xrealloc(l->hrefs, l->cap * sizeof *l->hrefs);
+		}
+		l->hrefs[l->n++] = xstrdup(a->value);
+	} else if (el->tag == GUMBO_TAG_BASE && l->base == NULL &&
+	    (a = gumbo_get_attribute(&el->attributes, "href")) != NULL)
+		l->base = xstrdup(a->value);
+}
 
 /* Walk the tree with a heap stack: pages can nest deeply. */
 static void
@@ -653,44 +699,57 @@ count_tree(struct walk *w, const GumboNode *doc)
 	const GumboElement	*el;
 	const char		*c;
 	size_t			 clen;
-	bool			 pre;
+	bool			 pre, hide;
 
 	st = xmalloc(cap * sizeof *st);
-	st[n++] = (struct frame){ &doc->v.document.children, 0, false };
+	st[n++] = (struct frame){ &doc->v.document.children, 0, false, false };
 	while (n > 0) {
 		if (st[n - 1].next == st[n - 1].kids->length) {
-			w->pre -= st[--n].pre;
+			n--;
+			w->pre -= st[n].pre;
+			w->quiet -= st[n].quiet;
 			continue;
 		}
 		node = st[n - 1].kids->data[st[n - 1].next++];
 		switch (node->type) {
 		case GUMBO_NODE_ELEMENT:
 		case GUMBO_NODE_TEMPLATE:
-			if (skipped(node))
-				break;
 			el = &node->v.element;
-			pre = el->tag_namespace == GUMBO_NAMESPACE_HTML &&
+			if (w->links != NULL && node->type == GUMBO_NODE_ELEMENT)
+				collect_link(w->links, el, w->flat);
+			/* Into a skipped element only for its links, quietly. */
+			hide = skipped(node);
+			if (hide && (w->links == NULL || !has_shown_links(node)))
+				break;
+			pre = !hide && w->quiet == 0 &&
+			    el->tag_namespace == GUMBO_NAMESPACE_HTML &&
 			    (el->tag == GUMBO_TAG_PRE ||
 			    el->tag == GUMBO_TAG_TEXTAREA);
 			if (pre)
 				w->pre++;
-			if (pre || (el->tag == GUMBO_TAG_LISTING &&
-			    el->tag_namespace == GUMBO_NAMESPACE_HTML))
+			if (!hide && w->quiet == 0 && (pre ||
+			    (el->tag == GUMBO_TAG_LISTING &&
+			    el->tag_namespace == GUMBO_NAMESPACE_HTML)))
 				count_pre_newline(w, el);
 			if (n == cap) {
 				cap *= 2;
 				st = xrealloc(st, cap * sizeof *st);
 			}
-			st[n++] = (struct frame){ &el->children, 0, pre };
+			st[n++] = (struct frame){ &el->children, 0, pre, hide };
+			w->quiet += hide;
 			break;
 		case GUMBO_NODE_TEXT:
 		case GUMBO_NODE_WHITESPACE:
-			count_text(w, &node->v.text, false);
+			if (w->quiet == 0)
+				count_text(w, &node->v.text, false);
 			break;
 		case GUMBO_NODE_CDATA:
-			count_text(w, &node->v.text, true);
+			if (w->quiet == 0)
+				count_text(w, &node->v.text, true);
 			break;
 		case GUMBO_NODE_COMMENT:
+			if (w->quiet != 0)
+				break;
 			/* In HTML a CDATA section is a bogus comment for gumbo
 			 * but text for bs4. */
 			c = node->v.text.text;
@@ -783,6 +842,28 @@ void
 extract_page(const char *body, size_t len, const char *content_type,
     struct extract_out *out, struct textbuf *text)
 {
+	extract_page_links(body, len, content_type, out, text, NULL);
+}
+
+void
+extract_links_free(struct extract_links *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->hrefs[i]);
+	free(l->hrefs);
+	free(l->base);
+	l->hrefs = NULL;
+	l->base = NULL;
+	l->n = l->cap = 0;
+}
+
+void
+extract_page_links(const char *body, size_t len, const char *content_type,
+    struct extract_out *out, struct textbuf *text,
+    struct extract_links *links)
+{
 	struct charset_text	 ct;
 	struct arena		 arena;
 	struct walk		 w;
@@ -821,6 +902,8 @@ extract_page(const char *body, size_t len, const char *content_type,
 	w.buf = buf;
 	w.end = buf + n;
 	w.text = text;
+	w.links = links;
+	w.flat = flat != NULL;
 	count_prefix(&w);
 	count_tree(&w, g->document);
 

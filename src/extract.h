@@ -43,4 +43,31 @@ bool	extract_is_html(const char *content_type);
 void	extract_page(const char *body, size_t len, const char *content_type,
 	    struct extract_out *out, struct textbuf *text);
 
+#define EXTRACT_MAX_LINKS	10000	/* links kept when max is 0 */
+
+/*
+ * Raw link targets found while extracting, in document order: the values
+ * as written, with character references decoded by gumbo. The caller
+ * zeroes it (and may set max) before the first use, and frees it with
+ * extract_links_free().
+ */
+struct extract_links {
+	char	**hrefs;	/* a[href] values, malloc'd */
+	size_t	  n, cap;
+	char	 *base;		/* the first <base href>, or NULL */
+	size_t	  max;		/* keep at most this many (0: 10000) */
+};
+
+/*
+ * extract_page(), also collecting into links (when not NULL) the href of
+ * every HTML <a> and <area> that has one, and the first <base href>, with
+ * the same parse. Hrefs are appended to what links holds. A page that is
+ * not parsed (too_complex, parser_failed) adds nothing.
+ */
+void	extract_page_links(const char *body, size_t len,
+	    const char *content_type, struct extract_out *out,
+	    struct textbuf *text, struct extract_links *links);
+/* Free what links holds and zero it, keeping max. */
+void	extract_links_free(struct extract_links *);
+
 #endif

@@ -341,7 +341,8 @@ url_target(const char *url)
 		return NULL;
 	}
 	if (query == NULL || *query == '\0') {
-		/* as the normalised URL: curl writes "http://h/a?" as "http://h/a" */
+		/* As the normalised URL: curl writes "http://h/a?" as
+		 * "http://h/a". */
 		free(query);
 		return path;
 	}

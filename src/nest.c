@@ -271,6 +271,7 @@ struct tok {
 	bool		 selfclose;
 	bool		 fontattr;	/* color, face or size: leaves SVG */
 	bool		 htmlenc;	/* encoding="text/html" and the like */
+	bool		 href;		/* an href among the first ATTR_CAP */
 };
 
 struct nest {
@@ -382,6 +383,8 @@ scan_tag(const char *p, const char *end, struct tok *t)
 		    equal_ci(a, alen, "size"))
 			t->fontattr = true;
 		enc = equal_ci(a, alen, "encoding");
+		if (t->nattr < ATTR_CAP && equal_ci(a, alen, "href"))
+			t->href = true;
 		while (p < end && is_space(*p))
 			p++;
 		if (p < end && *p == '=') {
@@ -1917,6 +1920,27 @@ out_drop(struct nest *m, const struct tok *t)
 }
 
 /*
+ * A link (<a> or <area> with an href) left out keeps its attributes in
+ * an empty <link> in its place, marked by an attribute NEST_LINK_MARK,
+ * so that extract.c still finds it: a <link/> opens nothing and reopens
+ * no formatting element (in foreign content too: it closes itself), and
+ * parts the text around it as the tag did.
+ */
+static void
+out_link(struct nest *m, const struct tok *t)
+{
+	const char	*a = t->name + t->namelen, *e;
+
+	e = t->cut != NULL ? t->cut : t->end - 1 - t->selfclose;
+	out_upto(m, t->start);
+	sep_settle(m, m->copied);
+	buf_adds(&m->out, "<link " NEST_LINK_MARK);
+	buf_add(&m->out, a, e - a);
+	buf_add(&m->out, "/>", 2);
+	m->copied = t->end;
+}
+
+/*
  * Instead of letting gumbo reopen the formatting elements in m->surv,
  * take each off its list of active formatting elements: an end tag for
  * an element that is not open does just that.
@@ -2001,7 +2025,10 @@ nest_tag(struct nest *m, const char *p)
 		}
 	}
 	if (m->rewrite) {
-		if (act == A_DROP)
+		if (act == A_DROP && !t.endtag && t.href &&
+		    (t.tag == GUMBO_TAG_A || t.tag == GUMBO_TAG_AREA))
+			out_link(m, &t);
+		else if (act == A_DROP)
 			out_drop(m, &t);
 		else if (t.nattr > ATTR_CAP)
 			out_short(m, &t);

@@ -22,6 +22,12 @@
 char		*nest_defend(const char *html, size_t len, size_t *outlen);
 
 /*
+ * In that copy, an <a> or <area> with an href that had to be left out
+ * becomes <link NEST_LINK_MARK ...its attributes.../>, for the links.
+ */
+#define NEST_LINK_MARK	"_a"
+
+/*
  * The tag at p ('<' then a letter, or "</" then a letter), read as
  * gumbo's tokenizer reads it, so that a '>' inside a quoted value does
  * not end it. Returns the byte after the tag, or NULL when the input

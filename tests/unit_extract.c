@@ -397,6 +397,110 @@ test_parser_assertion(void)
 	    "the next page parses as usual");
 }
 
+/* Links collected with the text, from the same parse. */
+static void
+test_links(void)
+{
+	static const char page[] =
+	    "<html><head><base href=\"/root/\"><base href=\"/second/\">"
+	    "</head><body><p>one <a href=\"a.html\">A</a> <a>no href</a>"
+	    " <a href=\"b?x=1&amp;y=2&lt;\">B</a>"
+	    "<map><area href=\"area.html\"></map>"
+	    "<svg><a href=\"svg.html\">s</a></svg>"
+	    "<ruby>r<rt><a href=\"rt.html\">t</a></rt></ruby>"
+	    "<template><a href=\"tpl.html\">x</a></template>"
+	    "<script>document.write('<a href=\"js.html\">')</script>"
+	    "<!-- <a href=\"comment.html\"> -->"
+	    "<a href=\"&#x68;ttp://h/&eacute;\">E</a>"
+	    "<A HREF='upper.html'>U</A><a href=\"\">empty</a>"
+	    "<pre>\n<a href=\"pre.html\">p</a></pre></body></html>";
+	static const char *want[] = { "a.html", "b?x=1&y=2<", "area.html",
+	    "rt.html", "http://h/\xc3\xa9", "upper.html", "", "pre.html" };
+	static const char bad[] =
+	    "<a href=\"x\"></a><table><svg><th><foreignObject><select></table>";
+	struct extract_links	 l;
+	struct extract_out	 out, plain;
+	struct textbuf		 tb = { NULL, 0, 0 }, tb2 = { NULL, 0, 0 };
+	char			*body, *p;
+	size_t			 i, len, n;
+
+	memset(&l, 0, sizeof l);
+	extract_page_links(S(page), "text/html", &out, &tb, &l);
+	extract_page(S(page), "text/html", &plain, &tb2);
+	is_int(l.n, 8, "links: a and area hrefs of the HTML namespace");
+	for (i = 0; i < l.n && i < 8; i++)
+		is_str(l.hrefs[i], want[i], "links: %zu in document order", i);
+	is_str(l.base, "/root/", "links: the first <base href>");
+	ok(out.chars == plain.chars && tb.len == tb2.len &&
+	    memcmp(tb.data, tb2.data, tb.len) == 0,
+	    "links: the count and text are the same with links (%ju)",
+	    (uintmax_t)out.chars);
+	is_int(out.chars, 26, "links: the count bs4 4.11 gives");
+	free(tb.data);
+	free(tb2.data);
+
+	/* A second page appends; the base stays the first one seen. */
+	extract_page_links(S("<base href=\"x/\"><a href=\"more\">m</a>"), NULL,
+	    &out, NULL, &l);
+	ok(l.n == 9 && strcmp(l.hrefs[8], "more") == 0 &&
+	    strcmp(l.base, "/root/") == 0, "links: appended");
+	extract_links_free(&l);
+	ok(l.n == 0 && l.hrefs == NULL && l.base == NULL,
+	    "links: freed and zeroed");
+
+	/* The cap, default and set. */
+	body = xmalloc(EXTRACT_MAX_LINKS * 24 + 64);
+	for (p = body, i = 0; i < EXTRACT_MAX_LINKS + 5; i++)
+		p += sprintf(p, "<a href=\"l%zu\">x</a>", i);
+	len = p - body;
+	extract_page_links(body, len, "text/html", &out, NULL, &l);
+	ok(l.n == EXTRACT_MAX_LINKS &&
+	    strcmp(l.hrefs[l.n - 1], "l9999") == 0,
+	    "links: at most 10000 by default, the first ones");
+	extract_links_free(&l);
+	l.max = 3;
+	extract_page_links(body, len, "text/html", &out, NULL, &l);
+	ok(l.n == 3 && strcmp(l.hrefs[2], "l2") == 0, "links: max 3");
+	extract_links_free(&l);
+	is_int(l.max, 3, "links: free keeps max");
+	l.max = 0;
+	free(body);
+
+	/* Found in a page flattened for its hostile nesting. */
+	n = 20000;
+	body = xmalloc(n * 11 + 64);
+	for (p = body, i = 0; i < n; i++)
+		p += sprintf(p, "<div>");
+	p += sprintf(p, "<a href=\"deep\">x</a>");
+	for (i = 0; i < n; i++)
+		p += sprintf(p, "</div>");
+	extract_page_links(body, p - body, "text/html", &out, NULL, &l);
+	ok(out.flattened && l.n == 1 && strcmp(l.hrefs[0], "deep") == 0,
+	    "links: inside 20000 nested div (flattened)");
+	extract_links_free(&l);
+	free(body);
+	/* Past the cap each link is kept as a <link/>: the count stays. */
+	body = repeat("<div> <a href=\"d\">x </a> ", "</div>", 2000, &len);
+	extract_page_links(body, len, "text/html", &out, NULL, &l);
+	ok(out.flattened && l.n == 2000 && strcmp(l.hrefs[1999], "d") == 0,
+	    "links: 2000 links in 2000 nested div (flattened)");
+	is_int(out.chars, 8000, "links: ... and the count bs4 4.11 gives");
+	extract_links_free(&l);
+	free(body);
+	body = repeat("<b><a href=\"r\">x", "</a></b>", 3000, &len);
+	extract_page_links(body, len, "text/html", &out, NULL, &l);
+	ok(out.flattened && l.n == 3000 && strcmp(l.hrefs[2999], "r") == 0,
+	    "links: 3000 nested links (flattened)");
+	extract_links_free(&l);
+	free(body);
+
+	/* A page that is not parsed adds nothing, and leaks nothing. */
+	extract_page_links(S(bad), "text/html", &out, NULL, &l);
+	ok(out.parser_failed && l.n == 0 && l.base == NULL,
+	    "links: none from a page gumbo fails on");
+	extract_links_free(&l);
+}
+
 int
 main(void)
 {
@@ -406,6 +510,7 @@ main(void)
 	test_charsets();
 	test_textbuf();
 	test_deep();
+	test_links();
 	threads(8 * 1024 * 1024, "8 MB stacks");
 	threads(256 * 1024, "256 KB stacks");
 	return done_testing();
