@@ -11,7 +11,7 @@
 #   FUZZ_CPPFLAGS  -I for config.h and src/, and the libraries' cflags
 #   FUZZ_LIBS      -lcurl -lgumbo ...
 #   FUZZ_SECONDS   per target (default 60)
-#   FUZZ_TARGETS   which to run (default: urllist charset extract)
+#   FUZZ_TARGETS   which to run (default: urllist charset extract robots)
 #   FUZZ_ARGS      extra libFuzzer flags, e.g. -jobs=2 -workers=2
 set -u
 
@@ -19,7 +19,7 @@ src=${FUZZ_SRCDIR:-.}
 out=${FUZZ_BUILDDIR:-fuzz-build}
 cc=${FUZZ_CC:-clang}
 secs=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-urllist charset extract}
+targets=${FUZZ_TARGETS:-urllist charset extract robots}
 fuzzdir=$src/tests/fuzz
 
 if ! command -v "$cc" >/dev/null 2>&1; then
@@ -50,6 +50,7 @@ sources() {
 	urllist) echo "urllist output report result buf xmalloc stop" ;;
 	charset) echo "charset xmalloc" ;;
 	extract) echo "extract charset nest buf xmalloc" ;;
+	robots) echo "robots buf xmalloc" ;;
 	esac
 }
 maxlen() {
