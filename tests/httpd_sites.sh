@@ -90,7 +90,7 @@ is "$(code "$SITE_r404/robots.status"):$(code "$SITE_slow/robots.delay")" \
     "404:404" "robots.status and robots.delay are not served"
 ms=$(curl -s -o /dev/null -w '%{time_total}' "$SITE_slow/robots.txt" |
     awk '{ printf "%d", $1 * 1000 }')
-ok $([ "$ms" -ge 290 ] && echo 0 || echo 1) "robots.delay 300: /robots.txt answers after 300 ms (took $ms)"
+ok "$([ "$ms" -ge 290 ] && echo 0 || echo 1)" "robots.delay 300: /robots.txt answers after 300 ms (took $ms)"
 echo 200 >"$T/sites/r500/robots.status"
 is "$(code "$SITE_r500/robots.txt")" 200 "robots.status is read at each request"
 echo 500 >"$T/sites/r500/robots.status"
