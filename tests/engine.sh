@@ -159,7 +159,7 @@ is "$st:$(sed -n 2p "$T/stream")" "143:Failed $BASE/delay/60000: interrupted by 
 printf '%s\n' "$BASE/status/200?probe=1" "$BASE/status/500?probe=2" \
     "$BASE/status/200?probe=1" "$BASE/redirect/1?probe=3" >"$T/list"
 pscrape -q "$T/list" >/dev/null 2>&1
-is "$(grep 'probe=' "$HTTPD_LOG" | sort)" "GET /redirect/1?probe=3
+is "$(requests | grep 'probe=' | sort)" "GET /redirect/1?probe=3
 GET /status/200?probe=1
 GET /status/500?probe=2" "each URL is requested once: no retry, duplicates skipped"
 

@@ -92,9 +92,9 @@ for e in $ENGINES; do
 done
 # Nothing was requested through a refused scheme: a request that came by
 # gopher, dict, ftp... would show in the log as RAW bytes or a /leak path.
-is "$(grep -a -c -E '^(RAW |[A-Z]+ /leak)' "$HTTPD_LOG")" 0 \
+is "$(requests | grep -a -c -E '^(RAW |[A-Z]+ /leak)')" 0 \
     "no request ever came through a refused scheme"
-is "$(grep -c '^GET /status/200?via=capitals' "$HTTPD_LOG")" 5 \
+is "$(requests | grep -c '^GET /status/200?via=capitals')" 5 \
     "... while http in capitals was followed (once per engine)"
 
 # ======================================================================

@@ -10,9 +10,43 @@
  * replies, so that it can break HTTP on purpose (see "Raw endpoints"); a
  * third port accepts nothing at all (its backlog is full), so connecting
  * to it hangs.  --port-file gets the three ports, one per line: HTTP, raw,
- * hanging.  Every port is on 127.0.0.1.
+ * hanging, then a line "SITE NAME PORT" for each site (below), in the
+ * order of their names.  Every port is on 127.0.0.1.
+ *
+ * Sites (--sites DIR): every subdirectory of DIR, named [a-z0-9_]+, is a
+ * site with an evhttp port of its own, so that a client that counts scheme
+ * + host + port as a host sees several hosts.  Every route works on every
+ * port; a path that is no route serves the site's file of that path ("/"
+ * and paths ending in '/' its index.html): text/html, text/plain etc. as
+ * for /f/, 404 when there is none, 400 for "." and ".." segments (decoded
+ * ones too) and empty ones; no symbolic link is followed.  In .html files
+ * the text {{SITE_name}} becomes http://127.0.0.1:PORT of site name.  A
+ * site's robots.txt is served as it is unless the site has a file
+ * robots.status, a number: /robots.txt answers like /status/N then; a file
+ * robots.delay holds milliseconds /robots.txt waits before answering.
+ * Both are read at each request, and neither is served itself.
+ *
+ * /stats answers for the port it is asked on ("inflight N\nmax N\ntotal N\n"
+ * of the requests that port got, /stats itself left out), /stats?all=1
+ * for every port together; /stats/reset sets the port's max to what is in
+ * flight and its total to 0 (?all=1: every port's and the overall ones).
+ *
+ * Retries: /flaky/KEY/N/STATUS answers the first N requests for KEY like
+ * /status/STATUS (so ?retry-after=V adds a Retry-After: V) and the later
+ * ones 200 <html><body><p>ok KEY</p></body></html>; /drop/KEY/N closes the
+ * connection of the first N requests for KEY without a byte of answer
+ * (curl: "Empty reply from server") and answers the later ones the same
+ * 200.  A KEY is [A-Za-z0-9_.-]{1,64}, counted across every port and both
+ * endpoints; /flaky-reset/KEY forgets its count, /flaky-reset/ all of them
+ * (neither counts in /stats).
+ *
+ * --log FILE gets a line for every request as it arrives, flushed:
+ * "SECONDS.MMM PORT METHOD TARGET" (the time of day in ms, the port it
+ * came in on, the target as sent: path and query), or for what reached
+ * the raw port and is not HTTP "SECONDS.MMM PORT RAW BYTES".
  *
  * usage: httpd [--port N] [--port-file FILE] [--root DIR] [--log FILE]
+ *              [--sites DIR]
  */
 #include "config.h"
 
@@ -25,6 +59,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +71,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -61,27 +97,42 @@
 #define MAX_SIZE	((uint64_t)1 << 50)
 #define RAW_HEAD_MAX	(64 * 1024)	/* longest request head read */
 #define RAW_LOG_MAX	512		/* bytes of a non-HTTP request logged */
+#define SITE_CHARS	"abcdefghijklmnopqrstuvwxyz0123456789_"
+
+/*
+ * For /stats, which leaves itself out so that tests can predict the
+ * numbers: a request is in flight from its arrival until its last byte is
+ * handed to evhttp (a /delay until its timer fires, a stream until its last
+ * piece has been written).  Kept for each port and for all of them.
+ */
+struct counts {
+	unsigned long		 inflight;
+	unsigned long		 max;
+	unsigned long		 total;
+};
+
+/* An evhttp port: the main one (ports[0]) or a --sites site's. */
+struct port {
+	struct evhttp		*http;
+	struct evconnlistener	*listener;
+	char			*name;		/* a site's, else NULL */
+	int			 dirfd;		/* a site's directory, or -1 */
+	int			 num;
+	struct counts		 n;
+};
 
 static struct {
 	struct event_base	*base;
-	struct evhttp		*http;
-	struct evconnlistener	*listener;
+	struct port		*ports;		/* the main port, then sites */
+	size_t			 nports;
 	struct evconnlistener	*raw_listener;
+	int			 rawport;
 	struct event		*accept_retry;
 	int			 hole_fd;	/* listens, never accepts */
 	int			 hole_filler;	/* fills hole_fd's backlog */
 	int			 rootfd;
 	FILE			*log;
-
-	/*
-	 * For /stats, which leaves itself out so that tests can predict the
-	 * numbers: a request is in flight from its arrival until its last
-	 * byte is handed to evhttp (a /delay until its timer fires, a stream
-	 * until its last piece has been written).
-	 */
-	unsigned long		 inflight;
-	unsigned long		 maxinflight;
-	unsigned long		 total;
+	struct counts		 all;		/* every port's requests */
 } srv = { .rootfd = -1, .hole_fd = -1, .hole_filler = -1 };
 
 /*
@@ -123,6 +174,7 @@ struct seg {
 struct pending {
 	struct evhttp_request	 *req;
 	struct evhttp_connection *evcon;
+	struct port		 *port;		/* whose counts it is in */
 	struct event		 *timer;
 	struct evbuffer		 *head;		/* sent before the body */
 	struct seg		  seg[2];	/* the body, one after the other */
@@ -137,7 +189,7 @@ struct pending {
 struct route {
 	const char	*path;
 	int		 prefix;	/* rest of the path is the argument */
-	int		 counted;	/* shows in /stats */
+	int		 counted;	/* shows in /stats (may be pending) */
 	void		(*fn)(struct evhttp_request *, const char *);
 };
 
@@ -396,6 +448,55 @@ not_found(struct evhttp_request *req)
 	fail(req, 404, "not found");
 }
 
+/* The port a request came in on. */
+static struct port *
+port_of(struct evhttp_request *req)
+{
+	struct evhttp *http;
+	size_t i;
+
+	http = evhttp_connection_get_server(evhttp_request_get_connection(req));
+	for (i = 0; i < srv.nports; i++) {
+		if (srv.ports[i].http == http)
+			return &srv.ports[i];
+	}
+	abort();
+}
+
+static void
+counts_up(struct counts *c)
+{
+	c->total++;
+	if (++c->inflight > c->max)
+		c->max = c->inflight;
+}
+
+/* A counted request arrived: request_cb holds it until it returns. */
+static void
+count_start(struct port *pt)
+{
+	counts_up(&srv.all);
+	counts_up(&pt->n);
+}
+
+/*
+ * A pending takes over the count that request_cb is about to give back, so
+ * it adds to inflight without touching max.
+ */
+static void
+count_hold(struct port *pt)
+{
+	srv.all.inflight++;
+	pt->n.inflight++;
+}
+
+static void
+count_end(struct port *pt)
+{
+	srv.all.inflight--;
+	pt->n.inflight--;
+}
+
 static void pending_closed(struct evhttp_connection *, void *);
 
 static struct pending *
@@ -405,8 +506,9 @@ pending_new(struct evhttp_request *req)
 
 	p->req = req;
 	p->evcon = evhttp_request_get_connection(req);
+	p->port = port_of(req);
 	evhttp_connection_set_closecb(p->evcon, pending_closed, p);
-	srv.inflight++;
+	count_hold(p->port);
 	return p;
 }
 
@@ -427,8 +529,8 @@ pending_free(struct pending *p)
 	if (p->br != NULL)
 		BrotliEncoderDestroyInstance(p->br);
 #endif
+	count_end(p->port);
 	free(p);
-	srv.inflight--;
 }
 
 /*
@@ -457,6 +559,19 @@ pending_closed(struct evhttp_connection *evcon, void *arg)
 	if (evhttp_request_get_connection(p->req) == NULL)
 		evhttp_request_free(p->req);
 	pending_free(p);
+}
+
+/* Call fn(p) in ms milliseconds. */
+static void
+pending_timer(struct pending *p, uint64_t ms, event_callback_fn fn)
+{
+	struct timeval tv;
+
+	if ((p->timer = evtimer_new(srv.base, fn, p)) == NULL)
+		abort();
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evtimer_add(p->timer, &tv);
 }
 
 static void
@@ -785,20 +900,13 @@ h_bytes(struct evhttp_request *req, const char *arg)
 static void
 h_delay(struct evhttp_request *req, const char *arg)
 {
-	struct pending *p;
-	struct timeval tv;
 	uint64_t ms;
 
 	if (parse_u64(arg, MAX_DELAY_MS, &ms) == -1) {
 		not_found(req);
 		return;
 	}
-	p = pending_new(req);
-	if ((p->timer = evtimer_new(srv.base, delay_done, p)) == NULL)
-		abort();
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	evtimer_add(p->timer, &tv);
+	pending_timer(pending_new(req), ms, delay_done);
 }
 
 /* GET /echo?h=NAME: the value of request header NAME, HTML-escaped. */
@@ -878,14 +986,13 @@ file_ctype(const char *path)
 	return "application/octet-stream";
 }
 
-/* Read a whole regular file under --root; -1 if there is none. */
+/* Read the whole regular file fd and close it; -1 if it is not one. */
 static int
-read_file(const char *path, struct evbuffer *out)
+read_fd(int fd, struct evbuffer *out)
 {
 	struct stat st;
-	int fd, n;
+	int n;
 
-	fd = openat(srv.rootfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd == -1)
 		return -1;
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
@@ -896,6 +1003,14 @@ read_file(const char *path, struct evbuffer *out)
 		;
 	close(fd);
 	return n == 0 ? 0 : -1;
+}
+
+/* Read a whole regular file under --root; -1 if there is none. */
+static int
+read_file(const char *path, struct evbuffer *out)
+{
+	return read_fd(openat(srv.rootfd, path, O_RDONLY | O_CLOEXEC |
+	    O_NONBLOCK), out);
 }
 
 /* Replace in's contents with their gzip encoding. */
@@ -1126,16 +1241,45 @@ h_redirect_to(struct evhttp_request *req, const char *arg)
 		page(req, 302, "redirect");
 }
 
+/* GET /stats: this port's counts; ?all=1: every port's together. */
 static void
 h_stats(struct evhttp_request *req, const char *arg)
 {
 	struct evbuffer *b = xevbuffer();
+	const struct counts *c;
 
 	(void)arg;
+	c = qflag(req, "all") ? &srv.all : &port_of(req)->n;
 	evbuffer_add_printf(b, "inflight %lu\nmax %lu\ntotal %lu\n",
-	    srv.inflight, srv.maxinflight, srv.total);
+	    c->inflight, c->max, c->total);
 	reply(req, 200, "text/plain", b);
 	evbuffer_free(b);
+}
+
+static void
+counts_reset(struct counts *c)
+{
+	c->max = c->inflight;
+	c->total = 0;
+}
+
+/*
+ * GET /stats/reset: this port's max down to what is in flight now, its
+ * total to 0; ?all=1: every port's and the overall counts.
+ */
+static void
+h_stats_reset(struct evhttp_request *req, const char *arg)
+{
+	size_t i;
+
+	(void)arg;
+	if (qflag(req, "all")) {
+		counts_reset(&srv.all);
+		for (i = 0; i < srv.nports; i++)
+			counts_reset(&srv.ports[i].n);
+	} else
+		counts_reset(&port_of(req)->n);
+	page(req, 200, "reset");
 }
 
 /* GET /status/N: answer with status N, 200 to 599; ?retry-after=V adds it. */
@@ -1157,14 +1301,367 @@ h_status(struct evhttp_request *req, const char *arg)
 	page(req, (int)n, text);
 }
 
+/*
+ * The request counts of /flaky and /drop, by key: letters, digits, '_',
+ * '-' and '.', at most KEY_MAX of them; KEYS_MAX keys in all.
+ */
+#define KEY_MAX		64
+#define KEYS_MAX	256
+#define KEY_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+			"0123456789_-."
+
+static struct key {
+	char		name[KEY_MAX + 1];
+	uint64_t	seen;
+} keys[KEYS_MAX];
+static size_t	nkeys;
+
+static struct key *
+key_find(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < nkeys; i++) {
+		if (strlen(keys[i].name) == n &&
+		    memcmp(keys[i].name, s, n) == 0)
+			return &keys[i];
+	}
+	return NULL;
+}
+
+/*
+ * The key at the start of *arg, created if new, with *arg moved past it
+ * and its '/'; NULL if there is no valid key or no room for a new one.
+ */
+static struct key *
+key_take(const char **arg)
+{
+	const char *s = *arg;
+	size_t n = strspn(s, KEY_CHARS);
+	struct key *k;
+
+	if (n == 0 || n > KEY_MAX || s[n] != '/')
+		return NULL;
+	if ((k = key_find(s, n)) == NULL) {
+		if (nkeys == KEYS_MAX)
+			return NULL;
+		k = &keys[nkeys++];
+		memcpy(k->name, s, n);
+		k->name[n] = '\0';
+		k->seen = 0;
+	}
+	*arg = s + n + 1;
+	return k;
+}
+
+/* The answer of /flaky and /drop once they stop failing. */
+static void
+key_ok(struct evhttp_request *req, const struct key *k)
+{
+	char text[KEY_MAX + 8];
+
+	snprintf(text, sizeof text, "ok %s", k->name);
+	page(req, 200, text);
+}
+
+/*
+ * GET /flaky/KEY/N/STATUS: the first N requests for KEY answer like
+ * /status/STATUS (?retry-after=V included), the ones after 200 "ok KEY".
+ */
+static void
+h_flaky(struct evhttp_request *req, const char *arg)
+{
+	char nbuf[32], *slash;
+	struct key *k;
+	uint64_t n, status;
+
+	if ((k = key_take(&arg)) == NULL ||
+	    (size_t)snprintf(nbuf, sizeof nbuf, "%s", arg) >= sizeof nbuf ||
+	    (slash = strchr(nbuf, '/')) == NULL) {
+		not_found(req);
+		return;
+	}
+	*slash = '\0';
+	if (parse_u64(nbuf, UINT32_MAX, &n) == -1 ||
+	    parse_u64(slash + 1, 599, &status) == -1 || status < 200) {
+		not_found(req);
+		return;
+	}
+	if (++k->seen <= n)
+		h_status(req, slash + 1);
+	else
+		key_ok(req, k);
+}
+
+/* Closing from a timer: evhttp is not in the middle of the request then. */
+static void
+drop_now(evutil_socket_t fd, short what, void *arg)
+{
+	struct pending *p = arg;
+	struct evhttp_connection *evcon = p->evcon;
+
+	(void)fd;
+	(void)what;
+	pending_finish(p);
+	evhttp_connection_free(evcon);	/* and the request with it */
+}
+
+/*
+ * GET /drop/KEY/N: the first N requests for KEY get their connection
+ * closed without an answer, the ones after 200 "ok KEY".
+ */
+static void
+h_drop(struct evhttp_request *req, const char *arg)
+{
+	struct key *k;
+	uint64_t n;
+
+	if ((k = key_take(&arg)) == NULL ||
+	    parse_u64(arg, UINT32_MAX, &n) == -1) {
+		not_found(req);
+		return;
+	}
+	if (++k->seen <= n)
+		pending_timer(pending_new(req), 0, drop_now);
+	else
+		key_ok(req, k);
+}
+
+/* GET /flaky-reset/KEY: forget KEY's count; /flaky-reset/: every key's. */
+static void
+h_flaky_reset(struct evhttp_request *req, const char *arg)
+{
+	struct key *k;
+
+	if (*arg == '\0')
+		nkeys = 0;
+	else if ((k = key_find(arg, strlen(arg))) != NULL)
+		k->seen = 0;
+	page(req, 200, "reset");
+}
+
+/*
+ * --- Sites (--sites DIR) -------------------------------------------------
+ *
+ * Every subdirectory of DIR is a site with a port of its own, where the
+ * paths that are no route serve the site's files: see the usage comment
+ * at the top.
+ */
+
+static struct port *
+site_find(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < srv.nports; i++) {
+		if (strlen(srv.ports[i].name) == n &&
+		    memcmp(srv.ports[i].name, name, n) == 0)
+			return &srv.ports[i];
+	}
+	return NULL;
+}
+
+/*
+ * The file a site path names, relative to the site's directory: "/" and
+ * any path ending in '/' get index.html.  -1 for paths that could leave
+ * the directory or are odd: empty segments, "." and "..".
+ */
+static int
+site_path(const char *path, char *out, size_t outlen)
+{
+	const char *p;
+	size_t n;
+
+	if (*path != '/' || (size_t)snprintf(out, outlen, "%s%s", path + 1,
+	    path[strlen(path) - 1] == '/' ? "index.html" : "") >= outlen)
+		return -1;
+	for (p = out;; p += n + 1) {
+		n = strcspn(p, "/");
+		if (n == 0 || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return -1;
+		if (p[n] == '\0')
+			return 0;
+	}
+}
+
+/* Open path (from site_path) under dirfd, following no symbolic link. */
+static int
+open_beneath(int dirfd, const char *path)
+{
+	char name[256];
+	size_t n;
+	int fd = dirfd, next;
+
+	for (;; path += n + 1) {
+		n = strcspn(path, "/");
+		if (n >= sizeof name)
+			next = -1;
+		else {
+			memcpy(name, path, n);
+			name[n] = '\0';
+			next = openat(fd, name, O_RDONLY | O_CLOEXEC |
+			    O_NOFOLLOW | (path[n] == '\0' ? O_NONBLOCK :
+			    O_DIRECTORY));
+		}
+		if (fd != dirfd)
+			close(fd);
+		if (next == -1 || path[n] == '\0')
+			return next;
+		fd = next;
+	}
+}
+
+/* Replace each {{SITE_name}} in b with http://127.0.0.1:PORT of site name. */
+static void
+subst_sites(struct evbuffer *b)
+{
+	static const char mark[] = "{{SITE_";
+	const size_t mlen = sizeof mark - 1;
+	struct evbuffer *out = xevbuffer();
+	size_t len = evbuffer_get_length(b), i = 0, n;
+	const char *s = (const char *)evbuffer_pullup(b, -1), *brace;
+	struct port *pt;
+
+	while (i < len) {
+		if ((brace = memchr(s + i, '{', len - i)) == NULL) {
+			evbuffer_add(out, s + i, len - i);
+			break;
+		}
+		evbuffer_add(out, s + i, (size_t)(brace - (s + i)));
+		i = (size_t)(brace - s);
+		pt = NULL;
+		n = 0;
+		if (len - i > mlen && memcmp(s + i, mark, mlen) == 0) {
+			while (i + mlen + n < len && strchr(SITE_CHARS,
+			    s[i + mlen + n]) != NULL && s[i + mlen + n] != '\0')
+				n++;
+			if (i + mlen + n + 2 <= len &&
+			    memcmp(s + i + mlen + n, "}}", 2) == 0)
+				pt = site_find(s + i + mlen, n);
+		}
+		if (pt != NULL) {
+			evbuffer_add_printf(out, "http://127.0.0.1:%d",
+			    pt->num);
+			i += mlen + n + 2;
+		} else
+			evbuffer_add(out, s + i++, 1);
+	}
+	evbuffer_drain(b, len);
+	evbuffer_add_buffer(b, out);
+	evbuffer_free(out);
+}
+
+/*
+ * The number in the site's file name (robots.status, robots.delay), at
+ * most max; -1 when there is no such file or no such number in it.
+ */
+static int
+site_number(const struct port *pt, const char *name, uint64_t max,
+    uint64_t *out)
+{
+	struct evbuffer *b = xevbuffer();
+	char num[32];
+	size_t n;
+	int rv = -1;
+
+	if (read_fd(openat(pt->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK), b) == 0) {
+		if ((n = evbuffer_get_length(b)) < sizeof num) {
+			evbuffer_remove(b, num, n);
+			num[n] = '\0';
+			num[strcspn(num, " \t\r\n")] = '\0';
+			rv = parse_u64(num, max, out);
+		}
+		if (rv == -1)
+			warnx("site %s: bad %s", pt->name, name);
+	}
+	evbuffer_free(b);
+	return rv;
+}
+
+/* /robots.txt: robots.status's status if there is one, else robots.txt. */
+static void
+robots_answer(struct evhttp_request *req, const struct port *pt)
+{
+	struct evbuffer *b;
+	char num[32];
+	uint64_t status;
+
+	if (site_number(pt, "robots.status", 599, &status) == 0) {
+		snprintf(num, sizeof num, "%" PRIu64, status);
+		h_status(req, num);
+		return;
+	}
+	b = xevbuffer();
+	if (read_fd(openat(pt->dirfd, "robots.txt", O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW | O_NONBLOCK), b) == -1)
+		not_found(req);
+	else
+		reply(req, 200, "text/plain", b);
+	evbuffer_free(b);
+}
+
+static void
+robots_later(evutil_socket_t fd, short what, void *arg)
+{
+	struct pending *p = arg;
+	struct evhttp_request *req = p->req;
+	struct port *pt = p->port;
+
+	(void)fd;
+	(void)what;
+	pending_finish(p);
+	robots_answer(req, pt);
+}
+
+/* A path of a site port that is no route: the site's files. */
+static void
+site_serve(struct evhttp_request *req, struct port *pt, const char *path)
+{
+	char rel[4096];
+	const char *ctype;
+	struct evbuffer *b;
+	uint64_t ms;
+
+	if (strcmp(path, "/robots.txt") == 0) {
+		if (site_number(pt, "robots.delay", MAX_DELAY_MS, &ms) == 0 &&
+		    ms > 0)
+			pending_timer(pending_new(req), ms, robots_later);
+		else
+			robots_answer(req, pt);
+		return;
+	}
+	if (site_path(path, rel, sizeof rel) == -1) {
+		fail(req, 400, "bad path");
+		return;
+	}
+	b = xevbuffer();
+	if (strcmp(rel, "robots.status") == 0 ||
+	    strcmp(rel, "robots.delay") == 0 ||
+	    read_fd(open_beneath(pt->dirfd, rel), b) == -1) {
+		evbuffer_free(b);
+		not_found(req);
+		return;
+	}
+	ctype = file_ctype(rel);
+	if (strcmp(ctype, "text/html") == 0)
+		subst_sites(b);
+	reply(req, 200, ctype, b);
+	evbuffer_free(b);
+}
+
 static const struct route routes[] = {
 	{ "/big/", 1, 1, h_big },
 	{ "/brbomb/", 1, 1, h_brbomb },
 	{ "/bytes/", 1, 1, h_bytes },
 	{ "/delay/", 1, 1, h_delay },
+	{ "/drop/", 1, 1, h_drop },
 	{ "/echo", 0, 1, h_echo },
 	{ "/echo-method", 0, 1, h_echo_method },
 	{ "/f/", 1, 1, h_file },
+	{ "/flaky-reset/", 1, 0, h_flaky_reset },
+	{ "/flaky/", 1, 1, h_flaky },
 	{ "/gen", 0, 1, h_gen },
 	{ "/gzipbomb/", 1, 1, h_gzipbomb },
 	{ "/loop", 0, 1, h_loop },
@@ -1172,6 +1669,7 @@ static const struct route routes[] = {
 	{ "/redirect-to", 0, 1, h_redirect_to },
 	{ "/redirect/", 1, 1, h_redirect },
 	{ "/stats", 0, 0, h_stats },
+	{ "/stats/reset", 0, 0, h_stats_reset },
 	{ "/status/", 1, 1, h_status },
 };
 
@@ -1207,17 +1705,29 @@ set_nodelay(struct evhttp_request *req)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
+/* Start a log line: "SECONDS.MMM PORT ", the time of day to the ms. */
+static void
+log_start(int port)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fprintf(srv.log, "%lld.%03ld %d ", (long long)ts.tv_sec,
+	    ts.tv_nsec / 1000000, port);
+}
+
 static void
 request_cb(struct evhttp_request *req, void *arg)
 {
+	struct port *pt = arg;
 	const struct route *r;
 	const char *raw;
 	char *path;
 	size_t len;
 	int counted;
 
-	(void)arg;
 	if (srv.log != NULL) {
+		log_start(pt->num);
 		fprintf(srv.log, "%s %s\n",
 		    method_name(evhttp_request_get_command(req)),
 		    evhttp_request_get_uri(req));
@@ -1229,21 +1739,20 @@ request_cb(struct evhttp_request *req, void *arg)
 	if ((path = evhttp_uridecode(raw != NULL ? raw : "", 0, &len)) == NULL)
 		abort();
 	r = route_find(path);
-	if ((counted = (r == NULL || r->counted))) {
-		srv.total++;
-		if (++srv.inflight > srv.maxinflight)
-			srv.maxinflight = srv.inflight;
-	}
+	if ((counted = (r == NULL || r->counted)))
+		count_start(pt);
 
 	if (strlen(path) != len)
 		fail(req, 400, "NUL in path");
-	else if (r == NULL)
-		not_found(req);
-	else
+	else if (r != NULL)
 		r->fn(req, path + strlen(r->path));
+	else if (pt->dirfd != -1)
+		site_serve(req, pt, path);
+	else
+		not_found(req);
 
 	if (counted)
-		srv.inflight--;
+		count_end(pt);
 	free(path);
 }
 
@@ -1398,6 +1907,7 @@ raw_log_bytes(const unsigned char *p, size_t n)
 
 	if (srv.log == NULL)
 		return;
+	log_start(srv.rawport);
 	fputs("RAW ", srv.log);
 	for (i = 0; i < n && i < RAW_LOG_MAX; i++) {
 		if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '\\')
@@ -1593,6 +2103,7 @@ raw_read(struct bufferevent *bev, void *arg)
 	r->head_done = 1;
 	evbuffer_drain(in, len);
 	if (srv.log != NULL) {
+		log_start(srv.rawport);
 		fprintf(srv.log, "%s %s%s%s\n", method, path, query ? "?" : "",
 		    query ? query : "");
 		fflush(srv.log);
@@ -1675,10 +2186,13 @@ accept_error(struct evconnlistener *l, void *arg)
 static void
 accept_resume(evutil_socket_t fd, short what, void *arg)
 {
+	size_t i;
+
 	(void)fd;
 	(void)what;
 	(void)arg;
-	evconnlistener_enable(srv.listener);
+	for (i = 0; i < srv.nports; i++)
+		evconnlistener_enable(srv.ports[i].listener);
 	evconnlistener_enable(srv.raw_listener);
 }
 
@@ -1706,17 +2220,20 @@ raise_nofile(void)
 
 /* Written under a temporary name and renamed so readers never see half. */
 static void
-write_port_file(const char *path, int port, int rawport, int holeport)
+write_port_file(const char *path, int holeport)
 {
 	char tmp[4096];
 	FILE *f;
+	size_t i;
 
 	if ((size_t)snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path,
 	    (long)getpid()) >= sizeof tmp)
 		errx(1, "%s: name too long", path);
 	if ((f = fopen(tmp, "w")) == NULL)
 		err(1, "%s", tmp);
-	fprintf(f, "%d\n%d\n%d\n", port, rawport, holeport);
+	fprintf(f, "%d\n%d\n%d\n", srv.ports[0].num, srv.rawport, holeport);
+	for (i = 1; i < srv.nports; i++)
+		fprintf(f, "SITE %s %d\n", srv.ports[i].name, srv.ports[i].num);
 	if (fclose(f) == EOF)
 		err(1, "%s", tmp);
 	if (rename(tmp, path) == -1)
@@ -1739,11 +2256,109 @@ init_blocks(void)
 	bomb_init();
 }
 
+/*
+ * An evhttp port on 127.0.0.1:num (0: any free one) whose requests go to
+ * request_cb with pt; its own listener, for a backlog larger than the 128
+ * of evhttp_bind_socket() (the kernel still caps it at somaxconn).
+ */
+static void
+port_listen(struct port *pt, uint64_t num, int backlog)
+{
+	struct sockaddr_in sin;
+	socklen_t slen = sizeof sin;
+
+	if ((pt->http = evhttp_new(srv.base)) == NULL)
+		errx(1, "evhttp_new failed");
+	evhttp_set_default_content_type(pt->http, NULL);
+	evhttp_set_allowed_methods(pt->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
+	    EVHTTP_REQ_PATCH);
+	evhttp_set_gencb(pt->http, request_cb, pt);
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)num);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	pt->listener = evconnlistener_new_bind(srv.base, NULL, NULL,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE,
+	    backlog, (struct sockaddr *)&sin, sizeof sin);
+	if (pt->listener == NULL)
+		err(1, "bind 127.0.0.1:%" PRIu64, num);
+	if (evhttp_bind_listener(pt->http, pt->listener) == NULL)
+		errx(1, "evhttp_bind_listener failed");
+	evconnlistener_set_error_cb(pt->listener, accept_error);
+	if (getsockname(evconnlistener_get_fd(pt->listener),
+	    (struct sockaddr *)&sin, &slen) == -1)
+		err(1, "getsockname");
+	pt->num = ntohs(sin.sin_port);
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The ports array: the main port's entry, then one for each subdirectory
+ * of sitedir (if any), sorted by name, with its directory open.  Sized
+ * once: request callbacks hold pointers into it.
+ */
+static void
+ports_alloc(const char *sitedir)
+{
+	struct dirent *de;
+	struct stat st;
+	char **names = NULL;
+	size_t n = 0, i;
+	int dfd;
+	DIR *d;
+
+	if (sitedir != NULL) {
+		if ((d = opendir(sitedir)) == NULL)
+			err(1, "%s", sitedir);
+		while ((errno = 0, de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			if (fstatat(dirfd(d), de->d_name, &st, 0) == -1)
+				err(1, "%s/%s", sitedir, de->d_name);
+			if (!S_ISDIR(st.st_mode))
+				continue;
+			if (strspn(de->d_name, SITE_CHARS) !=
+			    strlen(de->d_name))
+				errx(1, "%s/%s: a site's name is [a-z0-9_]+",
+				    sitedir, de->d_name);
+			if ((names = realloc(names, (n + 1) *
+			    sizeof *names)) == NULL ||
+			    (names[n++] = strdup(de->d_name)) == NULL)
+				abort();
+		}
+		if (errno != 0)
+			err(1, "%s", sitedir);
+		qsort(names, n, sizeof *names, name_cmp);
+		closedir(d);
+	}
+	srv.nports = 1 + n;
+	srv.ports = xcalloc(srv.nports, sizeof *srv.ports);
+	srv.ports[0].dirfd = -1;
+	for (i = 0; i < n; i++) {
+		srv.ports[1 + i].name = names[i];
+		if ((dfd = open(sitedir, O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) == -1 ||
+		    (srv.ports[1 + i].dirfd = openat(dfd, names[i], O_RDONLY |
+		    O_DIRECTORY | O_CLOEXEC)) == -1)
+			err(1, "%s/%s", sitedir, names[i]);
+		close(dfd);
+	}
+	free(names);
+}
+
 static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: httpd [--port N] [--port-file FILE] "
-	    "[--root DIR] [--log FILE]\n");
+	    "[--root DIR] [--log FILE] [--sites DIR]\n");
 	exit(2);
 }
 
@@ -1756,14 +2371,17 @@ main(int argc, char **argv)
 		{ "port", required_argument, NULL, 'p' },
 		{ "port-file", required_argument, NULL, 'P' },
 		{ "root", required_argument, NULL, 'r' },
+		{ "sites", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *portfile = NULL, *root = NULL, *logpath = NULL;
+	const char *sitedir = NULL;
 	struct event *sigterm, *sigint;
-	struct sockaddr_in sin, rawsin;
-	socklen_t slen = sizeof sin;
+	struct sockaddr_in rawsin;
+	socklen_t slen;
 	struct bomb *b;
 	uint64_t port = 0;
+	size_t i;
 	int ch, holeport;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -1780,6 +2398,9 @@ main(int argc, char **argv)
 			break;
 		case 'r':
 			root = optarg;
+			break;
+		case 's':
+			sitedir = optarg;
 			break;
 		default:
 			usage();
@@ -1800,38 +2421,13 @@ main(int argc, char **argv)
 
 	if ((srv.base = event_base_new()) == NULL)
 		errx(1, "event_base_new failed");
-	if ((srv.http = evhttp_new(srv.base)) == NULL)
-		errx(1, "evhttp_new failed");
-	evhttp_set_default_content_type(srv.http, NULL);
-	evhttp_set_allowed_methods(srv.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
-	    EVHTTP_REQ_PATCH);
-	evhttp_set_gencb(srv.http, request_cb, NULL);
-
-	/*
-	 * Our own listener: evhttp_bind_socket() listens with a backlog of
-	 * 128, too few for the benchmark's bursts (the kernel still caps it
-	 * at net.core.somaxconn).
-	 */
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	srv.listener = evconnlistener_new_bind(srv.base, NULL, NULL,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE,
-	    4096, (struct sockaddr *)&sin, sizeof sin);
-	if (srv.listener == NULL)
-		err(1, "bind 127.0.0.1:%" PRIu64, port);
-	if (evhttp_bind_listener(srv.http, srv.listener) == NULL)
-		errx(1, "evhttp_bind_listener failed");
-	evconnlistener_set_error_cb(srv.listener, accept_error);
 	if ((srv.accept_retry = evtimer_new(srv.base, accept_resume,
 	    NULL)) == NULL)
 		errx(1, "evtimer_new failed");
-	if (getsockname(evconnlistener_get_fd(srv.listener),
-	    (struct sockaddr *)&sin, &slen) == -1)
-		err(1, "getsockname");
+	ports_alloc(sitedir);
+	port_listen(&srv.ports[0], port, 4096);
+	for (i = 1; i < srv.nports; i++)
+		port_listen(&srv.ports[i], 0, 1024);
 
 	/* The raw listener, on any free port of 127.0.0.1. */
 	memset(&rawsin, 0, sizeof rawsin);
@@ -1845,6 +2441,7 @@ main(int argc, char **argv)
 	    getsockname(evconnlistener_get_fd(srv.raw_listener),
 	    (struct sockaddr *)&rawsin, &slen) == -1)
 		err(1, "raw listener");
+	srv.rawport = ntohs(rawsin.sin_port);
 	evconnlistener_set_error_cb(srv.raw_listener, accept_error);
 	holeport = hole_open();
 
@@ -1855,16 +2452,24 @@ main(int argc, char **argv)
 		errx(1, "cannot catch signals");
 
 	if (portfile != NULL)
-		write_port_file(portfile, ntohs(sin.sin_port),
-		    ntohs(rawsin.sin_port), holeport);
+		write_port_file(portfile, holeport);
 	printf("listening on 127.0.0.1:%d (raw %d, hanging %d)\n",
-	    ntohs(sin.sin_port), ntohs(rawsin.sin_port), holeport);
+	    srv.ports[0].num, srv.rawport, holeport);
+	for (i = 1; i < srv.nports; i++)
+		printf("site %s on 127.0.0.1:%d\n", srv.ports[i].name,
+		    srv.ports[i].num);
 	fflush(stdout);
 
 	event_base_dispatch(srv.base);
 
 	/* Freeing the server closes every connection, ending any pending. */
-	evhttp_free(srv.http);
+	for (i = 0; i < srv.nports; i++) {
+		evhttp_free(srv.ports[i].http);
+		if (srv.ports[i].dirfd != -1)
+			close(srv.ports[i].dirfd);
+		free(srv.ports[i].name);
+	}
+	free(srv.ports);
 	evconnlistener_free(srv.raw_listener);
 	while (!LIST_EMPTY(&raws))
 		raw_free(LIST_FIRST(&raws));

@@ -40,11 +40,12 @@ pscrape() {
 
 # Start tests/httpd on free ports of 127.0.0.1; sets BASE (evhttp), RAW (the
 # raw listener: answers that break HTTP), HANG (a port where connecting
-# hangs), their PORT, RAWPORT, HANGPORT, and HTTPD_LOG.
+# hangs), their PORT, RAWPORT, HANGPORT, and HTTPD_LOG. Arguments go to
+# tests/httpd as they are (start_server_sites passes --sites).
 start_server() {
 	HTTPD_LOG=$T/httpd.log
 	"$HTTPD_BIN" --port 0 --port-file "$T/port" --root "$top_srcdir/tests" \
-	    --log "$HTTPD_LOG" >"$T/httpd.out" 2>&1 &
+	    --log "$HTTPD_LOG" "$@" >"$T/httpd.out" 2>&1 &
 	SERVER_PID=$!
 	i=0
 	while [ ! -s "$T/port" ]; do
@@ -62,6 +63,29 @@ start_server() {
 	BASE=http://127.0.0.1:$PORT
 	RAW=http://127.0.0.1:$RAWPORT
 	HANG=http://127.0.0.1:$HANGPORT
+	# Sites: "SITE name port" lines (names are [a-z0-9_]+).
+	SITES=
+	while read -r kw name port; do
+		[ "$kw" = SITE ] || continue
+		eval "SITE_$name=http://127.0.0.1:$port SITEPORT_$name=$port"
+		export "SITE_$name" "SITEPORT_$name"
+		SITES="$SITES${SITES:+ }$name"
+	done <"$T/port"
+}
+
+# start_server with every subdirectory of DIR a site on a port of its own
+# (tests/httpd --sites): for each site NAME, SITE_NAME is its base URL
+# (http://127.0.0.1:PORT, no slash) and SITEPORT_NAME its port; SITES
+# lists the names in port-file order (sorted).
+start_server_sites() {	# start_server_sites DIR
+	start_server --sites "$1"
+}
+
+# The requests tests/httpd logged, in arrival order, as "METHOD TARGET"
+# ("RAW BYTES" for what was not HTTP): every port's, or PORT's only. The
+# log's lines are "SECONDS.MMM PORT METHOD TARGET".
+requests() {	# requests [PORT]
+	LC_ALL=C sed -n "s/^[0-9.]* ${1:-[0-9]*} //p" "$HTTPD_LOG"
 }
 
 ok() {	# ok CONDITION-STATUS DESCRIPTION
