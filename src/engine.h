@@ -1,7 +1,9 @@
 /*
- * Engines: how work is scheduled, and nothing else. Each engine takes jobs
- * from the source, turns each into a result with the fetch module, and
- * hands results to the sink. They are listed in one table (engine.c).
+ * Engines: how work is run, and nothing else. Each engine takes jobs from
+ * the scheduler (scheduler.h: politeness, robots.txt, retries, crawling), turns
+ * each into a result with the fetch module, and hands the result back to
+ * the scheduler, which passes it to the sink. They are listed in one table
+ * (engine.c).
  */
 #ifndef PSCRAPE_ENGINE_H
 #define PSCRAPE_ENGINE_H
@@ -26,6 +28,7 @@
 #endif
 
 struct savetext;
+struct sched;
 struct sink;
 struct source;
 
@@ -33,6 +36,7 @@ struct source;
 struct run {
 	const struct options	*opt;
 	struct source		*src;
+	struct sched		*sched;		/* engines take jobs from it */
 	struct sink		*sink;
 	struct savetext		*save;
 	const char		*engine;	/* this engine's name */

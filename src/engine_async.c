@@ -21,10 +21,10 @@
 #include <event2/thread.h>
 
 #include "engine.h"
+#include "extract.h"
 #include "fetch.h"
-#include "output.h"
+#include "scheduler.h"
 #include "stop.h"
-#include "urllist.h"
 #include "xmalloc.h"
 
 /* A finished page waiting for a parse thread. */
@@ -42,6 +42,7 @@ struct aengine {
 	struct event		*timer;
 	struct event		*wake;		/* a parse thread gave a slot back */
 	struct event		*watch;		/* looks for a stop request */
+	struct event		*later;		/* the scheduler's next start */
 
 	struct fetch		**idle;		/* fetches ready for reuse */
 	int			 nidle;
@@ -84,7 +85,7 @@ parse_main(void *arg)
 		pthread_mutex_unlock(&ae->lock);
 
 		page_extract(p->r, p->body, p->len, ae->run->save);
-		sink_emit(ae->run->sink, p->r);
+		sched_done(ae->run->sched, p->r);
 		free(p->body);
 		free(p);
 
@@ -207,16 +208,37 @@ timer_cb(CURLM *multi, long timeout_ms, void *userp)
 	return 0;
 }
 
+/* The scheduler said when a job may start: look again then. */
+static void
+on_later(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	add_transfers(arg);
+}
+
 static void
 add_transfers(struct aengine *ae)
 {
 	struct run *run = ae->run;
 	struct fetch *f;
 	struct job *job;
+	long ms = -1;
 
 	while (!ae->input_done && ae->in_use < run->jobs) {
-		if ((job = source_next(run->src, run->sink)) == NULL) {
+		switch (sched_next(run->sched, &job, &ms)) {
+		case SCHED_END:
 			ae->input_done = true;
+			continue;
+		case SCHED_WAIT:
+			if (ms >= 0) {
+				struct timeval tv = { ms / 1000,
+				    (ms % 1000) * 1000 };
+
+				evtimer_add(ae->later, &tv);
+			}
+			goto out;
+		case SCHED_JOB:
 			break;
 		}
 		f = ae->nidle > 0 ? ae->idle[--ae->nidle] :
@@ -224,6 +246,7 @@ add_transfers(struct aengine *ae)
 		curl_multi_add_handle(ae->multi, fetch_prepare(f, job));
 		ae->in_use++;
 	}
+out:
 	if (ae->input_done && ae->in_use == 0)
 		event_base_loopbreak(ae->base);
 }
@@ -260,7 +283,7 @@ check_done(struct aengine *ae)
 		}
 		ae->idle[ae->nidle++] = f;
 		if (p == NULL) {
-			sink_emit(run->sink, r);
+			sched_done(run->sched, r);
 			ae->in_use--;
 			continue;
 		}
@@ -301,6 +324,7 @@ engine_async(struct run *run)
 	ae.timer = evtimer_new(ae.base, on_timer, &ae);
 	ae.wake = event_new(ae.base, -1, 0, on_wake, &ae);
 	ae.watch = event_new(ae.base, -1, EV_PERSIST, on_watch, &ae);
+	ae.later = evtimer_new(ae.base, on_later, &ae);
 	event_add(ae.watch, &(struct timeval){ 0, 200 * 1000 });
 	curl_multi_setopt(ae.multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
 	curl_multi_setopt(ae.multi, CURLMOPT_SOCKETDATA, &ae);
@@ -328,7 +352,7 @@ engine_async(struct run *run)
 
 	add_transfers(&ae);
 	/* Pages may be parsing while no socket or timer is pending. */
-	if (ae.in_use > 0)
+	if (!ae.input_done || ae.in_use > 0)
 		event_base_loop(ae.base, EVLOOP_NO_EXIT_ON_EMPTY);
 
 	pthread_mutex_lock(&ae.lock);
@@ -342,6 +366,7 @@ engine_async(struct run *run)
 	curl_multi_cleanup(ae.multi);
 	for (i = 0; i < ae.nidle; i++)
 		fetch_free(ae.idle[i]);
+	event_free(ae.later);
 	event_free(ae.watch);
 	event_free(ae.wake);
 	event_free(ae.timer);

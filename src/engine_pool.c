@@ -16,8 +16,7 @@
 
 #include "engine.h"
 #include "fetch.h"
-#include "output.h"
-#include "urllist.h"
+#include "scheduler.h"
 #include "xmalloc.h"
 
 struct queue {
@@ -107,7 +106,7 @@ worker_main(void *arg)
 
 	fetch_set_share(f, p->share);
 	while ((job = queue_pop(&p->q)) != NULL)
-		sink_emit(run->sink, fetch_page(f, job, run->engine));
+		sched_done(run->sched, fetch_page(f, job, run->engine));
 	fetch_free(f);
 	return NULL;
 }
@@ -121,6 +120,7 @@ engine_pool(struct run *run)
 	struct fetch *f;
 	struct job *job;
 	int i, n = 0, err = 0;
+	long wait_ms;
 
 	/* Each worker's easy handle: its socket and curl's wakeup pair. */
 	engine_fit_jobs(run, 3);
@@ -146,7 +146,7 @@ engine_pool(struct run *run)
 	 * is created, instead of after all of them are (1000 take ~50 ms).
 	 */
 	while (p.q.count < p.q.cap &&
-	    (job = source_next(run->src, run->sink)) != NULL)
+	    sched_next(run->sched, &job, &wait_ms) == SCHED_JOB)
 		queue_push(&p.q, job);
 	workers = xcalloc((size_t)run->jobs, sizeof *workers);
 	for (i = 0; i < run->jobs; i++) {
@@ -169,11 +169,11 @@ engine_pool(struct run *run)
 		fetch_set_share(f, p.share);
 		queue_close(&p.q);
 		while ((job = queue_pop(&p.q)) != NULL ||
-		    (job = source_next(run->src, run->sink)) != NULL)
-			sink_emit(run->sink, fetch_page(f, job, run->engine));
+		    (job = sched_next_wait(run->sched)) != NULL)
+			sched_done(run->sched, fetch_page(f, job, run->engine));
 		fetch_free(f);
 	}
-	while (n > 0 && (job = source_next(run->src, run->sink)) != NULL)
+	while (n > 0 && (job = sched_next_wait(run->sched)) != NULL)
 		queue_push(&p.q, job);
 	queue_close(&p.q);
 	for (i = 0; i < n; i++)

@@ -41,6 +41,7 @@
 #include "output.h"
 #include "proto.h"
 #include "savetext.h"
+#include "scheduler.h"
 #include "stop.h"
 #include "urllist.h"
 #include "xmalloc.h"
@@ -88,7 +89,8 @@ struct pengine {
 	int		 failed_starts;	/* deaths before HELLO, in a row */
 	bool		 no_more;	/* stopped starting workers */
 	bool		 stopping;	/* SIGINT or SIGTERM passed on */
-	bool		 input_done;	/* source_next returned NULL */
+	bool		 input_done;	/* the scheduler said SCHED_END */
+	long		 wait_ms;	/* until the scheduler may have a job */
 	struct pending	*retry;		/* FIFO, served before new input */
 	size_t		 nretry;
 	size_t		 capretry;
@@ -115,10 +117,15 @@ retry_push(struct pengine *pe, struct job *job, char *why)
 	pe->nretry++;
 }
 
-/* The next job to hand out: retries first, then the input. */
+/*
+ * The next job to hand out: retries first, then the scheduler's. When it
+ * has none yet, pe->wait_ms says how long poll(2) may sleep.
+ */
 static bool
 next_job(struct pengine *pe, struct pending *p)
 {
+	long ms;
+
 	if (pe->nretry > 0) {
 		*p = pe->retry[0];
 		memmove(pe->retry, pe->retry + 1, --pe->nretry *
@@ -128,9 +135,19 @@ next_job(struct pengine *pe, struct pending *p)
 	if (pe->input_done)
 		return false;
 	p->why = NULL;
-	if ((p->job = source_next(pe->run->src, pe->run->sink)) == NULL)
+	switch (sched_next(pe->run->sched, &p->job, &ms)) {
+	case SCHED_JOB:
+		return true;
+	case SCHED_WAIT:
+		if (ms >= 0 && (pe->wait_ms < 0 || ms < pe->wait_ms))
+			pe->wait_ms = ms;
+		break;
+	case SCHED_END:
 		pe->input_done = true;
-	return p->job != NULL;
+		break;
+	}
+	p->job = NULL;
+	return false;
 }
 
 /*
@@ -352,15 +369,17 @@ worker_lost(struct pengine *pe, struct worker *w, const char *problem)
 	else
 		warnx_("process engine: %s", why);
 
-	if (held.job != NULL && held.why == NULL && stop_signal == 0)
+	if (held.job != NULL && held.why == NULL && stop_signal == 0) {
+		held.job->attempts++;	/* the record counts this one */
 		retry_push(pe, held.job, why);
+	}
 	else {
 		if (held.job != NULL) {
 			struct result *r = result_from_job(held.job,
 			    pe->run->engine);
 
 			result_fail(r, "%s", why);
-			sink_emit(pe->run->sink, r);
+			sched_done(pe->run->sched, r);
 		}
 		free(why);
 	}
@@ -397,10 +416,16 @@ worker_result(struct pengine *pe, struct worker *w,
 	r->time_ms = got.time_ms;
 	r->ttfb_ms = got.ttfb_ms;
 	r->error = got.error;
+	r->transient = got.transient;
+	r->retry_after = got.retry_after;
+	r->links = got.links;
+	r->nlinks = got.nlinks;
+	r->body = got.body;
+	r->body_len = got.body_len;
 	free(w->held.why);
 	w->held.job = NULL;
 	w->held.why = NULL;
-	sink_emit(pe->run->sink, r);
+	sched_done(pe->run->sched, r);
 	return 0;
 }
 
@@ -484,8 +509,12 @@ dispatch(struct pengine *pe)
 		if (w->fd == -1 || !w->ready || w->held.job != NULL)
 			continue;
 		if (!next_job(pe, &w->held)) {
-			worker_retire(pe, w);
-			continue;
+			/* None yet: the idle wait; none ever: retire. */
+			if (!work_remains(pe))
+				worker_retire(pe, w);
+			if (pe->input_done)
+				continue;
+			break;
 		}
 		/*
 		 * An idle worker reads its socket, so this write completes;
@@ -527,14 +556,22 @@ run_here(struct pengine *pe)
 	if (stop_signal == 0)
 		warnx_("process engine: no worker is running; fetching the"
 		    " rest in this process, one page at a time");
-	while (next_job(pe, &p)) {
+	for (;;) {
+		if (!next_job(pe, &p)) {
+			if (pe->input_done)
+				break;
+			/* Not yet: the scheduler's own wait. */
+			if ((p.job = sched_next_wait(run->sched)) == NULL)
+				break;
+			p.why = NULL;
+		}
 		if (p.why != NULL) {
 			r = result_from_job(p.job, run->engine);
 			result_fail(r, "%s", p.why);
 			free(p.why);
 		} else
 			r = fetch_page(f, p.job, run->engine);
-		sink_emit(run->sink, r);
+		sched_done(run->sched, r);
 	}
 	fetch_free(f);
 }
@@ -583,6 +620,7 @@ engine_process(struct run *run)
 		if (stop_signal != 0 && !pe.stopping)
 			stop_workers(&pe);
 		ramp_up(&pe);
+		pe.wait_ms = -1;
 		dispatch(&pe);
 		if (!work_remains(&pe) && !busy(&pe))
 			break;
@@ -590,8 +628,14 @@ engine_process(struct run *run)
 			run_here(&pe);
 			break;
 		}
-		/* While workers remain to be started, only look. */
-		timeout = pe.nstarted < pe.nw ? 0 : -1;
+		/*
+		 * While workers remain to be started, only look; else sleep
+		 * until a worker speaks or the scheduler may have a job. A
+		 * stop is looked for a few times a second.
+		 */
+		timeout = pe.nstarted < pe.nw ? 0 : (int)pe.wait_ms;
+		if (timeout < 0 || timeout > 200)
+			timeout = 200;
 		if ((n = poll(pe.pfd, (nfds_t)pe.nw, timeout)) == -1) {
 			if (errno == EINTR)
 				continue;

@@ -7,8 +7,7 @@
 
 #include "engine.h"
 #include "fetch.h"
-#include "output.h"
-#include "urllist.h"
+#include "scheduler.h"
 
 void
 engine_serial(struct run *run)
@@ -16,7 +15,7 @@ engine_serial(struct run *run)
 	struct fetch *f = fetch_new(run->opt, run->save);
 	struct job *job;
 
-	while ((job = source_next(run->src, run->sink)) != NULL)
-		sink_emit(run->sink, fetch_page(f, job, run->engine));
+	while ((job = sched_next_wait(run->sched)) != NULL)
+		sched_done(run->sched, fetch_page(f, job, run->engine));
 	fetch_free(f);
 }

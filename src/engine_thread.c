@@ -16,8 +16,7 @@
 
 #include "engine.h"
 #include "fetch.h"
-#include "output.h"
-#include "urllist.h"
+#include "scheduler.h"
 #include "xmalloc.h"
 
 struct tengine {
@@ -43,7 +42,7 @@ thread_main(void *arg)
 	struct run *run = te->run;
 	struct fetch *f = fetch_new(run->opt, run->save);
 
-	sink_emit(run->sink, fetch_page(f, tj->job, run->engine));
+	sched_done(run->sched, fetch_page(f, tj->job, run->engine));
 	fetch_free(f);
 	free(tj);
 
@@ -87,14 +86,19 @@ engine_thread(struct run *run)
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, ENGINE_THREAD_STACK);
 
-	while ((job = source_next(run->src, run->sink)) != NULL) {
+	for (;;) {
+		/* A free thread slot first, then the job, which may start now. */
+		pthread_mutex_lock(&te.lock);
+		while (te.live >= limit)
+			pthread_cond_wait(&te.changed, &te.lock);
+		pthread_mutex_unlock(&te.lock);
+		if ((job = sched_next_wait(run->sched)) == NULL)
+			break;
 		tj = xmalloc(sizeof *tj);
 		tj->te = &te;
 		tj->job = job;
 		pthread_mutex_lock(&te.lock);
 		for (;;) {
-			while (te.live >= limit)
-				pthread_cond_wait(&te.changed, &te.lock);
 			reap(&te);
 			if ((err = pthread_create(&t, &attr, thread_main,
 			    tj)) == 0 || te.live == 0)
@@ -106,6 +110,8 @@ engine_thread(struct run *run)
 				    " threads (%s); continuing with %d", te.live,
 				    strerror(err), limit);
 			warned = true;
+			while (te.live >= limit)
+				pthread_cond_wait(&te.changed, &te.lock);
 		}
 		if (err != 0) {
 			/* Not one thread: fetch here, one page at a time. */
@@ -116,7 +122,7 @@ engine_thread(struct run *run)
 				    " time", strerror(err));
 			here = true;
 			f = fetch_new(run->opt, run->save);
-			sink_emit(run->sink, fetch_page(f, job, run->engine));
+			sched_done(run->sched, fetch_page(f, job, run->engine));
 			fetch_free(f);
 			free(tj);
 			continue;

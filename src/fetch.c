@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "buf.h"
 #include "extract.h"
 #include "fetch.h"
+#include "links.h"
 #include "savetext.h"
 #include "stop.h"
 #include "urllist.h"
@@ -24,6 +26,7 @@
 
 /* A buffer this big is not kept for the next page. */
 #define KEEP_BODY_MAX (256 * 1024)
+#define ROBOTS_BODY_MAX (500 * 1024)	/* what RFC 9309 has us read */
 
 struct fetch {
 	const struct options	*opt;
@@ -188,6 +191,30 @@ refused_target(CURL *e)
 	return NULL;
 }
 
+/*
+ * Whether a failed transfer is worth trying again: a timeout or a broken
+ * connection, not a refusal of ours (size, scheme) or a stop.
+ */
+static bool
+transient(const struct fetch *f, CURLcode rc)
+{
+	if (stop_signal != 0 || f->too_big)
+		return false;
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* The reason a transfer failed, in words that name the cause. */
 static void
 transfer_error(struct fetch *f, CURLcode rc, struct result *r)
@@ -256,29 +283,41 @@ fetch_finish(struct fetch *f, CURLcode rc, const char *engine)
 	r->ttfb_ms = (double)ttfb / 1000.0;
 	r->bytes = f->body.len;
 	if (curl_easy_getinfo(f->easy, CURLINFO_EFFECTIVE_URL, &s) ==
-	    CURLE_OK && s != NULL)
+	    CURLE_OK && s != NULL) {
 		r->final_url = url_mask_password(s);
+		r->eff_url = xstrdup(s);
+	}
 	s = NULL;
 	if (curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &s) ==
 	    CURLE_OK && s != NULL)
 		r->content_type = xstrdup(s);
 
-	if (rc != CURLE_OK)
+	if (rc != CURLE_OK) {
 		transfer_error(f, rc, r);
-	else if (status >= 400) {
+		r->transient = transient(f, rc);
+	} else if (status >= 400) {
 		/* The wait a 429 or 503 asks for, in seconds (0: none). */
 		if (curl_easy_getinfo(f->easy, CURLINFO_RETRY_AFTER, &wait) ==
-		    CURLE_OK && wait > 0)
+		    CURLE_OK && wait > 0) {
 			result_fail(r, "HTTP %ld (Retry-After: %lld s)", status,
 			    (long long)wait);
-		else
+			r->retry_after = wait > LONG_MAX ? LONG_MAX : (long)wait;
+		} else
 			result_fail(r, "HTTP %ld", status);
+		r->transient = status == 429 || status == 502 ||
+		    status == 503 || status == 504;
 	} else if (status >= 300)
 		result_fail(r, "HTTP %ld redirect without a Location", status);
 	else if (status < 200)	/* e.g. a 101 the server ended the body of */
 		result_fail(r, "HTTP %ld and no final response", status);
 	else
 		r->ok = true;
+	/* A robots.txt goes to the scheduler, cut to what RFC 9309 reads. */
+	if (r->job != NULL && r->job->kind == JOB_ROBOTS) {
+		r->body = fetch_take_body(f, &r->body_len);
+		if (r->body_len > ROBOTS_BODY_MAX)
+			r->body_len = ROBOTS_BODY_MAX;
+	}
 	return r;
 }
 
@@ -297,14 +336,24 @@ page_extract(struct result *r, const char *body, size_t len,
     struct savetext *save)
 {
 	struct textbuf text = { NULL, 0, 0 };
+	struct extract_links links;
 	struct extract_out out;
 	char err[512];
+	bool want;
 
-	if (!r->ok || !extract_is_html(r->content_type))
+	if (!r->ok || !extract_is_html(r->content_type) ||
+	    (r->job != NULL && r->job->kind != JOB_PAGE))
 		return;
 	memset(&out, 0, sizeof out);
-	extract_page(body ? body : "", len, r->content_type, &out,
-	    save != NULL ? &text : NULL);
+	memset(&links, 0, sizeof links);
+	want = r->job != NULL && r->job->want_links;
+	extract_page_links(body ? body : "", len, r->content_type, &out,
+	    save != NULL ? &text : NULL, want ? &links : NULL);
+	if (want) {
+		r->nlinks = links_resolve(r->eff_url != NULL ? r->eff_url :
+		    r->job->url, links.base, links.hrefs, links.n, &r->links);
+		extract_links_free(&links);
+	}
 	r->chars = out.chars;
 	r->charset = out.charset;
 	if (out.too_complex || out.parser_failed) {

@@ -28,6 +28,7 @@
 #include "report.h"
 #include "result.h"
 #include "savetext.h"
+#include "scheduler.h"
 #include "stop.h"
 #include "urllist.h"
 #include "xmalloc.h"
@@ -269,12 +270,17 @@ main(int argc, char **argv)
 		src = source_open(opt.files, opt.nfiles, in, err, sizeof err);
 		if (src == NULL)
 			fatal(EXIT_USAGE, "%s", err);
+		source_set_shard(src, opt.shard_k, opt.shard_n,
+		    opt.shard_by_url);
 		run.src = src;
 		if (opt.dry_run)
 			written = dry_run(src, sink, out);
 		else {
 			sink_start(sink, run.engine, run.jobs);
+			run.sched = sched_new(&opt, src, sink, run.engine,
+			    run.jobs);
 			e->run(&run);
+			sched_free(run.sched);
 			sink_finish(sink, run.jobs);
 		}
 		if (source_failed(src))

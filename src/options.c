@@ -23,15 +23,25 @@
 enum {
 	OPT_CACERT = 256,
 	OPT_CONNECT_TIMEOUT,
+	OPT_DEPTH,
 	OPT_DRY_RUN,
 	OPT_FAIL_THRESHOLD,
+	OPT_HOST_RATE,
 	OPT_LOCK,
 	OPT_LOCK_WAIT,
 	OPT_LOG,
+	OPT_MAX_PAGES,
 	OPT_MAX_REDIRS,
 	OPT_MAX_SIZE,
 	OPT_NO_CONFIG,
+	OPT_NO_ROBOTS,
+	OPT_PER_HOST,
+	OPT_RATE,
+	OPT_RETRIES,
 	OPT_SAVE_TEXT,
+	OPT_SCOPE,
+	OPT_SHARD,
+	OPT_SHARD_BY,
 	OPT_SUMMARY,
 };
 
@@ -51,6 +61,8 @@ static const struct optdef optdefs[] = {
 	  "read long options from FILE, one per line" },
 	{ "connect-timeout", OPT_CONNECT_TIMEOUT, "SECS", "10",
 	  "give up connecting after SECS seconds" },
+	{ "depth", OPT_DEPTH, "N", "0",
+	  "also fetch the links of fetched pages, up to N hops from the list" },
 	{ "dry-run", OPT_DRY_RUN, NULL, NULL,
 	  "check the input and print the URLs that would be fetched" },
 	{ "engine", 'e', "NAME", "async",
@@ -64,6 +76,8 @@ static const struct optdef optdefs[] = {
 	  "add a request header (repeatable)" },
 	{ "help", 'h', NULL, NULL,
 	  "show this help and exit" },
+	{ "host-rate", OPT_HOST_RATE, "N[/s|/m]", NULL,
+	  "start at most N requests a second (or minute) per host" },
 	{ "insecure", 'k', NULL, NULL,
 	  "do not verify TLS certificates" },
 	{ "jobs", 'j', "N", "per engine",
@@ -75,18 +89,34 @@ static const struct optdef optdefs[] = {
 	  "wait up to SECS seconds for the --lock" },
 	{ "log", OPT_LOG, "FILE", NULL,
 	  "append start, failures and summary to FILE, timestamped" },
+	{ "max-pages", OPT_MAX_PAGES, "N", NULL,
+	  "fetch at most N pages in all, links included" },
 	{ "max-redirs", OPT_MAX_REDIRS, "N", "10",
 	  "follow at most N redirects" },
 	{ "max-size", OPT_MAX_SIZE, "BYTES", "10M",
 	  "largest decoded body accepted; suffixes K, M, G" },
 	{ "no-config", OPT_NO_CONFIG, NULL, NULL,
 	  "do not read the default config file" },
+	{ "no-robots", OPT_NO_ROBOTS, NULL, NULL,
+	  "do not fetch or obey robots.txt" },
 	{ "output", 'o', "FILE", "stdout",
 	  "write result records to FILE" },
+	{ "per-host", OPT_PER_HOST, "N", "4",
+	  "at most N requests in flight to one host; 0: no limit" },
 	{ "quiet", 'q', NULL, NULL,
 	  "print nothing when every URL is ok; failures on stderr" },
+	{ "rate", OPT_RATE, "N[/s|/m]", NULL,
+	  "start at most N requests a second (or minute) in all" },
+	{ "retries", OPT_RETRIES, "N", "2",
+	  "retry timeouts, connection errors, 429, 502, 503 and 504 N times" },
 	{ "save-text", OPT_SAVE_TEXT, "DIR", NULL,
 	  "save each page's extracted text under DIR" },
+	{ "scope", OPT_SCOPE, "SCOPE", "host",
+	  "links --depth follows: host, domain or prefix" },
+	{ "shard", OPT_SHARD, "K/N", NULL,
+	  "keep only the URLs of shard K of N (by host)" },
+	{ "shard-by", OPT_SHARD_BY, "KEY", "host",
+	  "what --shard hashes: host or url" },
 	{ "summary", OPT_SUMMARY, "FILE", NULL,
 	  "write the per-engine statistics to FILE as JSON" },
 	{ "timeout", 't', "SECS", "30",
@@ -235,6 +265,46 @@ parse_secs(const char *opt, const char *s, bool zero)
 	return lround(v * 1000.0);
 }
 
+/* N, N/s or N/m: requests per second, greater than 0. */
+static double
+parse_rate(const char *opt, const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end != s && errno == 0 && isfinite(v) && v > 0) {
+		if (*end == '\0' || strcmp(end, "/s") == 0)
+			return v;
+		if (strcmp(end, "/m") == 0)
+			return v / 60.0;
+	}
+	usage_error("%s: expected N, N/s or N/m with N greater than 0, got '%s'",
+	    opt, s);
+}
+
+/* K/N with 1 <= K <= N. */
+static void
+parse_shard(struct options *o, const char *s)
+{
+	unsigned long k, n;
+	char *end, *end2;
+
+	errno = 0;
+	k = strtoul(s, &end, 10);
+	if (end != s && *end == '/' && isdigit((unsigned char)end[1])) {
+		n = strtoul(end + 1, &end2, 10);
+		if (*end2 == '\0' && errno == 0 && k >= 1 && k <= n &&
+		    n <= 1000000 && isdigit((unsigned char)s[0])) {
+			o->shard_k = (unsigned)k;
+			o->shard_n = (unsigned)n;
+			return;
+		}
+	}
+	usage_error("--shard: expected K/N with 1 <= K <= N, got '%s'", s);
+}
+
 /* Bytes with an optional K, M or G suffix (powers of 1024). */
 int
 parse_size(const char *s, uint64_t *out)
@@ -352,8 +422,53 @@ apply(struct options *o, int id, char *arg)
 	case OPT_CONNECT_TIMEOUT:
 		o->connect_timeout_ms = parse_secs("--connect-timeout", arg, false);
 		break;
+	case OPT_DEPTH:
+		o->depth = (unsigned)parse_long("--depth", arg, 0, 1000);
+		break;
 	case OPT_DRY_RUN:
 		o->dry_run = true;
+		break;
+	case OPT_HOST_RATE:
+		o->host_rate = parse_rate("--host-rate", arg);
+		break;
+	case OPT_MAX_PAGES:
+		o->max_pages = (uint64_t)parse_long("--max-pages", arg, 1,
+		    LONG_MAX);
+		break;
+	case OPT_NO_ROBOTS:
+		o->robots = false;
+		break;
+	case OPT_PER_HOST:
+		o->per_host = (int)parse_long("--per-host", arg, 0, 100000);
+		break;
+	case OPT_RATE:
+		o->rate = parse_rate("--rate", arg);
+		break;
+	case OPT_RETRIES:
+		o->retries = (unsigned)parse_long("--retries", arg, 0, 100);
+		break;
+	case OPT_SCOPE:
+		if (strcmp(arg, "host") == 0)
+			o->scope = SCOPE_HOST;
+		else if (strcmp(arg, "domain") == 0)
+			o->scope = SCOPE_DOMAIN;
+		else if (strcmp(arg, "prefix") == 0)
+			o->scope = SCOPE_PREFIX;
+		else
+			usage_error("--scope: expected host, domain or prefix,"
+			    " got '%s'", arg);
+		break;
+	case OPT_SHARD:
+		parse_shard(o, arg);
+		break;
+	case OPT_SHARD_BY:
+		if (strcmp(arg, "host") == 0)
+			o->shard_by_url = false;
+		else if (strcmp(arg, "url") == 0)
+			o->shard_by_url = true;
+		else
+			usage_error("--shard-by: expected host or url, got '%s'",
+			    arg);
 		break;
 	case OPT_FAIL_THRESHOLD:
 		o->fail_threshold = parse_pct("--fail-threshold", arg);
@@ -505,6 +620,9 @@ options_parse(struct options *o, int argc, char **argv)
 	o->connect_timeout_ms = 10000;
 	o->max_size = 10 * 1024 * 1024;
 	o->max_redirs = 10;
+	o->per_host = 4;
+	o->robots = true;
+	o->retries = 2;
 
 	if ((config = find_config(argc, argv, &must)) != NULL) {
 		read_config(o, config, must);

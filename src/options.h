@@ -11,6 +11,8 @@
 
 #include <curl/curl.h>
 
+#include "links.h"		/* enum scope */
+
 enum format {
 	FORMAT_TEXT,
 	FORMAT_JSONL,
@@ -40,6 +42,18 @@ struct options {
 	bool			 quiet;
 	int			 verbose;
 	bool			 dry_run;
+	/* Politeness and crawling: see scheduler.h. */
+	int			 per_host;	/* 0: no limit */
+	bool			 robots;
+	double			 rate;		/* requests/s, all hosts; 0 */
+	double			 host_rate;	/* requests/s per host; 0 */
+	unsigned		 retries;
+	unsigned		 depth;
+	enum scope		 scope;
+	uint64_t		 max_pages;	/* 0: no limit */
+	unsigned		 shard_k;	/* 1..shard_n */
+	unsigned		 shard_n;	/* 0: no sharding */
+	bool			 shard_by_url;
 	char			**files;	/* URL lists; none: stdin */
 	int			 nfiles;
 	char			**owned;	/* config values, freed with us */

@@ -188,7 +188,8 @@ const char *
 csv_header(void)
 {
 	return "url,input,final_url,status,ok,duplicate_of,content_type,"
-	    "charset,bytes,chars,time_ms,ttfb_ms,engine,error\r\n";
+	    "charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,depth,"
+	    "referrer,error\r\n";
 }
 
 static void
@@ -212,6 +213,9 @@ csv_next(struct textbuf *b, const char *v)
 void
 format_record(struct textbuf *b, enum format fmt, const struct result *r)
 {
+	unsigned depth = r->job != NULL ? r->job->depth : 0;
+	const char *referrer = r->job != NULL ? r->job->referrer : NULL;
+
 	switch (fmt) {
 	case FORMAT_TEXT:
 		if (r->duplicate_of != NULL) {
@@ -228,6 +232,8 @@ format_record(struct textbuf *b, enum format fmt, const struct result *r)
 			text_safe(b, r->url);
 			buf_adds(b, ": ");
 			text_safe(b, r->error ? r->error : "unknown error");
+			if (r->attempts > 1)
+				buf_printf(b, " (%u attempts)", r->attempts);
 		}
 		buf_addc(b, '\n');
 		break;
@@ -245,6 +251,9 @@ format_record(struct textbuf *b, enum format fmt, const struct result *r)
 		    ",\"time_ms\":%.3f,\"ttfb_ms\":%.3f", r->bytes, r->chars,
 		    r->time_ms, r->ttfb_ms);
 		json_field(b, "engine", r->engine);
+		buf_printf(b, ",\"attempts\":%u,\"depth\":%u", r->attempts,
+		    depth);
+		json_field(b, "referrer", referrer);
 		json_field(b, "error", r->error);
 		buf_adds(b, "}\n");
 		break;
@@ -259,6 +268,8 @@ format_record(struct textbuf *b, enum format fmt, const struct result *r)
 		buf_printf(b, ",%" PRIu64 ",%" PRIu64 ",%.3f,%.3f", r->bytes,
 		    r->chars, r->time_ms, r->ttfb_ms);
 		csv_next(b, r->engine);
+		buf_printf(b, ",%u,%u", r->attempts, depth);
+		csv_next(b, referrer);
 		csv_next(b, r->error);
 		buf_adds(b, "\r\n");
 		break;
@@ -330,12 +341,13 @@ progress_main(void *arg)
 		done = s->cur.urls;
 		secs = elapsed(&s->start);
 		rate = secs > 0 ? (double)(s->cur.ok + s->cur.failed) / secs : 0;
-		if (s->total > 0)
+		/* A crawl finds more pages than the input holds. */
+		if (s->total > 0 && s->total >= done)
 			snprintf(total, sizeof total, "%llu",
 			    (unsigned long long)s->total);
 		else
 			snprintf(total, sizeof total, "?");
-		if (s->total > 0 && rate > 0)
+		if (s->total > 0 && s->total >= done && rate > 0)
 			snprintf(eta, sizeof eta, "%.0f s",
 			    (double)(s->total - done) / rate);
 		else

@@ -58,6 +58,18 @@ put_str(struct textbuf *b, const char *s)
 	buf_add(b, s, len);
 }
 
+/* Bytes that may hold NULs: a u32 length and the bytes; NULL is none. */
+static void
+put_bytes(struct textbuf *b, const char *p, size_t len)
+{
+	if (p == NULL) {
+		put_u32(b, PROTO_NULL_STR);
+		return;
+	}
+	put_u32(b, (uint32_t)len);
+	buf_add(b, p, len);
+}
+
 /* Start a message: the header, its length filled in by send_msg. */
 static void
 begin_msg(struct textbuf *b, enum proto_type type)
@@ -122,6 +134,8 @@ proto_send_job(int fd, const struct job *job)
 	put_u64(&b, job->seq);
 	put_str(&b, job->url);
 	put_str(&b, job->given);
+	buf_addc(&b, (char)job->kind);
+	buf_addc(&b, job->want_links ? 1 : 0);
 	return send_msg(fd, &b);
 }
 
@@ -129,6 +143,8 @@ int
 proto_send_result(int fd, const struct result *r)
 {
 	struct textbuf b = { NULL, 0, 0 };
+	size_t i, len, start;
+	uint32_t n;
 
 	begin_msg(&b, PROTO_RESULT);
 	put_u64(&b, r->seq);
@@ -142,6 +158,21 @@ proto_send_result(int fd, const struct result *r)
 	put_str(&b, r->final_url);
 	put_str(&b, r->content_type);
 	put_str(&b, r->error);
+	buf_addc(&b, r->transient ? 1 : 0);
+	put_u64(&b, (uint64_t)(int64_t)r->retry_after);
+	/* Links that would not fit in one message are left out. */
+	start = b.len;
+	put_u32(&b, 0);
+	for (i = 0; i < r->nlinks; i++) {
+		len = strlen(r->links[i]);
+		if (b.len + 4 + len + 4 + r->body_len + PROTO_HEADER >
+		    PROTO_MAX_PAYLOAD)
+			break;
+		put_str(&b, r->links[i]);
+	}
+	n = (uint32_t)i;
+	memcpy(b.data + start, &n, sizeof n);
+	put_bytes(&b, r->body, r->body_len);
 	return send_msg(fd, &b);
 }
 
@@ -277,6 +308,29 @@ get_str(struct cursor *c)
 	return s;
 }
 
+/* Bytes (malloc'd, NUL-terminated for convenience) or NULL. */
+static char *
+get_bytes(struct cursor *c, size_t *len)
+{
+	uint32_t n = get_u32(c);
+	char *s;
+
+	*len = 0;
+	if (c->bad || n == PROTO_NULL_STR)
+		return NULL;
+	if (c->left < n) {
+		c->bad = true;
+		return NULL;
+	}
+	s = xmalloc((size_t)n + 1);
+	memcpy(s, c->p, n);
+	s[n] = '\0';
+	c->p += n;
+	c->left -= n;
+	*len = n;
+	return s;
+}
+
 int
 proto_get_hello(const struct proto_msg *msg, uint32_t *version)
 {
@@ -301,13 +355,21 @@ proto_get_job(const struct proto_msg *msg)
 	struct cursor c = { msg->payload, msg->len, false };
 	uint64_t seq = get_u64(&c);
 	char *url = get_str(&c), *given = get_str(&c);
+	uint8_t kind = 0, links = 0;
+	struct job *job;
 
-	if (c.bad || c.left != 0 || url == NULL || given == NULL) {
+	get(&c, &kind, sizeof kind);
+	get(&c, &links, sizeof links);
+	if (c.bad || c.left != 0 || url == NULL || given == NULL ||
+	    kind > JOB_ROBOTS || links > 1) {
 		free(url);
 		free(given);
 		return NULL;
 	}
-	return job_new(url, given, NULL, seq);
+	job = job_new(url, given, NULL, seq);
+	job->kind = (enum job_kind)kind;
+	job->want_links = links != 0;
+	return job;
 }
 
 int
@@ -315,8 +377,9 @@ proto_get_result(const struct proto_msg *msg, uint64_t *seq,
     struct result *r)
 {
 	struct cursor c = { msg->payload, msg->len, false };
+	uint8_t ok, transient = 0;
 	char *charset;
-	uint8_t ok;
+	uint32_t n, i;
 
 	*seq = get_u64(&c);
 	r->status = (long)(int64_t)get_u64(&c);
@@ -335,10 +398,29 @@ proto_get_result(const struct proto_msg *msg, uint64_t *seq,
 	r->final_url = get_str(&c);
 	r->content_type = get_str(&c);
 	r->error = get_str(&c);
-	if (c.bad || c.left != 0 || ok > 1) {
+	get(&c, &transient, sizeof transient);
+	r->transient = transient != 0;
+	r->retry_after = (long)(int64_t)get_u64(&c);
+	n = get_u32(&c);
+	if (!c.bad && n > c.left / 4)
+		c.bad = true;	/* more than could be there */
+	if (!c.bad && n > 0) {
+		r->links = xcalloc(n, sizeof *r->links);
+		for (i = 0; i < n && !c.bad; i++)
+			if ((r->links[i] = get_str(&c)) == NULL)
+				c.bad = true;
+			else
+				r->nlinks++;
+	}
+	r->body = get_bytes(&c, &r->body_len);
+	if (c.bad || c.left != 0 || ok > 1 || transient > 1) {
 		free(r->final_url);
 		free(r->content_type);
 		free(r->error);
+		while (r->nlinks > 0)
+			free(r->links[--r->nlinks]);
+		free(r->links);
+		free(r->body);
 		memset(r, 0, sizeof *r);
 		return -1;
 	}

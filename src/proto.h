@@ -10,10 +10,14 @@
  *	HELLO	worker -> parent, first: u32 version
  *	NOEXEC	child -> parent, instead of HELLO when it could not execute
  *		the program: u32 errno
- *	JOB	parent -> worker: u64 seq, str url, str given
+ *	JOB	parent -> worker: u64 seq, str url, str given, u8 kind
+ *		(enum job_kind), u8 want_links
  *	RESULT	worker -> parent: u64 seq, i64 status, u8 ok, u64 bytes,
  *		u64 chars, f64 time_ms, f64 ttfb_ms, str charset,
- *		str final_url, str content_type, str error
+ *		str final_url, str content_type, str error, u8 transient,
+ *		i64 retry_after, u32 nlinks, str links[nlinks], bytes body
+ *		(robots.txt jobs only; a bytes is a u32 length and the
+ *		bytes, 0xffffffff for none)
  *
  * A str is a u32 length and that many bytes, without a NUL; the length
  * 0xffffffff stands for NULL, which is not the same as "".
@@ -27,7 +31,7 @@
 
 #include "result.h"
 
-#define PROTO_VERSION		1
+#define PROTO_VERSION		2
 #define PROTO_HEADER		8		/* u32 type, u32 length */
 #define PROTO_MAX_PAYLOAD	(1024 * 1024)	/* more: a broken peer */
 

@@ -28,6 +28,7 @@ job_free(struct job *j)
 	free(j->url);
 	free(j->given);
 	free(j->input);
+	free(j->referrer);
 	free(j);
 }
 
@@ -40,8 +41,10 @@ result_from_job(struct job *j, const char *engine)
 	r->input = j->input;
 	r->seq = j->seq;
 	r->engine = engine;
-	free(j->url);
-	free(j);
+	r->attempts = j->attempts + 1;
+	j->given = NULL;
+	j->input = NULL;
+	r->job = j;
 	return r;
 }
 
@@ -70,5 +73,11 @@ result_free(struct result *r)
 	free(r->duplicate_of);
 	free(r->content_type);
 	free(r->error);
+	job_free(r->job);
+	free(r->eff_url);
+	while (r->nlinks > 0)
+		free(r->links[--r->nlinks]);
+	free(r->links);
+	free(r->body);
 	free(r);
 }

@@ -8,13 +8,28 @@
 #define PSCRAPE_RESULT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+enum job_kind {
+	JOB_PAGE,			/* a page: its record goes out */
+	JOB_ROBOTS,			/* a host's robots.txt: for the scheduler */
+};
 
 struct job {
 	char		*url;		/* normalised by curl_url: what is fetched */
 	char		*given;		/* as given in the list, password masked */
 	char		*input;		/* "FILE:LINE" */
 	uint64_t	 seq;		/* input order, from 1 */
+
+	/* Crawling (see scheduler.h); zero for a plain list. */
+	enum job_kind	 kind;
+	bool		 want_links;	/* collect the page's links */
+	unsigned	 depth;		/* hops from the list */
+	unsigned	 attempts;	/* made before this one */
+	char		*referrer;	/* page the link was found on, masked */
+	void		*host;		/* the scheduler's per-host state */
+	struct job	*next;		/* the scheduler's queues */
 };
 
 struct result {
@@ -33,6 +48,17 @@ struct result {
 	const char	*engine;	/* static */
 	char		*error;		/* NULL on success */
 	uint64_t	 seq;
+
+	/* Crawling: what the scheduler needs back from a transfer. */
+	struct job	*job;		/* the job, for a retry (its url only) */
+	unsigned	 attempts;	/* transfers made for this record */
+	bool		 transient;	/* worth a retry: timeout, 429, 503... */
+	long		 retry_after;	/* seconds the server asked for; 0 */
+	char		*eff_url;	/* final URL unmasked, to resolve links */
+	char		**links;	/* absolute http(s) links found */
+	size_t		 nlinks;
+	char		*body;		/* robots.txt only: the body */
+	size_t		 body_len;
 };
 
 struct job	*job_new(char *url, char *given, char *input, uint64_t seq);

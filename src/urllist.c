@@ -15,6 +15,7 @@
 
 #include <curl/curl.h>
 
+#include "links.h"
 #include "output.h"
 #include "stop.h"
 #include "urllist.h"
@@ -31,8 +32,27 @@ struct source {
 	bool		  failed;
 	uint64_t	  seq;
 	struct strset	 *seen;
+	unsigned	  shard_k;	/* keep shard_k - 1 of shard_n */
+	unsigned	  shard_n;	/* 0: keep everything */
+	bool		  shard_by_url;
 	char		  buf[URL_MAX_LINE + 64];
 };
+
+/* Whether this run's shard holds key (a normalised URL, or a bad line). */
+static bool
+mine(const struct source *s, const char *key)
+{
+	return s->shard_n == 0 ||
+	    url_shard(key, !s->shard_by_url, s->shard_n) == s->shard_k - 1;
+}
+
+void
+source_set_shard(struct source *s, unsigned k, unsigned n, bool by_url)
+{
+	s->shard_k = k;
+	s->shard_n = n;
+	s->shard_by_url = by_url;
+}
 
 static const char *stdin_argv[] = { "-" };
 
@@ -265,8 +285,13 @@ end_file(struct source *s)
 static void
 reject(struct source *s, struct sink *sink, const char *line, char *reason)
 {
-	struct result *r = xcalloc(1, sizeof *r);
+	struct result *r;
 
+	if (!mine(s, line)) {
+		free(reason);
+		return;
+	}
+	r = xcalloc(1, sizeof *r);
 	r->seq = ++s->seq;
 	r->url = xstrdup(line);
 	r->input = xasprintf("%s:%lu", s->name, s->line);
@@ -338,6 +363,10 @@ source_next(struct source *s, struct sink *sink)
 			given = url_mask_password(line);
 			reject(s, sink, given, reason);
 			free(given);
+			continue;
+		}
+		if (!mine(s, norm)) {
+			free(norm);
 			continue;
 		}
 		input = xasprintf("%s:%lu", s->name, s->line);

@@ -32,6 +32,12 @@ struct source	*source_open(char **files, int nfiles, FILE *stdin_f,
  * Not thread-safe: one reader at a time.
  */
 struct job	*source_next(struct source *, struct sink *);
+/*
+ * --shard K/N: keep only the lines of shard K (1..N), hashed by host or by
+ * the whole URL (a bad line by its text), dropping the others silently.
+ */
+void		 source_set_shard(struct source *, unsigned k, unsigned n,
+		    bool by_url);
 /* Whether reading an input failed part-way (an input error, exit 2). */
 bool		 source_failed(const struct source *);
 void		 source_close(struct source *);

@@ -120,7 +120,7 @@ if command -v script >/dev/null 2>&1; then
 	    >"$T/tty" 2>&1
 	tr '\r' '\n' <"$T/tty" | grep -a 'done' | tail -1 |
 	    sed -E 's/[0-9.]+ pages\/s, ETA [0-9?]+( s)?/R/' >"$T/line"
-	ok "$(grep -c 'serial: [1-5]/6 done, [1-5] ok, 0 failed, R' "$T/line")" \
+	is "$(grep -c 'serial: [1-5]/6 done, [1-5] ok, 0 failed, R' "$T/line")" 1 \
 	    "a progress line on a terminal"
 	is "$(grep -ac "$(printf '\033\\[K')engine" "$T/tty")" 1 \
 	    "it is erased before the table"

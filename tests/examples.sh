@@ -9,7 +9,7 @@ printf '%s\n' "$BASE/status/200" "$BASE/redirect/1" >"$T/urls.txt"
 
 # The .Dl examples, one command each.
 sed -n '/^\.Sh EXAMPLES/,/^\.Sh/s/^\.Dl \$ pscrape //p' "$MAN" >"$T/examples"
-is "$(wc -l <"$T/examples" | tr -d ' ')" 5 "EXAMPLES shows five commands"
+is "$(wc -l <"$T/examples" | tr -d ' ')" 6 "EXAMPLES shows six commands"
 while read -r args; do
 	args=$(echo "$args" | sed "s|urls.txt|$T/urls.txt|g; s|\\\\-|-|g;
 	    s| -o \([a-z][a-z.]*\)| -o $T/\1|; s|--summary \([a-z][a-z.]*\)|--summary $T/\1|")
@@ -31,5 +31,39 @@ cmd=$(cat "$T/cron")
 is "$st:$(cat "$T/out" "$T/err")" "0:" "the crontab line: status 0, silent"
 is "$(wc -l <"$T/pages.jsonl" | tr -d ' '):$(grep -c 'end status 0' "$T/cron.log")" "2:1" \
     "the crontab line wrote its records and its log"
+
+# The GNU parallel recipe that runs here: 4 shards of urls.txt whose union
+# is one record per line, none twice.
+if command -v parallel >/dev/null 2>&1; then
+	i=0
+	while [ $i -lt 40 ]; do
+		echo "http://127.0.0.1:$PORT/status/200?i=$i"
+		echo "http://localhost:$PORT/status/200?i=$i"
+		i=$((i + 1))
+	done >"$T/urls.txt"
+	echo "not a url" >>"$T/urls.txt"
+	sed -n '/^\$ parallel -j4 pscrape/,/^\.Ed/p' "$MAN" | sed '$d' |
+	    sed 's/^\$ //; s/\\e$//; s/\\-/-/g' | tr '\n' ' ' |
+	    sed "s|urls.txt|$T/urls.txt|; s|part{}|$T/part{}|" >"$T/recipe"
+	cmd=$(cat "$T/recipe")
+	is "$(echo "$cmd" | grep -c -- '--shard {}/4')" 1 "the parallel recipe shards"
+	# shellcheck disable=SC2086
+	# parallel runs the pscrape it finds on PATH: this one.
+	(cd "$T" && PATH=$top_builddir:$PATH && eval "$cmd" >"$T/out" \
+	    2>"$T/err"); st=$?
+	is "$st" 1 "the parallel recipe runs (status 1: the bad line)"
+	cat "$T"/part[1-4].jsonl | sed 's/.*"input":"[^"]*:\([0-9]*\)".*/\1/' |
+	    sort -n >"$T/lines"
+	is "$(wc -l <"$T/lines" | tr -d ' '):$(uniq -d "$T/lines" | wc -l | tr -d ' ')" \
+	    "81:0" "the union of the shards is every line of the list, once"
+	n=0
+	for k in 1 2 3 4; do
+		[ -s "$T/part$k.jsonl" ] && n=$((n + 1))
+	done
+	is "$n" 2 "two hosts (127.0.0.1 and localhost): two shards hold them"
+else
+	echo "Bail out! GNU parallel is needed (scripts/setup.sh installs it)"
+	exit 1
+fi
 
 done_testing

@@ -11,7 +11,7 @@ records, and measurements. Standard library only.
       (maxrss of the largest process of the tree: pscrape or a worker)
   hostile.py binlist SRC DST        SRC with "http" made harmless: a binary
       list that can never name a real URL; prints the records it must give
-  hostile.py csvcheck FILE N        FILE is RFC 4180 CSV: header, N rows of 14
+  hostile.py csvcheck FILE N        FILE is RFC 4180 CSV: header, N rows of 17
   hostile.py jsonl FILE             every line of FILE is one JSON object;
       prints the number of lines
 """
@@ -391,9 +391,10 @@ def binlist(src, dst):
 def csvcheck(path, nrows):
     rows = list(csv.reader(open(path, newline="", encoding="utf-8")))
     hdr = "url,input,final_url,status,ok,duplicate_of,content_type," \
-        "charset,bytes,chars,time_ms,ttfb_ms,engine,error".split(",")
+        "charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,depth," \
+        "referrer,error".split(",")
     good = rows and rows[0] == hdr and len(rows) == nrows + 1 and \
-        all(len(r) == 14 for r in rows)
+        all(len(r) == 17 for r in rows)
     print("ok" if good else "bad: %d rows, widths %s" % (
         len(rows), sorted(set(len(r) for r in rows))))
 

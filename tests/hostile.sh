@@ -392,10 +392,10 @@ grep -e 'raw/say' "$T/servers" | grep -e 'Location%3A%20javascript' \
     -e 'charset%3D%22x%01' >"$T/esc"
 for e in $ENGINES; do
 	pscrape -e $e -f csv "$T/esc" >"$T/out" 2>/dev/null
-	is "$($H csvcheck "$T/out" 2)" ok "$e: csv: hostile header and error bytes keep 14 fields a row"
+	is "$($H csvcheck "$T/out" 2)" ok "$e: csv: hostile header and error bytes keep 17 fields a row"
 	"$PY" -c 'import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))[1:]
-got = sorted(r[6] + r[13] for r in rows)
+got = sorted(r[6] + r[16] for r in rows)
 want = sorted(["text/html; charset=\"x\x01\x1b\"\x27\\\x7f\ufffd",
     "redirect to a scheme other than http or https refused: "
     "javascript:alert(\"x\x01\x1b[31m\x27\\\")\x7f\ufffd"])

@@ -17,6 +17,13 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/pscrape-test.XXXXXX")
 # No user's config file may change what the tests see.
 XDG_CONFIG_HOME=$T/xdg
 export XDG_CONFIG_HOME
+# The suites test engines, faults and formats, one test server standing in
+# for many hosts: politeness (one host, 4 at a time, robots.txt, retries)
+# would hide what they test, so their config file turns it off. The tests
+# of politeness and crawling (crawl.sh) say what they want on the command
+# line, which overrides this, or use --no-config.
+mkdir -p "$XDG_CONFIG_HOME/pscrape"
+printf 'per-host 0\nno-robots\nretries 0\n' >"$XDG_CONFIG_HOME/pscrape/config"
 SERVER_PID=
 tap_n=0
 tap_failed=0

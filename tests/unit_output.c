@@ -35,7 +35,7 @@ main(void)
 		.final_url = "http://h/final", .status = 200, .ok = true,
 		.content_type = "text/html; charset=utf-8", .charset = "utf-8",
 		.bytes = 1234, .chars = 567, .time_ms = 12.5, .ttfb_ms = 3.25,
-		.engine = "serial",
+		.engine = "serial", .attempts = 1,
 	};
 	struct result bad = {
 		.url = "http://h/x", .input = "-:1", .status = 404,
@@ -44,6 +44,11 @@ main(void)
 	struct result dup = {
 		.url = "http://h/x", .input = "l:9", .ok = true,
 		.duplicate_of = "l:1", .engine = "serial",
+	};
+	struct job link = { .depth = 2, .referrer = "http://h/,\"p\"" };
+	struct result crawled = {
+		.url = "http://h/l", .input = "l:4", .status = 503,
+		.engine = "pool", .error = "HTTP 503", .attempts = 3,
 	};
 	struct result hostile = {
 		.url = "http://h/\x01", .input = "l:2",
@@ -87,29 +92,49 @@ main(void)
 	    "\"duplicate_of\":null,\"content_type\":\"text/html; charset=utf-8\","
 	    "\"charset\":\"utf-8\",\"bytes\":1234,\"chars\":567,"
 	    "\"time_ms\":12.500,\"ttfb_ms\":3.250,\"engine\":\"serial\","
+	    "\"attempts\":1,\"depth\":0,\"referrer\":null,"
 	    "\"error\":null}\n", "jsonl success, every field");
 	is_str(record(FORMAT_JSONL, &hostile),
 	    "{\"url\":\"http://h/\\u0001\",\"input\":\"l:2\",\"final_url\":null,"
 	    "\"status\":0,\"ok\":false,\"duplicate_of\":null,"
 	    "\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,"
 	    "\"time_ms\":0.000,\"ttfb_ms\":0.000,\"engine\":\"serial\","
+	    "\"attempts\":0,\"depth\":0,\"referrer\":null,"
 	    "\"error\":\"line1\\nline2\\t\\\"q\\\"\\\\ \\ufffd\\u007f\"}\n",
 	    "jsonl failure with hostile text");
 
 	is_str(csv_header(), "url,input,final_url,status,ok,duplicate_of,"
-	    "content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,error\r\n",
-	    "csv header");
+	    "content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,"
+	    "depth,referrer,error\r\n", "csv header");
 	is_str(record(FORMAT_CSV, &ok),
 	    "\"http://h/a,\"\"b\"\"\",list:3,http://h/final,200,true,,"
-	    "text/html; charset=utf-8,utf-8,1234,567,12.500,3.250,serial,\r\n",
+	    "text/html; charset=utf-8,utf-8,1234,567,12.500,3.250,serial,1,0,,"
+	    "\r\n",
 	    "csv success");
 	is_str(record(FORMAT_CSV, &hostile),
-	    "\"http://h/\x01\",l:2,,0,false,,,,0,0,0.000,0.000,serial,"
+	    "\"http://h/\x01\",l:2,,0,false,,,,0,0,0.000,0.000,serial,0,0,,"
 	    "\"line1\nline2\t\"\"q\"\"\\ \xef\xbf\xbd\x7f\"\r\n",
 	    "csv failure with hostile text");
 	is_str(record(FORMAT_CSV, &dup),
-	    "http://h/x,l:9,,0,true,l:1,,,0,0,0.000,0.000,serial,\r\n",
+	    "http://h/x,l:9,,0,true,l:1,,,0,0,0.000,0.000,serial,0,0,,\r\n",
 	    "csv duplicate");
+
+	/* A link found by --depth, failed after retries. */
+	crawled.job = &link;
+	is_str(record(FORMAT_TEXT, &crawled),
+	    "Failed http://h/l: HTTP 503 (3 attempts)\n",
+	    "text failure says how many attempts");
+	is_str(record(FORMAT_JSONL, &crawled),
+	    "{\"url\":\"http://h/l\",\"input\":\"l:4\",\"final_url\":null,"
+	    "\"status\":503,\"ok\":false,\"duplicate_of\":null,"
+	    "\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,"
+	    "\"time_ms\":0.000,\"ttfb_ms\":0.000,\"engine\":\"pool\","
+	    "\"attempts\":3,\"depth\":2,\"referrer\":\"http://h/,\\\"p\\\"\","
+	    "\"error\":\"HTTP 503\"}\n", "jsonl attempts, depth, referrer");
+	is_str(record(FORMAT_CSV, &crawled),
+	    "http://h/l,l:4,,503,false,,,,0,0,0.000,0.000,pool,3,2,"
+	    "\"http://h/,\"\"p\"\"\",HTTP 503\r\n",
+	    "csv attempts, depth, referrer");
 
 	free(rb.data);
 	free(fmt(json_string, "")); /* the static buffer of fmt() */

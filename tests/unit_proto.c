@@ -48,8 +48,10 @@ main(void)
 	};
 	struct job job = {
 		.url = "http://h/a?b=1", .given = "http://u:***@h/a?b=1",
-		.input = "list:3", .seq = 7,
+		.input = "list:3", .seq = 7, .kind = JOB_ROBOTS,
+		.want_links = true,
 	};
+	char *links[] = { "http://h/1", "http://h/2?x" };
 	struct result got;
 	struct proto_in in, raw;
 	struct proto_msg msg;
@@ -79,6 +81,8 @@ main(void)
 		is_str(j->url, job.url, "JOB url");
 		is_str(j->given, job.given, "JOB given URL");
 		ok(j->input == NULL, "JOB does not carry FILE:LINE");
+		ok(j->kind == JOB_ROBOTS && j->want_links,
+		    "JOB kind and want_links");
 		job_free(j);
 	}
 
@@ -99,8 +103,42 @@ main(void)
 	ok(got.content_type != NULL && got.content_type[0] == '\0',
 	    "an empty string stays empty");
 	ok(got.error == NULL, "NULL stays NULL");
+	ok(!got.transient && got.retry_after == 0 && got.nlinks == 0 &&
+	    got.body == NULL, "no crawl fields: none received");
 	free(got.final_url);
 	free(got.content_type);
+
+	/* The crawl fields: retry hints, links and a robots.txt body. */
+	r.transient = true;
+	r.retry_after = 120;
+	r.links = links;
+	r.nlinks = 2;
+	r.body = "User-agent: *\0Disallow: /";
+	r.body_len = 26;
+	ok(proto_send_result(sv[0], &r) == 0, "RESULT with links sent");
+	recv_one(sv[1], &in, &msg);
+	memset(&got, 0, sizeof got);
+	ok(proto_get_result(&msg, &seq, &got) == 0, "RESULT with links decodes");
+	ok(got.transient && got.retry_after == 120, "transient, retry_after");
+	is_int(got.nlinks, 2, "two links");
+	if (got.nlinks == 2) {
+		is_str(got.links[0], "http://h/1", "first link");
+		is_str(got.links[1], "http://h/2?x", "second link");
+	}
+	ok(got.body_len == 26 && got.body != NULL &&
+	    memcmp(got.body, r.body, 26) == 0, "a body with a NUL survives");
+	while (got.nlinks > 0)
+		free(got.links[--got.nlinks]);
+	free(got.links);
+	free(got.body);
+	free(got.final_url);
+	free(got.content_type);
+	r.transient = false;
+	r.retry_after = 0;
+	r.links = NULL;
+	r.nlinks = 0;
+	r.body = NULL;
+	r.body_len = 0;
 
 	/* Several messages in one read are taken one by one. */
 	r.ok = false;

@@ -1,0 +1,766 @@
+/*
+ * The scheduler (see scheduler.h). One lock guards everything here. Hosts live
+ * in a hash table for the whole run (their robots.txt is the cache); each
+ * has a FIFO of jobs waiting for it. A host that has a job to hand out and
+ * a free slot sits in a min-heap keyed by the earliest time its next
+ * request may start, ties broken by arrival, so hosts take turns. Retries
+ * wait in a second heap keyed by their due time. The input is read only
+ * while fewer than a window of jobs are queued, and outside the lock, so
+ * that a slow standard input never holds up the workers.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "links.h"
+#include "options.h"
+#include "output.h"
+#include "robots.h"
+#include "scheduler.h"
+#include "stop.h"
+#include "urllist.h"
+#include "xmalloc.h"
+
+#define ROBOTS_MAX	(500 * 1024)	/* RFC 9309: parse at least this */
+#define BACKOFF_BASE	0.5		/* seconds before the first retry */
+#define BACKOFF_MAX	30.0
+#define RETRY_AFTER_MAX	60		/* longer: give up, say so */
+#define SLOWDOWN_MAX	60.0		/* longest interval a 429 sets */
+#define WAIT_SLICE_MS	200		/* blocked readers look for a stop */
+#define SEQ_CRAWL	(UINT64_C(1) << 62)	/* seq of jobs not from input */
+
+enum robots_state {
+	ROBOTS_UNKNOWN,		/* nothing asked yet */
+	ROBOTS_QUEUED,		/* the robots job waits at the queue's head */
+	ROBOTS_PENDING,		/* the robots job is in flight */
+	ROBOTS_KNOWN,
+};
+
+struct host {
+	char		*origin;	/* "http://host:port": the key */
+	struct host	*chain;
+	int		 inflight;
+	enum robots_state rstate;
+	struct robots	*robots;
+	char		*rwhy;		/* why all is disallowed, or NULL */
+	double		 interval;	/* least seconds between starts */
+	double		 next_at;	/* no start before this */
+	struct job	*head, *tail;	/* waiting, in order */
+	bool		 in_heap;
+};
+
+struct heap_item {
+	double		 at;
+	uint64_t	 tie;
+	void		*p;
+};
+
+struct heap {
+	struct heap_item *v;
+	size_t		  n, cap;
+};
+
+struct sched {
+	const struct options *opt;
+	struct source	*src;
+	struct sink	*sink;
+	const char	*engine;
+	char		*product;	/* robots.txt user-agent token */
+
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 changed;	/* a job is done, or input arrived */
+	struct host	**table;
+	size_t		 nbuckets, nhosts;
+	struct heap	 ready;		/* hosts that may start a job */
+	struct heap	 retries;	/* results waiting to be tried again */
+	struct strset	*seen;		/* every URL queued, seeds and links */
+	uint64_t	 tie;
+	uint64_t	 crawl_seq;
+	size_t		 queued;	/* jobs waiting in host queues */
+	size_t		 window;	/* read ahead while queued < window */
+	int		 inflight;
+	uint64_t	 pages;		/* page jobs queued, for --max-pages */
+	bool		 reading;	/* a caller is in source_next() */
+	bool		 input_done;
+	bool		 stopped;	/* queued jobs were flushed after a stop */
+	double		 global_next;	/* --rate: no start before this */
+	uint64_t	 rng;
+};
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* --- a binary min-heap on (at, tie) --------------------------------------- */
+
+static bool
+heap_less(const struct heap_item *a, const struct heap_item *b)
+{
+	return a->at < b->at || (a->at == b->at && a->tie < b->tie);
+}
+
+static void
+heap_push(struct heap *h, double at, uint64_t tie, void *p)
+{
+	struct heap_item it = { at, tie, p }, t;
+	size_t i, up;
+
+	if (h->n == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 64;
+		h->v = xrealloc(h->v, h->cap * sizeof *h->v);
+	}
+	i = h->n++;
+	h->v[i] = it;
+	while (i > 0 && heap_less(&h->v[i], &h->v[up = (i - 1) / 2])) {
+		t = h->v[i];
+		h->v[i] = h->v[up];
+		h->v[up] = t;
+		i = up;
+	}
+}
+
+static void *
+heap_pop(struct heap *h)
+{
+	struct heap_item t;
+	void *p = h->v[0].p;
+	size_t i = 0, l, m;
+
+	h->v[0] = h->v[--h->n];
+	for (;;) {
+		l = 2 * i + 1;
+		m = i;
+		if (l < h->n && heap_less(&h->v[l], &h->v[m]))
+			m = l;
+		if (l + 1 < h->n && heap_less(&h->v[l + 1], &h->v[m]))
+			m = l + 1;
+		if (m == i)
+			break;
+		t = h->v[i];
+		h->v[i] = h->v[m];
+		h->v[m] = t;
+		i = m;
+	}
+	return p;
+}
+
+/* --- hosts ---------------------------------------------------------------- */
+
+static uint64_t
+fnv1a(const char *s)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+
+	while (*s != '\0') {
+		h ^= (unsigned char)*s++;
+		h *= UINT64_C(1099511628211);
+	}
+	return h;
+}
+
+static void
+table_grow(struct sched *s)
+{
+	size_t n = s->nbuckets * 2, i, b;
+	struct host **t = xcalloc(n, sizeof *t), *h, *next;
+
+	for (i = 0; i < s->nbuckets; i++)
+		for (h = s->table[i]; h != NULL; h = next) {
+			next = h->chain;
+			b = fnv1a(h->origin) & (n - 1);
+			h->chain = t[b];
+			t[b] = h;
+		}
+	free(s->table);
+	s->table = t;
+	s->nbuckets = n;
+}
+
+/* The host of url, made on first sight; NULL if url has no origin. */
+static struct host *
+host_get(struct sched *s, const char *url)
+{
+	char *origin = url_origin(url);
+	struct host *h;
+	size_t b;
+
+	if (origin == NULL)
+		return NULL;
+	b = fnv1a(origin) & (s->nbuckets - 1);
+	for (h = s->table[b]; h != NULL; h = h->chain)
+		if (strcmp(h->origin, origin) == 0) {
+			free(origin);
+			return h;
+		}
+	h = xcalloc(1, sizeof *h);
+	h->origin = origin;
+	h->interval = s->opt->host_rate > 0 ? 1.0 / s->opt->host_rate : 0;
+	h->rstate = s->opt->robots ? ROBOTS_UNKNOWN : ROBOTS_KNOWN;
+	h->chain = s->table[b];
+	s->table[b] = h;
+	if (++s->nhosts > s->nbuckets * 2)
+		table_grow(s);
+	return h;
+}
+
+/* Whether h may hand out its first waiting job as soon as time allows. */
+static bool
+host_ready(const struct sched *s, const struct host *h)
+{
+	if (h->head == NULL)
+		return false;
+	if (s->opt->per_host > 0 && h->inflight >= s->opt->per_host)
+		return false;
+	return h->rstate == ROBOTS_KNOWN || h->rstate == ROBOTS_QUEUED;
+}
+
+/* Put h in the ready heap if it belongs there and is not in it yet. */
+static void
+host_consider(struct sched *s, struct host *h)
+{
+	if (!h->in_heap && host_ready(s, h)) {
+		h->in_heap = true;
+		heap_push(&s->ready, h->next_at, s->tie++, h);
+	}
+}
+
+static void
+host_append(struct sched *s, struct host *h, struct job *job, bool front)
+{
+	job->host = h;
+	if (front) {
+		job->next = h->head;
+		h->head = job;
+		if (h->tail == NULL)
+			h->tail = job;
+	} else {
+		job->next = NULL;
+		if (h->tail != NULL)
+			h->tail->next = job;
+		else
+			h->head = job;
+		h->tail = job;
+	}
+	s->queued++;
+}
+
+static struct job *
+host_take(struct sched *s, struct host *h)
+{
+	struct job *job = h->head;
+
+	if ((h->head = job->next) == NULL)
+		h->tail = NULL;
+	job->next = NULL;
+	s->queued--;
+	return job;
+}
+
+/* --- records the scheduler makes itself ------------------------------------ */
+
+/* A record for a job that was never requested; takes msg (malloc'd). */
+static void
+emit_fail(struct sched *s, struct job *job, char *msg)
+{
+	struct result *r = result_from_job(job, s->engine);
+
+	r->attempts = 0;
+	result_fail(r, "%s", msg);
+	free(msg);
+	sink_emit(s->sink, r);
+}
+
+/* --- queueing --------------------------------------------------------------- */
+
+static void
+queue_robots(struct sched *s, struct host *h, const struct job *for_job)
+{
+	struct job *rj = xcalloc(1, sizeof *rj);
+
+	rj->kind = JOB_ROBOTS;
+	rj->url = xasprintf("%s/robots.txt", h->origin);
+	rj->given = url_mask_password(rj->url);
+	rj->input = xstrdup(for_job->input != NULL ? for_job->input : "");
+	rj->seq = s->crawl_seq++;
+	h->rstate = ROBOTS_QUEUED;
+	host_append(s, h, rj, true);
+}
+
+/* Queue a page job (a seed or a link): its host, robots, --max-pages. */
+static void
+route(struct sched *s, struct job *job)
+{
+	struct host *h;
+
+	if (s->opt->max_pages > 0 && s->pages >= s->opt->max_pages) {
+		if (job->depth > 0) {
+			job_free(job);	/* a link: no record owed */
+			return;
+		}
+		emit_fail(s, job, xasprintf("not fetched: --max-pages %llu"
+		    " reached", (unsigned long long)s->opt->max_pages));
+		return;
+	}
+	if ((h = host_get(s, job->url)) == NULL) {
+		emit_fail(s, job, xstrdup("URL without a host"));
+		return;
+	}
+	s->pages++;
+	job->want_links = job->depth < s->opt->depth;
+	host_append(s, h, job, false);
+	if (h->rstate == ROBOTS_UNKNOWN)
+		queue_robots(s, h, job);
+	host_consider(s, h);
+}
+
+/* A seed from the input: unless a link already brought the same URL. */
+static void
+route_seed(struct sched *s, struct job *job)
+{
+	const char *first;
+	struct result *r;
+
+	if (s->opt->depth > 0 &&
+	    (first = strset_add(s->seen, job->url, job->input)) != NULL) {
+		r = result_from_job(job, s->engine);
+		r->attempts = 0;
+		r->ok = true;
+		r->duplicate_of = xstrdup(first);
+		sink_emit(s->sink, r);
+		return;
+	}
+	route(s, job);
+}
+
+/*
+ * Read input while the window has room. The lock is dropped around
+ * source_next(), which may wait on a pipe; one caller reads at a time.
+ */
+static void
+fill(struct sched *s)
+{
+	struct job *job;
+
+	while (!s->input_done && !s->reading && s->queued < s->window &&
+	    stop_signal == 0) {
+		s->reading = true;
+		pthread_mutex_unlock(&s->lock);
+		job = source_next(s->src, s->sink);
+		pthread_mutex_lock(&s->lock);
+		s->reading = false;
+		if (job == NULL) {
+			s->input_done = true;
+			pthread_cond_broadcast(&s->changed);
+		} else
+			route_seed(s, job);
+	}
+}
+
+/* After a stop: every queued job and waiting retry gets its record. */
+static void
+flush_on_stop(struct sched *s)
+{
+	struct result *r;
+	struct host *h;
+	struct job *job;
+	size_t i;
+
+	if (s->stopped)
+		return;
+	s->stopped = true;
+	s->input_done = true;	/* source_next() reads no more after a stop */
+	for (i = 0; i < s->nbuckets; i++)
+		for (h = s->table[i]; h != NULL; h = h->chain)
+			while (h->head != NULL) {
+				job = host_take(s, h);
+				if (job->kind == JOB_ROBOTS) {
+					job_free(job);
+					continue;
+				}
+				emit_fail(s, job, xasprintf("not started:"
+				    " interrupted by %s", stop_reason()));
+			}
+	while (s->retries.n > 0) {
+		r = heap_pop(&s->retries);
+		sink_emit(s->sink, r);	/* its last failure stands */
+	}
+	s->ready.n = 0;
+	for (i = 0; i < s->nbuckets; i++)
+		for (h = s->table[i]; h != NULL; h = h->chain)
+			h->in_heap = false;
+}
+
+/* Retries that are due go back to the head of their host's queue. */
+static void
+requeue_due(struct sched *s, double now)
+{
+	struct result *r;
+	struct job *job;
+
+	while (s->retries.n > 0 && s->retries.v[0].at <= now) {
+		r = heap_pop(&s->retries);
+		job = r->job;
+		r->job = NULL;
+		job->given = r->url;
+		job->input = r->input;
+		job->attempts = r->attempts;
+		r->url = r->input = NULL;
+		result_free(r);
+		host_append(s, job->host, job, true);
+		if (job->kind == JOB_ROBOTS)
+			((struct host *)job->host)->rstate = ROBOTS_QUEUED;
+		host_consider(s, job->host);
+	}
+}
+
+static long
+ms_until(double at, double now)
+{
+	double ms = ceil((at - now) * 1000.0);
+
+	return ms < 1 ? 1 : ms > 86400000 ? 86400000 : (long)ms;
+}
+
+static enum sched_state
+next_locked(struct sched *s, struct job **jobp, long *wait_ms)
+{
+	struct host *h;
+	struct job *job;
+	char *target;
+	double now, at;
+
+	*jobp = NULL;
+	*wait_ms = -1;
+	if (stop_signal != 0) {
+		flush_on_stop(s);
+		return s->inflight == 0 && !s->reading ? SCHED_END : SCHED_WAIT;
+	}
+	fill(s);
+	now = now_s();
+	requeue_due(s, now);
+	while (s->ready.n > 0) {
+		h = s->ready.v[0].p;
+		if (!host_ready(s, h)) {	/* e.g. its queue ran dry */
+			heap_pop(&s->ready);
+			h->in_heap = false;
+			continue;
+		}
+		if (s->ready.v[0].at < h->next_at) {
+			/* Slowed down since it was queued: requeue it. */
+			heap_pop(&s->ready);
+			heap_push(&s->ready, h->next_at, s->tie++, h);
+			continue;
+		}
+		at = h->next_at > s->global_next ? h->next_at : s->global_next;
+		if (at > now) {
+			*wait_ms = ms_until(at, now);
+			break;
+		}
+		heap_pop(&s->ready);
+		h->in_heap = false;
+		job = host_take(s, h);
+		if (job->kind == JOB_ROBOTS)
+			h->rstate = ROBOTS_PENDING;
+		else if (h->robots != NULL) {
+			target = url_target(job->url);
+			if (target != NULL &&
+			    !robots_allowed(h->robots, target)) {
+				free(target);
+				emit_fail(s, job, h->rwhy != NULL ?
+				    xasprintf("blocked by robots.txt (%s)",
+				    h->rwhy) : xstrdup("blocked by robots.txt"));
+				host_consider(s, h);
+				fill(s);
+				continue;
+			}
+			free(target);
+		}
+		h->inflight++;
+		s->inflight++;
+		h->next_at = now + h->interval;
+		if (s->opt->rate > 0)
+			s->global_next = now + 1.0 / s->opt->rate;
+		host_consider(s, h);
+		*jobp = job;
+		return SCHED_JOB;
+	}
+	if (s->retries.n > 0) {
+		long w = ms_until(s->retries.v[0].at, now);
+
+		if (*wait_ms < 0 || w < *wait_ms)
+			*wait_ms = w;
+	}
+	if (s->inflight == 0 && s->queued == 0 && s->retries.n == 0 &&
+	    s->input_done)
+		return SCHED_END;
+	return SCHED_WAIT;
+}
+
+enum sched_state
+sched_next(struct sched *s, struct job **job, long *wait_ms)
+{
+	enum sched_state st;
+
+	pthread_mutex_lock(&s->lock);
+	st = next_locked(s, job, wait_ms);
+	pthread_mutex_unlock(&s->lock);
+	return st;
+}
+
+struct job *
+sched_next_wait(struct sched *s)
+{
+	struct timespec ts;
+	struct job *job;
+	long ms;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		switch (next_locked(s, &job, &ms)) {
+		case SCHED_JOB:
+			pthread_mutex_unlock(&s->lock);
+			return job;
+		case SCHED_END:
+			pthread_mutex_unlock(&s->lock);
+			return NULL;
+		case SCHED_WAIT:
+			break;
+		}
+		if (ms < 0 || ms > WAIT_SLICE_MS)
+			ms = WAIT_SLICE_MS;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += ms / 1000;
+		ts.tv_nsec += (ms % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&s->changed, &s->lock, &ts);
+	}
+}
+
+/* --- results ----------------------------------------------------------------- */
+
+double
+sched_backoff(unsigned n)
+{
+	double d = BACKOFF_BASE;
+
+	while (n-- > 1 && d < BACKOFF_MAX)
+		d *= 2;
+	return d < BACKOFF_MAX ? d : BACKOFF_MAX;
+}
+
+/* A uniform double in [0, 1): xorshift64*, under the lock. */
+static double
+rnd(struct sched *s)
+{
+	s->rng ^= s->rng >> 12;
+	s->rng ^= s->rng << 25;
+	s->rng ^= s->rng >> 27;
+	return (double)((s->rng * UINT64_C(2685821657736338717)) >> 11) /
+	    9007199254740992.0;
+}
+
+/* Whether r is retried; if so it is kept in the retry heap. */
+static bool
+maybe_retry(struct sched *s, struct result *r, struct host *h, double now)
+{
+	double delay;
+
+	if (r->status == 429 && s->opt->retries > 0) {
+		/* Every later request to this host slows down. */
+		h->interval = h->interval > 0 ? h->interval * 2 : 1.0;
+		if (h->interval > SLOWDOWN_MAX)
+			h->interval = SLOWDOWN_MAX;
+		if (h->next_at < now + h->interval)
+			h->next_at = now + h->interval;
+	}
+	if (!r->transient || r->attempts > s->opt->retries ||
+	    stop_signal != 0 || r->retry_after > RETRY_AFTER_MAX)
+		return false;
+	delay = sched_backoff(r->attempts) * (0.5 + rnd(s));
+	if (r->retry_after > 0 && delay < (double)r->retry_after)
+		delay = (double)r->retry_after;
+	if (r->retry_after > 0 && h->next_at < now + (double)r->retry_after)
+		h->next_at = now + (double)r->retry_after;
+	heap_push(&s->retries, now + delay, s->tie++, r);
+	return true;
+}
+
+/* robots.txt is in: 2xx is parsed, 4xx allows all, the rest forbids all. */
+static void
+robots_in(struct sched *s, struct host *h, struct result *r)
+{
+	size_t len = r->body_len < ROBOTS_MAX ? r->body_len : ROBOTS_MAX;
+
+	if (r->ok && r->status >= 200 && r->status < 300)
+		h->robots = robots_parse(r->body ? r->body : "", len,
+		    s->product);
+	else if (r->status >= 400 && r->status < 500)
+		h->robots = NULL;	/* everything allowed */
+	else {
+		h->robots = robots_all(false);
+		h->rwhy = r->status >= 500 ?
+		    xasprintf("HTTP %ld for /robots.txt: all disallowed",
+		    r->status) :
+		    xasprintf("/robots.txt unreachable: %s",
+		    r->error ? r->error : "no answer");
+	}
+	if (h->robots != NULL && robots_delay(h->robots) > h->interval)
+		h->interval = robots_delay(h->robots);
+	h->rstate = ROBOTS_KNOWN;
+	result_free(r);
+}
+
+/* Queue the links of a page that are in scope and new. */
+static void
+take_links(struct sched *s, struct result *r)
+{
+	const struct job *from = r->job;
+	struct job *job;
+	size_t i;
+
+	for (i = 0; i < r->nlinks; i++) {
+		const char *link = r->links[i];
+
+		if (!link_in_scope(s->opt->scope, from->url, link))
+			continue;
+		if (s->opt->shard_n > 0 && url_shard(link,
+		    !s->opt->shard_by_url, s->opt->shard_n) !=
+		    s->opt->shard_k - 1)
+			continue;
+		if (strset_add(s->seen, link, r->url) != NULL)
+			continue;
+		job = xcalloc(1, sizeof *job);
+		job->url = xstrdup(link);
+		job->given = url_mask_password(link);
+		job->input = xstrdup(r->input);
+		job->seq = s->crawl_seq++;
+		job->depth = from->depth + 1;
+		job->referrer = xstrdup(r->url);
+		route(s, job);
+	}
+}
+
+void
+sched_done(struct sched *s, struct result *r)
+{
+	struct host *h;
+	double now = now_s();
+
+	pthread_mutex_lock(&s->lock);
+	h = r->job != NULL ? r->job->host : NULL;
+	if (h != NULL) {
+		h->inflight--;
+		s->inflight--;
+	}
+	if (h != NULL && maybe_retry(s, r, h, now))
+		r = NULL;
+	else if (r->job != NULL && r->job->kind == JOB_ROBOTS)
+		robots_in(s, h, r);
+	else {
+		if (r->job != NULL && stop_signal == 0)
+			take_links(s, r);
+		sink_emit(s->sink, r);
+	}
+	if (h != NULL)
+		host_consider(s, h);
+	pthread_cond_broadcast(&s->changed);
+	pthread_mutex_unlock(&s->lock);
+}
+
+int
+sched_inflight(struct sched *s)
+{
+	int n;
+
+	pthread_mutex_lock(&s->lock);
+	n = s->inflight;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+/* --- life ----------------------------------------------------------------- */
+
+/* The product token of a User-Agent: its first word, before any '/'. */
+static char *
+product_token(const char *ua)
+{
+	size_t n = strcspn(ua, "/ \t;(");
+
+	return n > 0 ? xstrndup(ua, n) : xstrdup("pscrape");
+}
+
+struct sched *
+sched_new(const struct options *opt, struct source *src, struct sink *sink,
+    const char *engine, int jobs)
+{
+	struct sched *s = xcalloc(1, sizeof *s);
+	pthread_condattr_t ca;
+
+	s->opt = opt;
+	s->src = src;
+	s->sink = sink;
+	s->engine = engine;
+	s->product = product_token(opt->user_agent);
+	s->nbuckets = 64;
+	s->table = xcalloc(s->nbuckets, sizeof *s->table);
+	s->seen = strset_new();
+	s->crawl_seq = SEQ_CRAWL;
+	s->window = jobs > 256 ? (size_t)jobs * 4 : 1024;
+	s->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
+	    UINT64_C(0x9e3779b97f4a7c15);
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->changed, &ca);
+	pthread_condattr_destroy(&ca);
+	return s;
+}
+
+void
+sched_free(struct sched *s)
+{
+	struct host *h, *next;
+	struct job *job;
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nbuckets; i++)
+		for (h = s->table[i]; h != NULL; h = next) {
+			next = h->chain;
+			while (h->head != NULL) {
+				job = h->head;
+				h->head = job->next;
+				job_free(job);
+			}
+			robots_free(h->robots);
+			free(h->rwhy);
+			free(h->origin);
+			free(h);
+		}
+	while (s->retries.n > 0)
+		result_free(heap_pop(&s->retries));
+	free(s->table);
+	free(s->ready.v);
+	free(s->retries.v);
+	strset_free(s->seen);
+	free(s->product);
+	pthread_cond_destroy(&s->changed);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
