@@ -73,12 +73,56 @@ engine_list(const char *spec, const struct engine **out, int max)
 /* Descriptors kept for the lists, the output, the loop and libraries. */
 #define FD_RESERVE 64
 
+/* The most descriptors a process may have: /proc/sys/fs/nr_open. */
+static rlim_t
+nr_open(void)
+{
+	long n = 0;
+	FILE *f;
+
+	if ((f = fopen("/proc/sys/fs/nr_open", "re")) == NULL)
+		return 0;
+	if (fscanf(f, "%ld", &n) != 1 || n < 0)
+		n = 0;
+	fclose(f);
+	return (rlim_t)n;
+}
+
+/*
+ * Raise RLIMIT_NOFILE to need, the hard limit too when the process may
+ * (root with CAP_SYS_RESOURCE, as nginx's worker_rlimit_nofile does), but
+ * never past nr_open. A refusal is silent: the caller fits -j instead.
+ */
+static void
+raise_to(rlim_t need)
+{
+	struct rlimit rl, more;
+	rlim_t top = nr_open();
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= need)
+		return;
+	if (top > 0 && need > top)
+		need = top;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+		more.rlim_cur = more.rlim_max = need;
+		if (setrlimit(RLIMIT_NOFILE, &more) == 0)
+			return;
+	}
+	more.rlim_max = rl.rlim_max;
+	more.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need ?
+	    rl.rlim_max : need;
+	if (more.rlim_cur > rl.rlim_cur)
+		setrlimit(RLIMIT_NOFILE, &more);
+}
+
 int
 engine_fit_jobs(struct run *run, int per_job)
 {
 	struct rlimit rl;
 	long fit;
 
+	raise_to((rlim_t)run->jobs * (rlim_t)per_job + FD_RESERVE);
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
 		return run->jobs;
 	fit = ((long)rl.rlim_cur - FD_RESERVE) / per_job;

@@ -67,6 +67,9 @@ const char		*engine_names(void);
 /*
  * Cap run->jobs to what the descriptor limit allows when each job holds
  * per_job descriptors, saying so once on stderr; returns the new value.
+ * First the limit is raised to what the jobs need (jobs x per_job + a
+ * reserve), the hard limit too when the process may (root with
+ * CAP_SYS_RESOURCE), up to /proc/sys/fs/nr_open.
  */
 int	engine_fit_jobs(struct run *, int per_job);
 

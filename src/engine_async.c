@@ -1,11 +1,25 @@
 /*
- * The async engine: one libcurl multi handle driven by a libevent loop
- * through CURLMOPT_SOCKETFUNCTION and CURLMOPT_TIMERFUNCTION (the model of
- * curl's docs/examples/hiperfifo.c). At most --jobs transfers are in use at
- * once; new ones are added from the streamed input as others finish.
+ * The async engine: libcurl multi handles driven by libevent loops through
+ * CURLMOPT_SOCKETFUNCTION and CURLMOPT_TIMERFUNCTION (the model of curl's
+ * docs/examples/hiperfifo.c). At most --jobs transfers are in use at once;
+ * new ones are added from the streamed input as others finish.
  *
- * Parsing is CPU work and would serialise the engine on the loop's core,
- * so finished bodies go to a small pool of parse threads, one per CPU.
+ * Where the time goes with thousands of transfers (measured, see
+ * bench/results): curl 7.88 walks a multi's whole connection cache to find
+ * a connection for each new transfer, and opening a thousand connections
+ * from one timer call keeps the loop from sending the first requests until
+ * the last socket is open. So:
+ *   - one event loop per CPU (up to one per LOOP_MIN_JOBS jobs), each in its
+ *     own thread with its share of the jobs, so that opening connections
+ *     and reading answers runs on every core;
+ *   - each loop splits its transfers over multi handles of at most
+ *     MULTI_MAX_JOBS, which keeps the connection-cache walks short;
+ *   - at most ADD_BATCH transfers are added per pass of a loop, so that its
+ *     sockets are serviced between batches.
+ *
+ * Parsing is CPU work: a small page (most of a slow site's answers) is
+ * parsed on its loop, where handing it over would cost more than parsing
+ * it; a bigger one goes to a small pool of parse threads, one per CPU.
  * A transfer's slot is given back only when its page has been parsed, so
  * memory stays bounded by --jobs bodies however far parsing falls behind.
  */
@@ -18,6 +32,7 @@
 
 #include <curl/curl.h>
 #include <event2/event.h>
+#include <event2/event_struct.h>
 #include <event2/thread.h>
 
 #include "engine.h"
@@ -27,44 +42,123 @@
 #include "stop.h"
 #include "xmalloc.h"
 
+#define LOOP_MIN_JOBS	64	/* fewer jobs than this per loop: fewer loops */
+#define MULTI_MAX_JOBS	256	/* transfers per multi handle */
+#define ADD_BATCH	32	/* new transfers per pass of a loop */
+#define PARSE_HERE_MAX	(16 * 1024) /* bodies up to this are parsed on the loop */
+#define IDLE_LOOK_MS	20	/* an idle loop asks the scheduler this often */
+
 /* A finished page waiting for a parse thread. */
 struct parsed {
+	struct loop	*lp;		/* whose slot it holds */
 	struct result	*r;
 	char		*body;
 	size_t		 len;
 	struct parsed	*next;
 };
 
-struct aengine {
-	struct run		*run;
+/* One multi handle of a loop. */
+struct cmulti {
+	struct loop	*lp;
+	CURLM		*multi;
+	struct event	*timer;
+	int		 cap;		/* transfers it may hold */
+	int		 in_use;
+	bool		 fresh;		/* transfers added, not started yet */
+};
+
+/* One event loop, run by one thread, with its share of the jobs. */
+struct loop {
+	struct aengine		*ae;
 	struct event_base	*base;
-	CURLM			*multi;
-	struct event		*timer;
-	struct event		*wake;		/* a parse thread gave a slot back */
+	struct cmulti		*cm;
+	int			 ncm;
+	struct event		*wake;		/* a parse thread gave slots back */
 	struct event		*watch;		/* looks for a stop request */
 	struct event		*later;		/* the scheduler's next start */
+	pthread_t		 thread;
 
 	struct fetch		**idle;		/* fetches ready for reuse */
 	int			 nidle;
-	int			 nparse;	/* parse threads; 0: parse here */
+	int			 slots;		/* its share of --jobs */
 	int			 in_use;	/* transfers + pages being parsed */
+	int			 budget;	/* transfers it may add this pass */
+	bool			 want_more;	/* the budget ran out */
 	bool			 input_done;
+
+	/* Under the engine's lock. */
+	int			 returned;	/* slots freed by parse threads */
+	bool			 wake_pending;	/* wake is active already */
+};
+
+struct aengine {
+	struct run		*run;
+	struct loop		*loops;
+	int			 nloops;
+	int			 nparse;	/* parse threads; 0: parse on the loops */
 
 	pthread_mutex_t		 lock;		/* guards the fields below */
 	pthread_cond_t		 work;
+	pthread_cond_t		 go;		/* the loops may start */
 	struct parsed		*head, *tail;
 	bool			 closing;
-	int			 returned;	/* slots freed by parse threads */
+	bool			 started;
 };
 
 /* Per-socket state, attached to curl's socket with curl_multi_assign. */
 struct sockinfo {
-	struct aengine	*ae;
-	struct event	*ev;
+	struct cmulti	*cm;
+	struct event	 ev;
+	bool		 assigned;
 };
 
-static void	 add_transfers(struct aengine *);
-static void	 check_done(struct aengine *);
+static void	 add_transfers(struct loop *);
+static void	 check_done(struct cmulti *);
+static void	 loop_free(struct loop *);
+
+/*
+ * The next job for this loop from the scheduler (which every loop shares),
+ * or NULL: then lp->input_done says whether there will be no more, and if
+ * not, the loop's timer is set for when the scheduler may have one. A loop
+ * with nothing in flight also looks again soon: another loop's transfer
+ * ending may free what it waits for.
+ */
+static struct job *
+next_job(struct loop *lp)
+{
+	struct timeval tv;
+	struct job *job;
+	long ms;
+
+	switch (sched_next(lp->ae->run->sched, &job, &ms)) {
+	case SCHED_JOB:
+		return job;
+	case SCHED_END:
+		lp->input_done = true;
+		return NULL;
+	case SCHED_WAIT:
+		break;
+	}
+	if (lp->in_use == 0 && (ms < 0 || ms > IDLE_LOOK_MS))
+		ms = IDLE_LOOK_MS;
+	if (ms >= 0) {
+		tv.tv_sec = ms / 1000;
+		tv.tv_usec = (ms % 1000) * 1000;
+		evtimer_add(lp->later, &tv);
+	}
+	return NULL;
+}
+
+/* A loop takes back the slots of its pages (locked by the caller). */
+static void
+give_back(struct loop *lp, int n)
+{
+	lp->returned += n;
+	if (!lp->wake_pending) {
+		lp->wake_pending = true;
+		event_active(lp->wake, 0, 0);
+	}
+}
 
 static void *
 parse_main(void *arg)
@@ -87,58 +181,83 @@ parse_main(void *arg)
 		page_extract(p->r, p->body, p->len, ae->run->save);
 		sched_done(ae->run->sched, p->r);
 		free(p->body);
-		free(p);
 
+		/* One wakeup for all the slots freed before the loop runs. */
 		pthread_mutex_lock(&ae->lock);
-		ae->returned++;
+		give_back(p->lp, 1);
 		pthread_mutex_unlock(&ae->lock);
-		event_active(ae->wake, 0, 0);
+		free(p);
 	}
 }
 
-/* The loop takes back the slots that parse threads have freed. */
+/* The scheduler's wait is over: look for jobs (loop_run adds them). */
+static void
+on_later(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+}
+
 static void
 on_wake(evutil_socket_t fd, short what, void *arg)
 {
-	struct aengine *ae = arg;
+	struct loop *lp = arg;
+	struct aengine *ae = lp->ae;
 	int n;
 
 	(void)fd;
 	(void)what;
 	pthread_mutex_lock(&ae->lock);
-	n = ae->returned;
-	ae->returned = 0;
+	n = lp->returned;
+	lp->returned = 0;
+	lp->wake_pending = false;
 	pthread_mutex_unlock(&ae->lock);
-	ae->in_use -= n;
-	add_transfers(ae);
+	lp->in_use -= n;
+	add_transfers(lp);
+}
+
+/*
+ * Let curl act on a socket (or its timeouts), then take what finished.
+ * The transfers added in their place start at once, with a timeout action,
+ * rather than when the timer fires after every other event of this pass:
+ * on a slow site each is the next in its slot's chain of requests.
+ */
+static void
+drive(struct cmulti *cm, curl_socket_t fd, int action)
+{
+	int running;
+
+	curl_multi_socket_action(cm->multi, fd, action, &running);
+	check_done(cm);
+	if (cm->fresh) {
+		cm->fresh = false;
+		curl_multi_socket_action(cm->multi, CURL_SOCKET_TIMEOUT, 0,
+		    &running);
+		check_done(cm);
+	}
 }
 
 static void
 on_socket_event(evutil_socket_t fd, short what, void *arg)
 {
 	struct sockinfo *si = arg;
-	struct aengine *ae = si->ae;
-	int action = 0, running;
+	int action = 0;
 
 	if (what & EV_READ)
 		action |= CURL_CSELECT_IN;
 	if (what & EV_WRITE)
 		action |= CURL_CSELECT_OUT;
 	/* si may be freed inside this call (CURL_POLL_REMOVE). */
-	curl_multi_socket_action(ae->multi, fd, action, &running);
-	check_done(ae);
+	drive(si->cm, fd, action);
 }
 
 static void
 on_timer(evutil_socket_t fd, short what, void *arg)
 {
-	struct aengine *ae = arg;
-	int running;
-
 	(void)fd;
 	(void)what;
-	curl_multi_socket_action(ae->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	check_done(ae);
+	drive(arg, CURL_SOCKET_TIMEOUT, 0);
 }
 
 /*
@@ -150,29 +269,35 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 static void
 on_watch(evutil_socket_t fd, short what, void *arg)
 {
-	struct aengine *ae = arg;
-	int running;
+	struct loop *lp = arg;
+	int i, running;
 
 	(void)fd;
 	(void)what;
 	if (stop_signal == 0)
 		return;
-	curl_multi_perform(ae->multi, &running);
-	check_done(ae);
+	for (i = 0; i < lp->ncm; i++) {
+		curl_multi_perform(lp->cm[i].multi, &running);
+		check_done(&lp->cm[i]);
+	}
 }
 
-/* CURLMOPT_SOCKETFUNCTION: watch s for what curl wants, or stop. */
+/*
+ * CURLMOPT_SOCKETFUNCTION: watch s for what curl wants, or stop. The event
+ * lives in the sockinfo and is reassigned, not freed and made again.
+ */
 static int
 socket_cb(CURL *e, curl_socket_t s, int what, void *userp, void *sockp)
 {
-	struct aengine *ae = userp;
+	struct cmulti *cm = userp;
 	struct sockinfo *si = sockp;
 	short kind;
 
 	(void)e;
 	if (what == CURL_POLL_REMOVE) {
 		if (si != NULL) {
-			event_free(si->ev);
+			if (si->assigned)
+				event_del(&si->ev);
 			free(si);
 		}
 		return 0;
@@ -181,12 +306,13 @@ socket_cb(CURL *e, curl_socket_t s, int what, void *userp, void *sockp)
 	    ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
 	if (si == NULL) {
 		si = xcalloc(1, sizeof *si);
-		si->ae = ae;
-		curl_multi_assign(ae->multi, s, si);
-	} else
-		event_free(si->ev);
-	si->ev = event_new(ae->base, s, kind, on_socket_event, si);
-	event_add(si->ev, NULL);
+		si->cm = cm;
+		curl_multi_assign(cm->multi, s, si);
+	} else if (si->assigned)
+		event_del(&si->ev);
+	event_assign(&si->ev, cm->lp->base, s, kind, on_socket_event, si);
+	si->assigned = true;
+	event_add(&si->ev, NULL);
 	return 0;
 }
 
@@ -194,67 +320,60 @@ socket_cb(CURL *e, curl_socket_t s, int what, void *userp, void *sockp)
 static int
 timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
-	struct aengine *ae = userp;
+	struct cmulti *cm = userp;
 	struct timeval tv;
 
 	(void)multi;
 	if (timeout_ms < 0) {
-		evtimer_del(ae->timer);
+		evtimer_del(cm->timer);
 		return 0;
 	}
 	tv.tv_sec = timeout_ms / 1000;
 	tv.tv_usec = (timeout_ms % 1000) * 1000;
-	evtimer_add(ae->timer, &tv);
+	evtimer_add(cm->timer, &tv);
 	return 0;
 }
 
-/* The scheduler said when a job may start: look again then. */
+/* Fill the loop's free slots, ADD_BATCH per pass at most. */
 static void
-on_later(evutil_socket_t fd, short what, void *arg)
+add_transfers(struct loop *lp)
 {
-	(void)fd;
-	(void)what;
-	add_transfers(arg);
-}
-
-static void
-add_transfers(struct aengine *ae)
-{
+	struct aengine *ae = lp->ae;
 	struct run *run = ae->run;
+	struct cmulti *cm;
 	struct fetch *f;
 	struct job *job;
-	long ms = -1;
+	int i;
 
-	while (!ae->input_done && ae->in_use < run->jobs) {
-		switch (sched_next(run->sched, &job, &ms)) {
-		case SCHED_END:
-			ae->input_done = true;
-			continue;
-		case SCHED_WAIT:
-			if (ms >= 0) {
-				struct timeval tv = { ms / 1000,
-				    (ms % 1000) * 1000 };
-
-				evtimer_add(ae->later, &tv);
-			}
-			goto out;
-		case SCHED_JOB:
-			break;
+	while (!lp->input_done && lp->in_use < lp->slots) {
+		if (lp->budget <= 0) {
+			lp->want_more = true;
+			return;
 		}
-		f = ae->nidle > 0 ? ae->idle[--ae->nidle] :
+		if ((job = next_job(lp)) == NULL)
+			break;
+		/* The first multi with room: where a slot was just freed. */
+		for (i = 0; i < lp->ncm - 1 && lp->cm[i].in_use >=
+		    lp->cm[i].cap; i++)
+			;
+		cm = &lp->cm[i];
+		f = lp->nidle > 0 ? lp->idle[--lp->nidle] :
 		    fetch_new(run->opt, run->save);
-		curl_multi_add_handle(ae->multi, fetch_prepare(f, job));
-		ae->in_use++;
+		curl_multi_add_handle(cm->multi, fetch_prepare(f, job));
+		cm->in_use++;
+		cm->fresh = true;
+		lp->in_use++;
+		lp->budget--;
 	}
-out:
-	if (ae->input_done && ae->in_use == 0)
-		event_base_loopbreak(ae->base);
+	lp->want_more = false;
 }
 
-/* Hand each finished transfer on: to a parse thread, or straight out. */
+/* Hand each finished transfer on: parse it here or in a parse thread. */
 static void
-check_done(struct aengine *ae)
+check_done(struct cmulti *cm)
 {
+	struct loop *lp = cm->lp;
+	struct aengine *ae = lp->ae;
 	struct run *run = ae->run;
 	struct parsed *p;
 	struct result *r;
@@ -264,27 +383,30 @@ check_done(struct aengine *ae)
 	CURL *e;
 	int left;
 
-	while ((msg = curl_multi_info_read(ae->multi, &left)) != NULL) {
+	while ((msg = curl_multi_info_read(cm->multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		e = msg->easy_handle;
 		rc = msg->data.result;	/* msg dies with remove_handle */
-		curl_multi_remove_handle(ae->multi, e);
+		curl_multi_remove_handle(cm->multi, e);
+		cm->in_use--;
 		f = fetch_of(e);
 		r = fetch_finish(f, rc, run->engine);
 		p = NULL;
-		if (r->ok && extract_is_html(r->content_type) &&
-		    ae->nparse == 0)
-			fetch_extract(f, r);	/* no parse thread */
-		else if (r->ok && extract_is_html(r->content_type)) {
-			p = xcalloc(1, sizeof *p);
-			p->r = r;
-			p->body = fetch_take_body(f, &p->len);
+		if (r->ok && extract_is_html(r->content_type)) {
+			if (ae->nparse == 0 || r->bytes <= PARSE_HERE_MAX)
+				fetch_extract(f, r);
+			else {
+				p = xcalloc(1, sizeof *p);
+				p->lp = lp;
+				p->r = r;
+				p->body = fetch_take_body(f, &p->len);
+			}
 		}
-		ae->idle[ae->nidle++] = f;
+		lp->idle[lp->nidle++] = f;
 		if (p == NULL) {
 			sched_done(run->sched, r);
-			ae->in_use--;
+			lp->in_use--;
 			continue;
 		}
 		pthread_mutex_lock(&ae->lock);
@@ -296,7 +418,109 @@ check_done(struct aengine *ae)
 		pthread_cond_signal(&ae->work);
 		pthread_mutex_unlock(&ae->lock);
 	}
-	add_transfers(ae);
+	add_transfers(lp);
+}
+
+/*
+ * Run a loop until its input is done and its slots are all back. A pass
+ * refills the budget and adds what it allows; when the budget ran out the
+ * next pass does not block, so that the new transfers' sockets are
+ * serviced before more are added.
+ */
+static void
+loop_run(struct loop *lp)
+{
+	for (;;) {
+		lp->budget = ADD_BATCH;
+		add_transfers(lp);
+		if (lp->input_done && lp->in_use == 0)
+			break;
+		event_base_loop(lp->base, lp->want_more ? EVLOOP_NONBLOCK :
+		    EVLOOP_ONCE);
+	}
+}
+
+static void *
+loop_main(void *arg)
+{
+	struct loop *lp = arg;
+	struct aengine *ae = lp->ae;
+
+	pthread_mutex_lock(&ae->lock);
+	while (!ae->started)
+		pthread_cond_wait(&ae->go, &ae->lock);
+	pthread_mutex_unlock(&ae->lock);
+	if (lp->slots > 0)
+		loop_run(lp);
+	/* Its connections are closed here, beside the other loops'. */
+	loop_free(lp);
+	return NULL;
+}
+
+static void
+loop_init(struct aengine *ae, struct loop *lp, int maxjobs)
+{
+	int i;
+
+	lp->ae = ae;
+	if ((lp->base = event_base_new()) == NULL)
+		fatal(EXIT_FAILURE, "cannot create an event loop");
+	lp->ncm = (maxjobs + MULTI_MAX_JOBS - 1) / MULTI_MAX_JOBS;
+	if (lp->ncm < 1)
+		lp->ncm = 1;
+	lp->cm = xcalloc((size_t)lp->ncm, sizeof *lp->cm);
+	for (i = 0; i < lp->ncm; i++) {
+		struct cmulti *cm = &lp->cm[i];
+
+		cm->lp = lp;
+		if ((cm->multi = curl_multi_init()) == NULL)
+			fatal(EXIT_FAILURE, "cannot create a curl multi handle");
+		cm->timer = evtimer_new(lp->base, on_timer, cm);
+		curl_multi_setopt(cm->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+		curl_multi_setopt(cm->multi, CURLMOPT_SOCKETDATA, cm);
+		curl_multi_setopt(cm->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+		curl_multi_setopt(cm->multi, CURLMOPT_TIMERDATA, cm);
+	}
+	lp->wake = event_new(lp->base, -1, 0, on_wake, lp);
+	lp->watch = event_new(lp->base, -1, EV_PERSIST, on_watch, lp);
+	lp->later = evtimer_new(lp->base, on_later, lp);
+	event_add(lp->watch, &(struct timeval){ 0, 200 * 1000 });
+	lp->idle = xcalloc((size_t)maxjobs, sizeof *lp->idle);
+}
+
+/* Split n slots over the loops, and each loop's over its multi handles. */
+static void
+share_slots(struct aengine *ae, int n, int nloops)
+{
+	struct loop *lp;
+	int i, k;
+
+	for (i = 0; i < nloops; i++) {
+		lp = &ae->loops[i];
+		lp->slots = n / nloops + (i < n % nloops);
+		for (k = 0; k < lp->ncm; k++)
+			lp->cm[k].cap = (lp->slots + lp->ncm - 1) / lp->ncm;
+	}
+}
+
+static void
+loop_free(struct loop *lp)
+{
+	int i;
+
+	/* The multis before the base: their socket callback fires in cleanup. */
+	for (i = 0; i < lp->ncm; i++) {
+		curl_multi_cleanup(lp->cm[i].multi);
+		event_free(lp->cm[i].timer);
+	}
+	for (i = 0; i < lp->nidle; i++)
+		fetch_free(lp->idle[i]);
+	event_free(lp->later);
+	event_free(lp->watch);
+	event_free(lp->wake);
+	event_base_free(lp->base);
+	free(lp->cm);
+	free(lp->idle);
 }
 
 static int
@@ -311,28 +535,21 @@ void
 engine_async(struct run *run)
 {
 	struct aengine ae = { .run = run };
-	int i, nthreads = ncpu(), started = 0, err;
+	int i, nthreads = ncpu(), nloops, perloop, started = 0, err;
 	pthread_attr_t attr;
 	pthread_t *threads;
 
 	engine_fit_jobs(run, 1);	/* one socket per transfer */
 	evthread_use_pthreads();
-	if ((ae.base = event_base_new()) == NULL)
-		fatal(EXIT_FAILURE, "cannot create an event loop");
-	if ((ae.multi = curl_multi_init()) == NULL)
-		fatal(EXIT_FAILURE, "cannot create a curl multi handle");
-	ae.timer = evtimer_new(ae.base, on_timer, &ae);
-	ae.wake = event_new(ae.base, -1, 0, on_wake, &ae);
-	ae.watch = event_new(ae.base, -1, EV_PERSIST, on_watch, &ae);
-	ae.later = evtimer_new(ae.base, on_later, &ae);
-	event_add(ae.watch, &(struct timeval){ 0, 200 * 1000 });
-	curl_multi_setopt(ae.multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
-	curl_multi_setopt(ae.multi, CURLMOPT_SOCKETDATA, &ae);
-	curl_multi_setopt(ae.multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-	curl_multi_setopt(ae.multi, CURLMOPT_TIMERDATA, &ae);
-	ae.idle = xcalloc((size_t)run->jobs, sizeof *ae.idle);
+	nloops = run->jobs / LOOP_MIN_JOBS;
+	nloops = nloops < 1 ? 1 : nloops > nthreads ? nthreads : nloops;
+	perloop = (run->jobs + nloops - 1) / nloops;
+	ae.loops = xcalloc((size_t)nloops, sizeof *ae.loops);
+	for (i = 0; i < nloops; i++)
+		loop_init(&ae, &ae.loops[i], perloop);
 	pthread_mutex_init(&ae.lock, NULL);
 	pthread_cond_init(&ae.work, NULL);
+	pthread_cond_init(&ae.go, NULL);
 
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, ENGINE_THREAD_STACK);
@@ -350,10 +567,26 @@ engine_async(struct run *run)
 	}
 	ae.nparse = started;
 
-	add_transfers(&ae);
-	/* Pages may be parsing while no socket or timer is pending. */
-	if (!ae.input_done || ae.in_use > 0)
-		event_base_loop(ae.base, EVLOOP_NO_EXIT_ON_EMPTY);
+	/* Loop 0 is this thread's; the others get one each, if they can. */
+	for (ae.nloops = 1; ae.nloops < nloops; ae.nloops++) {
+		if ((err = pthread_create(&ae.loops[ae.nloops].thread, &attr,
+		    loop_main, &ae.loops[ae.nloops])) != 0) {
+			warnx_("async engine: cannot start an event loop thread"
+			    " (%s); running %d loop%s", strerror(err),
+			    ae.nloops, ae.nloops > 1 ? "s" : "");
+			break;
+		}
+	}
+	share_slots(&ae, run->jobs, ae.nloops);
+	pthread_mutex_lock(&ae.lock);
+	ae.started = true;
+	pthread_cond_broadcast(&ae.go);
+	pthread_mutex_unlock(&ae.lock);
+
+	loop_run(&ae.loops[0]);
+	loop_free(&ae.loops[0]);
+	for (i = 1; i < ae.nloops; i++)
+		pthread_join(ae.loops[i].thread, NULL);
 
 	pthread_mutex_lock(&ae.lock);
 	ae.closing = true;
@@ -362,18 +595,13 @@ engine_async(struct run *run)
 	for (i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
 
-	/* The multi before the base: its socket callback fires in cleanup. */
-	curl_multi_cleanup(ae.multi);
-	for (i = 0; i < ae.nidle; i++)
-		fetch_free(ae.idle[i]);
-	event_free(ae.later);
-	event_free(ae.watch);
-	event_free(ae.wake);
-	event_free(ae.timer);
-	event_base_free(ae.base);
-	free(ae.idle);
+	/* The loops that ran freed themselves; these never started. */
+	for (i = ae.nloops; i < nloops; i++)
+		loop_free(&ae.loops[i]);
+	free(ae.loops);
 	free(threads);
 	pthread_attr_destroy(&attr);
+	pthread_cond_destroy(&ae.go);
 	pthread_cond_destroy(&ae.work);
 	pthread_mutex_destroy(&ae.lock);
 }

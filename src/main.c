@@ -144,31 +144,17 @@ take_lock(const struct options *opt)
 }
 
 /*
- * Thousands of transfers need thousands of descriptors: raise the limit as
- * far as the system lets this process (the hard limit too when it may),
- * then the engines fit -j to it (engine_fit_jobs) and say so.
+ * Thousands of transfers need thousands of descriptors: take the soft limit
+ * up to the hard one. The engines then raise the hard limit too when they
+ * need more and may (engine_fit_jobs), and fit -j to what is allowed.
  */
 static void
 raise_nofile(void)
 {
 	struct rlimit rl;
-	long nr_open = 0;
-	FILE *f;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
 		return;
-	if ((f = fopen("/proc/sys/fs/nr_open", "re")) != NULL) {
-		if (fscanf(f, "%ld", &nr_open) != 1)
-			nr_open = 0;
-		fclose(f);
-	}
-	if (nr_open > 0 && rl.rlim_max != RLIM_INFINITY &&
-	    (rlim_t)nr_open > rl.rlim_max) {
-		struct rlimit more = { (rlim_t)nr_open, (rlim_t)nr_open };
-
-		if (setrlimit(RLIMIT_NOFILE, &more) == 0)
-			return;
-	}
 	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
