@@ -26,6 +26,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,7 +47,7 @@
 #define MULTI_MAX_JOBS	256	/* transfers per multi handle */
 #define ADD_BATCH	32	/* new transfers per pass of a loop */
 #define PARSE_HERE_MAX	(16 * 1024) /* bodies up to this are parsed on the loop */
-#define IDLE_LOOK_MS	20	/* an idle loop asks the scheduler this often */
+#define IDLE_LOOK_MS	100	/* an idle loop asks the scheduler this often */
 
 /* A finished page waiting for a parse thread. */
 struct parsed {
@@ -76,6 +77,7 @@ struct loop {
 	struct event		*wake;		/* a parse thread gave slots back */
 	struct event		*watch;		/* looks for a stop request */
 	struct event		*later;		/* the scheduler's next start */
+	atomic_bool		 starved;	/* idle, waiting for the scheduler */
 	pthread_t		 thread;
 
 	struct fetch		**idle;		/* fetches ready for reuse */
@@ -123,6 +125,22 @@ static void	 loop_free(struct loop *);
  * with nothing in flight also looks again soon: another loop's transfer
  * ending may free what it waits for.
  */
+/*
+ * A transfer of this loop is over, which may free what an idle loop waits
+ * for (a host slot), or end the run: wake the idle ones.
+ */
+static void
+poke_starved(struct loop *lp)
+{
+	struct aengine *ae = lp->ae;
+	int i;
+
+	for (i = 0; i < ae->nloops; i++)
+		if (&ae->loops[i] != lp &&
+		    atomic_exchange(&ae->loops[i].starved, false))
+			event_active(ae->loops[i].later, EV_TIMEOUT, 0);
+}
+
 static struct job *
 next_job(struct loop *lp)
 {
@@ -139,8 +157,12 @@ next_job(struct loop *lp)
 	case SCHED_WAIT:
 		break;
 	}
-	if (lp->in_use == 0 && (ms < 0 || ms > IDLE_LOOK_MS))
-		ms = IDLE_LOOK_MS;
+	/* Woken by poke_starved(), or after a while in any case. */
+	if (lp->in_use == 0) {
+		atomic_store(&lp->starved, true);
+		if (ms < 0 || ms > IDLE_LOOK_MS)
+			ms = IDLE_LOOK_MS;
+	}
 	if (ms >= 0) {
 		tv.tv_sec = ms / 1000;
 		tv.tv_usec = (ms % 1000) * 1000;
@@ -180,6 +202,7 @@ parse_main(void *arg)
 
 		page_extract(p->r, p->body, p->len, ae->run->save);
 		sched_done(ae->run->sched, p->r);
+		poke_starved(p->lp);
 		free(p->body);
 
 		/* One wakeup for all the slots freed before the loop runs. */
@@ -406,6 +429,7 @@ check_done(struct cmulti *cm)
 		lp->idle[lp->nidle++] = f;
 		if (p == NULL) {
 			sched_done(run->sched, r);
+			poke_starved(lp);
 			lp->in_use--;
 			continue;
 		}

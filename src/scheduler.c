@@ -35,6 +35,7 @@
 #define SLOWDOWN_MAX	60.0		/* longest interval a 429 sets */
 #define WAIT_SLICE_MS	200		/* blocked readers look for a stop */
 #define SEQ_CRAWL	(UINT64_C(1) << 62)	/* seq of jobs not from input */
+#define FILL_BATCH	16		/* lines read at a time */
 
 enum robots_state {
 	ROBOTS_UNKNOWN,		/* nothing asked yet */
@@ -188,11 +189,62 @@ table_grow(struct sched *s)
 	s->nbuckets = n;
 }
 
+/*
+ * url_origin() of a URL normalised by url_check() or links_resolve()
+ * ("scheme://[userinfo@]host[:port]/..." with a lower-case scheme and
+ * host), read off the string without parsing it again: this runs for
+ * every job. Anything else goes the long way.
+ */
+char *
+sched_origin(const char *url)
+{
+	const char *auth, *end, *at, *host, *colon, *p;
+	const char *port;
+	size_t slen;
+
+	if (strncmp(url, "http://", 7) == 0) {
+		slen = 4;
+		port = "80";
+	} else if (strncmp(url, "https://", 8) == 0) {
+		slen = 5;
+		port = "443";
+	} else
+		return url_origin(url);
+	auth = url + slen + 3;
+	end = auth + strcspn(auth, "/?#");
+	host = auth;
+	for (at = auth; at < end; at++)
+		if (*at == '@')
+			host = at + 1;
+	colon = NULL;
+	for (p = host; p < end; p++) {
+		if (*p == ']')
+			colon = NULL;
+		else if (*p == ':')
+			colon = p;
+		else if (*p >= 'A' && *p <= 'Z')
+			return url_origin(url);
+	}
+	if (colon != NULL) {
+		if (colon + 1 == end)
+			return url_origin(url);
+		for (p = colon + 1; p < end; p++)
+			if (*p < '0' || *p > '9')
+				return url_origin(url);
+		return xasprintf("%.*s://%.*s", (int)slen, url,
+		    (int)(end - host), host);
+	}
+	if (host == end)
+		return url_origin(url);
+	return xasprintf("%.*s://%.*s:%s", (int)slen, url, (int)(end - host),
+	    host, port);
+}
+
 /* The host of url, made on first sight; NULL if url has no origin. */
 static struct host *
 host_get(struct sched *s, const char *url)
 {
-	char *origin = url_origin(url);
+	char *origin = sched_origin(url);
 	struct host *h;
 	size_t b;
 
@@ -344,28 +396,36 @@ route_seed(struct sched *s, struct job *job)
 	route(s, job);
 }
 
+/* Whether fill() may read more now. */
+static bool
+may_read(const struct sched *s)
+{
+	return !s->input_done && !s->reading && s->queued < s->window &&
+	    stop_signal == 0;
+}
+
 /*
- * Read input while the window has room. The lock is dropped around
- * source_next(), which may wait on a pipe; one caller reads at a time.
+ * Read up to n lines, while the window has room. The lock is dropped
+ * around source_next(), which may wait on a pipe; one caller reads at a
+ * time.
  */
 static void
-fill(struct sched *s)
+fill(struct sched *s, int n)
 {
 	struct job *job;
 
-	while (!s->input_done && !s->reading && s->queued < s->window &&
-	    stop_signal == 0) {
+	while (n-- > 0 && may_read(s)) {
 		s->reading = true;
 		pthread_mutex_unlock(&s->lock);
 		job = source_next(s->src, s->sink);
 		pthread_mutex_lock(&s->lock);
 		s->reading = false;
-		if (job == NULL) {
+		if (job == NULL)
 			s->input_done = true;
-			pthread_cond_broadcast(&s->changed);
-		} else
+		else
 			route_seed(s, job);
 	}
+	pthread_cond_broadcast(&s->changed);
 }
 
 /* After a stop: every queued job and waiting retry gets its record. */
@@ -447,7 +507,12 @@ next_locked(struct sched *s, struct job **jobp, long *wait_ms)
 		flush_on_stop(s);
 		return s->inflight == 0 && !s->reading ? SCHED_END : SCHED_WAIT;
 	}
-	fill(s);
+	/*
+	 * Read only when nothing may start: a list of one host is then read
+	 * as it is fetched, and a host at its cap lets the reader look
+	 * further, up to the window, for the jobs of other hosts.
+	 */
+again:
 	now = now_s();
 	requeue_due(s, now);
 	while (s->ready.n > 0) {
@@ -482,7 +547,6 @@ next_locked(struct sched *s, struct job **jobp, long *wait_ms)
 				    xasprintf("blocked by robots.txt (%s)",
 				    h->rwhy) : xstrdup("blocked by robots.txt"));
 				host_consider(s, h);
-				fill(s);
 				continue;
 			}
 			free(target);
@@ -495,6 +559,18 @@ next_locked(struct sched *s, struct job **jobp, long *wait_ms)
 		host_consider(s, h);
 		*jobp = job;
 		return SCHED_JOB;
+	}
+	if (may_read(s)) {
+		fill(s, FILL_BATCH);
+		*wait_ms = -1;
+		goto again;
+	}
+	if (s->reading && stop_signal == 0) {
+		/* Another caller is reading: its lines are as good as ours. */
+		while (s->reading)
+			pthread_cond_wait(&s->changed, &s->lock);
+		*wait_ms = -1;
+		goto again;
 	}
 	if (s->retries.n > 0) {
 		long w = ms_until(s->retries.v[0].at, now);
@@ -669,17 +745,18 @@ sched_done(struct sched *s, struct result *r)
 	}
 	if (h != NULL && maybe_retry(s, r, h, now))
 		r = NULL;
-	else if (r->job != NULL && r->job->kind == JOB_ROBOTS)
+	else if (r->job != NULL && r->job->kind == JOB_ROBOTS) {
 		robots_in(s, h, r);
-	else {
-		if (r->job != NULL && stop_signal == 0)
-			take_links(s, r);
-		sink_emit(s->sink, r);
-	}
+		r = NULL;
+	} else if (r->job != NULL && r->nlinks > 0 && stop_signal == 0)
+		take_links(s, r);
 	if (h != NULL)
 		host_consider(s, h);
 	pthread_cond_broadcast(&s->changed);
 	pthread_mutex_unlock(&s->lock);
+	/* Written outside the lock, which the engine's threads all want. */
+	if (r != NULL)
+		sink_emit(s->sink, r);
 }
 
 int

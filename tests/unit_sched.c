@@ -1,0 +1,56 @@
+/*
+ * Unit tests for the scheduler's pure parts: the per-host key it reads off
+ * a normalised URL without parsing it again (it must agree with
+ * url_origin(), which parses), and the retry backoff.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "links.h"
+#include "scheduler.h"
+#include "tap.h"
+#include "urllist.h"
+
+/* The key of the URL as url_check() normalises it, both ways. */
+static void
+same_origin(const char *given, const char *want)
+{
+	char *norm = NULL, *reason = NULL, *fast, *slow;
+
+	if (url_check(given, &norm, &reason) != 0) {
+		ok(0, "%s: url_check refused it: %s", given, reason);
+		free(reason);
+		return;
+	}
+	fast = sched_origin(norm);
+	slow = url_origin(norm);
+	is_str(fast, want, "sched_origin(%s)", norm);
+	is_str(slow, want, "url_origin(%s) agrees", norm);
+	free(fast);
+	free(slow);
+	free(norm);
+}
+
+int
+main(void)
+{
+	same_origin("http://example.com/", "http://example.com:80");
+	same_origin("https://example.com/a/b?c#d", "https://example.com:443");
+	same_origin("HTTP://EXAMPLE.com:8080/x", "http://example.com:8080");
+	same_origin("http://user:pw@h.example:81/", "http://h.example:81");
+	same_origin("http://u@h/", "http://h:80");
+	same_origin("http://127.0.0.1:45000/delay/300", "http://127.0.0.1:45000");
+	same_origin("http://[::1]:8080/x", "http://[::1]:8080");
+	same_origin("http://[::1]/x", "http://[::1]:80");
+	same_origin("https://h:443/", "https://h:443");
+	same_origin("http://h?q=1", "http://h:80");
+	same_origin("http://a%40b@h/", "http://h:80");
+
+	is_int((int)(sched_backoff(1) * 1000), 500, "first retry after 0.5 s");
+	is_int((int)(sched_backoff(2) * 1000), 1000, "then 1 s");
+	is_int((int)(sched_backoff(3) * 1000), 2000, "then 2 s");
+	is_int((int)(sched_backoff(7) * 1000), 30000, "at most 30 s");
+	is_int((int)(sched_backoff(100) * 1000), 30000, "however many");
+	return done_testing();
+}
