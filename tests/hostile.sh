@@ -278,11 +278,17 @@ for e in $ENGINES; do
 		    --save-text "$T/pwtext" --summary "$T/pw.sum" "$T/pw" \
 		    >"$T/pw.$e.$fmt" 2>"$T/pw.$e.$fmt.err"
 	done
+	# -vv: libcurl's trace, where it would be the base64 of user:password
+	# in the Authorization header.
+	pscrape -e $e -v -v -t 2 "$T/pw" >"$T/pw.vv.$e" 2>&1
 done
 pscrape --dry-run "$T/pw" >"$T/pw.dry" 2>"$T/pw.dry.err"
 pscrape -q "$T/pw" >"$T/pw.q" 2>"$T/pw.q.err"
-is "$(cat "$T/pw".* "$T/pwtext"/* | grep -c "$PW")" 0 \
-    "a password is never printed: any format, stderr, --log, --save-text, --dry-run, -q"
+b64=$(printf 'user:%s' "$PW" | base64)
+is "$(cat "$T/pw".* "$T/pwtext"/* | grep -c -e "$PW" -e "$b64")" 0 \
+    "a password is never printed: any format, stderr, --log, --save-text, --dry-run, -q, -vv"
+is "$(grep -c '^> Authorization: \*\*\*' "$T/pw.vv.${ENGINES%% *}")" 5 \
+    "... -vv shows the Authorization header it was sent in as ***"
 is "$(grep -c 'user:\*\*\*@' "$T/pw.${ENGINES%% *}.text")" 10 \
     "... it is masked as *** in every record"
 
