@@ -84,6 +84,9 @@ rnd() {
 # ======================================================================
 TMO=2
 CTMO=1
+# Under valgrind 16 workers share the CPUs: an endless body must still
+# reach --max-size (10 MB) before --timeout.
+[ -n "${PSCRAPE_WRAPPER:-}" ] && TMO=6
 printf '%s\n' "$BASE/brbomb/0" >"$T/probe"
 pscrape -e serial -f jsonl "$T/probe" 2>/dev/null | grep -q '"status":200'
 brotli=$((1 - $?))
