@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -65,6 +66,67 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/*
+ * CURLOPT_DEBUGFUNCTION for -vv: libcurl's trace as its default one prints
+ * it (text, and the headers each way, never the bodies), except that no
+ * password shows: the value of an Authorization or Proxy-Authorization
+ * header is "***" (libcurl sends a URL's user:password there, and base64
+ * is no mask), and so is the password of a URL in a line of text
+ * ("Issue another request to this URL: 'http://user:password@...").
+ */
+static int
+on_debug(CURL *e, curl_infotype type, char *data, size_t size, void *arg)
+{
+	static const char *const secret[] = { "authorization:",
+	    "proxy-authorization:" };
+	const char *prefix, *p = data, *end = data + size, *nl;
+	size_t i, len;
+
+	(void)e;
+	(void)arg;
+	switch (type) {
+	case CURLINFO_TEXT:
+		prefix = "* ";
+		break;
+	case CURLINFO_HEADER_IN:
+		prefix = "< ";
+		break;
+	case CURLINFO_HEADER_OUT:
+		prefix = "> ";
+		break;
+	default:
+		return 0;
+	}
+	flockfile(stderr);
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		len = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		fputs(prefix, stderr);
+		for (i = 0; i < sizeof secret / sizeof secret[0]; i++)
+			if (len > strlen(secret[i]) &&
+			    strncasecmp(p, secret[i], strlen(secret[i])) == 0)
+				break;
+		if (i < sizeof secret / sizeof secret[0]) {
+			fwrite(p, 1, strlen(secret[i]), stderr);
+			fputs(" ***\n", stderr);
+		} else if (type == CURLINFO_TEXT) {
+			char *line = xstrndup(p, nl != NULL ? len - 1 : len);
+			char *shown = url_mask_password(line);
+
+			fprintf(stderr, "%s\n", shown);
+			free(shown);
+			free(line);
+		} else {
+			fwrite(p, 1, len, stderr);
+			if (nl == NULL)
+				fputc('\n', stderr);
+		}
+		p += len;
+	}
+	funlockfile(stderr);
+	return 0;
+}
+
 struct fetch *
 fetch_new(const struct options *opt, struct savetext *save)
 {
@@ -98,8 +160,10 @@ fetch_new(const struct options *opt, struct savetext *save)
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
 	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
-	if (opt->verbose >= 2)
+	if (opt->verbose >= 2) {
+		curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
 		curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+	}
 	return f;
 }
 

@@ -20,7 +20,7 @@ command -v curl >/dev/null 2>&1 || {
 }
 # This test is about the defaults setup.sh's config file turns off.
 rm -f "$XDG_CONFIG_HOME/pscrape/config"
-ENGINES=${ENGINES:-serial thread pool process async}
+ENGINES=${CRAWL_ENGINES:-serial thread pool process async}
 make_sites "$T/sites"
 start_server_sites "$T/sites"
 export SITES PORT
