@@ -160,6 +160,13 @@ for e in $ENGINES; do
 		is "$(srvstat a max)" 4 "$e: --per-host defaults to 4"
 	fi
 
+	# Waiting for a host slot is not part of --timeout: one at a time,
+	# the fourth page waits 1.2 s for its slot, past -t 1, and is fine.
+	sequrls "$SITE_a" "/delay/400" 4 | sed "s/i=/ph5$e=/" >"$T/ph5"
+	pscrape -j 4 --per-host 1 -t 1 -f jsonl "$T/ph5" >"$T/out" 2>"$T/err"
+	is "$?:$(grep -c '"ok":true' "$T/out")" "0:4" \
+	    "$e: --per-host 1 -t 1: time waiting for the host is not the transfer's"
+
 	# ==============================================================
 	# robots.txt
 	# ==============================================================
