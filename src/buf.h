@@ -3,6 +3,7 @@
 #define PSCRAPE_BUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "extract.h"
 
@@ -11,5 +12,11 @@ void	buf_addc(struct textbuf *, char);
 void	buf_adds(struct textbuf *, const char *);
 void	buf_printf(struct textbuf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+
+/*
+ * FNV-1a, 64 bits, of a NUL-terminated string: stable across machines and
+ * runs (--shard and --save-text names depend on it), and fast for tables.
+ */
+uint64_t fnv1a64(const char *);
 
 #endif

@@ -352,18 +352,6 @@ url_target(const char *url)
 	return t;
 }
 
-static uint64_t
-fnv1a64(const char *s)
-{
-	uint64_t	h = 0xcbf29ce484222325ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 unsigned
 url_shard(const char *url, bool by_host, unsigned n)
 {

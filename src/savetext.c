@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "savetext.h"
 #include "xmalloc.h"
 
@@ -26,14 +27,7 @@ struct savetext {
 void
 savetext_name(const char *url, char name[21])
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)url; *p != '\0'; p++) {
-		h ^= *p;
-		h *= 0x100000001b3ULL;
-	}
-	snprintf(name, 21, "%016llx.txt", (unsigned long long)h);
+	snprintf(name, 21, "%016llx.txt", (unsigned long long)fnv1a64(url));
 }
 
 struct savetext *

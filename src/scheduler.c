@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "links.h"
 #include "options.h"
 #include "output.h"
@@ -159,18 +160,6 @@ heap_pop(struct heap *h)
 
 /* --- hosts ---------------------------------------------------------------- */
 
-static uint64_t
-fnv1a(const char *s)
-{
-	uint64_t h = UINT64_C(14695981039346656037);
-
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= UINT64_C(1099511628211);
-	}
-	return h;
-}
-
 static void
 table_grow(struct sched *s)
 {
@@ -180,7 +169,7 @@ table_grow(struct sched *s)
 	for (i = 0; i < s->nbuckets; i++)
 		for (h = s->table[i]; h != NULL; h = next) {
 			next = h->chain;
-			b = fnv1a(h->origin) & (n - 1);
+			b = fnv1a64(h->origin) & (n - 1);
 			h->chain = t[b];
 			t[b] = h;
 		}
@@ -250,7 +239,7 @@ host_get(struct sched *s, const char *url)
 
 	if (origin == NULL)
 		return NULL;
-	b = fnv1a(origin) & (s->nbuckets - 1);
+	b = fnv1a64(origin) & (s->nbuckets - 1);
 	for (h = s->table[b]; h != NULL; h = h->chain)
 		if (strcmp(h->origin, origin) == 0) {
 			free(origin);

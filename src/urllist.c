@@ -15,6 +15,7 @@
 
 #include <curl/curl.h>
 
+#include "buf.h"
 #include "links.h"
 #include "output.h"
 #include "stop.h"
@@ -437,18 +438,6 @@ pool_strdup(struct strset *set, const char *s)
 	return p;
 }
 
-static uint64_t
-fnv1a(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 struct strset *
 strset_new(void)
 {
@@ -481,7 +470,7 @@ strset_grow(struct strset *set)
 const char *
 strset_add(struct strset *set, const char *key, const char *origin)
 {
-	uint64_t h = fnv1a(key);
+	uint64_t h = fnv1a64(key);
 	size_t j;
 
 	if ((set->count + 1) * 10 > set->cap * 7)
