@@ -701,6 +701,10 @@ take_links(struct sched *s, struct result *r)
 	for (i = 0; i < r->nlinks; i++) {
 		const char *link = r->links[i];
 
+		/* Past --max-pages no link is queued: remember none. */
+		if (s->opt->max_pages > 0 && s->pages >= s->opt->max_pages)
+			break;
+
 		if (!link_in_scope(s->opt->scope, from->url, link))
 			continue;
 		if (s->opt->shard_n > 0 && url_shard(link,

@@ -76,10 +76,29 @@ mingap() {
 	arrivals "$1" "$2" | awk 'NR > 1 { g = ($1 - p) * 1000 + 0.5
 	    if (m == "" || g < m) m = g } { p = $1 } END { printf "%d\n", m }'
 }
+# Under PSCRAPE_WRAPPER (valgrind) a request leaves the engine late and
+# unevenly, so arrival times say nothing of the engine's spacing, and a
+# cap may not be reached in time: timings are skipped, caps only bound.
+wrapped=${PSCRAPE_WRAPPER:+yes}
 # atleast VALUE MIN WHAT: lower bounds only, never an upper one on speed.
 atleast() {
+	if [ -n "$wrapped" ]; then
+		tap_n=$((tap_n + 1))
+		echo "ok $tap_n - $3 # SKIP timing under a wrapper"
+		return
+	fi
 	[ "$1" -ge "$2" ]
 	ok $? "$3 ($1 >= $2)"
+}
+# reaches VALUE CAP WHAT: the most in flight is the cap; under a wrapper,
+# at most the cap.
+reaches() {
+	if [ -n "$wrapped" ]; then
+		[ "$1" -ge 1 ] && [ "$1" -le "$2" ]
+		ok $? "$3 ($1 <= $2 under a wrapper)"
+		return
+	fi
+	is "$1" "$2" "$3"
 }
 # hits SITE PATH: how often SITE was asked for PATH (target, exactly).
 hits() {
@@ -131,7 +150,7 @@ for e in $ENGINES; do
 	[ $seq = 1 ] && want=1
 	is "$st:$(grep -c '"ok":true' "$T/out")" "0:$n" \
 	    "$e: --per-host 3: every page fetched"
-	is "$(srvstat a max)" $want "$e: -j 20 --per-host 3: at most 3 in flight to the host"
+	reaches "$(srvstat a max)" $want "$e: -j 20 --per-host 3: at most 3 in flight to the host"
 	is "$(srvstat a total)" $((n + 1)) "$e: ... $n pages and one /robots.txt"
 
 	# Two hosts at once: each has its cap, and they go side by side.
@@ -142,10 +161,10 @@ for e in $ENGINES; do
 	[ $seq = 1 ] && sed -i '4,10d; 14,20d' "$T/ph2"
 	reset_stats
 	pscrape -j 20 --per-host 3 -f jsonl "$T/ph2" >"$T/out" 2>"$T/err"
-	is "$(srvstat a max):$(srvstat b max)" "$want:$want" \
-	    "$e: two hosts, --per-host 3: each at most 3"
+	reaches "$(srvstat a max)" $want "$e: two hosts, --per-host 3: each at most 3"
+	reaches "$(srvstat b max)" $want "$e: ... the other too"
 	if [ $seq = 0 ]; then
-		is "$(curl -s "$BASE/stats?all=1" | sed -n 's/^max //p')" 6 \
+		reaches "$(curl -s "$BASE/stats?all=1" | sed -n 's/^max //p')" 6 \
 		    "$e: ... and the two hosts were fetched side by side"
 	fi
 
@@ -153,11 +172,11 @@ for e in $ENGINES; do
 		sequrls "$SITE_a" "/delay/300" 10 | sed "s/i=/ph3$e=/" >"$T/ph3"
 		reset_stats
 		pscrape -j 10 --per-host 0 -q "$T/ph3" 2>"$T/err"
-		is "$(srvstat a max)" 10 "$e: --per-host 0: no cap, -j 10 in flight"
+		reaches "$(srvstat a max)" 10 "$e: --per-host 0: no cap, -j 10 in flight"
 		sed "s/ph3/ph4/" "$T/ph3" >"$T/ph4"
 		reset_stats
 		pscrape -j 10 -q "$T/ph4" 2>"$T/err"
-		is "$(srvstat a max)" 4 "$e: --per-host defaults to 4"
+		reaches "$(srvstat a max)" 4 "$e: --per-host defaults to 4"
 	fi
 
 	# Waiting for a host slot is not part of --timeout: one at a time,
@@ -224,8 +243,7 @@ slow/|true|27|-" "$e: a slow robots.txt is waited for"
 	    "1:0" "$e: ... asked for once, its Disallow honoured"
 	# Crawl-delay: 1 spaces the pages of the host by a second.
 	g=$(mingap slow '^/(s1\.html|)$')
-	[ "${g:-0}" -ge 900 ]
-	ok $? "$e: Crawl-delay 1: a second between pages ($g ms >= 900)"
+	atleast "${g:-0}" 900 "$e: Crawl-delay 1: a second between pages"
 
 	# ==============================================================
 	# --rate and --host-rate (lower bounds on the spacing only)
