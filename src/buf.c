@@ -62,6 +62,15 @@ buf_printf(struct textbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+void
+buf_addpct(struct textbuf *b, unsigned char c)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char e[3] = { '%', hex[c >> 4], hex[c & 15] };
+
+	buf_add(b, e, 3);
+}
+
 uint64_t
 fnv1a64(const char *s)
 {

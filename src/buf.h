@@ -10,6 +10,8 @@
 void	buf_add(struct textbuf *, const void *, size_t);
 void	buf_addc(struct textbuf *, char);
 void	buf_adds(struct textbuf *, const char *);
+/* Append byte c as "%XX", upper-case hex (RFC 3986 percent-encoding). */
+void	buf_addpct(struct textbuf *, unsigned char c);
 void	buf_printf(struct textbuf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 

@@ -84,11 +84,9 @@ c0_or_space(char c)
 static void
 clean_href(struct textbuf *b, const char *s)
 {
-	static const char	 hex[] = "0123456789ABCDEF";
 	const char		*e = s + strlen(s);
 	unsigned char		 c;
 	bool			 path = true;
-	char			 x[3];
 
 	b->len = 0;
 	while (s < e && c0_or_space(*s))
@@ -107,10 +105,7 @@ clean_href(struct textbuf *b, const char *s)
 			buf_addc(b, (char)c);
 			continue;
 		}
-		x[0] = '%';
-		x[1] = hex[c >> 4];
-		x[2] = hex[c & 15];
-		buf_add(b, x, 3);
+		buf_addpct(b, c);
 	}
 	buf_addc(b, '\0');
 	b->len--;

@@ -82,11 +82,9 @@ unreserved(unsigned char c)
 static void
 normalise(struct textbuf *b, const char *s, size_t len)
 {
-	static const char	 hex[] = "0123456789ABCDEF";
 	unsigned char		 c;
 	size_t			 i;
 	int			 h, l;
-	char			 e[3];
 
 	b->len = 0;
 	for (i = 0; i < len; i++) {
@@ -103,10 +101,7 @@ normalise(struct textbuf *b, const char *s, size_t len)
 			buf_addc(b, (char)c);
 			continue;
 		}
-		e[0] = '%';
-		e[1] = hex[c >> 4];
-		e[2] = hex[c & 15];
-		buf_add(b, e, 3);
+		buf_addpct(b, c);
 	}
 	buf_addc(b, '\0');
 	b->len--;
