@@ -752,6 +752,17 @@ sched_done(struct sched *s, struct result *r)
 		sink_emit(s->sink, r);
 }
 
+bool
+sched_draining(struct sched *s)
+{
+	bool draining;
+
+	pthread_mutex_lock(&s->lock);
+	draining = s->input_done && s->queued == 0 && s->retries.n == 0;
+	pthread_mutex_unlock(&s->lock);
+	return draining;
+}
+
 int
 sched_inflight(struct sched *s)
 {

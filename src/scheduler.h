@@ -57,6 +57,14 @@ struct job	*sched_next_wait(struct sched *);
  * retry; robots.txt results are taken in; links are queued. Consumes r.
  */
 void		 sched_done(struct sched *, struct result *r);
+/*
+ * True once nothing is left but the jobs in flight: the input is read to
+ * its end and no job is queued or waiting for a retry. Only a job in
+ * flight (a retry, or links) can bring more work. Engines with a handle
+ * per worker free idle ones then, so that their clean-up overlaps the last
+ * transfers instead of following them.
+ */
+bool		 sched_draining(struct sched *);
 /* Jobs in flight (handed out, not yet done). */
 int		 sched_inflight(struct sched *);
 void		 sched_free(struct sched *);
