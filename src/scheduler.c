@@ -229,6 +229,40 @@ sched_origin(const char *url)
 	    host, port);
 }
 
+/*
+ * url_target() of a normalised URL, the fast way: the request target is the
+ * rest of the string after the authority, without the fragment, "/" when
+ * the path is empty, and without a "?" that has no query after it. Saves a
+ * curl_url parse for every job while robots.txt is on (the default). URLs
+ * sched_origin() would not read itself go to url_target().
+ */
+char *
+sched_target(const char *url)
+{
+	const char *auth, *path, *q, *end;
+	size_t slen, plen;
+
+	if (strncmp(url, "http://", 7) == 0)
+		slen = 4;
+	else if (strncmp(url, "https://", 8) == 0)
+		slen = 5;
+	else
+		return url_target(url);
+	auth = url + slen + 3;
+	path = auth + strcspn(auth, "/?#");
+	for (q = auth; q < path; q++)
+		if (*q >= 'A' && *q <= 'Z')
+			return url_target(url);
+	plen = strcspn(path, "?#");
+	q = path + plen;
+	end = *q == '?' ? q + 1 + strcspn(q + 1, "#") : q;
+	if (end == q + 1 || *q != '?')
+		end = q;		/* no query, or "?" alone */
+	if (plen == 0)
+		return xasprintf("/%.*s", (int)(end - q), q);
+	return xasprintf("%.*s", (int)(end - path), path);
+}
+
 /* The host of url, made on first sight; NULL if url has no origin. */
 static struct host *
 host_get(struct sched *s, const char *url)
@@ -528,7 +562,7 @@ again:
 		if (job->kind == JOB_ROBOTS)
 			h->rstate = ROBOTS_PENDING;
 		else if (h->robots != NULL) {
-			target = url_target(job->url);
+			target = sched_target(job->url);
 			if (target != NULL &&
 			    !robots_allowed(h->robots, target)) {
 				free(target);

@@ -1,7 +1,8 @@
 /*
- * Unit tests for the scheduler's pure parts: the per-host key it reads off
- * a normalised URL without parsing it again (it must agree with
- * url_origin(), which parses), and the retry backoff.
+ * Unit tests for the scheduler's pure parts: the per-host key and the
+ * request target it reads off a normalised URL without parsing it again
+ * (they must agree with url_origin() and url_target(), which parse), and
+ * the retry backoff.
  */
 #include "config.h"
 
@@ -32,9 +33,45 @@ same_origin(const char *given, const char *want)
 	free(norm);
 }
 
+/* The request target of the URL as url_check() normalises it, both ways. */
+static void
+same_target(const char *given, const char *want)
+{
+	char *norm = NULL, *reason = NULL, *fast, *slow;
+
+	if (url_check(given, &norm, &reason) != 0) {
+		ok(0, "%s: url_check refused it: %s", given, reason);
+		free(reason);
+		return;
+	}
+	fast = sched_target(norm);
+	slow = url_target(norm);
+	is_str(fast, want, "sched_target(%s)", norm);
+	is_str(slow, want, "url_target(%s) agrees", norm);
+	free(fast);
+	free(slow);
+	free(norm);
+}
+
 int
 main(void)
 {
+	same_target("http://example.com", "/");
+	same_target("http://example.com/", "/");
+	same_target("https://example.com/a/b?c#d", "/a/b?c");
+	same_target("http://h/a?", "/a");
+	same_target("http://h/a?#f", "/a");
+	same_target("http://h?q=1", "/?q=1");
+	same_target("http://h#f", "/");
+	same_target("http://h/a#f?x", "/a");
+	same_target("http://h/a/../b/./c", "/b/c");
+	same_target("http://h/%7Euser/a%2Fb", "/%7Euser/a%2Fb");
+	same_target("http://u:p@h:8080/x?y=1&z", "/x?y=1&z");
+	same_target("http://[::1]:8080/x?a", "/x?a");
+	same_target("HTTP://EXAMPLE.com/Path?Q", "/Path?Q");
+	same_target("http://h/a?b?c", "/a?b?c");
+	same_target("http://127.0.0.1:45000/sleep?i=10", "/sleep?i=10");
+
 	same_origin("http://example.com/", "http://example.com:80");
 	same_origin("https://example.com/a/b?c#d", "https://example.com:443");
 	same_origin("HTTP://EXAMPLE.com:8080/x", "http://example.com:8080");
