@@ -87,6 +87,8 @@ struct loop {
 	int			 budget;	/* transfers it may add this pass */
 	bool			 want_more;	/* the budget ran out */
 	bool			 input_done;
+	bool			 no_job;	/* the scheduler had none last time */
+	bool			 draining;	/* see loop_drain() */
 
 	/* Under the engine's lock. */
 	int			 returned;	/* slots freed by parse threads */
@@ -357,6 +359,25 @@ timer_cb(CURLM *multi, long timeout_ms, void *userp)
 	return 0;
 }
 
+/*
+ * Once nothing is left but the transfers in flight (sched_draining()), each
+ * one that ends closes an idle connection (CURLMOPT_MAXCONNECTS 1 prunes
+ * the cache by one on every return) and frees its handle, so that the
+ * clean-up of 1000 connections overlaps the last transfers instead of
+ * following them in curl_multi_cleanup(). A new job (a retry, a link)
+ * turns it off again.
+ */
+static void
+loop_drain(struct loop *lp, bool on)
+{
+	int i;
+
+	lp->draining = on;
+	for (i = 0; i < lp->ncm; i++)
+		curl_multi_setopt(lp->cm[i].multi, CURLMOPT_MAXCONNECTS,
+		    on ? 1L : 0L);
+}
+
 /* Fill the loop's free slots, ADD_BATCH per pass at most. */
 static void
 add_transfers(struct loop *lp)
@@ -373,8 +394,13 @@ add_transfers(struct loop *lp)
 			lp->want_more = true;
 			return;
 		}
-		if ((job = next_job(lp)) == NULL)
+		if ((job = next_job(lp)) == NULL) {
+			lp->no_job = true;
 			break;
+		}
+		lp->no_job = false;
+		if (lp->draining)
+			loop_drain(lp, false);
 		/* The first multi with room: where a slot was just freed. */
 		for (i = 0; i < lp->ncm - 1 && lp->cm[i].in_use >=
 		    lp->cm[i].cap; i++)
@@ -426,7 +452,13 @@ check_done(struct cmulti *cm)
 				p->body = fetch_take_body(f, &p->len);
 			}
 		}
-		lp->idle[lp->nidle++] = f;
+		if (!lp->draining && lp->no_job &&
+		    sched_draining(run->sched))
+			loop_drain(lp, true);
+		if (lp->draining)
+			fetch_free(f);
+		else
+			lp->idle[lp->nidle++] = f;
 		if (p == NULL) {
 			sched_done(run->sched, r);
 			poke_starved(lp);
