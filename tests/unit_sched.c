@@ -13,9 +13,25 @@
 #include "tap.h"
 #include "urllist.h"
 
-/* The key of the URL as url_check() normalises it, both ways. */
+/*
+ * A part of the URL as url_check() normalises it, read both ways: by the
+ * scheduler off the string (fast) and by links.c through curl_url (slow).
+ */
+struct way {
+	const char	*fast_name, *slow_name;
+	char		*(*fast)(const char *);
+	char		*(*slow)(const char *);
+};
+
+static const struct way origin = {
+	"sched_origin", "url_origin", sched_origin, url_origin
+};
+static const struct way target = {
+	"sched_target", "url_target", sched_target, url_target
+};
+
 static void
-same_origin(const char *given, const char *want)
+same(const struct way *w, const char *given, const char *want)
 {
 	char *norm = NULL, *reason = NULL, *fast, *slow;
 
@@ -24,34 +40,17 @@ same_origin(const char *given, const char *want)
 		free(reason);
 		return;
 	}
-	fast = sched_origin(norm);
-	slow = url_origin(norm);
-	is_str(fast, want, "sched_origin(%s)", norm);
-	is_str(slow, want, "url_origin(%s) agrees", norm);
+	fast = w->fast(norm);
+	slow = w->slow(norm);
+	is_str(fast, want, "%s(%s)", w->fast_name, norm);
+	is_str(slow, want, "%s(%s) agrees", w->slow_name, norm);
 	free(fast);
 	free(slow);
 	free(norm);
 }
 
-/* The request target of the URL as url_check() normalises it, both ways. */
-static void
-same_target(const char *given, const char *want)
-{
-	char *norm = NULL, *reason = NULL, *fast, *slow;
-
-	if (url_check(given, &norm, &reason) != 0) {
-		ok(0, "%s: url_check refused it: %s", given, reason);
-		free(reason);
-		return;
-	}
-	fast = sched_target(norm);
-	slow = url_target(norm);
-	is_str(fast, want, "sched_target(%s)", norm);
-	is_str(slow, want, "url_target(%s) agrees", norm);
-	free(fast);
-	free(slow);
-	free(norm);
-}
+#define same_origin(given, want)	same(&origin, given, want)
+#define same_target(given, want)	same(&target, given, want)
 
 int
 main(void)
