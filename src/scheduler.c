@@ -179,6 +179,25 @@ table_grow(struct sched *s)
 }
 
 /*
+ * The authority of an http(s) URL, read off the string: from *auth to *end
+ * (the first of "/?#"), and the length of the scheme. False for any other
+ * scheme.
+ */
+static bool
+authority(const char *url, size_t *slen, const char **auth, const char **end)
+{
+	if (strncmp(url, "http://", 7) == 0)
+		*slen = 4;
+	else if (strncmp(url, "https://", 8) == 0)
+		*slen = 5;
+	else
+		return false;
+	*auth = url + *slen + 3;
+	*end = *auth + strcspn(*auth, "/?#");
+	return true;
+}
+
+/*
  * url_origin() of a URL normalised by url_check() or links_resolve()
  * ("scheme://[userinfo@]host[:port]/..." with a lower-case scheme and
  * host), read off the string without parsing it again: this runs for
@@ -188,19 +207,10 @@ char *
 sched_origin(const char *url)
 {
 	const char *auth, *end, *at, *host, *colon, *p;
-	const char *port;
 	size_t slen;
 
-	if (strncmp(url, "http://", 7) == 0) {
-		slen = 4;
-		port = "80";
-	} else if (strncmp(url, "https://", 8) == 0) {
-		slen = 5;
-		port = "443";
-	} else
+	if (!authority(url, &slen, &auth, &end))
 		return url_origin(url);
-	auth = url + slen + 3;
-	end = auth + strcspn(auth, "/?#");
 	host = auth;
 	for (at = auth; at < end; at++)
 		if (*at == '@')
@@ -226,39 +236,32 @@ sched_origin(const char *url)
 	if (host == end)
 		return url_origin(url);
 	return xasprintf("%.*s://%.*s:%s", (int)slen, url, (int)(end - host),
-	    host, port);
+	    host, slen == 4 ? "80" : "443");
 }
 
 /*
- * url_target() of a normalised URL, the fast way: the request target is the
- * rest of the string after the authority, without the fragment, "/" when
- * the path is empty, and without a "?" that has no query after it. Saves a
- * curl_url parse for every job while robots.txt is on (the default). URLs
- * sched_origin() would not read itself go to url_target().
+ * url_target() of a normalised URL, the fast way: the rest of the string
+ * after the authority, without the fragment, "/" when the path is empty,
+ * and without a "?" that has nothing after it. Saves a curl_url parse for
+ * every job while robots.txt is on (the default). A URL that is not
+ * normalised (an upper-case letter in its authority) goes the long way.
  */
 char *
 sched_target(const char *url)
 {
 	const char *auth, *path, *q, *end;
-	size_t slen, plen;
+	size_t slen;
 
-	if (strncmp(url, "http://", 7) == 0)
-		slen = 4;
-	else if (strncmp(url, "https://", 8) == 0)
-		slen = 5;
-	else
+	if (!authority(url, &slen, &auth, &path))
 		return url_target(url);
-	auth = url + slen + 3;
-	path = auth + strcspn(auth, "/?#");
 	for (q = auth; q < path; q++)
 		if (*q >= 'A' && *q <= 'Z')
 			return url_target(url);
-	plen = strcspn(path, "?#");
-	q = path + plen;
-	end = *q == '?' ? q + 1 + strcspn(q + 1, "#") : q;
-	if (end == q + 1 || *q != '?')
-		end = q;		/* no query, or "?" alone */
-	if (plen == 0)
+	q = path + strcspn(path, "?#");
+	end = q;
+	if (*q == '?' && q[1] != '\0' && q[1] != '#')
+		end = q + 1 + strcspn(q + 1, "#");
+	if (path == q)
 		return xasprintf("/%.*s", (int)(end - q), q);
 	return xasprintf("%.*s", (int)(end - path), path);
 }
