@@ -221,8 +221,8 @@ sched_origin(const char *url)
 			colon = NULL;
 		else if (*p == ':')
 			colon = p;
-		else if (*p >= 'A' && *p <= 'Z')
-			return url_origin(url);
+		else if ((*p >= 'A' && *p <= 'Z') || *p == '%')
+			return url_origin(url);	/* curl decodes "%25" */
 	}
 	if (colon != NULL) {
 		if (colon + 1 == end)

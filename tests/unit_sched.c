@@ -82,6 +82,7 @@ main(void)
 	same_origin("https://h:443/", "https://h:443");
 	same_origin("http://h?q=1", "http://h:80");
 	same_origin("http://a%40b@h/", "http://h:80");
+	same_origin("http://h%25a/", "http://h%a:80");
 
 	is_int((int)(sched_backoff(1) * 1000), 500, "first retry after 0.5 s");
 	is_int((int)(sched_backoff(2) * 1000), 1000, "then 1 s");
