@@ -48,16 +48,19 @@ queue_push(struct queue *q, struct job *job)
 	pthread_mutex_unlock(&q->lock);
 }
 
-/* The next job, or NULL once the queue is closed and drained. */
+/*
+ * The next job, or NULL once the queue is closed and drained; without
+ * wait, NULL too when the queue is empty now.
+ */
 static struct job *
-queue_pop(struct queue *q)
+queue_pop(struct queue *q, bool wait)
 {
 	struct job *job = NULL;
 
 	pthread_mutex_lock(&q->lock);
-	while (q->count == 0 && !q->closed)
+	while (wait && q->count == 0 && !q->closed)
 		pthread_cond_wait(&q->nonempty, &q->lock);
-	if (q->count == 0)	/* closed: wake the next worker to go */
+	if (q->count == 0 && q->closed)	/* wake the next worker to go */
 		pthread_cond_signal(&q->nonempty);
 	if (q->count > 0) {
 		job = q->items[q->head];
@@ -103,17 +106,6 @@ share_unlock(CURL *e, curl_lock_data data, void *arg)
 	pthread_mutex_unlock(&p->share_locks[data]);
 }
 
-static bool
-queue_empty(struct queue *q)
-{
-	bool empty;
-
-	pthread_mutex_lock(&q->lock);
-	empty = q->count == 0;
-	pthread_mutex_unlock(&q->lock);
-	return empty;
-}
-
 static void *
 worker_main(void *arg)
 {
@@ -122,22 +114,27 @@ worker_main(void *arg)
 	struct fetch *f = NULL;
 	struct job *job;
 
-	while ((job = queue_pop(&p->q)) != NULL) {
+	for (;;) {
+		/*
+		 * Nothing queued: before waiting, and if only transfers in
+		 * flight are left, free the handle (its connection, curl's
+		 * wakeup pair) while the last transfers of the others go on:
+		 * 1000 clean-ups after the last one cost 50 ms of wall time.
+		 * A late retry or link makes a new one.
+		 */
+		if ((job = queue_pop(&p->q, false)) == NULL) {
+			if (f != NULL && sched_draining(run->sched)) {
+				fetch_free(f);
+				f = NULL;
+			}
+			if ((job = queue_pop(&p->q, true)) == NULL)
+				break;
+		}
 		if (f == NULL) {
 			f = fetch_new(run->opt, run->save);
 			fetch_set_share(f, p->share);
 		}
 		sched_done(run->sched, fetch_page(f, job, run->engine));
-		/*
-		 * Near the end, free the handle (its connection, curl's
-		 * wakeup pair) while the last transfers of the others are
-		 * still in flight: 1000 clean-ups after the last one cost
-		 * 50 ms of wall time. A late retry or link makes a new one.
-		 */
-		if (queue_empty(&p->q) && sched_draining(run->sched)) {
-			fetch_free(f);
-			f = NULL;
-		}
 	}
 	if (f != NULL)
 		fetch_free(f);
@@ -201,7 +198,7 @@ engine_pool(struct run *run)
 		f = fetch_new(run->opt, run->save);
 		fetch_set_share(f, p.share);
 		queue_close(&p.q);
-		while ((job = queue_pop(&p.q)) != NULL ||
+		while ((job = queue_pop(&p.q, true)) != NULL ||
 		    (job = sched_next_wait(run->sched)) != NULL)
 			sched_done(run->sched, fetch_page(f, job, run->engine));
 		fetch_free(f);
