@@ -483,6 +483,9 @@ match_runs(struct walk *w, const char *o, const char *oe, const char *s,
 		if (lo < (size_t)k)
 			lo = k;
 		for (d = pos + lo; d <= len && d <= pos + hi; d++) {
+			/* The group decodes to whole characters. */
+			if (d < len && ((unsigned char)s[d] & 0xc0) == 0x80)
+				continue;
 			if (++tries > 64 + 16 * (size_t)(oe - o))
 				return false;
 			if (!plain_suffix(tail, tailend, s + pos, d - pos))

@@ -173,6 +173,9 @@ test_count(void)
 	    "\xc2\xa0&<p>\xf0\x9f\x98\x80\xc2\xa9", "entities");
 	CHECK("<p>a &amp; b</span>\n   </p>", 6, "a & b\n",
 	    "entities and a run after an ignored tag");
+	CHECK("<p>&eacute;</span>\0</span>&eacute;</p>", 3,
+	    "\xc3\xa9\0\xc3\xa9",
+	    "a two-byte entity, then a NUL-only run: split between characters");
 }
 
 static void
