@@ -778,18 +778,32 @@ count_tree(struct walk *w, const GumboNode *doc)
  * with them on: abort() would take the whole run down. While a thread
  * parses, a SIGABRT raised in it jumps back out of the parse instead (glibc's
  * abort() releases its lock before raising, and everything gumbo holds is
- * in the arena); any other SIGABRT still ends the process.
+ * in the arena). Any other SIGABRT goes to the handler that was there
+ * before ours, which by default ends the process.
  */
 static _Thread_local struct arena *parsing;
 static pthread_once_t abort_once = PTHREAD_ONCE_INIT;
+static struct sigaction abort_before;	/* the handler ours replaced */
 
 static void
-on_abort(int sig)
+on_abort(int sig, siginfo_t *info, void *uc)
 {
+	const struct sigaction *was = &abort_before;
+
 	if (parsing != NULL)
 		siglongjmp(parsing->bail, BAIL_ASSERT);
-	signal(sig, SIG_DFL);
-	raise(sig);
+	/* Not a parse: what was there before (libFuzzer's handler saves the
+	 * input), and ours stays for the next parse. */
+	if (was->sa_flags & SA_SIGINFO)
+		was->sa_sigaction(sig, info, uc);
+	else if (was->sa_handler == SIG_IGN)
+		return;
+	else if (was->sa_handler != SIG_DFL)
+		was->sa_handler(sig);
+	else {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
 }
 
 static void
@@ -798,9 +812,10 @@ catch_abort(void)
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_abort;
+	sa.sa_sigaction = on_abort;
+	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGABRT, &sa, NULL);
+	sigaction(SIGABRT, &sa, &abort_before);
 }
 
 /*

@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -504,9 +506,54 @@ test_links(void)
 	extract_links_free(&l);
 }
 
+/*
+ * A SIGABRT that is not gumbo's reaches the handler that was there before
+ * extract.c installed its own (libFuzzer's saves the input), and
+ * extract.c's stays for the next parse. Runs first: extract.c installs
+ * its handler at the first parse.
+ */
+static sigjmp_buf	 mine_jmp;
+static volatile sig_atomic_t mine_armed, mine_ran;
+
+static void
+mine(int sig)
+{
+	if (!mine_armed) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	mine_ran++;
+	siglongjmp(mine_jmp, 1);
+}
+
+static void
+test_abort_chain(void)
+{
+	static const char bad[] =
+	    "<table><svg><th><foreignObject><select></table>";
+	struct extract_out out;
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = mine;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGABRT, &sa, NULL);
+	extract_page("<p>x</p>", 8, "text/html", &out, NULL);
+	mine_armed = 1;
+	if (sigsetjmp(mine_jmp, 1) == 0)
+		raise(SIGABRT);
+	mine_armed = 0;
+	ok(mine_ran == 1, "an abort outside a parse reaches the earlier handler");
+	extract_page(bad, sizeof bad - 1, "text/html", &out, NULL);
+	ok(out.parser_failed && mine_ran == 1,
+	    "and gumbo's assertions are still caught after it");
+}
+
 int
 main(void)
 {
+	test_abort_chain();
 	test_parser_assertion();
 	test_is_html();
 	test_count();
