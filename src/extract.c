@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -770,6 +771,68 @@ count_tree(struct walk *w, const GumboNode *doc)
 	free(st);
 }
 
+/*
+ * gumbo 0.10.1 reads a numeric character reference into an int, and
+ * Debian's build has lost its check for overflow (signed overflow is
+ * undefined, so the compiler may drop the test): "&#xBBBBBBBB;" comes
+ * out as the single byte BB, which is not UTF-8, and a value that wraps
+ * to a valid code point comes out as that character. bs4, like gumbo
+ * for values that fit in an int, makes U+FFFD of anything past U+10FFFF.
+ * So in a copy of the page, each reference past INT_MAX has its digits
+ * rewritten, to the same length (the walk reads the source by offset),
+ * as 0..0110000 or 0..01114112, which gumbo turns into U+FFFD. Returns
+ * the copy, or NULL when the page has no such reference.
+ */
+static int
+ref_digit(char c, bool hex)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (hex && c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (hex && c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static char *
+tame_refs(const char *buf, size_t n)
+{
+	const char	*p = buf, *e = buf + n, *d, *q, *big;
+	char		*copy = NULL;
+	uint64_t	 v;
+	size_t		 k, bl;
+	bool		 hex;
+	int		 dig;
+
+	while ((p = memchr(p, '&', e - p)) != NULL) {
+		if (++p == e || *p != '#')
+			continue;
+		d = p + 1;
+		hex = d < e && (*d == 'x' || *d == 'X');
+		d += hex;
+		v = 0;
+		for (q = d; q < e && (dig = ref_digit(*q, hex)) >= 0; q++) {
+			if (v <= INT_MAX)
+				v = v * (hex ? 16 : 10) + dig;
+		}
+		p = q;
+		if (v <= INT_MAX)
+			continue;
+		if (copy == NULL) {
+			copy = xmalloc(n);
+			memcpy(copy, buf, n);
+		}
+		/* Past INT_MAX: at least 8 hex or 10 decimal digits. */
+		big = hex ? "110000" : "1114112";
+		bl = strlen(big);
+		k = q - d;
+		memset(copy + (d - buf), '0', k - bl);
+		memcpy(copy + (q - buf) - bl, big, bl);
+	}
+	return copy;
+}
+
 /* --- the interface ------------------------------------------------------- */
 
 /*
@@ -888,7 +951,7 @@ extract_page_links(const char *body, size_t len, const char *content_type,
 	GumboOptions		 opts = kGumboDefaultOptions;
 	GumboOutput		*g;
 	const char		*buf;
-	char			*flat;
+	char			*flat, *tamed;
 	size_t			 n;
 	int			 why;
 
@@ -896,6 +959,8 @@ extract_page_links(const char *body, size_t len, const char *content_type,
 	charset_decode(body, len, content_type, &ct);
 	buf = ct.data;
 	n = ct.len;
+	if ((tamed = tame_refs(buf, n)) != NULL)
+		buf = tamed;
 	if ((flat = nest_defend(buf, n, &n)) != NULL)
 		buf = flat;
 
@@ -912,6 +977,7 @@ extract_page_links(const char *body, size_t len, const char *content_type,
 		out->parser_failed = why == BAIL_ASSERT;
 		out->parse_limit = arena.cap;
 		free(flat);
+		free(tamed);
 		free(ct.owned);
 		return;
 	}
@@ -930,5 +996,6 @@ extract_page_links(const char *body, size_t len, const char *content_type,
 	out->charset = ct.charset;
 	out->flattened = flat != NULL;
 	free(flat);
+	free(tamed);
 	free(ct.owned);
 }

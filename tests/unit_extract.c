@@ -178,6 +178,18 @@ test_count(void)
 	CHECK("<p>&eacute;</span>\0</span>&eacute;</p>", 3,
 	    "\xc3\xa9\0\xc3\xa9",
 	    "a two-byte entity, then a NUL-only run: split between characters");
+
+	/* gumbo 0.10.1 as Debian builds it wraps these around an int. */
+	CHECK("<p>&#xBBBBBBBB;s</p>", 2, "\xef\xbf\xbds",
+	    "a hex reference past INT_MAX is U+FFFD, not the byte BB");
+	CHECK("<p>&#x100000041;x&#4294967362;y&#2147483648;z&#x110000;</p>", 7,
+	    "\xef\xbf\xbdx\xef\xbf\xbdy\xef\xbf\xbdz\xef\xbf\xbd",
+	    "references that would wrap to 'A', 'B' or INT_MIN are U+FFFD");
+	CHECK("<p>&#2147483647;&#x7FFFFFFF&#x41;</p>", 3,
+	    "\xef\xbf\xbd\xef\xbf\xbd" "A",
+	    "INT_MAX itself, and a small reference after big ones");
+	CHECK("<p>a</span>\0</span>&#x00000000000000000041;&#xFFFFFFFFFF;</p>",
+	    4, "a\0A\xef\xbf\xbd", "leading zeros do not make a reference big");
 }
 
 static void
@@ -423,7 +435,7 @@ test_links(void)
 	    "rt.html", "http://h/\xc3\xa9", "upper.html", "", "pre.html" };
 	static const char bad[] =
 	    "<a href=\"x\"></a><table><svg><th><foreignObject><select></table>";
-	struct extract_links	 l;
+	struct extract_links	 l, l2;
 	struct extract_out	 out, plain;
 	struct textbuf		 tb = { NULL, 0, 0 }, tb2 = { NULL, 0, 0 };
 	char			*body, *p;
@@ -443,6 +455,14 @@ test_links(void)
 	is_int(out.chars, 26, "links: the count bs4 4.11 gives");
 	free(tb.data);
 	free(tb2.data);
+
+	/* A reference past INT_MAX in an href is U+FFFD there too. */
+	memset(&l2, 0, sizeof l2);
+	extract_page_links(S("<a href=\"a&#x100000041;\">x</a>"), NULL, &out,
+	    NULL, &l2);
+	ok(l2.n == 1 && strcmp(l2.hrefs[0], "a\xef\xbf\xbd") == 0,
+	    "links: a reference past INT_MAX in an href");
+	extract_links_free(&l2);
 
 	/* A second page appends; the base stays the first one seen. */
 	extract_page_links(S("<base href=\"x/\"><a href=\"more\">m</a>"), NULL,
