@@ -435,6 +435,9 @@ literal_match(const char *r, const char *oe, const char *s, size_t len,
  * the first and after the last '&'. As in matching a glob, each literal
  * stretch goes at the first place it fits, and the last one at the end.
  * Counts when w is set; returns false if the runs do not fit.
+ * A literal run that gumbo leaves empty (NULs only) anchors nothing: the
+ * group before it takes the shortest fit, and the NUL may land a few
+ * characters early in the text. The count is the same either way.
  */
 static bool
 match_runs(struct walk *w, const char *o, const char *oe, const char *s,

@@ -477,6 +477,17 @@ is "$(ls -A "$T/saved" | grep -v -c -E '^([0-9a-f]{16}\.txt|index\.tsv)$')" 0 \
 is "$(ls -A "$T/saved" | grep -c -E '^[0-9a-f]{16}\.txt$')" 5 \
     "... one per URL"
 is "$(ls -a "$T" | grep -v '^saved$')" "$before" "... and nothing was written outside the directory"
+
+# References past U+10FFFF, and past 2^31 (gumbo 0.10.1 wraps those around
+# an int): the saved text is U+FFFD for each, as bs4 4.11 gives it.
+for e in $ENGINES; do
+	rm -rf "$T/refs"
+	echo "$BASE/f/fixtures/refs_overflow.html" |
+	    pscrape -e $e -f jsonl --save-text "$T/refs" >"$T/out" 2>/dev/null
+	is "$(cat "$T"/refs/*.txt | od -An -tx1 | tr -d ' \n'):$(sed -E 's/.*"chars":([0-9]+).*/\1/' "$T/out")" \
+	    "0aefbfbd7320efbfbdefbfbd20c3a97800c3a90a:12" \
+	    "$e: references past U+10FFFF and 2^31 are saved as U+FFFD, 12 characters"
+done
 took "security"
 
 done_testing
