@@ -344,7 +344,9 @@ source_next(struct source *s, struct sink *sink)
 			/* Masked before it is cut, which could leave part of
 			 * a password without its '@'. */
 			given = url_mask_password(line);
-			if (strlen(given) > 40)
+			/* strlen, not the line's length: a NUL may end it
+			 * early. */
+			if (strlen(given) > 43)
 				memcpy(given + 40, "...", 4);
 			reject(s, sink, given, xasprintf("line longer than %d"
 			    " bytes (8 KiB)", URL_MAX_LINE));

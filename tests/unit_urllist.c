@@ -138,6 +138,30 @@ test_reader(void)
 		    "a long line is masked before it is cut");
 		free(got);
 	}
+	/* fuzz_urllist: a NUL in a long line left a 42-byte string, and
+	 * "..." was written past its end. */
+	memset(long_line, 'a', sizeof long_line);
+	memcpy(long_line, "http:", 5);
+	long_line[42] = '\0';
+	long_line[sizeof long_line - 1] = '\n';
+	{
+		char *got = read_list(long_line, sizeof long_line);
+
+		is_str(got, "Failed http:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    ": stdin:1: line longer than 8192 bytes (8 KiB)\n",
+		    "a long line with a NUL at 42: shown up to the NUL");
+		free(got);
+	}
+	long_line[42] = 'a';
+	long_line[44] = '\0';
+	{
+		char *got = read_list(long_line, sizeof long_line);
+
+		is_str(got, "Failed http:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa..."
+		    ": stdin:1: line longer than 8192 bytes (8 KiB)\n",
+		    "a long line with a NUL at 44: cut to 40 and '...'");
+		free(got);
+	}
 }
 
 static void
