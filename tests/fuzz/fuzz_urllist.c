@@ -122,21 +122,60 @@ occurrences(const char *hay, size_t hlen, const char *needle, size_t nlen)
 	return k;
 }
 
+/*
+ * How often the password pw (letters and digits) could come out of the
+ * line once curl has normalised it: the line read with hosts lowercased
+ * and %XX decoded, so that "hiddEn5" or "h%69dden5" next to the password
+ * "hidden5" does not count as printing it.
+ */
+static size_t
+folded_occurrences(const struct line *l, const char *pw, size_t n)
+{
+	char	*f = malloc(l->len + 1), *w = f;
+	size_t	 i, k, j;
+	int	 hi, lo;
+
+	if (f == NULL)
+		abort();
+	for (i = 0; i < l->len; i++) {
+		if (l->p[i] == '%' && i + 2 < l->len &&
+		    isxdigit((unsigned char)l->p[i + 1]) &&
+		    isxdigit((unsigned char)l->p[i + 2])) {
+			hi = isdigit((unsigned char)l->p[i + 1]) ?
+			    l->p[i + 1] - '0' : tolower(l->p[i + 1]) - 'a' + 10;
+			lo = isdigit((unsigned char)l->p[i + 2]) ?
+			    l->p[i + 2] - '0' : tolower(l->p[i + 2]) - 'a' + 10;
+			*w++ = (char)tolower(hi * 16 + lo);
+			i += 2;
+		} else
+			*w++ = (char)tolower((unsigned char)l->p[i]);
+	}
+	for (i = k = 0; i + n <= (size_t)(w - f); i++) {
+		for (j = 0; j < n && f[i + j] ==
+		    (char)tolower((unsigned char)pw[j]); j++)
+			;
+		k += j == n;
+	}
+	free(f);
+	return k;
+}
+
 /* The fixed texts of records: every reason curl and the reader give. */
 static struct textbuf	 noise;
 
 /*
  * A password that must never be printed: alphanumeric with a letter (so
  * that masking, truncation or a line number cannot make it up), 3 to 64
- * bytes (which keeps the search linear), written only once in the line
- * (so that any copy in the output is that one), and in none of the fixed
- * texts (curl's "Bad hostname" holds "hostnam").
+ * bytes (which keeps the search linear), written only once in the line,
+ * even with case and %XX folded (so that any copy in the output is that
+ * one), and in none of the fixed texts (curl's "Bad hostname" holds
+ * "hostnam").
  */
 static bool
 secret(const struct line *l, const char *pw, size_t n)
 {
 	return n >= 3 && n <= 64 && alnum_only(pw, n) &&
-	    occurrences(l->p, l->len, pw, n) == 1 &&
+	    folded_occurrences(l, pw, n) == 1 &&
 	    occurrences(noise.data, noise.len, pw, n) == 0;
 }
 
