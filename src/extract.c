@@ -786,18 +786,6 @@ count_tree(struct walk *w, const GumboNode *doc)
  * as 0..0110000 or 0..01114112, which gumbo turns into U+FFFD. Returns
  * the copy, or NULL when the page has no such reference.
  */
-static int
-ref_digit(char c, bool hex)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (hex && c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (hex && c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static char *
 tame_refs(const char *buf, size_t n)
 {
@@ -815,7 +803,8 @@ tame_refs(const char *buf, size_t n)
 		hex = d < e && (*d == 'x' || *d == 'X');
 		d += hex;
 		v = 0;
-		for (q = d; q < e && (dig = ref_digit(*q, hex)) >= 0; q++) {
+		for (q = d; q < e && (dig = hexval(*q)) >= 0 &&
+		    (hex || dig < 10); q++) {
 			if (v <= INT_MAX)
 				v = v * (hex ? 16 : 10) + dig;
 		}

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "robots.h"
+#include "scan.h"
 #include "xmalloc.h"
 
 struct rule {
@@ -45,24 +46,6 @@ static bool
 rb_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\v' || c == '\f';
-}
-
-static char
-lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static bool

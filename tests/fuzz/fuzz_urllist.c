@@ -122,40 +122,45 @@ occurrences(const char *hay, size_t hlen, const char *needle, size_t nlen)
 	return k;
 }
 
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /*
- * How often the password pw (letters and digits) could come out of the
- * line once curl has normalised it: the line read with hosts lowercased
- * and %XX decoded, so that "hiddEn5" or "h%69dden5" next to the password
+ * How often the password pw (letters and digits, at most 64) could come
+ * out of the line once curl has normalised it: the line read with case
+ * and %XX folded, so that "hiddEn5" or "h%69dden5" next to the password
  * "hidden5" does not count as printing it.
  */
 static size_t
 folded_occurrences(const struct line *l, const char *pw, size_t n)
 {
-	char	*f = malloc(l->len + 1), *w = f;
-	size_t	 i, k, j;
-	int	 hi, lo;
+	char	*f = malloc(l->len + 1), lpw[64];
+	size_t	 i, k, flen = 0;
+	int	 h, lo;
 
 	if (f == NULL)
 		abort();
 	for (i = 0; i < l->len; i++) {
 		if (l->p[i] == '%' && i + 2 < l->len &&
-		    isxdigit((unsigned char)l->p[i + 1]) &&
-		    isxdigit((unsigned char)l->p[i + 2])) {
-			hi = isdigit((unsigned char)l->p[i + 1]) ?
-			    l->p[i + 1] - '0' : tolower(l->p[i + 1]) - 'a' + 10;
-			lo = isdigit((unsigned char)l->p[i + 2]) ?
-			    l->p[i + 2] - '0' : tolower(l->p[i + 2]) - 'a' + 10;
-			*w++ = (char)tolower(hi * 16 + lo);
+		    (h = hexval(l->p[i + 1])) >= 0 &&
+		    (lo = hexval(l->p[i + 2])) >= 0) {
+			f[flen++] = (char)tolower(h << 4 | lo);
 			i += 2;
 		} else
-			*w++ = (char)tolower((unsigned char)l->p[i]);
+			f[flen++] = (char)tolower((unsigned char)l->p[i]);
 	}
-	for (i = k = 0; i + n <= (size_t)(w - f); i++) {
-		for (j = 0; j < n && f[i + j] ==
-		    (char)tolower((unsigned char)pw[j]); j++)
-			;
-		k += j == n;
-	}
+	for (i = 0; i < n; i++)
+		lpw[i] = (char)tolower((unsigned char)pw[i]);
+	k = occurrences(f, flen, lpw, n);
 	free(f);
 	return k;
 }
@@ -231,18 +236,6 @@ struct json {
 	const char	*p, *end;
 	struct textbuf	 str;		/* the last string decoded */
 };
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static void
 put_cp(struct textbuf *b, unsigned cp)
