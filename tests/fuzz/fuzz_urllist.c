@@ -34,6 +34,7 @@
 #include "options.h"
 #include "output.h"
 #include "result.h"
+#include "scan.h"
 #include "urllist.h"
 #include "xmalloc.h"
 
@@ -120,18 +121,6 @@ occurrences(const char *hay, size_t hlen, const char *needle, size_t nlen)
 	for (i = 0; i + nlen <= hlen; i++)
 		k += memcmp(hay + i, needle, nlen) == 0;
 	return k;
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /*
