@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 tmp=$(mktemp -d)
-./tests/httpd --port 8765 --port-file "$tmp/port" --root tests \
+./tests/lib/httpd --port 8765 --port-file "$tmp/port" --root tests/data \
     >"$tmp/httpd.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT

@@ -25,4 +25,4 @@ fi
 
 [ -x configure ] && [ configure -nt configure.ac ] || autoreconf -fi
 [ -f Makefile ] && [ Makefile -nt configure ] || ./configure --quiet
-make -j"$(nproc)" pscrape tests/httpd
+make -j"$(nproc)" pscrape tests/lib/httpd

@@ -85,10 +85,10 @@ done
 # pages are not kept twice in the tree.
 fixture_seeds() {
 	while IFS='	' read -r name ct; do
-		{ printf '%s\n' "$ct"; cat "$src/tests/fixtures/$name"; } \
+		{ printf '%s\n' "$ct"; cat "$src/tests/data/fixtures/$name"; } \
 		    >"$1/fixture_$name"
-	done <"$src/tests/fixtures/MANIFEST"
-	for f in "$src"/tests/corpus/0[12]-*.html; do
+	done <"$src/tests/data/fixtures/MANIFEST"
+	for f in "$src"/tests/data/corpus/0[12]-*.html; do
 		{ echo "text/html; charset=utf-8"; cat "$f"; } \
 		    >"$1/corpus_${f##*/}"
 	done

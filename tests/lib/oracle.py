@@ -15,7 +15,7 @@ are, and bs4 (UnicodeDammit) decides: a <meta> declaration, else a guess
 (chardet when installed, then UTF-8, then windows-1252).
 
 Measured agreement with extract_page() (src/extract.c) over the fixtures
-in tests/fixtures/MANIFEST, each read with its Content-Type there (bs4
+in tests/data/fixtures/MANIFEST, each read with its Content-Type there (bs4
 4.11.2, gumbo 0.10.1, glibc iconv; a throwaway C driver called
 extract_page() on the same bytes):
 

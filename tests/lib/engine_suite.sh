@@ -1,8 +1,8 @@
 #!/bin/sh
-# Integration: the real binary against tests/httpd, on the engine named by
+# Integration: the real binary against tests/lib/httpd, on the engine named by
 # $ENGINE (tests/engine_*.sh set it). Every record is asserted exactly
 # (timings hidden by untime), so every engine must give the same records.
-. "${top_srcdir:-.}/tests/setup.sh"
+. "${top_srcdir:-.}/tests/lib/setup.sh"
 : "${ENGINE:=serial}"
 pscrape() {
 	# shellcheck disable=SC2086

@@ -2,7 +2,7 @@
 # Running from cron: -q, --fail-threshold, --lock, atomic -o and --summary,
 # write errors, a reader that goes away, --log, config files, and the
 # progress line (only on a terminal).
-. "${top_srcdir:-.}/tests/setup.sh"
+. "${top_srcdir:-.}/tests/lib/setup.sh"
 start_server
 
 printf '%s\n' "$BASE/status/200" "$BASE/redirect/1" >"$T/good"

@@ -11,7 +11,7 @@ set -u
 top_srcdir=$(cd "$top_srcdir" && pwd)
 top_builddir=$(cd "$top_builddir" && pwd)
 PSCRAPE_BIN=$top_builddir/pscrape
-HTTPD_BIN=$top_builddir/tests/httpd
+HTTPD_BIN=$top_builddir/tests/lib/httpd
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/pscrape-test.XXXXXX")
 # No user's config file may change what the tests see.
@@ -45,13 +45,13 @@ pscrape() {
 	${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" "$@"
 }
 
-# Start tests/httpd on free ports of 127.0.0.1; sets BASE (evhttp), RAW (the
+# Start tests/lib/httpd on free ports of 127.0.0.1; sets BASE (evhttp), RAW (the
 # raw listener: answers that break HTTP), HANG (a port where connecting
 # hangs), their PORT, RAWPORT, HANGPORT, and HTTPD_LOG. Arguments go to
-# tests/httpd as they are (start_server_sites passes --sites).
+# tests/lib/httpd as they are (start_server_sites passes --sites).
 start_server() {
 	HTTPD_LOG=$T/httpd.log
-	"$HTTPD_BIN" --port 0 --port-file "$T/port" --root "$top_srcdir/tests" \
+	"$HTTPD_BIN" --port 0 --port-file "$T/port" --root "$top_srcdir/tests/data" \
 	    --log "$HTTPD_LOG" "$@" >"$T/httpd.out" 2>&1 &
 	SERVER_PID=$!
 	i=0
@@ -81,14 +81,14 @@ start_server() {
 }
 
 # start_server with every subdirectory of DIR a site on a port of its own
-# (tests/httpd --sites): for each site NAME, SITE_NAME is its base URL
+# (tests/lib/httpd --sites): for each site NAME, SITE_NAME is its base URL
 # (http://127.0.0.1:PORT, no slash) and SITEPORT_NAME its port; SITES
 # lists the names in port-file order (sorted).
 start_server_sites() {	# start_server_sites DIR
 	start_server --sites "$1"
 }
 
-# The requests tests/httpd logged, in arrival order, as "METHOD TARGET"
+# The requests tests/lib/httpd logged, in arrival order, as "METHOD TARGET"
 # ("RAW BYTES" for what was not HTTP): every port's, or PORT's only. The
 # log's lines are "SECONDS.MMM PORT METHOD TARGET".
 requests() {	# requests [PORT]

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Helper of tests/hostile.sh: the hostile cases, the checks of their
+"""Helper of tests/integration/hostile.sh: the hostile cases, the checks of their
 records, and measurements. Standard library only.
 
   hostile.py servers BASE RAW HANG BROTLI LIST CASES   write the server cases

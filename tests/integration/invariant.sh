@@ -2,15 +2,15 @@
 # The invariant every engine keeps, on one mixed list run by all of them:
 # every input line that holds a URL yields exactly one record, and status
 # and character count per line equal the serial engine's.
-. "${top_srcdir:-.}/tests/setup.sh"
+. "${top_srcdir:-.}/tests/lib/setup.sh"
 start_server
 
 {
 	echo "# a mixed list"
-	for f in "$top_srcdir"/tests/corpus/*.html; do
+	for f in "$top_srcdir"/tests/data/corpus/*.html; do
 		echo "$BASE/f/corpus/${f##*/}"
 	done
-	echo "$BASE/f/corpus/$(ls "$top_srcdir"/tests/corpus | sed -n 1p)?gzip=1"
+	echo "$BASE/f/corpus/$(ls "$top_srcdir"/tests/data/corpus | sed -n 1p)?gzip=1"
 	echo ""
 	echo "$BASE/status/404"
 	echo "$BASE/status/500"

@@ -1,10 +1,10 @@
 #!/bin/sh
 # The process engine's own promises, beyond the records every engine gives
-# (tests/engine_process.sh): the same records as serial on a mixed list;
+# (tests/integration/engine_process.sh): the same records as serial on a mixed list;
 # a worker killed mid-run costs nothing; a page whose worker dies twice
 # fails with the reason; no zombies, no workers left behind, no
 # descriptors leaked into workers; exit statuses.
-. "${top_srcdir:-.}/tests/setup.sh"
+. "${top_srcdir:-.}/tests/lib/setup.sh"
 start_server
 
 # Records without what may differ between engines: timings, engine name,
@@ -35,7 +35,7 @@ wait_lines() {
 
 # --- (1) the same records as the serial engine on a mixed list
 {
-	for f in "$top_srcdir"/tests/corpus/*.html; do
+	for f in "$top_srcdir"/tests/data/corpus/*.html; do
 		echo "$BASE/f/corpus/${f##*/}"
 	done
 	cat <<EOF

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The command line and the URL-list reader, through --dry-run (no network):
 # option values, input files, line rules, duplicates, exit statuses.
-. "${top_srcdir:-.}/tests/setup.sh"
+. "${top_srcdir:-.}/tests/lib/setup.sh"
 
 # --- bad option values are refused with what was expected, status 2
 pscrape -j 0 >/dev/null 2>"$T/err"; st=$?

@@ -1,4 +1,4 @@
 #!/bin/sh
 # The integration suite on the process engine.
 ENGINE=process
-. "${top_srcdir:-.}/tests/engine.sh"
+. "${top_srcdir:-.}/tests/lib/engine_suite.sh"

@@ -1,11 +1,11 @@
 #!/bin/sh
 # Crawling and politeness (issue 7), on every engine, against the sites of
-# tests/crawl-sites.sh (each a port of tests/httpd, so a host of its own):
+# tests/lib/sites.sh (each a port of tests/lib/httpd, so a host of its own):
 # --per-host, robots.txt, --rate and --host-rate, --retries, --depth with
 # --scope and --max-pages, --shard. The server's per-port /stats and its
 # log ("SECONDS.MMM PORT METHOD TARGET") say what pscrape really sent.
-. "${top_srcdir:-.}/tests/setup.sh"
-. "$top_srcdir/tests/crawl-sites.sh"
+. "${top_srcdir:-.}/tests/lib/setup.sh"
+. "$top_srcdir/tests/lib/sites.sh"
 
 PY=${PYTHON3_ORACLE:-}
 [ -n "$PY" ] && [ -x "$PY" ] || PY=$(command -v python3 || true)

@@ -2,8 +2,8 @@
 # The test server itself, with curl(1) on 127.0.0.1: --sites (files,
 # {{SITE_name}}, robots.status and robots.delay, no escaping the site),
 # the per-port /stats, the request log, /flaky and /drop.
-. "${top_srcdir:-.}/tests/setup.sh"
-. "$top_srcdir/tests/crawl-sites.sh"
+. "${top_srcdir:-.}/tests/lib/setup.sh"
+. "$top_srcdir/tests/lib/sites.sh"
 if ! command -v curl >/dev/null 2>&1; then
 	echo "1..0 # SKIP no curl(1)"
 	exit 0

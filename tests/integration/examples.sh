@@ -2,7 +2,7 @@
 # The man page's EXAMPLES run against the test server (the jq mantest
 # model): each "$ pscrape ..." line, and the crontab line, with urls.txt
 # and the paths in them pointed at the scratch directory.
-. "${top_srcdir:-.}/tests/setup.sh"
+. "${top_srcdir:-.}/tests/lib/setup.sh"
 start_server
 MAN=$top_srcdir/man/pscrape.1
 printf '%s\n' "$BASE/status/200" "$BASE/redirect/1" >"$T/urls.txt"

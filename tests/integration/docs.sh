@@ -2,7 +2,7 @@
 # The option table, --help, the man page and the README agree: every option
 # with the same short letter, argument and default everywhere (the curl
 # test1139 model), the same engines, and a lint-clean man page.
-. "${top_srcdir:-.}/tests/setup.sh"
+. "${top_srcdir:-.}/tests/lib/setup.sh"
 
 MAN=$top_srcdir/man/pscrape.1
 version=$(pscrape -V | sed -n '1s/^pscrape //p')

@@ -1,10 +1,10 @@
 #!/bin/sh
 # The text count agrees with the reference program's
 # len(BeautifulSoup(page, 'html.parser').text), run by Debian's python3-bs4,
-# on every fixture (served with the Content-Type of tests/fixtures/MANIFEST)
+# on every fixture (served with the Content-Type of tests/data/fixtures/MANIFEST)
 # and every corpus page: exactly, or within the tolerance LIBNOTES explains
 # (gumbo builds an HTML5 tree, html.parser does not): 0.5% or 2 characters.
-. "${top_srcdir:-.}/tests/setup.sh"
+. "${top_srcdir:-.}/tests/lib/setup.sh"
 
 PY=${PYTHON3_ORACLE:-/usr/bin/python3}
 if ! "$PY" -c 'import bs4' 2>/dev/null; then
@@ -18,9 +18,9 @@ start_server
 	while IFS='	' read -r name ct; do
 		enc=$(printf '%s' "$ct" | sed 's/ /%20/g; s/;/%3B/g; s/=/%3D/g')
 		printf '%s\t%s\t%s\n' "$BASE/f/fixtures/$name?ct=$enc" \
-		    "$top_srcdir/tests/fixtures/$name" "$ct"
-	done <"$top_srcdir/tests/fixtures/MANIFEST"
-	for f in "$top_srcdir"/tests/corpus/*.html; do
+		    "$top_srcdir/tests/data/fixtures/$name" "$ct"
+	done <"$top_srcdir/tests/data/fixtures/MANIFEST"
+	for f in "$top_srcdir"/tests/data/corpus/*.html; do
 		printf '%s\t%s\t%s\n' "$BASE/f/corpus/${f##*/}" "$f" "text/html"
 	done
 } >"$T/pages"
@@ -38,7 +38,7 @@ for line in sys.stdin:
     with open(path, "rb") as f:
         data = f.read()
     print(len(BeautifulSoup(oracle.decode(data, ct), "html.parser").text))
-' "$top_srcdir/tests" >"$T/theirs"
+' "$top_srcdir/tests/lib" >"$T/theirs"
 
 is "$(wc -l <"$T/ours" | tr -d ' ')" "$(wc -l <"$T/pages" | tr -d ' ')" \
     "one count per page"

@@ -3,9 +3,9 @@
 # hostile case runs on every engine; each must end as exactly one clear
 # record (or a correct count), within its timeouts and in bounded memory,
 # while the rest of the list is still fetched. The cases and their checks
-# live in tests/hostile.py; tests/httpd serves the misbehaviour (its raw
+# live in tests/lib/hostile.py; tests/lib/httpd serves the misbehaviour (its raw
 # listener for what evhttp cannot send).
-. "${top_srcdir:-.}/tests/setup.sh"
+. "${top_srcdir:-.}/tests/lib/setup.sh"
 
 PY=${PYTHON3_ORACLE:-}
 [ -n "$PY" ] && [ -x "$PY" ] || PY=$(command -v python3 || true)
@@ -13,7 +13,7 @@ if [ -z "$PY" ]; then
 	echo "1..0 # SKIP python3 is needed to check the records"
 	exit 0
 fi
-H="$PY $top_srcdir/tests/hostile.py"
+H="$PY $top_srcdir/tests/lib/hostile.py"
 # HOSTILE_ENGINES: the engines to run, all five by default (check-tsan
 # runs the threaded ones, check-valgrind serial and process).
 # HOSTILE_SMALL=1: the two cases that only measure scale, the 50 MB text

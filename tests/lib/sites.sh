@@ -1,5 +1,5 @@
-# Crawl fixtures for tests/httpd --sites, sourced by the tests: make_sites
-# DIR writes one subdirectory per site. In .html files tests/httpd turns
+# Crawl fixtures for tests/lib/httpd --sites, sourced by the tests: make_sites
+# DIR writes one subdirectory per site. In .html files tests/lib/httpd turns
 # {{SITE_name}} into http://127.0.0.1:PORT of site name at serve time, so
 # pages can link across hosts (politeness counts scheme + host + port, so
 # each site is a host of its own). Page texts are fixed, so pscrape's
