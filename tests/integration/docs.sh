@@ -73,6 +73,9 @@ is "$(sed -n 's/^  \([0-9][0-9]*\)  .*/\1/p' "$T/helpj" | sort -n | tr '\n' ' ')
 
 if command -v mandoc >/dev/null 2>&1; then
 	is "$(mandoc -Tlint -Wwarning "$MAN" 2>&1)" "" "mandoc -Tlint is clean"
+	# An escape written "\e xNN" renders as "\ xNN": a stray space.
+	is "$(mandoc -Tutf8 "$MAN" | col -bx | grep -n '\\ [a-z]')" "" \
+	    "the rendered page shows no backslash before a space"
 else
 	echo "ok $((tap_n += 1)) # SKIP mandoc not installed"
 fi
