@@ -96,9 +96,10 @@ static const char *const shard_keys[] = { "host", "url", NULL };
 
 /*
  * Sorted by long name. Each default is written here only: options_parse()
- * starts by applying it through the option's handler, and --help, the man
- * page and tests/docs.sh show this same string. A flag's default is the
- * opposite of the value it sets; options without one start at zero.
+ * starts by applying it through the option's handler, --help shows this
+ * same string, and tests/docs.sh checks the man page against --help. A
+ * flag's default is the opposite of the value it sets; options without
+ * one start at zero.
  */
 static const struct optdef optdefs[] = {
 	{ "cacert", 0, "FILE", NULL,
