@@ -2,9 +2,21 @@
  * pscrape: fetch every URL of the input lists, count the characters of
  * each page's visible text, report throughput.
  *
- * The data flows one way: source (URL lists) -> engine (scheduling only)
- * -> fetch + extract (fetch.c, extract.c) -> sink (records, statistics)
- * -> report (the per-engine table and --summary).
+ * The data flows one way:
+ *
+ *   source (URL lists: urllist.c)
+ *   -> scheduler (politeness, robots.txt, retries, crawl: scheduler.c)
+ *   -> engine (concurrency only: engine_*.c)
+ *   -> fetch + extract (fetch.c, extract.c)
+ *   -> sink (records, statistics: output.c)
+ *   -> report (the per-engine table and --summary: report.c)
+ *
+ * The source also emits to the sink: a finished record for each line it
+ * rejects (a bad URL, a duplicate), which is never fetched.
+ *
+ * This file owns the run's phases (main() at the end reads as them):
+ * start the process, open the outputs, run each engine over the lists,
+ * report, and close with the exit status.
  */
 #include "config.h"
 
@@ -176,30 +188,25 @@ worker_mode(struct options *opt)
 	return rc;
 }
 
-int
-main(int argc, char **argv)
+/* What main() holds across its phases. */
+struct session {
+	struct options		 opt;
+	const struct engine	*engines[MAX_RUNS];
+	int			 nengines;
+	FILE			*in;		/* stdin copied, or NULL */
+	FILE			*log;		/* --log, or NULL */
+	FILE			*out;		/* records: stdout or -o's */
+	struct outfile		*of;		/* -o, or NULL */
+	struct savetext		*save;		/* --save-text, or NULL */
+	struct sink		*sink;
+	bool			 written;	/* output went out whole */
+	bool			 input_failed;
+};
+
+/* The process around the run: signals, limits, libcurl, stdin. */
+static void
+start_process(struct session *s)
 {
-	const struct engine *engines[MAX_RUNS];
-	const struct runstats *runs;
-	struct savetext *save = NULL;
-	struct outfile *of = NULL;
-	FILE *out = stdout, *in = NULL, *log = NULL;
-	bool written = true, input_failed = false;
-	struct options opt;
-	struct source *src;
-	struct sink *sink;
-	int status, nengines, i;
-	char err[1024], *note;
-	size_t nruns;
-
-	pscrape_argv = argv;
-	options_parse(&opt, argc, argv);
-	if (getenv(PROCESS_WORKER_ENV) != NULL)
-		return worker_mode(&opt);
-	nengines = engine_list(opt.engine, engines, MAX_RUNS);
-	if (opt.lock != NULL)
-		take_lock(&opt);
-
 	/*
 	 * A reader that goes away must end in EPIPE, not a silent death; a
 	 * file that outgrows ulimit -f in EFBIG, a write error like a full
@@ -211,116 +218,184 @@ main(int argc, char **argv)
 	raise_nofile();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatal(EXIT_FAILURE, "cannot initialise libcurl");
-	if (nengines > 1 && !opt.dry_run && reads_stdin(&opt))
-		in = spool_stdin();
+	if (s->nengines > 1 && !s->opt.dry_run && reads_stdin(&s->opt))
+		s->in = spool_stdin();
+}
 
-	if (opt.log != NULL && (log = fopen(opt.log, "ae")) == NULL)
-		fatal(EXIT_WRITE, "cannot write '%s': %s", opt.log,
+/* --log, a check of the lists, --save-text, -o and the sink over them. */
+static void
+open_outputs(struct session *s)
+{
+	const struct options *opt = &s->opt;
+	struct source *src;
+	char err[1024], *note;
+
+	if (opt->log != NULL && (s->log = fopen(opt->log, "ae")) == NULL)
+		fatal(EXIT_WRITE, "cannot write '%s': %s", opt->log,
 		    strerror(errno));
 	/*
 	 * Everything that can fail the run before it starts is done before
 	 * -o makes its temporary file, which an exit now would leave behind.
 	 */
-	if ((src = source_open(opt.files, opt.nfiles, in, err,
+	if ((src = source_open(opt->files, opt->nfiles, s->in, err,
 	    sizeof err)) == NULL)
 		fatal(EXIT_USAGE, "%s", err);
 	source_close(src);
-	if (opt.save_text != NULL && !opt.dry_run &&
-	    (save = savetext_open(opt.save_text, err, sizeof err)) == NULL)
+	if (opt->save_text != NULL && !opt->dry_run &&
+	    (s->save = savetext_open(opt->save_text, err, sizeof err)) == NULL)
 		fatal(EXIT_WRITE, "%s", err);
-	if (opt.output != NULL) {
-		if ((of = outfile_open(opt.output, err, sizeof err)) == NULL)
+	if (opt->output != NULL) {
+		s->of = outfile_open(opt->output, err, sizeof err);
+		if (s->of == NULL)
 			fatal(EXIT_WRITE, "%s", err);
-		out = outfile_stream(of);
+		s->out = outfile_stream(s->of);
 	}
-	sink = sink_new(&opt, out, of == NULL, log);
+	s->sink = sink_new(opt, s->out, s->of == NULL, s->log);
 	note = xasprintf("start pscrape %s: engine %s, %d list%s",
-	    PACKAGE_VERSION, opt.engine, opt.nfiles ? opt.nfiles : 1,
-	    opt.nfiles > 1 ? "s" : "");
-	sink_log(sink, note);
+	    PACKAGE_VERSION, opt->engine, opt->nfiles ? opt->nfiles : 1,
+	    opt->nfiles > 1 ? "s" : "");
+	sink_log(s->sink, note);
 	free(note);
+}
 
-	for (i = 0; i < (opt.dry_run ? 1 : nengines); i++) {
-		const struct engine *e = engines[i];
-		struct run run = {
-			.opt = &opt,
-			.sink = sink,
-			.save = save,
-			.engine = e->name,
-			.jobs = e->sequential ? 1 :
-			    opt.jobs ? opt.jobs : e->default_jobs,
-		};
+/* One engine over the lists, read again from the start (or --dry-run). */
+static void
+run_engine(struct session *s, const struct engine *e)
+{
+	const struct options *opt = &s->opt;
+	struct run run = {
+		.opt = opt,
+		.sink = s->sink,
+		.save = s->save,
+		.engine = e->name,
+		.jobs = e->sequential ? 1 :
+		    opt->jobs ? opt->jobs : e->default_jobs,
+	};
+	struct source *src;
+	char err[1024];
 
-		if (in != NULL)
-			rewind(in);
-		src = source_open(opt.files, opt.nfiles, in, err, sizeof err);
-		if (src == NULL)
-			fatal(EXIT_USAGE, "%s", err);
-		source_set_shard(src, opt.shard_k, opt.shard_n,
-		    opt.shard_by_url);
-		run.src = src;
-		if (opt.dry_run)
-			written = dry_run(src, sink, out);
-		else {
-			sink_start(sink, run.engine, run.jobs);
-			run.sched = sched_new(&opt, src, sink, run.engine,
-			    run.jobs);
-			e->run(&run);
-			sched_free(run.sched);
-			sink_finish(sink, run.jobs);
-		}
-		if (source_failed(src))
-			input_failed = true;
-		source_close(src);
+	if (s->in != NULL)
+		rewind(s->in);
+	src = source_open(opt->files, opt->nfiles, s->in, err, sizeof err);
+	if (src == NULL)
+		fatal(EXIT_USAGE, "%s", err);
+	source_set_shard(src, opt->shard_k, opt->shard_n, opt->shard_by_url);
+	run.src = src;
+	if (opt->dry_run)
+		s->written = dry_run(src, s->sink, s->out);
+	else {
+		sink_start(s->sink, run.engine, run.jobs);
+		run.sched = sched_new(opt, src, s->sink, run.engine, run.jobs);
+		e->run(&run);
+		sched_free(run.sched);
+		sink_finish(s->sink, run.jobs);
+	}
+	if (source_failed(src))
+		s->input_failed = true;
+	source_close(src);
+}
+
+/* Each engine in turn, until a signal asks us to stop. */
+static void
+run_engines(struct session *s)
+{
+	int i;
+
+	for (i = 0; i < (s->opt.dry_run ? 1 : s->nengines); i++) {
+		run_engine(s, s->engines[i]);
 		if (stop_signal != 0)
 			break;
 	}
+}
 
-	runs = sink_runs(sink, &nruns);
+/* The table, --summary, and the records committed to -o or stdout. */
+static void
+report(struct session *s)
+{
+	const struct runstats *runs;
+	size_t nruns;
+
+	runs = sink_runs(s->sink, &nruns);
 	/* Nobody is left to read a table when the reader went away. */
-	if (!opt.quiet && nruns > 0 && !sink_reader_gone(sink))
+	if (!s->opt.quiet && nruns > 0 && !sink_reader_gone(s->sink))
 		report_table(stderr, runs, nruns);
-	if (opt.summary != NULL && !write_summary(opt.summary, runs, nruns))
-		written = false;
-	if (of != NULL) {
+	if (s->opt.summary != NULL &&
+	    !write_summary(s->opt.summary, runs, nruns))
+		s->written = false;
+	if (s->of != NULL) {
 		/* After a write error the old file is kept: see outfile.h. */
-		if (sink_write_failed(sink) || !written)
-			outfile_abort(of);
-		else if (outfile_commit(of) != 0) {
-			warnx_("cannot write '%s': %s", opt.output,
+		if (sink_write_failed(s->sink) || !s->written)
+			outfile_abort(s->of);
+		else if (outfile_commit(s->of) != 0) {
+			warnx_("cannot write '%s': %s", s->opt.output,
 			    strerror(errno));
-			written = false;
+			s->written = false;
 		}
-	} else if (!sink_write_failed(sink) && fflush(stdout) != 0) {
+	} else if (!sink_write_failed(s->sink) && fflush(stdout) != 0) {
 		if (errno != EPIPE)
 			warnx_("cannot write output: %s", strerror(errno));
-		written = false;
+		s->written = false;
 	}
+}
+
+/* The exit status: the first of these that holds, in this order. */
+static int
+exit_status(const struct session *s)
+{
+	double failed = sink_failed_pct(s->sink);
 
 	if (stop_signal > 0)
-		status = 128 + stop_signal;
-	else if (sink_reader_gone(sink))
-		status = 128 + SIGPIPE;	/* as if SIGPIPE had ended us */
-	else if (!written || sink_write_failed(sink))
-		status = EXIT_WRITE;
-	else if (input_failed)
-		status = EXIT_USAGE;
-	else if (sink_failed_pct(sink) > opt.fail_threshold ||
-	    (opt.fail_threshold == 0 && sink_failed_pct(sink) > 0))
-		status = EXIT_SOME_FAIL;
-	else
-		status = EXIT_ALL_OK;
+		return 128 + stop_signal;
+	if (sink_reader_gone(s->sink))
+		return 128 + SIGPIPE;	/* as if SIGPIPE had ended us */
+	if (!s->written || sink_write_failed(s->sink))
+		return EXIT_WRITE;
+	if (s->input_failed)
+		return EXIT_USAGE;
+	if (failed > s->opt.fail_threshold ||
+	    (s->opt.fail_threshold == 0 && failed > 0))
+		return EXIT_SOME_FAIL;
+	return EXIT_ALL_OK;
+}
+
+/* Log the end and let go of everything. */
+static void
+close_session(struct session *s, int status)
+{
+	char *note;
 
 	note = xasprintf("end status %d", status);
-	sink_log(sink, note);
+	sink_log(s->sink, note);
 	free(note);
-	sink_free(sink);
-	savetext_close(save);
-	if (in != NULL)
-		fclose(in);
-	if (log != NULL)
-		fclose(log);
-	options_free(&opt);
+	sink_free(s->sink);
+	savetext_close(s->save);
+	if (s->in != NULL)
+		fclose(s->in);
+	if (s->log != NULL)
+		fclose(s->log);
+	options_free(&s->opt);
 	curl_global_cleanup();
+}
+
+int
+main(int argc, char **argv)
+{
+	struct session s = { .out = stdout, .written = true };
+	int status;
+
+	pscrape_argv = argv;
+	options_parse(&s.opt, argc, argv);
+	if (getenv(PROCESS_WORKER_ENV) != NULL)
+		return worker_mode(&s.opt);
+	s.nengines = engine_list(s.opt.engine, s.engines, MAX_RUNS);
+	if (s.opt.lock != NULL)
+		take_lock(&s.opt);
+
+	start_process(&s);
+	open_outputs(&s);
+	run_engines(&s);
+	report(&s);
+	status = exit_status(&s);
+	close_session(&s, status);
 	return status;
 }

@@ -1,7 +1,14 @@
 /*
- * The option table and its parser. One sorted table drives getopt_long,
- * --help and tests/docs.sh, which fails when the table, --help and the man
- * page disagree (the curl tool_getparam.c / test1139 model).
+ * The option table and its parser. Each entry says an option's name,
+ * argument, default, help and type: the field of struct options it sets
+ * and the handler that parses it, one per type of argument, a handler of
+ * its own only where an option needs code. The one sorted table drives
+ * the defaults, getopt_long, config files, --help and tests/docs.sh,
+ * which fails when the table, --help and the man page disagree (the curl
+ * tool_getparam.c / test1139 model).
+ *
+ * Not here: what the options mean to a run (main.c, scheduler.c, the
+ * engines read struct options).
  */
 #include "config.h"
 
@@ -10,6 +17,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,113 +28,167 @@
 #include "options.h"
 #include "xmalloc.h"
 
-enum {
-	OPT_CACERT = 256,
-	OPT_CONNECT_TIMEOUT,
-	OPT_DEPTH,
-	OPT_DRY_RUN,
-	OPT_FAIL_THRESHOLD,
-	OPT_HOST_RATE,
-	OPT_LOCK,
-	OPT_LOCK_WAIT,
-	OPT_LOG,
-	OPT_MAX_PAGES,
-	OPT_MAX_REDIRS,
-	OPT_MAX_SIZE,
-	OPT_NO_CONFIG,
-	OPT_NO_ROBOTS,
-	OPT_PER_HOST,
-	OPT_RATE,
-	OPT_RETRIES,
-	OPT_SAVE_TEXT,
-	OPT_SCOPE,
-	OPT_SHARD,
-	OPT_SHARD_BY,
-	OPT_SUMMARY,
-};
+struct optdef;
+
+/*
+ * Applies an option's argument (NULL for a flag) to the options. One
+ * handler serves every option of a type, from the entry's field, range or
+ * name list; an option that needs code of its own has a handler of its own.
+ */
+typedef void opthandler(struct options *, const struct optdef *,
+    const char *);
 
 struct optdef {
 	const char	*name;
-	int		 id;		/* short letter, or OPT_* */
+	int		 letter;	/* short option, or 0 */
 	const char	*arg;		/* argument name, NULL for a flag */
-	const char	*def;		/* default as documented, or NULL */
+	const char	*def;		/* default, applied at start */
 	const char	*help;
+	opthandler	*fn;
+	size_t		 off;		/* the field in struct options ... */
+	size_t		 size;		/* ... and its size */
+	long		 min;		/* INT: range; FLAG: value; */
+	long		 max;		/* SECS: least milliseconds */
+	const char *const *names;	/* set_enum: names in enum order */
+	bool		 def_prose;	/* def only describes the zero value */
+	bool		 cmdline;	/* not allowed in a config file */
 };
 
-/* Sorted by long name. The defaults here are the documented ones. */
+/* Generic handlers, one per type of argument. */
+static opthandler set_flag, set_count, set_int, set_secs, set_pct, set_rate,
+    set_size, set_string, set_enum;
+/* Options that need code of their own. */
+static opthandler set_engine, add_header, show_help, show_version,
+    set_nothing, set_shard, set_save_text, set_user_agent;
+
+/*
+ * The types, for the table below:
+ *   FLAG(field, v)	a flag that sets a bool to v
+ *   COUNT(field)	a flag that counts in an int (-v -v)
+ *   INT(field, lo, hi)	an integer from lo to hi, in an int, unsigned,
+ *			long or uint64_t
+ *   SECS(field, lo)	seconds, decimals allowed, as milliseconds in a
+ *			long; at least lo milliseconds (0 or 1)
+ *   PCT(field)		a percentage from 0 to 100, in a double
+ *   RATE(field)	N, N/s or N/m, as requests a second in a double
+ *   SIZE(field)	bytes with an optional K, M or G, in a uint64_t
+ *   STRING(field)	the argument itself, in a const char *
+ *   ENUM(field, names)	one of names, as its index in an enum or bool
+ *   CALL(handler)	code of its own
+ */
+#define AT(m)		.off = offsetof(struct options, m),		\
+			.size = sizeof(((struct options *)0)->m)
+#define FLAG(m, v)	.fn = set_flag, AT(m), .min = (v)
+#define COUNT(m)	.fn = set_count, AT(m)
+#define INT(m, lo, hi)	.fn = set_int, AT(m), .min = (lo), .max = (hi)
+#define SECS(m, lo)	.fn = set_secs, AT(m), .min = (lo)
+#define PCT(m)		.fn = set_pct, AT(m)
+#define RATE(m)		.fn = set_rate, AT(m)
+#define SIZE(m)		.fn = set_size, AT(m)
+#define STRING(m)	.fn = set_string, AT(m)
+#define ENUM(m, list)	.fn = set_enum, AT(m), .names = (list)
+#define CALL(f)		.fn = (f)
+
+/* In the order of enum format, enum scope and shard_by_url's false, true. */
+static const char *const formats[] = { "text", "jsonl", "csv", NULL };
+static const char *const scopes[] = { "host", "domain", "prefix", NULL };
+static const char *const shard_keys[] = { "host", "url", NULL };
+
+/*
+ * Sorted by long name. Each default is written here only: options_parse()
+ * starts by applying it through the option's handler, --help shows this
+ * same string, and tests/docs.sh checks the man page against --help. A
+ * flag's default is the opposite of the value it sets; options without
+ * one start at zero.
+ */
 static const struct optdef optdefs[] = {
-	{ "cacert", OPT_CACERT, "FILE", NULL,
-	  "CA certificates to verify peers with" },
+	{ "cacert", 0, "FILE", NULL,
+	  "CA certificates to verify peers with", STRING(cacert) },
 	{ "config", 'K', "FILE", "$XDG_CONFIG_HOME/pscrape/config",
-	  "read long options from FILE, one per line" },
-	{ "connect-timeout", OPT_CONNECT_TIMEOUT, "SECS", "10",
-	  "give up connecting after SECS seconds" },
-	{ "depth", OPT_DEPTH, "N", "0",
-	  "also fetch the links of fetched pages, up to N hops from the list" },
-	{ "dry-run", OPT_DRY_RUN, NULL, NULL,
-	  "check the input and print the URLs that would be fetched" },
+	  "read long options from FILE, one per line", CALL(set_nothing),
+	  .def_prose = true, .cmdline = true },
+	{ "connect-timeout", 0, "SECS", "10",
+	  "give up connecting after SECS seconds",
+	  SECS(connect_timeout_ms, 1) },
+	{ "depth", 0, "N", "0",
+	  "also fetch the links of fetched pages, up to N hops from the list",
+	  INT(depth, 0, 1000) },
+	{ "dry-run", 0, NULL, NULL,
+	  "check the input and print the URLs that would be fetched",
+	  FLAG(dry_run, true) },
 	{ "engine", 'e', "NAME", "async",
 	  "engine, a comma list of engines, or all: serial, thread, pool,"
-	  " process, async" },
-	{ "fail-threshold", OPT_FAIL_THRESHOLD, "PCT", "0",
-	  "exit 1 only when more than PCT percent of the URLs failed" },
+	  " process, async", CALL(set_engine) },
+	{ "fail-threshold", 0, "PCT", "0",
+	  "exit 1 only when more than PCT percent of the URLs failed",
+	  PCT(fail_threshold) },
 	{ "format", 'f', "FMT", "text",
-	  "output format: text, jsonl or csv" },
+	  "output format: text, jsonl or csv", ENUM(format, formats) },
 	{ "header", 'H', "LINE", NULL,
-	  "add a request header (repeatable)" },
+	  "add a request header (repeatable)", CALL(add_header) },
 	{ "help", 'h', NULL, NULL,
-	  "show this help and exit" },
-	{ "host-rate", OPT_HOST_RATE, "N[/s|/m]", NULL,
-	  "start at most N requests a second (or minute) per host" },
+	  "show this help and exit", CALL(show_help), .cmdline = true },
+	{ "host-rate", 0, "N[/s|/m]", NULL,
+	  "start at most N requests a second (or minute) per host",
+	  RATE(host_rate) },
 	{ "insecure", 'k', NULL, NULL,
-	  "do not verify TLS certificates" },
+	  "do not verify TLS certificates", FLAG(insecure, true) },
 	{ "jobs", 'j', "N", "per engine",
 	  "transfers in flight at once, 1-100000; serial 1, thread 100,"
-	  " pool 32, process 8, async 100" },
-	{ "lock", OPT_LOCK, "FILE", NULL,
-	  "exit 4 at once when another run holds FILE locked" },
-	{ "lock-wait", OPT_LOCK_WAIT, "SECS", "0",
-	  "wait up to SECS seconds for the --lock" },
-	{ "log", OPT_LOG, "FILE", NULL,
-	  "append start, failures and summary to FILE, timestamped" },
-	{ "max-pages", OPT_MAX_PAGES, "N", NULL,
-	  "fetch at most N pages in all, links included" },
-	{ "max-redirs", OPT_MAX_REDIRS, "N", "10",
-	  "follow at most N redirects" },
-	{ "max-size", OPT_MAX_SIZE, "BYTES", "10M",
-	  "largest decoded body accepted; suffixes K, M, G" },
-	{ "no-config", OPT_NO_CONFIG, NULL, NULL,
-	  "do not read the default config file" },
-	{ "no-robots", OPT_NO_ROBOTS, NULL, NULL,
-	  "do not fetch or obey robots.txt" },
+	  " pool 32, process 8, async 100", INT(jobs, 1, 100000),
+	  .def_prose = true },
+	{ "lock", 0, "FILE", NULL,
+	  "exit 4 at once when another run holds FILE locked", STRING(lock) },
+	{ "lock-wait", 0, "SECS", "0",
+	  "wait up to SECS seconds for the --lock", SECS(lock_wait_ms, 0) },
+	{ "log", 0, "FILE", NULL,
+	  "append start, failures and summary to FILE, timestamped",
+	  STRING(log) },
+	{ "max-pages", 0, "N", NULL,
+	  "fetch at most N pages in all, links included",
+	  INT(max_pages, 1, LONG_MAX) },
+	{ "max-redirs", 0, "N", "10",
+	  "follow at most N redirects", INT(max_redirs, 0, 1000) },
+	{ "max-size", 0, "BYTES", "10M",
+	  "largest decoded body accepted; suffixes K, M, G", SIZE(max_size) },
+	{ "no-config", 0, NULL, NULL,
+	  "do not read the default config file", CALL(set_nothing),
+	  .cmdline = true },
+	{ "no-robots", 0, NULL, NULL,
+	  "do not fetch or obey robots.txt", FLAG(robots, false) },
 	{ "output", 'o', "FILE", "stdout",
-	  "write result records to FILE" },
-	{ "per-host", OPT_PER_HOST, "N", "4",
-	  "at most N requests in flight to one host; 0: no limit" },
+	  "write result records to FILE", STRING(output), .def_prose = true },
+	{ "per-host", 0, "N", "4",
+	  "at most N requests in flight to one host; 0: no limit",
+	  INT(per_host, 0, 100000) },
 	{ "quiet", 'q', NULL, NULL,
-	  "print nothing when every URL is ok; failures on stderr" },
-	{ "rate", OPT_RATE, "N[/s|/m]", NULL,
-	  "start at most N requests a second (or minute) in all" },
-	{ "retries", OPT_RETRIES, "N", "2",
-	  "retry timeouts, connection errors, 429, 502, 503 and 504 N times" },
-	{ "save-text", OPT_SAVE_TEXT, "DIR", NULL,
-	  "save each page's extracted text under DIR" },
-	{ "scope", OPT_SCOPE, "SCOPE", "host",
-	  "links --depth follows: host, domain or prefix" },
-	{ "shard", OPT_SHARD, "K/N", NULL,
-	  "keep only the URLs of shard K of N (by host)" },
-	{ "shard-by", OPT_SHARD_BY, "KEY", "host",
-	  "what --shard hashes: host or url" },
-	{ "summary", OPT_SUMMARY, "FILE", NULL,
-	  "write the per-engine statistics to FILE as JSON" },
+	  "print nothing when every URL is ok; failures on stderr",
+	  FLAG(quiet, true) },
+	{ "rate", 0, "N[/s|/m]", NULL,
+	  "start at most N requests a second (or minute) in all", RATE(rate) },
+	{ "retries", 0, "N", "2",
+	  "retry timeouts, connection errors, 429, 502, 503 and 504 N times",
+	  INT(retries, 0, 100) },
+	{ "save-text", 0, "DIR", NULL,
+	  "save each page's extracted text under DIR", CALL(set_save_text) },
+	{ "scope", 0, "SCOPE", "host",
+	  "links --depth follows: host, domain or prefix",
+	  ENUM(scope, scopes) },
+	{ "shard", 0, "K/N", NULL,
+	  "keep only the URLs of shard K of N (by host)", CALL(set_shard) },
+	{ "shard-by", 0, "KEY", "host",
+	  "what --shard hashes: host or url", ENUM(shard_by_url, shard_keys) },
+	{ "summary", 0, "FILE", NULL,
+	  "write the per-engine statistics to FILE as JSON", STRING(summary) },
 	{ "timeout", 't', "SECS", "30",
-	  "give up a transfer after SECS seconds in all" },
+	  "give up a transfer after SECS seconds in all", SECS(timeout_ms, 1) },
 	{ "user-agent", 'A', "STR", "pscrape/" PACKAGE_VERSION,
-	  "User-Agent header to send" },
+	  "User-Agent header to send", CALL(set_user_agent) },
 	{ "verbose", 'v', NULL, NULL,
-	  "more detail on stderr (repeatable)" },
+	  "more detail on stderr (repeatable)", COUNT(verbose) },
 	{ "version", 'V', NULL, NULL,
-	  "show versions of pscrape and its libraries and exit" },
+	  "show versions of pscrape and its libraries and exit",
+	  CALL(show_version), .cmdline = true },
 };
 #define NOPTDEFS (sizeof optdefs / sizeof optdefs[0])
 
@@ -164,8 +226,8 @@ options_usage(FILE *f)
 	for (i = 0; i < NOPTDEFS; i++) {
 		const struct optdef *d = &optdefs[i];
 
-		if (d->id < 256)
-			snprintf(left, sizeof left, "-%c, --%s%s%s", d->id,
+		if (d->letter != 0)
+			snprintf(left, sizeof left, "-%c, --%s%s%s", d->letter,
 			    d->name, d->arg ? " " : "", d->arg ? d->arg : "");
 		else
 			snprintf(left, sizeof left, "    --%s%s%s", d->name,
@@ -219,90 +281,130 @@ usage_error(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
-static long
-parse_long(const char *opt, const char *s, long min, long max)
+/*
+ * Store v, in range for the field, in the field d names: a bool, an int,
+ * unsigned or enum, or a 64-bit integer (long on LP64). Values in range
+ * have the same bytes signed or unsigned.
+ */
+static void
+store_int(struct options *o, const struct optdef *d, long v)
+{
+	char *p = (char *)o + d->off;
+	int64_t w = v;
+	bool b = v != 0;
+	int i = (int)v;
+
+	if (d->size == sizeof b)
+		memcpy(p, &b, sizeof b);
+	else if (d->size == sizeof i)
+		memcpy(p, &i, sizeof i);
+	else if (d->size == sizeof w)
+		memcpy(p, &w, sizeof w);
+	else
+		abort();
+}
+
+static void
+store_double(struct options *o, const struct optdef *d, double v)
+{
+	memcpy((char *)o + d->off, &v, sizeof v);
+}
+
+/* A flag: the field becomes d->min (its default is the opposite). */
+static void
+set_flag(struct options *o, const struct optdef *d, const char *arg)
+{
+	(void)arg;
+	store_int(o, d, d->min);
+}
+
+/* A flag that counts how often it is given. */
+static void
+set_count(struct options *o, const struct optdef *d, const char *arg)
+{
+	int *p = (int *)((char *)o + d->off);
+
+	(void)arg;
+	(*p)++;
+}
+
+/* A finite decimal number at the start of s; *rest is what follows. */
+static bool
+number(const char *s, double *v, const char **rest)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtod(s, &end);
+	*rest = end;
+	return end != s && errno == 0 && isfinite(*v);
+}
+
+/* An integer from d->min to d->max. */
+static void
+set_int(struct options *o, const struct optdef *d, const char *arg)
 {
 	char *end;
 	long v;
 
 	errno = 0;
-	v = strtol(s, &end, 10);
-	if (end == s || *end != '\0' || errno != 0 || v < min || v > max)
-		usage_error("%s: expected an integer from %ld to %ld, got '%s'",
-		    opt, min, max, s);
-	return v;
+	v = strtol(arg, &end, 10);
+	if (end == arg || *end != '\0' || errno != 0 || v < d->min ||
+	    v > d->max)
+		usage_error("--%s: expected an integer from %ld to %ld,"
+		    " got '%s'", d->name, d->min, d->max, arg);
+	store_int(o, d, v);
+}
+
+/*
+ * Seconds, decimals allowed, stored as milliseconds (a long); at least
+ * d->min milliseconds, so 0 is refused when d->min is 1.
+ */
+static void
+set_secs(struct options *o, const struct optdef *d, const char *arg)
+{
+	const char *rest;
+	double v;
+
+	if (!number(arg, &v, &rest) || *rest != '\0' ||
+	    v < d->min / 1000.0 || v > 86400.0 * 365)
+		usage_error("--%s: expected a number of seconds%s, got '%s'",
+		    d->name, d->min > 0 ? " greater than 0" : "", arg);
+	store_int(o, d, lround(v * 1000.0));
 }
 
 /* A percentage from 0 to 100, decimals allowed. */
-static double
-parse_pct(const char *opt, const char *s)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) ||
-	    v < 0 || v > 100)
-		usage_error("%s: expected a percentage from 0 to 100, got '%s'",
-		    opt, s);
-	return v;
-}
-
-/* Seconds, decimals allowed, to milliseconds; 0 only when allowed. */
-static long
-parse_secs(const char *opt, const char *s, bool zero)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) ||
-	    v < (zero ? 0 : 0.001) || v > 86400.0 * 365)
-		usage_error("%s: expected a number of seconds%s, got '%s'", opt,
-		    zero ? "" : " greater than 0", s);
-	return lround(v * 1000.0);
-}
-
-/* N, N/s or N/m: requests per second, greater than 0. */
-static double
-parse_rate(const char *opt, const char *s)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end != s && errno == 0 && isfinite(v) && v > 0) {
-		if (*end == '\0' || strcmp(end, "/s") == 0)
-			return v;
-		if (strcmp(end, "/m") == 0)
-			return v / 60.0;
-	}
-	usage_error("%s: expected N, N/s or N/m with N greater than 0, got '%s'",
-	    opt, s);
-}
-
-/* K/N with 1 <= K <= N. */
 static void
-parse_shard(struct options *o, const char *s)
+set_pct(struct options *o, const struct optdef *d, const char *arg)
 {
-	unsigned long k, n;
-	char *end, *end2;
+	const char *rest;
+	double v;
 
-	errno = 0;
-	k = strtoul(s, &end, 10);
-	if (end != s && *end == '/' && isdigit((unsigned char)end[1])) {
-		n = strtoul(end + 1, &end2, 10);
-		if (*end2 == '\0' && errno == 0 && k >= 1 && k <= n &&
-		    n <= 1000000 && isdigit((unsigned char)s[0])) {
-			o->shard_k = (unsigned)k;
-			o->shard_n = (unsigned)n;
+	if (!number(arg, &v, &rest) || *rest != '\0' || v < 0 || v > 100)
+		usage_error("--%s: expected a percentage from 0 to 100,"
+		    " got '%s'", d->name, arg);
+	store_double(o, d, v);
+}
+
+/* N, N/s or N/m: stored as requests per second, greater than 0. */
+static void
+set_rate(struct options *o, const struct optdef *d, const char *arg)
+{
+	const char *rest;
+	double v;
+
+	if (number(arg, &v, &rest) && v > 0) {
+		if (*rest == '\0' || strcmp(rest, "/s") == 0) {
+			store_double(o, d, v);
+			return;
+		}
+		if (strcmp(rest, "/m") == 0) {
+			store_double(o, d, v / 60.0);
 			return;
 		}
 	}
-	usage_error("--shard: expected K/N with 1 <= K <= N, got '%s'", s);
+	usage_error("--%s: expected N, N/s or N/m with N greater than 0,"
+	    " got '%s'", d->name, arg);
 }
 
 /* Bytes with an optional K, M or G suffix (powers of 1024). */
@@ -343,12 +445,62 @@ parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* A size in bytes, stored as a uint64_t. */
 static void
-add_header(struct options *o, const char *h)
+set_size(struct options *o, const struct optdef *d, const char *arg)
+{
+	uint64_t v;
+
+	if (parse_size(arg, &v) != 0)
+		usage_error("--%s: expected a positive number of bytes,"
+		    " optionally with K, M or G, got '%s'", d->name, arg);
+	memcpy((char *)o + d->off, &v, sizeof v);
+}
+
+/* A string, kept as given: argv or o->owned outlive the options. */
+static void
+set_string(struct options *o, const struct optdef *d, const char *arg)
+{
+	memcpy((char *)o + d->off, &arg, sizeof arg);
+}
+
+/* One of the names d->names lists, stored as its index. */
+static void
+set_enum(struct options *o, const struct optdef *d, const char *arg)
+{
+	char list[256];
+	size_t i, len = 0;
+
+	for (i = 0; d->names[i] != NULL; i++) {
+		if (strcmp(arg, d->names[i]) == 0) {
+			store_int(o, d, (long)i);
+			return;
+		}
+		if (len < sizeof list)
+			len += snprintf(list + len, sizeof list - len, "%s%s",
+			    i == 0 ? "" : d->names[i + 1] == NULL ? " or " :
+			    ", ", d->names[i]);
+	}
+	usage_error("--%s: expected %s, got '%s'", d->name, list, arg);
+}
+
+static void
+set_engine(struct options *o, const struct optdef *d, const char *arg)
+{
+	(void)d;
+	if (engine_list(arg, NULL, 0) < 0 || arg[0] == '\0')
+		usage_error("--engine: expected all or a comma list of"
+		    " %s, got '%s'", engine_names(), arg);
+	o->engine = arg;
+}
+
+static void
+add_header(struct options *o, const struct optdef *d, const char *h)
 {
 	const char *colon = strchr(h, ':');
 	struct curl_slist *l;
 
+	(void)d;
 	if (colon == NULL || colon == h || strpbrk(h, "\r\n") != NULL)
 		usage_error("--header: expected 'Name: value' on one line,"
 		    " got '%s'", h);
@@ -358,146 +510,87 @@ add_header(struct options *o, const char *h)
 	o->headers = l;
 }
 
-/* Apply one option, from the command line or a config file. */
 static void
-apply(struct options *o, int id, char *arg)
+show_help(struct options *o, const struct optdef *d, const char *arg)
 {
-	switch (id) {
-	case 'A':
-		if (strpbrk(arg, "\r\n") != NULL)
-			usage_error("--user-agent: must be one line");
-		free(o->user_agent);
-		o->user_agent = xstrdup(arg);
-		break;
-	case 'e':
-		if (engine_list(arg, NULL, 0) < 0 || arg[0] == '\0')
-			usage_error("--engine: expected all or a comma list of"
-			    " %s, got '%s'", engine_names(), arg);
-		o->engine = arg;
-		break;
-	case 'f':
-		if (strcmp(arg, "text") == 0)
-			o->format = FORMAT_TEXT;
-		else if (strcmp(arg, "jsonl") == 0)
-			o->format = FORMAT_JSONL;
-		else if (strcmp(arg, "csv") == 0)
-			o->format = FORMAT_CSV;
-		else
-			usage_error("--format: expected text, jsonl or csv, got"
-			    " '%s'", arg);
-		break;
-	case 'H':
-		add_header(o, arg);
-		break;
-	case 'h':
-		options_usage(stdout);
-		exit(EXIT_ALL_OK);
-	case 'j':
-		o->jobs = (int)parse_long("--jobs", arg, 1, 100000);
-		break;
-	case 'K':	/* read before everything else: see find_config() */
-	case OPT_NO_CONFIG:
-		break;
-	case 'k':
-		o->insecure = true;
-		break;
-	case 'o':
-		o->output = arg;
-		break;
-	case 'q':
-		o->quiet = true;
-		break;
-	case 't':
-		o->timeout_ms = parse_secs("--timeout", arg, false);
-		break;
-	case 'V':
-		print_version();
-		exit(EXIT_ALL_OK);
-	case 'v':
-		o->verbose++;
-		break;
-	case OPT_CACERT:
-		o->cacert = arg;
-		break;
-	case OPT_CONNECT_TIMEOUT:
-		o->connect_timeout_ms = parse_secs("--connect-timeout", arg, false);
-		break;
-	case OPT_DEPTH:
-		o->depth = (unsigned)parse_long("--depth", arg, 0, 1000);
-		break;
-	case OPT_DRY_RUN:
-		o->dry_run = true;
-		break;
-	case OPT_HOST_RATE:
-		o->host_rate = parse_rate("--host-rate", arg);
-		break;
-	case OPT_MAX_PAGES:
-		o->max_pages = (uint64_t)parse_long("--max-pages", arg, 1,
-		    LONG_MAX);
-		break;
-	case OPT_NO_ROBOTS:
-		o->robots = false;
-		break;
-	case OPT_PER_HOST:
-		o->per_host = (int)parse_long("--per-host", arg, 0, 100000);
-		break;
-	case OPT_RATE:
-		o->rate = parse_rate("--rate", arg);
-		break;
-	case OPT_RETRIES:
-		o->retries = (unsigned)parse_long("--retries", arg, 0, 100);
-		break;
-	case OPT_SCOPE:
-		if (strcmp(arg, "host") == 0)
-			o->scope = SCOPE_HOST;
-		else if (strcmp(arg, "domain") == 0)
-			o->scope = SCOPE_DOMAIN;
-		else if (strcmp(arg, "prefix") == 0)
-			o->scope = SCOPE_PREFIX;
-		else
-			usage_error("--scope: expected host, domain or prefix,"
-			    " got '%s'", arg);
-		break;
-	case OPT_SHARD:
-		parse_shard(o, arg);
-		break;
-	case OPT_SHARD_BY:
-		if (strcmp(arg, "host") == 0)
-			o->shard_by_url = false;
-		else if (strcmp(arg, "url") == 0)
-			o->shard_by_url = true;
-		else
-			usage_error("--shard-by: expected host or url, got '%s'",
-			    arg);
-		break;
-	case OPT_FAIL_THRESHOLD:
-		o->fail_threshold = parse_pct("--fail-threshold", arg);
-		break;
-	case OPT_LOCK:
-		o->lock = arg;
-		break;
-	case OPT_LOCK_WAIT:
-		o->lock_wait_ms = parse_secs("--lock-wait", arg, true);
-		break;
-	case OPT_LOG:
-		o->log = arg;
-		break;
-	case OPT_MAX_REDIRS:
-		o->max_redirs = parse_long("--max-redirs", arg, 0, 1000);
-		break;
-	case OPT_MAX_SIZE:
-		if (parse_size(arg, &o->max_size) != 0)
-			usage_error("--max-size: expected a positive number of"
-			    " bytes, optionally with K, M or G, got '%s'", arg);
-		break;
-	case OPT_SUMMARY:
-		o->summary = arg;
-		break;
-	case OPT_SAVE_TEXT:
-		if (arg[0] == '\0')
-			usage_error("--save-text: expected a directory");
-		o->save_text = arg;
-		break;
+	(void)o, (void)d, (void)arg;
+	options_usage(stdout);
+	exit(EXIT_ALL_OK);
+}
+
+static void
+show_version(struct options *o, const struct optdef *d, const char *arg)
+{
+	(void)o, (void)d, (void)arg;
+	print_version();
+	exit(EXIT_ALL_OK);
+}
+
+/* --config and --no-config: read before everything else by find_config(). */
+static void
+set_nothing(struct options *o, const struct optdef *d, const char *arg)
+{
+	(void)o, (void)d, (void)arg;
+}
+
+/* K/N with 1 <= K <= N. */
+static void
+set_shard(struct options *o, const struct optdef *d, const char *s)
+{
+	unsigned long k, n;
+	char *end, *end2;
+
+	(void)d;
+	errno = 0;
+	k = strtoul(s, &end, 10);
+	if (end != s && *end == '/' && isdigit((unsigned char)end[1])) {
+		n = strtoul(end + 1, &end2, 10);
+		if (*end2 == '\0' && errno == 0 && k >= 1 && k <= n &&
+		    n <= 1000000 && isdigit((unsigned char)s[0])) {
+			o->shard_k = (unsigned)k;
+			o->shard_n = (unsigned)n;
+			return;
+		}
+	}
+	usage_error("--shard: expected K/N with 1 <= K <= N, got '%s'", s);
+}
+
+static void
+set_save_text(struct options *o, const struct optdef *d, const char *arg)
+{
+	(void)d;
+	if (arg[0] == '\0')
+		usage_error("--save-text: expected a directory");
+	o->save_text = arg;
+}
+
+/* The User-Agent is ours to free: the default is copied too. */
+static void
+set_user_agent(struct options *o, const struct optdef *d, const char *arg)
+{
+	(void)d;
+	if (strpbrk(arg, "\r\n") != NULL)
+		usage_error("--user-agent: must be one line");
+	free(o->user_agent);
+	o->user_agent = xstrdup(arg);
+}
+
+/*
+ * Every option starts at its default: zero, the opposite of a flag's value
+ * or the table's default applied through its handler, so a default that
+ * does not parse fails every run at once.
+ */
+static void
+set_defaults(struct options *o)
+{
+	const struct optdef *d;
+
+	memset(o, 0, sizeof *o);
+	for (d = optdefs; d < optdefs + NOPTDEFS; d++) {
+		if (d->fn == set_flag)
+			store_int(o, d, !d->min);
+		else if (d->def != NULL && !d->def_prose)
+			d->fn(o, d, d->def);
 	}
 }
 
@@ -587,8 +680,7 @@ read_config(struct options *o, const char *path, bool must)
 			if (*value == '=')
 				value += 1 + strspn(value + 1, " \t");
 		}
-		if ((d = find_long(name)) == NULL || d->id == 'K' ||
-		    d->id == OPT_NO_CONFIG || d->id == 'h' || d->id == 'V')
+		if ((d = find_long(name)) == NULL || d->cmdline)
 			usage_error("unknown option '%s'", name);
 		if (d->arg != NULL && *value == '\0')
 			usage_error("option '%s' needs a value", name);
@@ -597,11 +689,18 @@ read_config(struct options *o, const char *path, bool must)
 		o->owned = xrealloc(o->owned, (o->nowned + 1) *
 		    sizeof *o->owned);
 		o->owned[o->nowned] = xstrdup(value);
-		apply(o, d->id, o->owned[o->nowned++]);
+		d->fn(o, d, o->owned[o->nowned++]);
 	}
 	where[0] = '\0';
 	free(line);
 	fclose(f);
+}
+
+/* getopt_long's value for d: its letter, or 256 and its index. */
+static int
+getopt_val(const struct optdef *d)
+{
+	return d->letter != 0 ? d->letter : 256 + (int)(d - optdefs);
 }
 
 void
@@ -609,21 +708,12 @@ options_parse(struct options *o, int argc, char **argv)
 {
 	struct option longopts[NOPTDEFS + 1];
 	char shortopts[NOPTDEFS * 2 + 3], *sp = shortopts, *config;
+	const struct optdef *d;
 	bool must;
 	size_t i;
 	int c;
 
-	memset(o, 0, sizeof *o);
-	o->engine = "async";
-	o->format = FORMAT_TEXT;
-	o->timeout_ms = 30000;
-	o->connect_timeout_ms = 10000;
-	o->max_size = 10 * 1024 * 1024;
-	o->max_redirs = 10;
-	o->per_host = 4;
-	o->robots = true;
-	o->retries = 2;
-
+	set_defaults(o);
 	if ((config = find_config(argc, argv, &must)) != NULL) {
 		read_config(o, config, must);
 		free(config);
@@ -632,14 +722,14 @@ options_parse(struct options *o, int argc, char **argv)
 	*sp++ = '+';	/* stop at the first non-option, as POSIX says */
 	*sp++ = ':';	/* report a missing argument as ':' */
 	for (i = 0; i < NOPTDEFS; i++) {
-		longopts[i].name = optdefs[i].name;
-		longopts[i].has_arg = optdefs[i].arg ? required_argument :
-		    no_argument;
+		d = &optdefs[i];
+		longopts[i].name = d->name;
+		longopts[i].has_arg = d->arg ? required_argument : no_argument;
 		longopts[i].flag = NULL;
-		longopts[i].val = optdefs[i].id;
-		if (optdefs[i].id < 256) {
-			*sp++ = (char)optdefs[i].id;
-			if (optdefs[i].arg)
+		longopts[i].val = getopt_val(d);
+		if (d->letter != 0) {
+			*sp++ = (char)d->letter;
+			if (d->arg)
 				*sp++ = ':';
 		}
 	}
@@ -656,10 +746,10 @@ options_parse(struct options *o, int argc, char **argv)
 				usage_error("unknown option '-%c'", optopt);
 			usage_error("unknown option '%s'", argv[optind - 1]);
 		}
-		apply(o, c, optarg);
+		for (d = optdefs; getopt_val(d) != c; d++)
+			continue;
+		d->fn(o, d, optarg);
 	}
-	if (o->user_agent == NULL)
-		o->user_agent = xstrdup("pscrape/" PACKAGE_VERSION);
 	o->files = argv + optind;
 	o->nfiles = argc - optind;
 }

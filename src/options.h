@@ -1,6 +1,9 @@
 /*
- * Command-line options: one table (options.c) drives getopt_long parsing,
- * --help and the documentation test that keeps the man page in sync.
+ * Command-line options: one table (options.c) drives the defaults,
+ * getopt_long parsing, config files, --help and the documentation test
+ * that keeps the man page in sync. The table sets the fields below by
+ * offset and size, so a field keeps the type its option's type says
+ * (options.c), and enum format the order of the --format names.
  */
 #ifndef PSCRAPE_OPTIONS_H
 #define PSCRAPE_OPTIONS_H
