@@ -1,6 +1,7 @@
 /*
  * Command-line options: one table (options.c) drives getopt_long parsing,
  * --help and the documentation test that keeps the man page in sync.
+ * Also the types of option values: enum scope, enum format.
  */
 #ifndef PSCRAPE_OPTIONS_H
 #define PSCRAPE_OPTIONS_H
@@ -11,7 +12,8 @@
 
 #include <curl/curl.h>
 
-#include "links.h"		/* enum scope */
+/* --scope: which links a crawl follows (link_in_scope() in links.h). */
+enum scope { SCOPE_HOST, SCOPE_DOMAIN, SCOPE_PREFIX };
 
 enum format {
 	FORMAT_TEXT,
