@@ -1,11 +1,19 @@
-/* Growable byte buffers (struct textbuf from extract.h) and appenders. */
+/*
+ * Growable byte buffers (struct textbuf) and their appenders, and the
+ * string hash (fnv1a64) of tables, --shard and --save-text names.
+ */
 #ifndef PSCRAPE_BUF_H
 #define PSCRAPE_BUF_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "extract.h"
+/* A growable byte buffer; the caller owns data and frees it with free(). */
+struct textbuf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
 
 void	buf_add(struct textbuf *, const void *, size_t);
 void	buf_addc(struct textbuf *, char);

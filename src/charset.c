@@ -398,11 +398,11 @@ charset_lookup(const char *label, size_t len)
 	char			 key[32];
 	size_t			 i;
 
-	while (len > 0 && is_space(*label)) {
+	while (len > 0 && is_html_space(*label)) {
 		label++;
 		len--;
 	}
-	while (len > 0 && is_space(label[len - 1]))
+	while (len > 0 && is_html_space(label[len - 1]))
 		len--;
 	if (len == 0 || len >= sizeof key)
 		return NULL;
@@ -439,13 +439,13 @@ charset_from_content_type(const char *ct)
 		return NULL;
 	while (*p == ';') {
 		p++;
-		while (is_space(*p))
+		while (is_html_space(*p))
 			p++;
 		name = p;
 		while (*p != '\0' && *p != '=' && *p != ';')
 			p++;
 		nlen = p - name;
-		while (nlen > 0 && is_space(name[nlen - 1]))
+		while (nlen > 0 && is_html_space(name[nlen - 1]))
 			nlen--;
 		if (*p != '=')
 			continue;
@@ -488,14 +488,14 @@ meta_content_charset(const char *s, size_t len)
 		if (p == end)
 			return NULL;
 		p += 7;
-		while (p < end && is_space(*p))
+		while (p < end && is_html_space(*p))
 			p++;
 		if (p == end)
 			return NULL;
 		if (*p != '=')
 			continue;
 		p++;
-		while (p < end && is_space(*p))
+		while (p < end && is_html_space(*p))
 			p++;
 		if (p == end)
 			return NULL;
@@ -505,7 +505,7 @@ meta_content_charset(const char *s, size_t len)
 			return v == NULL ? NULL : charset_lookup(p, v - p);
 		}
 		v = p;
-		while (p < end && !is_space(*p) && *p != ';')
+		while (p < end && !is_html_space(*p) && *p != ';')
 			p++;
 		return charset_lookup(v, p - v);
 	}
@@ -523,7 +523,7 @@ prescan_attr(const char **pp, const char *end, const char **name,
 	const char	*p = *pp;
 	char		 q;
 
-	while (p < end && (is_space(*p) || *p == '/'))
+	while (p < end && (is_html_space(*p) || *p == '/'))
 		p++;
 	if (p == end)
 		goto eof;
@@ -541,7 +541,7 @@ prescan_attr(const char **pp, const char *end, const char **name,
 			*nlen = p++ - *name;
 			goto value;
 		}
-		if (is_space(*p))
+		if (is_html_space(*p))
 			break;
 		if (*p == '/' || *p == '>') {
 			*nlen = p - *name;
@@ -551,7 +551,7 @@ prescan_attr(const char **pp, const char *end, const char **name,
 		p++;
 	}
 	*nlen = p - *name;
-	while (p < end && is_space(*p))
+	while (p < end && is_html_space(*p))
 		p++;
 	if (p == end)
 		goto eof;
@@ -561,7 +561,7 @@ prescan_attr(const char **pp, const char *end, const char **name,
 	}
 	p++;
 value:
-	while (p < end && is_space(*p))
+	while (p < end && is_html_space(*p))
 		p++;
 	if (p == end)
 		goto eof;
@@ -581,7 +581,7 @@ value:
 		return true;
 	}
 	*val = p;
-	while (p < end && !is_space(*p) && *p != '>')
+	while (p < end && !is_html_space(*p) && *p != '>')
 		p++;
 	if (p == end)
 		goto eof;
@@ -664,7 +664,7 @@ charset_prescan(const char *body, size_t len)
 			continue;
 		}
 		if (prefix_ci(p, end - p, "<meta") && end - p > 5 &&
-		    (is_space(p[5]) || p[5] == '/')) {
+		    (is_html_space(p[5]) || p[5] == '/')) {
 			p += 5;
 			if ((cs = prescan_meta(&p, end)) != NULL)
 				return cs;
@@ -679,7 +679,7 @@ charset_prescan(const char *body, size_t len)
 		if (q < end && is_alpha(*q)) {
 			/* Some other tag: skip its attributes, which may hold
 			 * a '>' in quotes. */
-			while (q < end && !is_space(*q) && *q != '>')
+			while (q < end && !is_html_space(*q) && *q != '>')
 				q++;
 			p = q;
 			while (prescan_attr(&p, end, &name, &nlen, &val,

@@ -557,7 +557,7 @@ count_prefix(struct walk *w)
 	GumboTag	 tag;
 
 	while (p < end) {
-		for (q = p; q < end && is_space(*q); q++)
+		for (q = p; q < end && is_html_space(*q); q++)
 			;
 		if (q == end || *q != '<') {
 			/* Text follows: the space is part of its run. */
@@ -576,7 +576,7 @@ count_prefix(struct walk *w)
 		else if (end - p >= 2 && (p[1] == '!' || p[1] == '?'))
 			p = to_gt(p, end);
 		else if (end - p >= 6 && equal_ci(p + 1, 4, "html") &&
-		    (is_space(p[5]) || p[5] == '>' || p[5] == '/'))
+		    (is_html_space(p[5]) || p[5] == '>' || p[5] == '/'))
 			p = to_gt(p, end);
 		else if (end - p >= 3 && p[1] == '/' && is_alpha(p[2]) &&
 		    (r = nest_tag_end(p, end, &tag)) != NULL &&
@@ -902,7 +902,7 @@ extract_is_html(const char *ct)
 
 	if (ct == NULL)
 		return true;
-	while (is_space(*ct))
+	while (is_html_space(*ct))
 		ct++;
 	len = strcspn(ct, "; \t\r\n");
 	if (len == 0)

@@ -14,12 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A growable byte buffer; the caller owns data and frees it with free(). */
-struct textbuf {
-	char	*data;
-	size_t	 len;
-	size_t	 cap;
-};
+#include "buf.h"		/* struct textbuf */
 
 struct extract_out {
 	uint64_t	 chars;		/* Unicode code points of visible text */

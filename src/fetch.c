@@ -22,7 +22,7 @@
 #include "links.h"
 #include "savetext.h"
 #include "stop.h"
-#include "urllist.h"
+#include "url.h"
 #include "xmalloc.h"
 
 /* A buffer this big is not kept for the next page. */
@@ -209,19 +209,6 @@ fetch_prepare(struct fetch *f, struct job *job)
 	return f->easy;
 }
 
-/* Whether a URL (or Location value) names http or https, or no scheme. */
-static bool
-web_scheme(const char *url)
-{
-	size_t n = strspn(url, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
-
-	if (url[n] != ':' || n == 0)
-		return true;	/* relative */
-	return (n == 4 && strncasecmp(url, "http", 4) == 0) ||
-	    (n == 5 && strncasecmp(url, "https", 5) == 0);
-}
-
 /*
  * The redirect target curl would not follow: the last Location received
  * when it names a scheme other than http and https (curl leaves the
@@ -247,10 +234,10 @@ refused_target(CURL *e)
 			break;	/* CURLHE_NOREQUEST: past the last request */
 	}
 	if (last >= 0 && curl_easy_header(e, "Location", 0, CURLH_HEADER, last,
-	    &h) == CURLHE_OK && !web_scheme(h->value))
+	    &h) == CURLHE_OK && !url_web_scheme(h->value))
 		return h->value;
 	if (curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK &&
-	    url != NULL && !web_scheme(url))
+	    url != NULL && !url_web_scheme(url))
 		return url;
 	return NULL;
 }

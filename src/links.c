@@ -1,5 +1,6 @@
 /*
- * Links: resolving hrefs, the scope of a crawl, per-host keys and shards.
+ * Links: resolving the hrefs of a page, and the scope of a crawl. What is
+ * asked of one URL alone (normal form, origin, shard...) is in url.c.
  *
  * libcurl's URL API (7.88) does the parsing and the relative resolution;
  * the few places where it departs from what a browser does with an href
@@ -12,7 +13,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,53 +21,9 @@
 
 #include "buf.h"
 #include "links.h"
-#include "urllist.h"
+#include "strset.h"
+#include "url.h"
 #include "xmalloc.h"
-
-static CURLU *
-url_new(void)
-{
-	CURLU	*u;
-
-	if ((u = curl_url()) == NULL)
-		fatal(EXIT_FAILURE, "out of memory");
-	return u;
-}
-
-/* A CURLU for an absolute URL, or NULL if it does not parse. */
-static CURLU *
-url_parse(const char *url)
-{
-	CURLU	*u = url_new();
-
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
-		curl_url_cleanup(u);
-		return NULL;
-	}
-	return u;
-}
-
-/* A part of u as a malloc'd string, or NULL. */
-static char *
-url_part(CURLU *u, CURLUPart what, unsigned flags)
-{
-	char	*s, *c;
-
-	if (curl_url_get(u, what, &s, flags) != CURLUE_OK)
-		return NULL;
-	c = xstrdup(s);
-	curl_free(s);
-	return c;
-}
-
-static void
-lower_str(char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s >= 'A' && *s <= 'Z')
-			*s = (char)(*s - 'A' + 'a');
-	}
-}
 
 static bool
 c0_or_space(char c)
@@ -203,43 +159,6 @@ links_free(char **v, size_t n)
 	free(v);
 }
 
-/* The parts of a URL the scope needs, lowercased; false if it fails. */
-struct parts {
-	char	*scheme, *host, *port, *path;
-};
-
-static void
-parts_free(struct parts *p)
-{
-	free(p->scheme);
-	free(p->host);
-	free(p->port);
-	free(p->path);
-}
-
-static bool
-parts_of(const char *url, struct parts *p)
-{
-	CURLU	*u;
-
-	memset(p, 0, sizeof *p);
-	if ((u = url_parse(url)) == NULL)
-		return false;
-	p->scheme = url_part(u, CURLUPART_SCHEME, 0);
-	p->host = url_part(u, CURLUPART_HOST, 0);
-	p->port = url_part(u, CURLUPART_PORT, CURLU_DEFAULT_PORT);
-	p->path = url_part(u, CURLUPART_PATH, 0);
-	curl_url_cleanup(u);
-	if (p->scheme == NULL || p->host == NULL || p->port == NULL ||
-	    p->path == NULL) {
-		parts_free(p);
-		return false;
-	}
-	lower_str(p->scheme);
-	lower_str(p->host);
-	return true;
-}
-
 static bool
 is_http(const char *scheme)
 {
@@ -272,15 +191,15 @@ domain_of(const char *host)
 bool
 link_in_scope(enum scope scope, const char *from, const char *link)
 {
-	struct parts	 f, l;
-	const char	*slash;
-	size_t		 dirlen;
-	bool		 in = false;
+	struct url_parts	 f, l;
+	const char		*slash;
+	size_t			 dirlen;
+	bool			 in = false;
 
-	if (!parts_of(from, &f))
+	if (!url_parts(from, &f))
 		return false;
-	if (!parts_of(link, &l)) {
-		parts_free(&f);
+	if (!url_parts(link, &l)) {
+		url_parts_free(&f);
 		return false;
 	}
 	if (!is_http(l.scheme))
@@ -302,70 +221,7 @@ link_in_scope(enum scope scope, const char *from, const char *link)
 		break;
 	}
 out:
-	parts_free(&f);
-	parts_free(&l);
+	url_parts_free(&f);
+	url_parts_free(&l);
 	return in;
-}
-
-char *
-url_origin(const char *url)
-{
-	struct parts	 p;
-	char		*o;
-
-	if (!parts_of(url, &p))
-		return NULL;
-	o = xasprintf("%s://%s:%s", p.scheme, p.host, p.port);
-	parts_free(&p);
-	return o;
-}
-
-char *
-url_target(const char *url)
-{
-	CURLU	*u;
-	char	*path, *query, *t;
-
-	if ((u = url_parse(url)) == NULL)
-		return NULL;
-	path = url_part(u, CURLUPART_PATH, 0);
-	query = url_part(u, CURLUPART_QUERY, 0);
-	curl_url_cleanup(u);
-	if (path == NULL) {
-		free(query);
-		return NULL;
-	}
-	if (query == NULL || *query == '\0') {
-		/* As the normalised URL: curl writes "http://h/a?" as
-		 * "http://h/a". */
-		free(query);
-		return path;
-	}
-	t = xasprintf("%s?%s", path, query);
-	free(path);
-	free(query);
-	return t;
-}
-
-unsigned
-url_shard(const char *url, bool by_host, unsigned n)
-{
-	struct parts	 p;
-	char		*norm, *reason;
-	uint64_t	 h;
-
-	if (n == 0)
-		return 0;
-	if (by_host && parts_of(url, &p)) {
-		h = fnv1a64(p.host);
-		parts_free(&p);
-	} else if (!by_host && url_check(url, &norm, &reason) == 0) {
-		h = fnv1a64(norm);
-		free(norm);
-	} else {
-		if (!by_host)
-			free(reason);
-		h = fnv1a64(url);
-	}
-	return (unsigned)(h % n);
 }

@@ -42,6 +42,8 @@
 #include "savetext.h"
 #include "scheduler.h"
 #include "stop.h"
+#include "strset.h"
+#include "url.h"
 #include "urllist.h"
 #include "xmalloc.h"
 
@@ -51,12 +53,16 @@
 static bool
 dry_run(struct source *src, struct sink *sink, FILE *out)
 {
+	struct strset *seen = strset_new();
 	struct job *job;
 	bool ok = true;
 
 	while ((job = source_next(src, sink)) != NULL) {
-		char *shown = url_mask_password(job->url);
+		char *shown;
 
+		if (seed_duplicate(seen, job, sink))
+			continue;
+		shown = url_mask_password(job->url);
 		if (ok && (fprintf(out, "%s\n", shown) < 0 ||
 		    fflush(out) != 0)) {
 			warnx_("cannot write output: %s", strerror(errno));
@@ -65,6 +71,7 @@ dry_run(struct source *src, struct sink *sink, FILE *out)
 		free(shown);
 		job_free(job);
 	}
+	strset_free(seen);
 	return ok;
 }
 

@@ -3,7 +3,8 @@
  * getopt_long parsing, config files, --help and the documentation test
  * that keeps the man page in sync. The table sets the fields below by
  * offset and size, so a field keeps the type its option's type says
- * (options.c), and enum format the order of the --format names.
+ * (options.c), and enum format the order of the --format names. Also
+ * the types of option values: enum scope, enum format.
  */
 #ifndef PSCRAPE_OPTIONS_H
 #define PSCRAPE_OPTIONS_H
@@ -14,7 +15,8 @@
 
 #include <curl/curl.h>
 
-#include "links.h"		/* enum scope */
+/* --scope: which links a crawl follows (link_in_scope() in links.h). */
+enum scope { SCOPE_HOST, SCOPE_DOMAIN, SCOPE_PREFIX };
 
 enum format {
 	FORMAT_TEXT,

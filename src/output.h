@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "extract.h"
+#include "buf.h"
 #include "options.h"
 #include "result.h"
 

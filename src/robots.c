@@ -43,12 +43,6 @@ struct robots {
 };
 
 static bool
-rb_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\v' || c == '\f';
-}
-
-static bool
 unreserved(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -210,7 +204,7 @@ match_agent(const char *v, size_t len, const char *product, bool *us,
 {
 	size_t	n, plen = strlen(product), i;
 
-	for (n = 0; n < len && v[n] != '/' && !rb_space(v[n]); n++)
+	for (n = 0; n < len && v[n] != '/' && !is_c_space(v[n]); n++)
 		;
 	if (n == 1 && v[0] == '*') {
 		*star = true;
@@ -255,13 +249,13 @@ robots_parse(const char *body, size_t len, const char *product)
 			hash = eol;
 		if ((colon = memchr(p, ':', hash - p)) == NULL)
 			continue;
-		for (k = p; k < colon && rb_space(*k); k++)
+		for (k = p; k < colon && is_c_space(*k); k++)
 			;
-		for (ke = colon; ke > k && rb_space(ke[-1]); ke--)
+		for (ke = colon; ke > k && is_c_space(ke[-1]); ke--)
 			;
-		for (v = colon + 1; v < hash && rb_space(*v); v++)
+		for (v = colon + 1; v < hash && is_c_space(*v); v++)
 			;
-		for (ve = hash; ve > v && rb_space(ve[-1]); ve--)
+		for (ve = hash; ve > v && is_c_space(ve[-1]); ve--)
 			;
 		if (is_key(k, ke - k, "user-agent")) {
 			if (!in_agents)

@@ -1,7 +1,8 @@
 /*
- * Byte helpers for reading HTML source, shared by charset.c, extract.c
- * and nest.c. HTML's own definitions, not the C locale's: the ASCII
- * whitespace of the HTML standard, ASCII letters, ASCII case folding.
+ * Byte helpers for reading text, shared by charset.c, extract.c, nest.c,
+ * robots.c and urllist.c. Locale-free: ASCII letters, ASCII case
+ * folding, hex digits, and two whitespace sets, each named for whose it
+ * is: HTML's (is_html_space) and the C locale's isspace() (is_c_space).
  */
 #ifndef PSCRAPE_SCAN_H
 #define PSCRAPE_SCAN_H
@@ -10,10 +11,24 @@
 #include <stddef.h>
 #include <string.h>
 
+/* The ASCII whitespace of the HTML standard: no '\v'. */
 static inline bool
-is_space(unsigned char c)
+is_html_space(unsigned char c)
 {
 	return c == ' ' || c == '\n' || c == '\t' || c == '\f' || c == '\r';
+}
+
+/* The old name of is_html_space(), until nest.c says it so too. */
+#define is_space(c)	is_html_space(c)
+
+/*
+ * What isspace() is in the C locale: HTML's whitespace and '\v'. URL
+ * lists and robots.txt lines are trimmed of it.
+ */
+static inline bool
+is_c_space(unsigned char c)
+{
+	return is_html_space(c) || c == '\v';
 }
 
 static inline bool
@@ -47,7 +62,7 @@ all_space(const char *s, size_t len)
 	size_t	i;
 
 	for (i = 0; i < len; i++) {
-		if (!is_space(s[i]))
+		if (!is_html_space(s[i]))
 			return false;
 	}
 	return true;

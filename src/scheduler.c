@@ -26,6 +26,8 @@
 #include "robots.h"
 #include "scheduler.h"
 #include "stop.h"
+#include "strset.h"
+#include "url.h"
 #include "urllist.h"
 #include "xmalloc.h"
 
@@ -82,7 +84,7 @@ struct sched {
 	size_t		 nbuckets, nhosts;
 	struct heap	 ready;		/* hosts that may start a job */
 	struct heap	 retries;	/* results waiting to be tried again */
-	struct strset	*seen;		/* every URL queued, seeds and links */
+	struct strset	*seen;		/* every URL read, every link queued */
 	uint64_t	 tie;
 	uint64_t	 crawl_seq;
 	size_t		 queued;	/* jobs waiting in host queues */
@@ -178,99 +180,11 @@ table_grow(struct sched *s)
 	s->nbuckets = n;
 }
 
-/*
- * The authority of an http(s) URL, read off the string: from *auth to *end
- * (the first of "/?#"), and the length of the scheme. False for any other
- * scheme.
- */
-static bool
-authority(const char *url, size_t *slen, const char **auth, const char **end)
-{
-	if (strncmp(url, "http://", 7) == 0)
-		*slen = 4;
-	else if (strncmp(url, "https://", 8) == 0)
-		*slen = 5;
-	else
-		return false;
-	*auth = url + *slen + 3;
-	*end = *auth + strcspn(*auth, "/?#");
-	return true;
-}
-
-/*
- * url_origin() of a URL normalised by url_check() or links_resolve()
- * ("scheme://[userinfo@]host[:port]/..." with a lower-case scheme and
- * host), read off the string without parsing it again: this runs for
- * every job. Anything else goes the long way.
- */
-char *
-sched_origin(const char *url)
-{
-	const char *auth, *end, *at, *host, *colon, *p;
-	size_t slen;
-
-	if (!authority(url, &slen, &auth, &end))
-		return url_origin(url);
-	host = auth;
-	for (at = auth; at < end; at++)
-		if (*at == '@')
-			host = at + 1;
-	colon = NULL;
-	for (p = host; p < end; p++) {
-		if (*p == ']')
-			colon = NULL;
-		else if (*p == ':')
-			colon = p;
-		else if ((*p >= 'A' && *p <= 'Z') || *p == '%')
-			return url_origin(url);	/* curl decodes "%25" */
-	}
-	if (colon != NULL) {
-		if (colon + 1 == end)
-			return url_origin(url);
-		for (p = colon + 1; p < end; p++)
-			if (*p < '0' || *p > '9')
-				return url_origin(url);
-		return xasprintf("%.*s://%.*s", (int)slen, url,
-		    (int)(end - host), host);
-	}
-	if (host == end)
-		return url_origin(url);
-	return xasprintf("%.*s://%.*s:%s", (int)slen, url, (int)(end - host),
-	    host, slen == 4 ? "80" : "443");
-}
-
-/*
- * url_target() of a normalised URL, the fast way: the rest of the string
- * after the authority, without the fragment, "/" when the path is empty,
- * and without a "?" that has nothing after it. Saves a curl_url parse for
- * every job while robots.txt is on (the default). A URL that is not
- * normalised (an upper-case letter in its authority) goes the long way.
- */
-char *
-sched_target(const char *url)
-{
-	const char *auth, *path, *q, *end;
-	size_t slen;
-
-	if (!authority(url, &slen, &auth, &path))
-		return url_target(url);
-	for (q = auth; q < path; q++)
-		if (*q >= 'A' && *q <= 'Z')
-			return url_target(url);
-	q = path + strcspn(path, "?#");
-	end = q;
-	if (*q == '?' && q[1] != '\0' && q[1] != '#')
-		end = q + 1 + strcspn(q + 1, "#");
-	if (path == q)
-		return xasprintf("/%.*s", (int)(end - q), q);
-	return xasprintf("%.*s", (int)(end - path), path);
-}
-
 /* The host of url, made on first sight; NULL if url has no origin. */
 static struct host *
 host_get(struct sched *s, const char *url)
 {
-	char *origin = sched_origin(url);
+	char *origin = url_origin_fast(url);
 	struct host *h;
 	size_t b;
 
@@ -403,25 +317,6 @@ route(struct sched *s, struct job *job)
 	host_consider(s, h);
 }
 
-/* A seed from the input: unless a link already brought the same URL. */
-static void
-route_seed(struct sched *s, struct job *job)
-{
-	const char *first;
-	struct result *r;
-
-	if (s->opt->depth > 0 &&
-	    (first = strset_add(s->seen, job->url, job->input)) != NULL) {
-		r = result_from_job(job, s->engine);
-		r->attempts = 0;
-		r->ok = true;
-		r->duplicate_of = xstrdup(first);
-		sink_emit(s->sink, r);
-		return;
-	}
-	route(s, job);
-}
-
 /* Whether fill() may read more now. */
 static bool
 may_read(const struct sched *s)
@@ -448,8 +343,10 @@ fill(struct sched *s, int n)
 		s->reading = false;
 		if (job == NULL)
 			s->input_done = true;
+		else if (seed_duplicate(s->seen, job, s->sink))
+			n++;	/* no job: read on, as past a blank line */
 		else
-			route_seed(s, job);
+			route(s, job);
 	}
 	pthread_cond_broadcast(&s->changed);
 }
@@ -565,7 +462,7 @@ again:
 		if (job->kind == JOB_ROBOTS)
 			h->rstate = ROBOTS_PENDING;
 		else if (h->robots != NULL) {
-			target = sched_target(job->url);
+			target = url_target_fast(job->url);
 			if (target != NULL &&
 			    !robots_allowed(h->robots, target)) {
 				free(target);
@@ -744,11 +641,11 @@ take_links(struct sched *s, struct result *r)
 
 		if (!link_in_scope(s->opt->scope, from->url, link))
 			continue;
-		if (s->opt->shard_n > 0 && url_shard(link,
-		    !s->opt->shard_by_url, s->opt->shard_n) !=
-		    s->opt->shard_k - 1)
+		if (!url_in_shard(link, s->opt->shard_k, s->opt->shard_n,
+		    s->opt->shard_by_url))
 			continue;
-		if (strset_add(s->seen, link, r->url) != NULL)
+		/* Weak: a list line read later still names its own. */
+		if (strset_add_weak(s->seen, link, r->url) != NULL)
 			continue;
 		job = xcalloc(1, sizeof *job);
 		job->url = xstrdup(link);

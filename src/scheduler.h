@@ -70,10 +70,6 @@ int		 sched_inflight(struct sched *);
 void		 sched_free(struct sched *);
 
 /* Exposed for the unit tests. */
-/* url_origin() of a normalised URL, the fast way (see scheduler.c). */
-char		*sched_origin(const char *url);
-/* url_target() of a normalised URL, the fast way. */
-char		*sched_target(const char *url);
 /* The delay before retry number n (1, 2...), seconds, before jitter. */
 double		 sched_backoff(unsigned n);
 

@@ -1,11 +1,12 @@
 /*
- * URL lists read as a stream: one line at a time with a fixed-size line
- * buffer, each line checked with libcurl's URL API, duplicates found in a
- * hash set of normalised URLs. Rejected lines become error records.
+ * URL lists read as a stream (see urllist.h): one line at a time with a
+ * fixed-size line buffer, trimmed, each line checked by url_check().
+ * Rejected lines become error records here; duplicates are found by
+ * seed_duplicate() in the run's set of URLs, which the reader does not
+ * own (the scheduler does, or the dry run).
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,10 +16,11 @@
 
 #include <curl/curl.h>
 
-#include "buf.h"
-#include "links.h"
 #include "output.h"
+#include "scan.h"
 #include "stop.h"
+#include "strset.h"
+#include "url.h"
 #include "urllist.h"
 #include "xmalloc.h"
 
@@ -32,7 +34,6 @@ struct source {
 	unsigned long	  line;
 	bool		  failed;
 	uint64_t	  seq;
-	struct strset	 *seen;
 	unsigned	  shard_k;	/* keep shard_k - 1 of shard_n */
 	unsigned	  shard_n;	/* 0: keep everything */
 	bool		  shard_by_url;
@@ -43,8 +44,7 @@ struct source {
 static bool
 mine(const struct source *s, const char *key)
 {
-	return s->shard_n == 0 ||
-	    url_shard(key, !s->shard_by_url, s->shard_n) == s->shard_k - 1;
+	return url_in_shard(key, s->shard_k, s->shard_n, s->shard_by_url);
 }
 
 void
@@ -99,7 +99,6 @@ source_open(char **files, int nfiles, FILE *stdin_f, char *errbuf,
 		s->nfiles = nfiles;
 	}
 	s->in = stdin_f != NULL ? stdin_f : stdin;
-	s->seen = strset_new();
 	return s;
 }
 
@@ -116,7 +115,6 @@ source_close(struct source *s)
 		return;
 	if (s->f != NULL && s->f != s->in)
 		fclose(s->f);
-	strset_free(s->seen);
 	free(s);
 }
 
@@ -144,111 +142,6 @@ url_read_line(FILE *f, char *buf, size_t cap, size_t *len, bool *toolong,
 	if (ferror(f))
 		return -1;
 	return n > 0 || *toolong ? 1 : 0;
-}
-
-static bool
-is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-/* The URL's scheme, lower-cased into buf, or NULL when there is none. */
-static const char *
-scheme_of(const char *url, char *buf, size_t cap)
-{
-	size_t i;
-
-	if (!isalpha((unsigned char)url[0]))
-		return NULL;
-	for (i = 0; url[i] != ':'; i++) {
-		if (url[i] == '\0' || i + 1 >= cap)
-			return NULL;
-		if (!isalnum((unsigned char)url[i]) && url[i] != '+' &&
-		    url[i] != '-' && url[i] != '.')
-			return NULL;
-		buf[i] = (char)tolower((unsigned char)url[i]);
-	}
-	buf[i] = '\0';
-	return buf;
-}
-
-/*
- * Host names are case-insensitive but curl_url (7.88) keeps their case;
- * lower-case them so that duplicates are found.
- */
-static CURLUcode
-lower_host(CURLU *u)
-{
-	CURLUcode uc;
-	char *host, *p;
-
-	if ((uc = curl_url_get(u, CURLUPART_HOST, &host, 0)) != CURLUE_OK)
-		return uc;
-	for (p = host; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	uc = curl_url_set(u, CURLUPART_HOST, host, 0);
-	curl_free(host);
-	return uc;
-}
-
-int
-url_check(const char *line, char **norm, char **reason)
-{
-	char scheme[32], *out = NULL;
-	CURLUcode uc;
-	CURLU *u;
-
-	*norm = *reason = NULL;
-	if (scheme_of(line, scheme, sizeof scheme) == NULL) {
-		*reason = xstrdup("not a URL (expected http:// or https://)");
-		return -1;
-	}
-	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-		*reason = xasprintf("unsupported scheme '%s' (only http and"
-		    " https)", scheme);
-		return -1;
-	}
-	if ((u = curl_url()) == NULL)
-		fatal(EXIT_FAILURE, "out of memory");
-	uc = curl_url_set(u, CURLUPART_URL, line, 0);
-	if (uc == CURLUE_OK)
-		uc = lower_host(u);
-	if (uc == CURLUE_OK)
-		uc = curl_url_get(u, CURLUPART_URL, &out, 0);
-	curl_url_cleanup(u);
-	if (uc != CURLUE_OK) {
-		*reason = xasprintf("not a valid URL: %s",
-		    curl_url_strerror(uc));
-		return -1;
-	}
-	*norm = xstrdup(out);
-	curl_free(out);
-	return 0;
-}
-
-char *
-url_mask_password(const char *url)
-{
-	const char *auth, *end, *at, *colon, *p, *q;
-
-	/*
-	 * An authority follows a ':' and one or more slashes: curl reads
-	 * "http:/u:p@h" and "http:///u:p@h" as "http://u:p@h". The first
-	 * one that holds a user and a password is masked.
-	 */
-	for (p = url; (p = strstr(p, ":/")) != NULL; p++) {
-		auth = p + 1 + strspn(p + 1, "/");
-		end = auth + strcspn(auth, "/?#");
-		at = NULL;
-		for (q = auth; q < end; q++)
-			if (*q == '@')
-				at = q;
-		if (at == NULL ||
-		    (colon = memchr(auth, ':', (size_t)(at - auth))) == NULL)
-			continue;
-		return xasprintf("%.*s***%s", (int)(colon + 1 - url), url, at);
-	}
-	return xstrdup(url);
 }
 
 /* Open the next input; false when there is none left. */
@@ -304,10 +197,8 @@ reject(struct source *s, struct sink *sink, const char *line, char *reason)
 struct job *
 source_next(struct source *s, struct sink *sink)
 {
-	char *line, *end, *norm, *reason, *given, *input;
+	char *line, *end, *norm, *reason, *given;
 	bool toolong, hasnul;
-	const char *first;
-	struct result *r;
 	size_t len;
 	int rc;
 
@@ -335,10 +226,10 @@ source_next(struct source *s, struct sink *sink)
 		if (s->line == 1 && len >= 3 &&
 		    memcmp(line, "\xef\xbb\xbf", 3) == 0)
 			line += 3;
-		while (is_space(*line))
+		while (is_c_space(*line))
 			line++;
 		end = s->buf + len;
-		while (end > line && is_space(end[-1]))
+		while (end > line && is_c_space(end[-1]))
 			*--end = '\0';
 		if (toolong || (size_t)(end - line) > URL_MAX_LINE) {
 			/* Masked before it is cut, which could leave part of
@@ -372,141 +263,23 @@ source_next(struct source *s, struct sink *sink)
 			free(norm);
 			continue;
 		}
-		input = xasprintf("%s:%lu", s->name, s->line);
-		if ((first = strset_add(s->seen, norm, input)) != NULL) {
-			r = xcalloc(1, sizeof *r);
-			r->seq = ++s->seq;
-			r->url = url_mask_password(line);
-			r->input = input;
-			r->ok = true;
-			r->duplicate_of = xstrdup(first);
-			free(norm);
-			sink_emit(sink, r);
-			continue;
-		}
-		return job_new(norm, url_mask_password(line), input, ++s->seq);
+		return job_new(norm, url_mask_password(line),
+		    xasprintf("%s:%lu", s->name, s->line), ++s->seq);
 	}
 }
 
-/*
- * strset: open addressing with linear probing on a 64-bit FNV-1a hash;
- * keys and origins are copied into a pool of large chunks, never freed
- * one by one: a malloc each would cost a third more (a million distinct
- * URLs took 150 MB, now about 110).
- */
-struct strset_entry {
-	uint64_t	 hash;
-	char		*key;		/* NULL: empty slot */
-	char		*origin;
-};
-
-#define POOL_CHUNK	(256 * 1024)
-
-struct pool_chunk {
-	struct pool_chunk	*next;
-	char			 data[];
-};
-
-struct strset {
-	struct strset_entry	*slots;
-	size_t			 cap;	/* a power of two */
-	size_t			 count;
-	struct pool_chunk	*chunks;
-	char			*free;	/* room left in chunks */
-	size_t			 left;
-};
-
-/* A copy of s in the set's pool. */
-static char *
-pool_strdup(struct strset *set, const char *s)
+bool
+seed_duplicate(struct strset *seen, struct job *job, struct sink *sink)
 {
-	size_t n = strlen(s) + 1, size;
-	struct pool_chunk *c;
-	char *p;
+	const char *first;
+	struct result *r;
 
-	if (n > set->left) {
-		size = n > POOL_CHUNK / 4 ? n : POOL_CHUNK;
-		c = xmalloc(sizeof *c + size);
-		c->next = set->chunks;
-		set->chunks = c;
-		if (size == n)	/* a big one: keep the room in the last */
-			return memcpy(c->data, s, n);
-		set->free = c->data;
-		set->left = size;
-	}
-	p = memcpy(set->free, s, n);
-	set->free += n;
-	set->left -= n;
-	return p;
-}
-
-struct strset *
-strset_new(void)
-{
-	struct strset *set = xcalloc(1, sizeof *set);
-
-	set->cap = 1024;
-	set->slots = xcalloc(set->cap, sizeof *set->slots);
-	return set;
-}
-
-static void
-strset_grow(struct strset *set)
-{
-	struct strset_entry *old = set->slots;
-	size_t oldcap = set->cap, i, j;
-
-	set->cap *= 2;
-	set->slots = xcalloc(set->cap, sizeof *set->slots);
-	for (i = 0; i < oldcap; i++) {
-		if (old[i].key == NULL)
-			continue;
-		j = old[i].hash & (set->cap - 1);
-		while (set->slots[j].key != NULL)
-			j = (j + 1) & (set->cap - 1);
-		set->slots[j] = old[i];
-	}
-	free(old);
-}
-
-const char *
-strset_add(struct strset *set, const char *key, const char *origin)
-{
-	uint64_t h = fnv1a64(key);
-	size_t j;
-
-	if ((set->count + 1) * 10 > set->cap * 7)
-		strset_grow(set);
-	for (j = h & (set->cap - 1); set->slots[j].key != NULL;
-	    j = (j + 1) & (set->cap - 1)) {
-		if (set->slots[j].hash == h &&
-		    strcmp(set->slots[j].key, key) == 0)
-			return set->slots[j].origin;
-	}
-	set->slots[j].hash = h;
-	set->slots[j].key = pool_strdup(set, key);
-	set->slots[j].origin = pool_strdup(set, origin);
-	set->count++;
-	return NULL;
-}
-
-size_t
-strset_count(const struct strset *set)
-{
-	return set->count;
-}
-
-void
-strset_free(struct strset *set)
-{
-	struct pool_chunk *c;
-
-	if (set == NULL)
-		return;
-	while ((c = set->chunks) != NULL) {
-		set->chunks = c->next;
-		free(c);
-	}
-	free(set->slots);
-	free(set);
+	if ((first = strset_add(seen, job->url, job->input)) == NULL)
+		return false;
+	r = result_from_job(job, NULL);
+	r->attempts = 0;
+	r->ok = true;
+	r->duplicate_of = xstrdup(first);
+	sink_emit(sink, r);
+	return true;
 }

@@ -1,8 +1,12 @@
 /*
  * URL sources: the URL lists named on the command line (or stdin), read as
- * a stream, one URL per line. Bad lines and duplicates become finished
- * result records handed straight to the sink; good lines become jobs.
- * Memory grows with the set of distinct URLs, never with the file.
+ * a stream, one URL per line. Bad lines become finished result records
+ * handed straight to the sink; good lines become jobs. Duplicates are
+ * found by whoever takes the jobs, with seed_duplicate() and a set of
+ * the run's URLs, so that crawled links share it. Memory does not grow
+ * with the file.
+ *
+ * Not here: what is asked of one URL (url.h), the set (strset.h).
  */
 #ifndef PSCRAPE_URLLIST_H
 #define PSCRAPE_URLLIST_H
@@ -13,10 +17,9 @@
 
 #include "result.h"
 
-#define URL_MAX_LINE 8192	/* longest accepted line, bytes */
-
 struct sink;
 struct source;
+struct strset;
 
 /*
  * Open the lists (none, or "-": standard input, read from stdin_f when it
@@ -28,13 +31,22 @@ struct source	*source_open(char **files, int nfiles, FILE *stdin_f,
 		    char *errbuf, size_t errlen);
 /*
  * The next job to fetch, or NULL at the end of the input. Lines that are
- * rejected on the way (bad URL, duplicate) are emitted to the sink.
- * Not thread-safe: one reader at a time.
+ * rejected on the way (bad URL) are emitted to the sink. Duplicates are
+ * jobs: see seed_duplicate(). Not thread-safe: one reader at a time.
  */
 struct job	*source_next(struct source *, struct sink *);
 /*
+ * Whether the job of a list line is a duplicate: its URL is in seen (an
+ * earlier line, or a link when crawling). If so its "duplicate of" record
+ * (naming the first) goes to the sink, which takes the job; else the URL
+ * is added to seen, and the job is the caller's still.
+ */
+bool		 seed_duplicate(struct strset *seen, struct job *,
+		    struct sink *);
+/*
  * --shard K/N: keep only the lines of shard K (1..N), hashed by host or by
- * the whole URL (a bad line by its text), dropping the others silently.
+ * the whole URL (a bad line by its text), dropping the others silently:
+ * url_in_shard().
  */
 void		 source_set_shard(struct source *, unsigned k, unsigned n,
 		    bool by_url);
@@ -45,26 +57,10 @@ void		 source_close(struct source *);
 /* Pure parts, exposed for the unit tests. */
 
 /*
- * Check one trimmed line. On success returns 0 and the normalised URL in
- * *norm (malloc'd); on failure returns -1 and the reason in *reason.
- */
-int	 url_check(const char *line, char **norm, char **reason);
-/* A copy of url with any password replaced by "***". */
-char	*url_mask_password(const char *url);
-/*
  * Read one line (without its newline) into buf, keeping at most cap bytes.
  * Returns 1 with a line, 0 at end of input, -1 on a read error.
  */
 int	 url_read_line(FILE *, char *buf, size_t cap, size_t *len,
 	    bool *toolong, bool *hasnul);
-
-/* A set of strings remembering, for each, where it was first seen. */
-struct strset;
-struct strset	*strset_new(void);
-/* Add key; if already present return its first origin, else NULL. */
-const char	*strset_add(struct strset *, const char *key,
-		    const char *origin);
-size_t		 strset_count(const struct strset *);
-void		 strset_free(struct strset *);
 
 #endif

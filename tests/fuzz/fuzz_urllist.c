@@ -1,6 +1,7 @@
 /*
  * libFuzzer target: arbitrary bytes as a URL list, through the real
- * reader (source_open on an fmemopen'd stdin, source_next into a real
+ * reader (source_open on an fmemopen'd stdin, source_next and
+ * seed_duplicate, as the scheduler calls them, into a real
  * sink writing to memory), once per output format, then through the
  * escapers directly.
  *
@@ -30,11 +31,12 @@
 #include <curl/curl.h>
 
 #include "buf.h"
-#include "extract.h"
 #include "options.h"
 #include "output.h"
 #include "result.h"
 #include "scan.h"
+#include "strset.h"
+#include "url.h"
 #include "urllist.h"
 #include "xmalloc.h"
 
@@ -56,13 +58,6 @@ struct line {
 
 static struct line	*lines;
 static size_t		 nlines, caplines;
-
-/* Trimmed as the reader trims (its own whitespace, not HTML's). */
-static bool
-list_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
 
 /* The lines url_read_line() sees, and which of them must give a record. */
 static void
@@ -87,9 +82,9 @@ split_lines(const char *d, size_t n)
 		e = nl;
 		if (nlines == 1 && e - s >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
 			s += 3;
-		while (s < e && list_space(*s))
+		while (s < e && is_c_space(*s))
 			s++;
-		while (e > s && list_space(e[-1]))
+		while (e > s && is_c_space(e[-1]))
 			e--;
 		/* A NUL is not blank: such a line is rejected, not skipped. */
 		l->counts = l->len > RAW_CAP || (size_t)(e - s) > URL_MAX_LINE ||
@@ -416,6 +411,7 @@ run_reader(const uint8_t *data, size_t size, enum format fmt, char **out,
 	struct options	 opt;
 	struct source	*src;
 	struct sink	*sink;
+	struct strset	*seen;
 	struct result	*r;
 	struct job	*j;
 	struct line	*l;
@@ -433,6 +429,7 @@ run_reader(const uint8_t *data, size_t size, enum format fmt, char **out,
 	sink = sink_new(&opt, o, false, NULL);
 	src = source_open(NULL, 0, in, err, sizeof err);
 	FUZZ_CHECK(src != NULL);
+	seen = strset_new();
 	*njobs = 0;
 	while ((j = source_next(src, sink)) != NULL) {
 		(*njobs)++;
@@ -451,6 +448,9 @@ run_reader(const uint8_t *data, size_t size, enum format fmt, char **out,
 			curl_free(pw);
 		}
 		no_secret_in(l, j->given, strlen(j->given));
+		/* As the scheduler does: a duplicate gets its record now. */
+		if (seed_duplicate(seen, j, sink))
+			continue;
 		/* A record as fetch.c makes one: the final URL masked. */
 		final = url_mask_password(j->url);
 		r = result_from_job(j, "fuzz");
@@ -467,6 +467,7 @@ run_reader(const uint8_t *data, size_t size, enum format fmt, char **out,
 		sink_emit(sink, r);
 	}
 	FUZZ_CHECK(!source_failed(src));
+	strset_free(seen);
 	source_close(src);
 	sink_free(sink);
 	FUZZ_CHECK(fclose(o) == 0);

@@ -12,7 +12,7 @@
 
 #include "links.h"
 #include "tap.h"
-#include "urllist.h"
+#include "url.h"
 #include "xmalloc.h"
 
 #define PAGE	"http://Example.COM/a/b/c.html?q=1#top"

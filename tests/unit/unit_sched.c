@@ -1,21 +1,20 @@
 /*
  * Unit tests for the scheduler's pure parts: the per-host key and the
  * request target it reads off a normalised URL without parsing it again
- * (they must agree with url_origin() and url_target(), which parse), and
- * the retry backoff.
+ * (url_origin_fast() and url_target_fast(), which must agree with
+ * url_origin() and url_target(), which parse), and the retry backoff.
  */
 #include "config.h"
 
 #include <stdlib.h>
 
-#include "links.h"
 #include "scheduler.h"
 #include "tap.h"
-#include "urllist.h"
+#include "url.h"
 
 /*
- * A part of the URL as url_check() normalises it, read both ways: by the
- * scheduler off the string (fast) and by links.c through curl_url (slow).
+ * A part of the URL as url_check() normalises it, read both ways: off the
+ * string (fast, as the scheduler does) and through curl_url (slow).
  */
 struct way {
 	const char	*fast_name, *slow_name;
@@ -24,10 +23,10 @@ struct way {
 };
 
 static const struct way origin = {
-	"sched_origin", "url_origin", sched_origin, url_origin
+	"url_origin_fast", "url_origin", url_origin_fast, url_origin
 };
 static const struct way target = {
-	"sched_target", "url_target", sched_target, url_target
+	"url_target_fast", "url_target", url_target_fast, url_target
 };
 
 static void

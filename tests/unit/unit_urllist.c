@@ -9,7 +9,9 @@
 
 #include "options.h"
 #include "output.h"
+#include "strset.h"
 #include "tap.h"
+#include "url.h"
 #include "urllist.h"
 
 static void
@@ -61,7 +63,8 @@ test_read_line(void)
 /*
  * Read a list through the real reader (the way main() reads stdin) into
  * a text sink: the records it writes, and a line "job GIVEN URL INPUT"
- * for each job it hands out, in order. The caller frees the result.
+ * for each job it hands out that seed_duplicate() lets through, in
+ * order. The caller frees the result.
  */
 static char *
 read_list(const char *data, size_t len)
@@ -69,6 +72,7 @@ read_list(const char *data, size_t len)
 	struct options opt;
 	struct source *src;
 	struct sink *sink;
+	struct strset *seen = strset_new();
 	struct job *j;
 	char err[256], *out = NULL;
 	size_t outlen = 0;
@@ -81,9 +85,12 @@ read_list(const char *data, size_t len)
 	sink = sink_new(&opt, o, false, NULL);
 	src = source_open(NULL, 0, in, err, sizeof err);
 	while ((j = source_next(src, sink)) != NULL) {
+		if (seed_duplicate(seen, j, sink))
+			continue;
 		fprintf(o, "job %s %s %s\n", j->given, j->url, j->input);
 		job_free(j);
 	}
+	strset_free(seen);
 	source_close(src);
 	sink_free(sink);
 	fclose(o);
@@ -123,6 +130,12 @@ test_reader(void)
 	    "job http:/u:***@h.test/ http://u:hidden1@h.test/ stdin:1\n"
 	    "job http:///u:***@h.test/ http://u:hidden2@h.test/ stdin:2\n",
 	    "URLs curl takes with one or three slashes are masked");
+	LIST("http://a.test/\nbad\nHTTP://A.TEST\nhttp://a.test/\n",
+	    "job http://a.test/ http://a.test/ stdin:1\n"
+	    "Failed bad: stdin:2: not a URL (expected http:// or https://)\n"
+	    "Skipped HTTP://A.TEST: duplicate of stdin:1\n"
+	    "Skipped http://a.test/: duplicate of stdin:1\n",
+	    "duplicates name the first line, after normalisation");
 	LIST("http://u:pw@h b/\n",
 	    "Failed http://u:***@h b/: stdin:1: not a valid URL: Bad"
 	    " hostname\n", "a URL curl refuses is masked");
@@ -183,6 +196,20 @@ test_strset(void)
 	is_int(dups, 10000, "10000 repeats found across growth");
 	is_int(strset_count(s), 10001, "count of distinct keys");
 	is_str(strset_add(s, "k42", "x"), "f:42", "origin survives growth");
+	strset_free(s);
+
+	/* A weak origin (a crawled link's) gives way to the first strong one
+	 * (a list line's), and never replaces one. */
+	s = strset_new();
+	is_str(strset_add_weak(s, "u", "page1"), NULL, "weak add is new");
+	is_str(strset_add_weak(s, "u", "page2"), "page1",
+	    "a second weak add gives the first origin");
+	is_str(strset_add(s, "u", "f:1"), "page1",
+	    "a strong add over a weak one gives the weak origin");
+	is_str(strset_add(s, "u", "f:2"), "f:1", "then the strong one stands");
+	is_str(strset_add_weak(s, "u", "page3"), "f:1",
+	    "a weak add replaces nothing");
+	is_int(strset_count(s), 1, "one key");
 	strset_free(s);
 }
 
