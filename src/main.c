@@ -36,11 +36,11 @@
 #include "engine.h"
 #include "options.h"
 #include "outfile.h"
-#include "output.h"
-#include "report.h"
 #include "result.h"
 #include "savetext.h"
 #include "scheduler.h"
+#include "sink.h"
+#include "stats.h"
 #include "stop.h"
 #include "urllist.h"
 #include "xmalloc.h"
@@ -115,7 +115,7 @@ write_summary(const char *path, const struct runstats *runs, size_t n)
 		warnx_("%s", err);
 		return false;
 	}
-	if (report_json(outfile_stream(o), runs, n) != 0) {
+	if (stats_json(outfile_stream(o), runs, n) != 0) {
 		warnx_("cannot write '%s': %s", path, strerror(errno));
 		outfile_abort(o);
 		return false;
@@ -318,7 +318,7 @@ report(struct session *s)
 	runs = sink_runs(s->sink, &nruns);
 	/* Nobody is left to read a table when the reader went away. */
 	if (!s->opt.quiet && nruns > 0 && !sink_reader_gone(s->sink))
-		report_table(stderr, runs, nruns);
+		stats_table(stderr, runs, nruns);
 	if (s->opt.summary != NULL &&
 	    !write_summary(s->opt.summary, runs, nruns))
 		s->written = false;

@@ -17,7 +17,7 @@
 
 #include "buf.h"
 #include "links.h"
-#include "output.h"
+#include "sink.h"
 #include "stop.h"
 #include "urllist.h"
 #include "xmalloc.h"

@@ -31,10 +31,11 @@
 
 #include "buf.h"
 #include "extract.h"
+#include "format.h"
 #include "options.h"
-#include "output.h"
 #include "result.h"
 #include "scan.h"
+#include "sink.h"
 #include "urllist.h"
 #include "xmalloc.h"
 
