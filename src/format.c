@@ -50,46 +50,54 @@ utf8_len(const unsigned char *p, size_t n)
 	return len;
 }
 
+/*
+ * Append the UTF-8 sequence at p (n bytes left) and return its length; a
+ * byte that does not start a valid sequence becomes repl, and counts 1.
+ */
+static size_t
+add_utf8(struct textbuf *b, const unsigned char *p, size_t n,
+    const char *repl)
+{
+	size_t len;
+
+	if ((len = utf8_len(p, n)) == 0) {
+		buf_adds(b, repl);
+		return 1;
+	}
+	buf_add(b, p, len);
+	return len;
+}
+
+/* The two-character JSON escape of c, or NULL when it has none. */
+static const char *
+json_escape(unsigned char c)
+{
+	switch (c) {
+	case '"':	return "\\\"";
+	case '\\':	return "\\\\";
+	case '\n':	return "\\n";
+	case '\r':	return "\\r";
+	case '\t':	return "\\t";
+	default:	return NULL;
+	}
+}
+
 void
 json_string(struct textbuf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s), len;
+	const char *esc;
 
 	buf_addc(b, '"');
-	while (n > 0) {
-		switch (*p) {
-		case '"':
-			buf_adds(b, "\\\"");
-			break;
-		case '\\':
-			buf_adds(b, "\\\\");
-			break;
-		case '\n':
-			buf_adds(b, "\\n");
-			break;
-		case '\r':
-			buf_adds(b, "\\r");
-			break;
-		case '\t':
-			buf_adds(b, "\\t");
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f) {
-				buf_printf(b, "\\u%04x", *p);
-				break;
-			}
-			if ((len = utf8_len(p, n)) == 0) {
-				buf_adds(b, "\\ufffd");
-				break;
-			}
-			buf_add(b, p, len);
-			p += len;
-			n -= len;
-			continue;
-		}
-		p++;
-		n--;
+	for (; n > 0; p += len, n -= len) {
+		len = 1;
+		if ((esc = json_escape(*p)) != NULL)
+			buf_adds(b, esc);
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_printf(b, "\\u%04x", *p);
+		else
+			len = add_utf8(b, p, n, "\\ufffd");
 	}
 	buf_addc(b, '"');
 }
@@ -109,19 +117,12 @@ csv_field(struct textbuf *b, const char *s)
 		quote = true;
 	if (quote)
 		buf_addc(b, '"');
-	while (n > 0) {
+	for (; n > 0; p += len, n -= len) {
+		len = 1;
 		if (*p == '"')
 			buf_adds(b, "\"\"");
-		else if ((len = utf8_len(p, n)) == 0)
-			buf_adds(b, "\xef\xbf\xbd");
-		else {
-			buf_add(b, p, len);
-			p += len;
-			n -= len;
-			continue;
-		}
-		p++;
-		n--;
+		else
+			len = add_utf8(b, p, n, "\xef\xbf\xbd");
 	}
 	if (quote)
 		buf_addc(b, '"');
