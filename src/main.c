@@ -8,8 +8,9 @@
  *   -> scheduler (politeness, robots.txt, retries, crawl: scheduler.c)
  *   -> engine (concurrency only: engine_*.c)
  *   -> fetch + extract (fetch.c, extract.c)
- *   -> sink (records, statistics: output.c)
- *   -> report (the per-engine table and --summary: report.c)
+ *   -> sink (records, --log, the progress line, statistics: sink.c,
+ *      format.c, progress.c, stats.c)
+ *   -> report (the per-engine table and --summary: stats.c)
  *
  * The source also emits to the sink: a finished record for each line it
  * rejects (a bad URL, a duplicate), which is never fetched.
