@@ -38,7 +38,6 @@
 
 #include "engine.h"
 #include "fetch.h"
-#include "output.h"
 #include "proto.h"
 #include "savetext.h"
 #include "scheduler.h"

@@ -8,8 +8,9 @@
  *   -> scheduler (politeness, robots.txt, retries, crawl: scheduler.c)
  *   -> engine (concurrency only: engine_*.c)
  *   -> fetch + extract (fetch.c, extract.c)
- *   -> sink (records, statistics: output.c)
- *   -> report (the per-engine table and --summary: report.c)
+ *   -> sink (records, --log, the progress line, statistics: sink.c,
+ *      format.c, progress.c, stats.c)
+ *   -> report (the per-engine table and --summary: stats.c)
  *
  * The source also emits to the sink: a finished record for each line it
  * rejects (a bad URL, a duplicate), which is never fetched.
@@ -36,11 +37,11 @@
 #include "engine.h"
 #include "options.h"
 #include "outfile.h"
-#include "output.h"
-#include "report.h"
 #include "result.h"
 #include "savetext.h"
 #include "scheduler.h"
+#include "sink.h"
+#include "stats.h"
 #include "stop.h"
 #include "strset.h"
 #include "url.h"
@@ -122,7 +123,7 @@ write_summary(const char *path, const struct runstats *runs, size_t n)
 		warnx_("%s", err);
 		return false;
 	}
-	if (report_json(outfile_stream(o), runs, n) != 0) {
+	if (stats_json(outfile_stream(o), runs, n) != 0) {
 		warnx_("cannot write '%s': %s", path, strerror(errno));
 		outfile_abort(o);
 		return false;
@@ -325,7 +326,7 @@ report(struct session *s)
 	runs = sink_runs(s->sink, &nruns);
 	/* Nobody is left to read a table when the reader went away. */
 	if (!s->opt.quiet && nruns > 0 && !sink_reader_gone(s->sink))
-		report_table(stderr, runs, nruns);
+		stats_table(stderr, runs, nruns);
 	if (s->opt.summary != NULL &&
 	    !write_summary(s->opt.summary, runs, nruns))
 		s->written = false;

@@ -1,4 +1,4 @@
-/* Output files written under a temporary name and renamed into place. */
+/* -o and --summary files, written under a temporary name and renamed. */
 #include "config.h"
 
 #include <errno.h>

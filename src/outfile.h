@@ -3,7 +3,10 @@
  * written under a temporary name in the same directory and renamed into
  * place by outfile_commit(); until then (and after a crash or a write
  * error) the previous file stays untouched. Anything else (a terminal,
- * /dev/null, a FIFO, /dev/full) is written directly.
+ * /dev/null, a FIFO, /dev/full) is written directly. Used for -o (the
+ * stream the sink writes records to) and --summary (stats_json()); the
+ * pages of --save-text are savetext.c's, which renames over whatever
+ * stands at their names.
  */
 #ifndef PSCRAPE_OUTFILE_H
 #define PSCRAPE_OUTFILE_H

@@ -57,21 +57,30 @@ savetext_open(const char *dir, char *err, size_t errlen)
 	return st;
 }
 
+/*
+ * Write the text to fd and close it, whatever happens; -1 with errno set
+ * when any of it failed. stdio finishes short writes, and the stop signals
+ * are SA_RESTART (stop.c), so there is no EINTR to retry.
+ */
 static int
-write_all(int fd, const char *p, size_t n)
+write_close(int fd, const char *text, size_t len)
 {
-	ssize_t w;
+	FILE *f;
+	int saved;
 
-	while (n > 0) {
-		if ((w = write(fd, p, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
+	if ((f = fdopen(fd, "w")) == NULL) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
 	}
-	return 0;
+	if (fwrite(text, 1, len, f) != len || fflush(f) != 0) {
+		saved = errno;
+		fclose(f);
+		errno = saved;
+		return -1;
+	}
+	return fclose(f);
 }
 
 int
@@ -91,13 +100,7 @@ savetext_write(struct savetext *st, const char *url, const char *text,
 	}
 	/* mkstemp makes 0600; saved text is as readable as other output. */
 	(void)fchmod(fd, 0644);
-	if (write_all(fd, text, len) != 0 || close(fd) != 0) {
-		snprintf(err, errlen, "cannot save text to '%s': %s", path,
-		    strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	if (rename(tmp, path) != 0) {
+	if (write_close(fd, text, len) != 0 || rename(tmp, path) != 0) {
 		snprintf(err, errlen, "cannot save text to '%s': %s", path,
 		    strerror(errno));
 		unlink(tmp);

@@ -1,7 +1,9 @@
 /*
  * --save-text: each page's extracted text in DIR/<hash>.txt, where the
  * name comes from a hash of the URL (never from its path, so no URL can
- * escape DIR), plus DIR/index.tsv mapping file name to URL. Thread-safe.
+ * escape DIR), plus DIR/index.tsv mapping file name to URL. Thread-safe:
+ * fetch.c saves each page as it is fetched. A side output, apart from the
+ * records (sink.h) and from -o and --summary (outfile.h).
  */
 #ifndef PSCRAPE_SAVETEXT_H
 #define PSCRAPE_SAVETEXT_H

@@ -22,7 +22,7 @@
 #include "buf.h"
 #include "links.h"
 #include "options.h"
-#include "output.h"
+#include "sink.h"
 #include "robots.h"
 #include "scheduler.h"
 #include "stop.h"

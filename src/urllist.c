@@ -16,8 +16,8 @@
 
 #include <curl/curl.h>
 
-#include "output.h"
 #include "scan.h"
+#include "sink.h"
 #include "stop.h"
 #include "strset.h"
 #include "url.h"

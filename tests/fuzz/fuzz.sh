@@ -47,7 +47,8 @@ CFLAGS="-std=c11 -g -O1 -fno-omit-frame-pointer -DFUZZING \
 # The sources each target needs, and its -max_len.
 sources() {
 	case $1 in
-	urllist) echo "urllist url strset output report result buf xmalloc stop" ;;
+	urllist) echo "urllist url strset sink format stats progress result" \
+	    "buf xmalloc stop" ;;
 	charset) echo "charset xmalloc" ;;
 	extract) echo "extract charset nest buf xmalloc" ;;
 	robots) echo "robots buf xmalloc" ;;

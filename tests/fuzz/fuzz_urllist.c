@@ -31,10 +31,11 @@
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "format.h"
 #include "options.h"
-#include "output.h"
 #include "result.h"
 #include "scan.h"
+#include "sink.h"
 #include "strset.h"
 #include "url.h"
 #include "urllist.h"

@@ -8,7 +8,7 @@
 #include <curl/curl.h>
 
 #include "options.h"
-#include "output.h"
+#include "sink.h"
 #include "strset.h"
 #include "tap.h"
 #include "url.h"

@@ -1,19 +1,21 @@
 /*
- * Sinks: where result records go. One sink per run writes each record as
- * it finishes (text, JSON Lines or CSV; flushed per record) and keeps the
- * statistics behind the summary. sink_emit() is thread-safe.
+ * The sink: where every engine hands its records. One sink per run of
+ * pscrape writes each record as it finishes (in the format of format.h,
+ * flushed per record), counts it in the run statistics (stats.h), shows
+ * the progress line (progress.h), copies failures to --log, and remembers
+ * whether the output could not be written. sink_emit() is thread-safe.
  */
-#ifndef PSCRAPE_OUTPUT_H
-#define PSCRAPE_OUTPUT_H
+#ifndef PSCRAPE_SINK_H
+#define PSCRAPE_SINK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "buf.h"
-#include "options.h"
-#include "result.h"
-
+struct options;
+struct result;
+struct runstats;
 struct sink;
 
 /*
@@ -36,7 +38,6 @@ void		 sink_input_done(struct sink *, uint64_t total);
  */
 void		 sink_finish(struct sink *, int jobs);
 /* The statistics of every run so far, in order. */
-struct runstats;
 const struct runstats *sink_runs(const struct sink *, size_t *n);
 /* Append one line to the --log file, timestamped. Thread-safe. */
 void		 sink_log(struct sink *, const char *);
@@ -45,12 +46,5 @@ double		 sink_failed_pct(const struct sink *);
 /* Whether a write to the record stream failed; quietly if the reader left. */
 bool		 sink_write_failed(const struct sink *);
 bool		 sink_reader_gone(const struct sink *);
-
-/* Formatting, exposed for the unit tests. */
-void	json_string(struct textbuf *, const char *);
-void	csv_field(struct textbuf *, const char *);
-void	text_safe(struct textbuf *, const char *);
-void	format_record(struct textbuf *, enum format, const struct result *);
-const char *csv_header(void);
 
 #endif

@@ -1,0 +1,234 @@
+/*
+ * Record formatting. Every string a server or an input file controls goes
+ * through an escaper: JSON gets valid UTF-8 with control characters
+ * escaped, CSV gets RFC 4180 quoting, text gets control bytes shown as
+ * \xNN so one record is always one line.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "buf.h"
+#include "format.h"
+
+/*
+ * Length of the valid UTF-8 sequence at p (at most n bytes), or 0 when
+ * the bytes there are not valid UTF-8 (overlong, surrogate, truncated).
+ */
+static size_t
+utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0];
+	size_t len, i;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/*
+ * Append the UTF-8 sequence at p (n bytes left) and return its length; a
+ * byte that does not start a valid sequence becomes repl, and counts 1.
+ */
+static size_t
+add_utf8(struct textbuf *b, const unsigned char *p, size_t n,
+    const char *repl)
+{
+	size_t len;
+
+	if ((len = utf8_len(p, n)) == 0) {
+		buf_adds(b, repl);
+		return 1;
+	}
+	buf_add(b, p, len);
+	return len;
+}
+
+/* The two-character JSON escape of c, or NULL when it has none. */
+static const char *
+json_escape(unsigned char c)
+{
+	switch (c) {
+	case '"':	return "\\\"";
+	case '\\':	return "\\\\";
+	case '\n':	return "\\n";
+	case '\r':	return "\\r";
+	case '\t':	return "\\t";
+	default:	return NULL;
+	}
+}
+
+void
+json_string(struct textbuf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), len;
+	const char *esc;
+
+	buf_addc(b, '"');
+	for (; n > 0; p += len, n -= len) {
+		len = 1;
+		if ((esc = json_escape(*p)) != NULL)
+			buf_adds(b, esc);
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_printf(b, "\\u%04x", *p);
+		else
+			len = add_utf8(b, p, n, "\\ufffd");
+	}
+	buf_addc(b, '"');
+}
+
+void
+csv_field(struct textbuf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), len;
+	bool quote = false;
+
+	for (len = 0; len < n; len++)
+		if (p[len] < 0x20 || p[len] == ',' || p[len] == '"' ||
+		    p[len] == 0x7f)
+			quote = true;
+	if (n > 0 && (p[0] == ' ' || p[n - 1] == ' '))
+		quote = true;
+	if (quote)
+		buf_addc(b, '"');
+	for (; n > 0; p += len, n -= len) {
+		len = 1;
+		if (*p == '"')
+			buf_adds(b, "\"\"");
+		else
+			len = add_utf8(b, p, n, "\xef\xbf\xbd");
+	}
+	if (quote)
+		buf_addc(b, '"');
+}
+
+void
+text_safe(struct textbuf *b, const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			buf_printf(b, "\\x%02x", *p);
+		else
+			buf_addc(b, (char)*p);
+	}
+}
+
+const char *
+csv_header(void)
+{
+	return "url,input,final_url,status,ok,duplicate_of,content_type,"
+	    "charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,depth,"
+	    "referrer,error\r\n";
+}
+
+static void
+json_field(struct textbuf *b, const char *name, const char *v)
+{
+	buf_printf(b, ",\"%s\":", name);
+	if (v == NULL)
+		buf_adds(b, "null");
+	else
+		json_string(b, v);
+}
+
+static void
+csv_next(struct textbuf *b, const char *v)
+{
+	buf_addc(b, ',');
+	if (v != NULL)
+		csv_field(b, v);
+}
+
+void
+format_record(struct textbuf *b, enum format fmt, const struct result *r)
+{
+	unsigned depth = r->job != NULL ? r->job->depth : 0;
+	const char *referrer = r->job != NULL ? r->job->referrer : NULL;
+
+	switch (fmt) {
+	case FORMAT_TEXT:
+		if (r->duplicate_of != NULL) {
+			buf_adds(b, "Skipped ");
+			text_safe(b, r->url);
+			buf_adds(b, ": duplicate of ");
+			text_safe(b, r->duplicate_of);
+		} else if (r->ok) {
+			buf_printf(b, "Fetched %" PRIu64 " characters from ",
+			    r->chars);
+			text_safe(b, r->url);
+		} else {
+			buf_adds(b, "Failed ");
+			text_safe(b, r->url);
+			buf_adds(b, ": ");
+			text_safe(b, r->error ? r->error : "unknown error");
+			if (r->attempts > 1)
+				buf_printf(b, " (%u attempts)", r->attempts);
+		}
+		buf_addc(b, '\n');
+		break;
+	case FORMAT_JSONL:
+		buf_adds(b, "{\"url\":");
+		json_string(b, r->url);
+		json_field(b, "input", r->input);
+		json_field(b, "final_url", r->final_url);
+		buf_printf(b, ",\"status\":%ld,\"ok\":%s", r->status,
+		    r->ok ? "true" : "false");
+		json_field(b, "duplicate_of", r->duplicate_of);
+		json_field(b, "content_type", r->content_type);
+		json_field(b, "charset", r->charset);
+		buf_printf(b, ",\"bytes\":%" PRIu64 ",\"chars\":%" PRIu64
+		    ",\"time_ms\":%.3f,\"ttfb_ms\":%.3f", r->bytes, r->chars,
+		    r->time_ms, r->ttfb_ms);
+		json_field(b, "engine", r->engine);
+		buf_printf(b, ",\"attempts\":%u,\"depth\":%u", r->attempts,
+		    depth);
+		json_field(b, "referrer", referrer);
+		json_field(b, "error", r->error);
+		buf_adds(b, "}\n");
+		break;
+	case FORMAT_CSV:
+		csv_field(b, r->url);
+		csv_next(b, r->input);
+		csv_next(b, r->final_url);
+		buf_printf(b, ",%ld,%s", r->status, r->ok ? "true" : "false");
+		csv_next(b, r->duplicate_of);
+		csv_next(b, r->content_type);
+		csv_next(b, r->charset);
+		buf_printf(b, ",%" PRIu64 ",%" PRIu64 ",%.3f,%.3f", r->bytes,
+		    r->chars, r->time_ms, r->ttfb_ms);
+		csv_next(b, r->engine);
+		buf_printf(b, ",%u,%u", r->attempts, depth);
+		csv_next(b, referrer);
+		csv_next(b, r->error);
+		buf_adds(b, "\r\n");
+		break;
+	}
+}

@@ -1,0 +1,28 @@
+/*
+ * Record formats: one result as a line of text, JSON Lines or CSV, and the
+ * escapers behind them. Pure: they append to a buffer, with no I/O and no
+ * locks; writing the records is the sink's (sink.h).
+ */
+#ifndef PSCRAPE_FORMAT_H
+#define PSCRAPE_FORMAT_H
+
+#include "extract.h"
+#include "options.h"
+#include "result.h"
+
+/* One record, its line end included, in the format asked for. */
+void		 format_record(struct textbuf *, enum format,
+		    const struct result *);
+/* The CSV header line that opens every CSV output. */
+const char	*csv_header(void);
+
+/*
+ * The escapers: a JSON string (quotes included) of valid UTF-8 with control
+ * characters escaped; an RFC 4180 CSV field, quoted only when it must be;
+ * text with control bytes shown as \xNN, so one record is one line.
+ */
+void		 json_string(struct textbuf *, const char *);
+void		 csv_field(struct textbuf *, const char *);
+void		 text_safe(struct textbuf *, const char *);
+
+#endif

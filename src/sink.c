@@ -1,0 +1,258 @@
+/*
+ * The sink. One lock serialises everything a record sets off: its
+ * statistics, its bytes on the record stream, the --log line and any
+ * message on stderr (the progress line is erased first, under the same
+ * lock, so the two never mix).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "format.h"
+#include "options.h"
+#include "progress.h"
+#include "result.h"
+#include "sink.h"
+#include "stats.h"
+#include "stop.h"
+#include "xmalloc.h"
+
+struct sink {
+	const struct options	*opt;
+	FILE			*out;
+	bool			 quiet_out;	/* -q: nothing to stdout */
+	FILE			*log;		/* --log, or NULL */
+	pthread_mutex_t		 lock;
+	struct textbuf		 line;		/* reused per record */
+	bool			 header_done;	/* CSV header written */
+	enum {
+		WRITE_OK,
+		WRITE_FAILED,		/* nothing more goes out */
+		WRITE_READER_GONE,	/* the same, quietly: EPIPE */
+	}			 write;
+	uint64_t		 total;		/* records to come; 0: unknown */
+	struct stats		*stats;
+	struct progress		*progress;	/* NULL: not on a terminal */
+};
+
+/* What the progress line shows; called with the lock held. */
+static void
+progress_counts(void *arg, struct progress_counts *c)
+{
+	struct sink *s = arg;
+	const struct runstats *r = stats_current(s->stats);
+
+	c->engine = r->engine;
+	c->done = r->urls;
+	c->ok = r->ok;
+	c->failed = r->failed;
+	c->total = s->total;
+	c->secs = stats_elapsed(s->stats);
+}
+
+struct sink *
+sink_new(const struct options *opt, FILE *out, bool to_stdout, FILE *log)
+{
+	struct sink *s = xcalloc(1, sizeof *s);
+
+	s->opt = opt;
+	s->out = out;
+	s->quiet_out = opt->quiet && to_stdout;
+	s->log = log;
+	pthread_mutex_init(&s->lock, NULL);
+	s->stats = stats_new();
+	if (!opt->quiet && !opt->dry_run)
+		s->progress = progress_new(&s->lock, progress_counts, s);
+	return s;
+}
+
+void
+sink_free(struct sink *s)
+{
+	if (s == NULL)
+		return;
+	progress_free(s->progress);
+	stats_free(s->stats);
+	pthread_mutex_destroy(&s->lock);
+	free(s->line.data);
+	free(s);
+}
+
+void
+sink_input_done(struct sink *s, uint64_t total)
+{
+	pthread_mutex_lock(&s->lock);
+	s->total = total;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void
+sink_start(struct sink *s, const char *engine, int jobs)
+{
+	pthread_mutex_lock(&s->lock);
+	stats_start(s->stats, engine, jobs);
+	s->total = 0;
+	pthread_mutex_unlock(&s->lock);
+	if (s->progress != NULL && !progress_start(s->progress)) {
+		progress_free(s->progress);
+		s->progress = NULL;
+	}
+}
+
+/*
+ * Write to the record stream. The first failure stops the run (nothing
+ * more can be delivered); a reader that went away (EPIPE) ends it quietly.
+ */
+static void
+write_out(struct sink *s, const char *p, size_t n)
+{
+	if (s->write != WRITE_OK)
+		return;
+	if (fwrite(p, 1, n, s->out) == n && fflush(s->out) == 0)
+		return;
+	if (errno == EPIPE)
+		s->write = WRITE_READER_GONE;
+	else {
+		s->write = WRITE_FAILED;
+		warnx_("cannot write output: %s", strerror(errno));
+	}
+	if (stop_signal == 0)
+		stop_signal = STOP_OUTPUT;
+}
+
+/* A CSV stream starts with its header, once. */
+static void
+write_header(struct sink *s)
+{
+	if (s->opt->format == FORMAT_CSV && !s->header_done) {
+		write_out(s, csv_header(), strlen(csv_header()));
+		s->header_done = true;
+	}
+}
+
+/* One --log line: an ISO 8601 local timestamp, then the text. */
+static void __attribute__((format(printf, 2, 3)))
+log_line(struct sink *s, const char *fmt, ...)
+{
+	char stamp[40];
+	struct tm tm;
+	time_t now;
+	va_list ap;
+
+	if (s->log == NULL)
+		return;
+	now = time(NULL);
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S%z", &tm);
+	/* +hhmm to +hh:mm, the extended form the rest of the stamp uses. */
+	memmove(stamp + strlen(stamp) - 1, stamp + strlen(stamp) - 2, 3);
+	stamp[strlen(stamp) - 3] = ':';
+	fprintf(s->log, "%s ", stamp);
+	va_start(ap, fmt);
+	vfprintf(s->log, fmt, ap);
+	va_end(ap);
+	fputc('\n', s->log);
+	fflush(s->log);
+}
+
+void
+sink_log(struct sink *s, const char *text)
+{
+	pthread_mutex_lock(&s->lock);
+	log_line(s, "%s", text);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* In a dry run, only problems are reported: on stderr, one per line. */
+static void
+dry_run_report(struct sink *s, const struct result *r)
+{
+	s->line.len = 0;
+	if (r->duplicate_of != NULL) {
+		text_safe(&s->line, r->input);
+		buf_adds(&s->line, ": duplicate of ");
+		text_safe(&s->line, r->duplicate_of);
+	} else
+		text_safe(&s->line, r->error);
+	fprintf(stderr, "pscrape: %s\n", s->line.data);
+}
+
+void
+sink_emit(struct sink *s, struct result *r)
+{
+	pthread_mutex_lock(&s->lock);
+	if (r->engine == NULL)
+		r->engine = stats_current(s->stats)->engine;
+	stats_add(s->stats, r);
+	progress_erase(s->progress);
+	if (s->opt->dry_run)
+		dry_run_report(s, r);
+	else if (!s->quiet_out) {
+		write_header(s);
+		s->line.len = 0;
+		format_record(&s->line, s->opt->format, r);
+		write_out(s, s->line.data, s->line.len);
+	}
+	if (!r->ok && r->duplicate_of == NULL && !s->opt->dry_run) {
+		s->line.len = 0;
+		format_record(&s->line, FORMAT_TEXT, r);
+		if (s->opt->quiet)	/* cron mails what -q lets through */
+			fputs(s->line.data, stderr);
+		s->line.data[--s->line.len] = '\0';
+		log_line(s, "%s", s->line.data);
+	}
+	pthread_mutex_unlock(&s->lock);
+	result_free(r);
+}
+
+void
+sink_finish(struct sink *s, int jobs)
+{
+	const struct runstats *r;
+
+	/* A CSV file always starts with its header, records or none. */
+	pthread_mutex_lock(&s->lock);
+	if (!s->quiet_out)
+		write_header(s);
+	pthread_mutex_unlock(&s->lock);
+
+	progress_stop(s->progress);
+	pthread_mutex_lock(&s->lock);
+	r = stats_finish(s->stats, jobs);
+	log_line(s, "summary %s -j %d: %llu URLs, %llu ok, %llu failed, %llu"
+	    " duplicates, %.2f s", r->engine, r->jobs,
+	    (unsigned long long)r->urls, (unsigned long long)r->ok,
+	    (unsigned long long)r->failed, (unsigned long long)r->duplicates,
+	    r->wall_s);
+	pthread_mutex_unlock(&s->lock);
+}
+
+const struct runstats *
+sink_runs(const struct sink *s, size_t *n)
+{
+	return stats_runs(s->stats, n);
+}
+
+double
+sink_failed_pct(const struct sink *s)
+{
+	return stats_failed_pct(s->stats);
+}
+
+bool
+sink_write_failed(const struct sink *s)
+{
+	return s->write != WRITE_OK;
+}
+
+bool
+sink_reader_gone(const struct sink *s)
+{
+	return s->write == WRITE_READER_GONE;
+}

@@ -1,0 +1,275 @@
+/*
+ * Run statistics and the reports. Rates are per wall-clock second of the
+ * engine's run; the latency percentiles are over the transfers made (bad
+ * lines and duplicates make none); CPU time includes the workers (the
+ * process engine's children); the speed-up compares pages/s with the
+ * slowest engine.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "result.h"
+#include "stats.h"
+#include "xmalloc.h"
+
+struct stats {
+	struct runstats	 cur;		/* the run under way */
+	struct timespec	 start;
+	struct rusage	 ru_self, ru_children;
+	double		*lat;		/* time_ms of each transfer */
+	size_t		 nlat, caplat;
+
+	struct runstats	*runs;		/* the runs finished so far */
+	size_t		 nruns;
+
+	uint64_t	 all_failed;	/* over every run */
+	uint64_t	 all_counted;	/* records but duplicates */
+};
+
+/* Reset the peak RSS (Linux clear_refs), so that each run has its own. */
+static void
+rss_reset(void)
+{
+	FILE *f = fopen("/proc/self/clear_refs", "w");
+
+	if (f == NULL)
+		return;
+	fputs("5", f);	/* 5: reset the peak RSS (VmHWM) */
+	fclose(f);
+}
+
+static long
+rss_peak_kb(void)
+{
+	char line[256];
+	long kb = 0;
+	FILE *f;
+
+	if ((f = fopen("/proc/self/status", "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+struct stats *
+stats_new(void)
+{
+	return xcalloc(1, sizeof(struct stats));
+}
+
+void
+stats_free(struct stats *st)
+{
+	if (st == NULL)
+		return;
+	free(st->lat);
+	free(st->runs);
+	free(st);
+}
+
+void
+stats_start(struct stats *st, const char *engine, int jobs)
+{
+	memset(&st->cur, 0, sizeof st->cur);
+	st->cur.engine = engine;
+	st->cur.jobs = jobs;
+	st->nlat = 0;
+	rss_reset();
+	getrusage(RUSAGE_SELF, &st->ru_self);
+	getrusage(RUSAGE_CHILDREN, &st->ru_children);
+	clock_gettime(CLOCK_MONOTONIC, &st->start);
+}
+
+void
+stats_add(struct stats *st, const struct result *r)
+{
+	st->cur.urls++;
+	if (r->duplicate_of != NULL)
+		st->cur.duplicates++;
+	else if (r->ok) {
+		st->cur.ok++;
+		st->cur.bytes += r->bytes;
+		st->cur.chars += r->chars;
+	} else
+		st->cur.failed++;
+	if (r->final_url != NULL) {
+		if (st->nlat == st->caplat) {
+			st->caplat = st->caplat ? st->caplat * 2 : 1024;
+			st->lat = xrealloc(st->lat, st->caplat * sizeof *st->lat);
+		}
+		st->lat[st->nlat++] = r->time_ms;
+	}
+	if (r->duplicate_of == NULL) {
+		st->all_counted++;
+		if (!r->ok)
+			st->all_failed++;
+	}
+}
+
+const struct runstats *
+stats_current(const struct stats *st)
+{
+	return &st->cur;
+}
+
+double
+stats_elapsed(const struct stats *st)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - st->start.tv_sec) +
+	    (double)(now.tv_nsec - st->start.tv_nsec) / 1e9;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+tv_diff(const struct timeval *end, const struct timeval *start)
+{
+	return (double)(end->tv_sec - start->tv_sec) +
+	    (double)(end->tv_usec - start->tv_usec) / 1e6;
+}
+
+const struct runstats *
+stats_finish(struct stats *st, int jobs)
+{
+	struct rusage self, children;
+	struct runstats *r = &st->cur;
+
+	r->jobs = jobs;
+	r->wall_s = stats_elapsed(st);
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &children);
+	r->user_s = tv_diff(&self.ru_utime, &st->ru_self.ru_utime) +
+	    tv_diff(&children.ru_utime, &st->ru_children.ru_utime);
+	r->sys_s = tv_diff(&self.ru_stime, &st->ru_self.ru_stime) +
+	    tv_diff(&children.ru_stime, &st->ru_children.ru_stime);
+	r->peak_rss_kb = rss_peak_kb();
+	if (st->nlat > 0)
+		qsort(st->lat, st->nlat, sizeof *st->lat, cmp_double);
+	r->p50_ms = percentile(st->lat, st->nlat, 0.50);
+	r->p90_ms = percentile(st->lat, st->nlat, 0.90);
+	r->p99_ms = percentile(st->lat, st->nlat, 0.99);
+	r->max_ms = percentile(st->lat, st->nlat, 1.0);
+	st->runs = xrealloc(st->runs, (st->nruns + 1) * sizeof *st->runs);
+	st->runs[st->nruns++] = *r;
+	return &st->runs[st->nruns - 1];
+}
+
+const struct runstats *
+stats_runs(const struct stats *st, size_t *n)
+{
+	*n = st->nruns;
+	return st->runs;
+}
+
+double
+stats_failed_pct(const struct stats *st)
+{
+	return st->all_counted > 0 ?
+	    100.0 * (double)st->all_failed / (double)st->all_counted : 0.0;
+}
+
+double
+percentile(const double *sorted, size_t n, double q)
+{
+	size_t rank;
+
+	if (n == 0)
+		return 0.0;
+	rank = (size_t)ceil(q * (double)n);
+	if (rank < 1)
+		rank = 1;
+	if (rank > n)
+		rank = n;
+	return sorted[rank - 1];
+}
+
+static double
+rate(double v, double secs)
+{
+	return secs > 0 ? v / secs : 0.0;
+}
+
+void
+stats_table(FILE *f, const struct runstats *rs, size_t n)
+{
+	double slowest = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		double pps = rate((double)rs[i].ok, rs[i].wall_s);
+
+		if (i == 0 || pps < slowest)
+			slowest = pps;
+	}
+	fprintf(f, "%-8s %6s %7s %7s %6s %5s %9s %10s %8s %8s %7s %10s"
+	    " %7s %7s %7s %7s %7s %7s %7s", "engine", "jobs", "urls", "ok",
+	    "failed", "dups", "MB", "chars", "wall_s", "pages/s", "MB/s",
+	    "chars/s", "p50_ms", "p90_ms", "p99_ms", "max_ms", "user_s",
+	    "sys_s", "rss_MB");
+	fprintf(f, n > 1 ? " %7s\n" : "\n", "speedup");
+	for (i = 0; i < n; i++) {
+		const struct runstats *r = &rs[i];
+		double pps = rate((double)r->ok, r->wall_s);
+
+		fprintf(f, "%-8s %6d %7llu %7llu %6llu %5llu %9.2f %10llu %8.2f"
+		    " %8.1f %7.2f %10.0f %7.1f %7.1f %7.1f %7.1f %7.2f %7.2f"
+		    " %7.1f", r->engine, r->jobs, (unsigned long long)r->urls,
+		    (unsigned long long)r->ok, (unsigned long long)r->failed,
+		    (unsigned long long)r->duplicates, (double)r->bytes / 1e6,
+		    (unsigned long long)r->chars, r->wall_s, pps,
+		    rate((double)r->bytes / 1e6, r->wall_s),
+		    rate((double)r->chars, r->wall_s), r->p50_ms, r->p90_ms,
+		    r->p99_ms, r->max_ms, r->user_s, r->sys_s,
+		    (double)r->peak_rss_kb / 1024.0);
+		if (n > 1)
+			fprintf(f, " %6.2fx", slowest > 0 ? pps / slowest : 0.0);
+		fputc('\n', f);
+	}
+}
+
+int
+stats_json(FILE *f, const struct runstats *rs, size_t n)
+{
+	size_t i;
+
+	fputs("{\"runs\":[", f);
+	for (i = 0; i < n; i++) {
+		const struct runstats *r = &rs[i];
+
+		fprintf(f, "%s\n{\"engine\":\"%s\",\"jobs\":%d,\"urls\":%llu,"
+		    "\"ok\":%llu,\"failed\":%llu,\"duplicates\":%llu,"
+		    "\"bytes\":%llu,\"chars\":%llu,\"wall_s\":%.6f,"
+		    "\"pages_per_s\":%.3f,\"mb_per_s\":%.3f,"
+		    "\"chars_per_s\":%.1f,\"latency_ms\":{\"p50\":%.3f,"
+		    "\"p90\":%.3f,\"p99\":%.3f,\"max\":%.3f},\"user_s\":%.3f,"
+		    "\"sys_s\":%.3f,\"peak_rss_kb\":%ld}", i ? "," : "",
+		    r->engine, r->jobs, (unsigned long long)r->urls,
+		    (unsigned long long)r->ok, (unsigned long long)r->failed,
+		    (unsigned long long)r->duplicates,
+		    (unsigned long long)r->bytes, (unsigned long long)r->chars,
+		    r->wall_s, rate((double)r->ok, r->wall_s),
+		    rate((double)r->bytes / 1e6, r->wall_s),
+		    rate((double)r->chars, r->wall_s), r->p50_ms, r->p90_ms,
+		    r->p99_ms, r->max_ms, r->user_s, r->sys_s, r->peak_rss_kb);
+	}
+	fputs("\n]}\n", f);
+	return ferror(f) ? -1 : 0;
+}

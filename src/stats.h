@@ -1,0 +1,55 @@
+/*
+ * Run statistics: the counts, times, transfer latencies and peak memory of
+ * each engine's run over the list, and the two reports made of them, the
+ * aligned table on stderr and the --summary JSON. The sink feeds it every
+ * record under its own lock: a struct stats is not thread-safe.
+ */
+#ifndef PSCRAPE_STATS_H
+#define PSCRAPE_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct result;
+
+struct runstats {
+	const char	*engine;
+	int		 jobs;
+	uint64_t	 urls;		/* records: one per input line */
+	uint64_t	 ok, failed, duplicates;
+	uint64_t	 bytes, chars;	/* of the pages fetched ok */
+	double		 wall_s;
+	double		 user_s, sys_s;	/* CPU, workers included */
+	long		 peak_rss_kb;	/* of pscrape itself */
+	double		 p50_ms, p90_ms, p99_ms, max_ms;	/* transfers */
+};
+
+struct stats;
+
+struct stats	*stats_new(void);
+void		 stats_free(struct stats *);
+/* Begin one engine's run: zero the counts, start the clocks. */
+void		 stats_start(struct stats *, const char *engine, int jobs);
+/* Account for one record. */
+void		 stats_add(struct stats *, const struct result *);
+/* The run under way, and the seconds since it began. */
+const struct runstats *stats_current(const struct stats *);
+double		 stats_elapsed(const struct stats *);
+/*
+ * End the run: times, peak RSS and percentiles; jobs is the concurrency
+ * the engine really ran with. Returns the run, now last of stats_runs().
+ */
+const struct runstats *stats_finish(struct stats *, int jobs);
+/* The runs finished so far, in order. */
+const struct runstats *stats_runs(const struct stats *, size_t *n);
+/* Percent of the records (duplicates aside) that failed, over every run. */
+double		 stats_failed_pct(const struct stats *);
+
+/* The q-quantile (0..1) of n sorted values by nearest rank; 0 when n = 0. */
+double		 percentile(const double *sorted, size_t n, double q);
+/* The report: a table, or (--summary) JSON; 0, or -1 if writing failed. */
+void		 stats_table(FILE *, const struct runstats *, size_t n);
+int		 stats_json(FILE *, const struct runstats *, size_t n);
+
+#endif
