@@ -20,6 +20,7 @@
 #include "extract.h"
 #include "fetch.h"
 #include "links.h"
+#include "robots.h"
 #include "savetext.h"
 #include "stop.h"
 #include "url.h"
@@ -27,7 +28,6 @@
 
 /* A buffer this big is not kept for the next page. */
 #define KEEP_BODY_MAX (256 * 1024)
-#define ROBOTS_BODY_MAX (500 * 1024)	/* what RFC 9309 has us read */
 
 struct fetch {
 	const struct options	*opt;
@@ -363,11 +363,15 @@ fetch_finish(struct fetch *f, CURLcode rc, const char *engine)
 		result_fail(r, "HTTP %ld and no final response", status);
 	else
 		r->ok = true;
-	/* A robots.txt goes to the scheduler, cut to what RFC 9309 reads. */
+	/*
+	 * A robots.txt goes to the scheduler (through the process engine's
+	 * wire too): what robots_parse() reads and the byte after, which
+	 * tells it whether the limit cuts a line.
+	 */
 	if (r->job != NULL && r->job->kind == JOB_ROBOTS) {
 		r->body = fetch_take_body(f, &r->body_len);
-		if (r->body_len > ROBOTS_BODY_MAX)
-			r->body_len = ROBOTS_BODY_MAX;
+		if (r->body_len > ROBOTS_MAX_BYTES + 1)
+			r->body_len = ROBOTS_MAX_BYTES + 1;
 	}
 	return r;
 }

@@ -234,9 +234,9 @@ robots_parse(const char *body, size_t len, const char *product)
 		len = 0;
 	p = body;
 	end = body + (len > ROBOTS_MAX_BYTES ? ROBOTS_MAX_BYTES : len);
-	if (len > ROBOTS_MAX_BYTES) {
+	if (len > ROBOTS_MAX_BYTES && *end != '\n' && *end != '\r') {
 		/* The line the limit cuts is not read: it could be a rule
-		 * cut short. */
+		 * cut short ("Allow: /private-b" of a longer path). */
 		while (end > p && end[-1] != '\n' && end[-1] != '\r')
 			end--;
 	}

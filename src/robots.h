@@ -19,9 +19,13 @@
 struct robots;
 
 /*
- * Parse a robots.txt body (at most the first 500 KiB are read, per RFC
- * 9309; a line cut by that limit is dropped) for the given product
- * token, e.g. "pscrape". Never fails: garbage parses as allow-all.
+ * Parse a robots.txt body for the given product token, e.g. "pscrape".
+ * Never fails: garbage parses as allow-all. Only the first
+ * ROBOTS_MAX_BYTES are read (RFC 9309 asks for at least 500 KiB), and a
+ * line that goes on past them is dropped, not read cut short. This is
+ * the one place the limit applies: pass the whole body, or at least its
+ * first ROBOTS_MAX_BYTES + 1 bytes, so that the byte past the limit
+ * shows whether a line is cut.
  */
 struct robots	*robots_parse(const char *body, size_t len,
 		    const char *product);

@@ -31,7 +31,6 @@
 #include "urllist.h"
 #include "xmalloc.h"
 
-#define ROBOTS_MAX	(500 * 1024)	/* RFC 9309: parse at least this */
 #define BACKOFF_BASE	0.5		/* seconds before the first retry */
 #define BACKOFF_MAX	30.0
 #define RETRY_AFTER_MAX	60		/* longer: give up, say so */
@@ -603,10 +602,8 @@ maybe_retry(struct sched *s, struct result *r, struct host *h, double now)
 static void
 robots_in(struct sched *s, struct host *h, struct result *r)
 {
-	size_t len = r->body_len < ROBOTS_MAX ? r->body_len : ROBOTS_MAX;
-
 	if (r->ok && r->status >= 200 && r->status < 300)
-		h->robots = robots_parse(r->body ? r->body : "", len,
+		h->robots = robots_parse(r->body ? r->body : "", r->body_len,
 		    s->product);
 	else if (r->status >= 400 && r->status < 500)
 		h->robots = NULL;	/* everything allowed */

@@ -208,6 +208,28 @@ b/|true|200|51|-" \
 	is "$(since "$m" b | head -n 1)" "GET /robots.txt" \
 	    "$e: ... before any page of the host"
 
+	# A robots.txt past 500 KiB, its byte 512,000 inside "Allow:
+	# /private-but-this-one-is-public": the line the limit cuts is
+	# dropped, not read as "Allow: /private-b", so "Disallow: /private"
+	# blocks both pages; past the limit nothing is read ("Disallow: /late").
+	m=$(mark)
+	list "$T/big" "$SITE_big/public.html" "$SITE_big/private-early.html" \
+	    "$SITE_big/private-bXYZ.html" \
+	    "$SITE_big/private-but-this-one-is-public.html" \
+	    "$SITE_big/late.html"
+	pscrape -j 4 -f jsonl "$T/big" >"$T/out" 2>"$T/err"
+	is "$?:$(recs "$T/out" url ok status chars error)" \
+	    "1:big/late.html|true|200|36|-
+big/private-bXYZ.html|false|0|0|blocked by robots.txt
+big/private-but-this-one-is-public.html|false|0|0|blocked by robots.txt
+big/private-early.html|true|200|31|-
+big/public.html|true|200|19|-" \
+	    "$e: robots.txt past 500 KiB: the line the limit cuts is dropped"
+	is "$(since "$m" big | grep -c -F /private-b)" 0 \
+	    "$e: ... /private-bXYZ.html and the cut Allow's page never requested"
+	is "$(since "$m" big | grep -c -x 'GET /robots.txt')" 1 \
+	    "$e: ... /robots.txt requested once"
+
 	m=$(mark)
 	pscrape -j 4 -f jsonl --no-robots "$T/rb" >"$T/out" 2>"$T/err"
 	is "$?:$(recs "$T/out" url ok chars | grep secret)" \

@@ -21,13 +21,13 @@ code() {
 
 # --- the port file and setup.sh's variables
 is "$(sed -n '4,$p' "$T/port" | cut -d' ' -f1,2 | tr '\n' ' ')" \
-    "SITE a SITE b SITE r404 SITE r500 SITE slow " \
+    "SITE a SITE b SITE big SITE r404 SITE r500 SITE slow " \
     "the port file: a SITE line per site, by name, after the three ports"
 is "$SITES|$SITE_a|$SITE_slow" \
-    "a b r404 r500 slow|http://127.0.0.1:$SITEPORT_a|http://127.0.0.1:$SITEPORT_slow" \
+    "a b big r404 r500 slow|http://127.0.0.1:$SITEPORT_a|http://127.0.0.1:$SITEPORT_slow" \
     "start_server_sites: SITES, SITE_name and SITEPORT_name"
 distinct=$(for s in $SITES; do eval "echo \$SITEPORT_$s"; done; echo "$PORT")
-is "$(echo "$distinct" | sort -u | wc -l | tr -d ' ')" 6 \
+is "$(echo "$distinct" | sort -u | wc -l | tr -d ' ')" 7 \
     "every site has a port of its own"
 
 # --- files, index.html, types, {{SITE_name}}
@@ -80,6 +80,10 @@ User-agent: *
 Disallow: /
 
 200 text/plain" "robots.txt as it is, text/plain"
+curl -s -o "$T/big.txt" "$SITE_big/robots.txt"
+is "$(wc -c <"$T/big.txt" | tr -d ' ')|$(head -c 512000 "$T/big.txt" | tail -n 1)|$(tail -c +512001 "$T/big.txt" | head -c 1)" \
+    "614438|Allow: /private-b|u" \
+    "site big: a robots.txt past 600 KiB, its byte 512,000 (0-based) inside an Allow line"
 is "$(get "$SITE_a/robots.txt" | tail -1)" "404 text/html" \
     "no robots.txt: 404"
 is "$(get "$SITE_r500/robots.txt")" "<html><body><p>status 500</p></body></html>

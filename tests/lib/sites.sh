@@ -19,6 +19,9 @@
 #   a    /deep/d2.html         93    16    slow /s1.html             73    12
 #   a    /notes.txt            17     0    slow /s2.html             73    12
 #                                          slow /nope/n.html         74    13
+#   big  /public.html          80    19    big  /private-early.html  92    31
+#   big  /private-bXYZ.html    89    28    big  /late.html           97    36
+#   big  /private-but-this-one-is-public.html 103    42
 #
 #   a     no robots.txt (404: everything allowed). The crawl graph:
 #         /                 -> /a1.html /a2.html /docs/x.html
@@ -42,6 +45,15 @@
 #         own group. / -> /p1.html /private/secret.html /privateer.html
 #         SITE_a/; the other pages link nowhere. /private/secret.html
 #         exists: if it is ever requested, the log shows it.
+#   big   a robots.txt of 614,438 bytes, past the 500 KiB (512,000 bytes)
+#         RFC 9309 has a crawler read: "User-agent: *", "Disallow: /private",
+#         "Allow: /private-early", comment lines, then a line
+#         "Allow: /private-but-this-one-is-public" that the limit cuts:
+#         its bytes 512,000 - 17 to 512,000 - 1 (0-based) are
+#         "Allow: /private-b", byte 512,000 the 'u' after them. Past it,
+#         comment lines and "Disallow: /late". No page links anywhere; every
+#         page exists, so a request for one the rules forbid is a 200 in
+#         the log.
 #   r404  robots.status 404 (and a robots.txt disallowing all, never
 #         served): everything allowed. / -> /page.html
 #   r500  robots.status 500: everything blocked. / -> /page.html
@@ -73,7 +85,7 @@ page() {
 
 make_sites() {	# make_sites DIR
 	_d=$1
-	mkdir -p "$_d/a" "$_d/b" "$_d/r404" "$_d/r500" "$_d/slow"
+	mkdir -p "$_d/a" "$_d/b" "$_d/big" "$_d/r404" "$_d/r500" "$_d/slow"
 
 	page "$_d/a/index.html" "Site A" "Welcome to site A." \
 	    /a1.html one a2.html two /docs/x.html x /docs/sub/y.html y \
@@ -107,6 +119,25 @@ make_sites() {	# make_sites DIR
 	page "$_d/b/p1.html" "P1" "Public one."
 	page "$_d/b/privateer.html" "Privateer" "Not private at all."
 	page "$_d/b/private/secret.html" "Secret" "Never to be fetched."
+
+	# Comment lines of 64 bytes (the last up to 127) fill up to N bytes.
+	_fill='BEGIN { while (n > 0) { k = n >= 128 ? 64 : n; n -= k
+	    s = "#"; while (length(s) < k - 1) s = s "."; print s } }'
+	_r=$_d/big/robots.txt
+	printf '%s\n' 'User-agent: *' 'Disallow: /private' \
+	    'Allow: /private-early' >"$_r"
+	awk -v n=$((512000 - 17 - $(wc -c <"$_r"))) "$_fill" >>"$_r"
+	{
+		printf '%s\n' 'Allow: /private-but-this-one-is-public'
+		awk -v n=102400 "$_fill"
+		printf '%s\n' 'Disallow: /late'
+	} >>"$_r"
+	page "$_d/big/public.html" "Public" "Public page."
+	page "$_d/big/private-early.html" "Early" "Allowed before the limit."
+	page "$_d/big/private-bXYZ.html" "Private" "Never to be fetched."
+	page "$_d/big/private-but-this-one-is-public.html" "Cut" \
+	    "Allowed only by a line past the limit."
+	page "$_d/big/late.html" "Late" "Disallowed only past the limit."
 
 	echo 404 >"$_d/r404/robots.status"
 	printf '%s\n' 'User-agent: *' 'Disallow: /' >"$_d/r404/robots.txt"

@@ -14,6 +14,7 @@
 
 #include "charset.h"
 #include "proto.h"
+#include "robots.h"
 #include "tap.h"
 #include "xmalloc.h"
 
@@ -35,6 +36,25 @@ next_from(const void *bytes, size_t len, struct proto_msg *msg,
 	memcpy(in->data, bytes, len);
 	in->len = len;
 	return proto_next(in, msg);
+}
+
+/*
+ * Send r from a child, as it is more than the socket holds (the sender
+ * must wait for the reader), and take it here.
+ */
+static void
+recv_forked(int sv[2], const struct result *r, struct proto_in *in,
+    struct proto_msg *msg, const char *received, const char *sent)
+{
+	pid_t	pid;
+	int	status;
+
+	fflush(stdout);
+	if ((pid = fork()) == 0)
+		_exit(proto_send_result(sv[0], r) == 0 ? 0 : 1);
+	is_int(recv_one(sv[1], in, msg), PROTO_RESULT, "%s", received);
+	ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0, "%s", sent);
 }
 
 int
@@ -59,8 +79,7 @@ main(void)
 	uint32_t version, hdr[2];
 	uint64_t seq;
 	char *big, *trunc;
-	int sv[2], errnum, status;
-	pid_t pid;
+	int sv[2], errnum;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
 		return 1;
@@ -162,20 +181,34 @@ main(void)
 	memset(big, 'x', 299999);
 	big[299999] = '\0';
 	r.error = big;
-	/* More than the socket holds: the sender must wait for the reader. */
-	fflush(stdout);
-	if ((pid = fork()) == 0)
-		_exit(proto_send_result(sv[0], &r) == 0 ? 0 : 1);
-	is_int(recv_one(sv[1], &in, &msg), PROTO_RESULT,
-	    "a 300 KB RESULT is received");
-	ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-	    WEXITSTATUS(status) == 0, "in several reads, sent whole");
+	recv_forked(sv, &r, &in, &msg, "a 300 KB RESULT is received",
+	    "in several reads, sent whole");
 	memset(&got, 0, sizeof got);
 	ok(proto_get_result(&msg, &seq, &got) == 0 && got.error != NULL &&
 	    strlen(got.error) == 299999, "whole");
 	free(got.final_url);
 	free(got.content_type);
 	free(got.error);
+	r.error = NULL;
+	/* A robots.txt body as fetch passes it on: the limit and one byte. */
+	memset(big, '#', 299999);
+	r.body = xmalloc(ROBOTS_MAX_BYTES + 1);
+	r.body_len = ROBOTS_MAX_BYTES + 1;
+	memset(r.body, 'x', r.body_len);
+	r.final_url = big;	/* a long URL beside it */
+	recv_forked(sv, &r, &in, &msg, "a RESULT with a robots.txt body of"
+	    " the limit + 1 byte is received", "... it fits in a message");
+	memset(&got, 0, sizeof got);
+	ok(proto_get_result(&msg, &seq, &got) == 0 &&
+	    got.body_len == ROBOTS_MAX_BYTES + 1 && got.body != NULL &&
+	    memcmp(got.body, r.body, got.body_len) == 0, "... whole");
+	free(r.body);
+	r.body = NULL;
+	r.body_len = 0;
+	r.final_url = "http://h/final";
+	free(got.final_url);
+	free(got.content_type);
+	free(got.body);
 	free(big);
 
 	ok(proto_send_noexec(sv[0], ENOENT) == 0, "NOEXEC sent");

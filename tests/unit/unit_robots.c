@@ -377,6 +377,47 @@ test_limits(void)
 	    "500 KiB: a rule cut by the limit (to \"/\") is dropped");
 	is_int(robots_nrules(rb), 1, "500 KiB: the rule before it kept");
 	robots_free(rb);
+	/* A line whose end is the byte past the limit is whole. */
+	b.len = ROBOTS_MAX_BYTES - 14;
+	buf_adds(&b, "Disallow: /end\nDisallow: /past\n");
+	rb = robots_parse(b.data, b.len, "pscrape");
+	ok(!robots_allowed(rb, "/end") && robots_allowed(rb, "/past"),
+	    "500 KiB: a rule whose newline is past the limit is kept");
+	robots_free(rb);
+	/* A body of exactly the limit ends there: nothing is cut. */
+	rb = robots_parse(b.data, ROBOTS_MAX_BYTES, "pscrape");
+	ok(!robots_allowed(rb, "/end"),
+	    "500 KiB: the last line of a body as long as the limit is read");
+	robots_free(rb);
+
+	/*
+	 * The limit cuts "Allow: /private-but-this-one-is-public" to
+	 * "Allow: /private-b" (its byte 512,000, 0-based, is the 'u'), which
+	 * would allow /private-bXYZ. The line is dropped, so "Disallow:
+	 * /private" forbids both, for the whole body and for the limit plus
+	 * one byte (what fetch passes on).
+	 */
+	b.len = 0;
+	buf_adds(&b, "User-agent: *\nDisallow: /private\n");
+	while (b.len < ROBOTS_MAX_BYTES - 17)
+		buf_addc(&b, b.len < ROBOTS_MAX_BYTES - 18 ? '#' : '\n');
+	buf_adds(&b, "Allow: /private-but-this-one-is-public\n");
+	for (i = 0; i < 100 * 1024; i++)
+		buf_addc(&b, i % 64 == 63 ? '\n' : '#');
+	ok(memcmp(b.data + ROBOTS_MAX_BYTES - 17, "Allow: /private-bu", 18) ==
+	    0, "(the limit falls inside the Allow line)");
+	for (i = 0; i < 2; i++) {
+		rb = robots_parse(b.data, i == 0 ? b.len :
+		    ROBOTS_MAX_BYTES + 1, "pscrape");
+		ok(!robots_allowed(rb, "/private-bXYZ"), "%s: a cut Allow line"
+		    " allows nothing", i == 0 ? "600 KiB" : "500 KiB + 1");
+		ok(!robots_allowed(rb, "/private-but-this-one-is-public") &&
+		    robots_allowed(rb, "/public"), "%s: ... not even its own path",
+		    i == 0 ? "600 KiB" : "500 KiB + 1");
+		is_int(robots_nrules(rb), 1, "%s: ... only the Disallow kept",
+		    i == 0 ? "600 KiB" : "500 KiB + 1");
+		robots_free(rb);
+	}
 
 	b.len = 0;
 	buf_adds(&b, "User-agent: *\n");
