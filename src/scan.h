@@ -1,6 +1,6 @@
 /*
- * Byte helpers for reading HTML source, shared by charset.c, extract.c
- * and nest.c. HTML's own definitions, not the C locale's: the ASCII
+ * Byte helpers for reading HTML source, shared by charset.c, extract.c,
+ * nest.c and tokenize.c. HTML's own definitions, not the C locale's: the ASCII
  * whitespace of the HTML standard, ASCII letters, ASCII case folding.
  */
 #ifndef PSCRAPE_SCAN_H

@@ -49,7 +49,7 @@ sources() {
 	case $1 in
 	urllist) echo "urllist links output report result buf xmalloc stop" ;;
 	charset) echo "charset xmalloc" ;;
-	extract) echo "extract charset nest buf xmalloc" ;;
+	extract) echo "extract charset nest tokenize buf xmalloc" ;;
 	robots) echo "robots buf xmalloc" ;;
 	esac
 }
