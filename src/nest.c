@@ -465,13 +465,21 @@ is_special(const struct ent *e)
 	return (e->props & T_SPECIAL) != 0;
 }
 
+/* Room for one more entry in v, which holds n of *cap (first: the start). */
+static struct ent *
+room(struct ent *v, size_t n, size_t *cap, size_t first)
+{
+	if (n == *cap) {
+		*cap = *cap == 0 ? first : 2 * *cap;
+		v = xrealloc(v, *cap * sizeof *v);
+	}
+	return v;
+}
+
 static void
 push(struct nest *m, const struct ent *e)
 {
-	if (m->n == m->stcap) {
-		m->stcap = m->stcap == 0 ? 64 : 2 * m->stcap;
-		m->st = xrealloc(m->st, m->stcap * sizeof *m->st);
-	}
+	m->st = room(m->st, m->n, &m->stcap, 64);
 	m->st[m->n++] = *e;
 	m->nlisted += (e->flags & E_INLIST) != 0;
 	if (!(e->flags & E_FOREIGN)) {
@@ -587,10 +595,7 @@ remove_at(struct nest *m, size_t i)
 static void
 add_surv(struct nest *m, const struct ent *e)
 {
-	if (m->nsurv == m->survcap) {
-		m->survcap = m->survcap == 0 ? 16 : 2 * m->survcap;
-		m->surv = xrealloc(m->surv, m->survcap * sizeof *m->surv);
-	}
+	m->surv = room(m->surv, m->nsurv, &m->survcap, 16);
 	m->surv[m->nsurv++] = *e;
 }
 
@@ -744,6 +749,21 @@ close_p(struct nest *m)
 		pop_to(m, i, true);
 }
 
+/*
+ * Close the nearest <table>, if one is in table scope, as its end tag
+ * does and a <table> start tag in a table does.
+ */
+static bool
+close_table(struct nest *m)
+{
+	long	i;
+
+	if ((i = in_scope(m, GUMBO_TAG_TABLE, SC_TABLE)) < 0)
+		return false;
+	pop_to(m, i, true);
+	return true;
+}
+
 /* An <li>, <dd> or <dt> closes the open one, unless a block is between. */
 static void
 close_item(struct nest *m, GumboTag tag)
@@ -861,6 +881,29 @@ select_in_table(struct nest *m, long sel)
 	yes = table_mode(m, &at) != M_BODY;
 	m->n = n;
 	return yes;
+}
+
+/*
+ * Whether the tag is one that "in select in table" answers by closing
+ * the <select> at sel (a caption, table, section, row or cell tag, start
+ * or end) and the select is in that mode.
+ */
+static bool
+table_ends_select(struct nest *m, long sel, GumboTag tag)
+{
+	switch (tag) {
+	case GUMBO_TAG_CAPTION:
+	case GUMBO_TAG_TABLE:
+	case GUMBO_TAG_TBODY:
+	case GUMBO_TAG_TFOOT:
+	case GUMBO_TAG_THEAD:
+	case GUMBO_TAG_TR:
+	case GUMBO_TAG_TD:
+	case GUMBO_TAG_TH:
+		return select_in_table(m, sel);
+	default:
+		return false;
+	}
 }
 
 /* Pop what is above the nearest tag (any section for TBODY). */
@@ -1128,6 +1171,10 @@ end_in_template(struct nest *m, const struct tok *t)
 static enum act
 start_select(struct nest *m, const struct tok *t, long sel)
 {
+	if (table_ends_select(m, sel, t->tag)) {
+		pop_to(m, sel, true);
+		return A_AGAIN;
+	}
 	switch (t->tag) {
 	case GUMBO_TAG_OPTION:
 		if (is_html(top(m), GUMBO_TAG_OPTION))
@@ -1155,18 +1202,6 @@ start_select(struct nest *m, const struct tok *t, long sel)
 		/* Not sure what gumbo does: assume it opens. */
 		open_html(m, t);
 		return A_KEEP;
-	case GUMBO_TAG_CAPTION:
-	case GUMBO_TAG_TABLE:
-	case GUMBO_TAG_TBODY:
-	case GUMBO_TAG_TFOOT:
-	case GUMBO_TAG_THEAD:
-	case GUMBO_TAG_TR:
-	case GUMBO_TAG_TD:
-	case GUMBO_TAG_TH:
-		if (!select_in_table(m, sel))
-			return A_KEEP;
-		pop_to(m, sel, true);
-		return A_AGAIN;
 	default:
 		return A_KEEP;
 	}
@@ -1176,8 +1211,6 @@ start_select(struct nest *m, const struct tok *t, long sel)
 static enum act
 start_in_table(struct nest *m, const struct tok *t, enum mode mode)
 {
-	long	i;
-
 	switch (t->tag) {
 	case GUMBO_TAG_CAPTION:
 	case GUMBO_TAG_COLGROUP:
@@ -1218,10 +1251,7 @@ start_in_table(struct nest *m, const struct tok *t, enum mode mode)
 		return A_KEEP;
 	case GUMBO_TAG_TABLE:
 		/* Closes this table, then opens as in the mode around it. */
-		if ((i = in_scope(m, GUMBO_TAG_TABLE, SC_TABLE)) < 0)
-			return A_KEEP;
-		pop_to(m, i, true);
-		return A_AGAIN;
+		return close_table(m) ? A_AGAIN : A_KEEP;
 	case GUMBO_TAG_STYLE:
 	case GUMBO_TAG_SCRIPT:
 		return A_RAW;
@@ -1504,10 +1534,7 @@ end_in_table(struct nest *m, const struct tok *t, enum mode mode, size_t at)
 			pop_to(m, at, true);	/* then the table */
 			return -1;
 		}
-		if ((i = in_scope(m, GUMBO_TAG_TABLE, SC_TABLE)) < 0)
-			return false;
-		pop_to(m, i, true);
-		return true;
+		return close_table(m);
 	case GUMBO_TAG_TBODY:
 	case GUMBO_TAG_THEAD:
 	case GUMBO_TAG_TFOOT:
@@ -1568,6 +1595,11 @@ end_tag(struct nest *m, const struct tok *t)
 	}
 	for (again = 0; again < 8; again++) {
 		if ((sel = select_index(m)) >= 0) {
+			if (table_ends_select(m, sel, t->tag) &&
+			    in_scope(m, t->tag, SC_TABLE) >= 0) {
+				pop_to(m, sel, true);
+				continue;
+			}
 			e = top(m);
 			switch (t->tag) {
 			case GUMBO_TAG_OPTION:
@@ -1587,19 +1619,6 @@ end_tag(struct nest *m, const struct tok *t)
 			case GUMBO_TAG_SELECT:
 				pop_to(m, sel, true);
 				return true;
-			case GUMBO_TAG_CAPTION:
-			case GUMBO_TAG_TABLE:
-			case GUMBO_TAG_TBODY:
-			case GUMBO_TAG_TFOOT:
-			case GUMBO_TAG_THEAD:
-			case GUMBO_TAG_TR:
-			case GUMBO_TAG_TD:
-			case GUMBO_TAG_TH:
-				if (!select_in_table(m, sel) ||
-				    in_scope(m, t->tag, SC_TABLE) < 0)
-					return false;
-				pop_to(m, sel, true);
-				continue;
 			default:
 				return false;
 			}
