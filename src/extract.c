@@ -1,6 +1,6 @@
 /*
  * Extract: count the visible text of an HTML page as
- * len(BeautifulSoup(body, 'html.parser').text) counts it (LIBNOTES.md,
+ * len(BeautifulSoup(body, 'html.parser').text) counts it (doc/NOTES.md,
  * "The text count"), with gumbo as the parser.
  *
  * Three steps. charset.c turns the body into UTF-8. gumbo parses it into

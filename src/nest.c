@@ -2,7 +2,7 @@
  * Nest: the defence against hostile pages, run before gumbo parses.
  *
  * A few traps in gumbo 0.10.1 let a small page cost gumbo seconds of
- * work (LIBNOTES.md, "gumbo 0.10.1"), and it has no limit to set:
+ * work (doc/NOTES.md, "gumbo 0.10.1"), and it has no limit to set:
  * - Its tree construction is quadratic in the depth of the stack of open
  *   elements: most start and end tags walk the stack ("has an element in
  *   scope", "any other end tag"). 100,000 nested <div> (600 KB of HTML)

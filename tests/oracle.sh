@@ -2,8 +2,9 @@
 # The text count agrees with the reference program's
 # len(BeautifulSoup(page, 'html.parser').text), run by Debian's python3-bs4,
 # on every fixture (served with the Content-Type of tests/fixtures/MANIFEST)
-# and every corpus page: exactly, or within the tolerance LIBNOTES explains
-# (gumbo builds an HTML5 tree, html.parser does not): 0.5% or 2 characters.
+# and every corpus page: exactly, or within the tolerance doc/NOTES.md
+# explains in "The text count" (gumbo builds an HTML5 tree, html.parser
+# does not): 0.5% or 2 characters.
 . "${top_srcdir:-.}/tests/setup.sh"
 
 PY=${PYTHON3_ORACLE:-/usr/bin/python3}
