@@ -2,8 +2,9 @@
  * The pool engine: --jobs worker threads, each with one reused easy handle,
  * fed from a bounded queue that the reader fills (when the queue is full
  * the reader waits: back-pressure, not unbounded buffering). DNS and TLS
- * sessions are shared through a CURLSH; connections are not (LIBNOTES:
- * sharing CURL_LOCK_DATA_CONNECT between threads is broken in 7.88).
+ * sessions are shared through a CURLSH; connections are not (doc/NOTES.md,
+ * "libcurl 7.88.1": sharing CURL_LOCK_DATA_CONNECT between threads is
+ * broken in 7.88).
  * The queue follows memcached's thread.c: a condition variable per side.
  */
 #include "config.h"

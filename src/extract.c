@@ -1,6 +1,6 @@
 /*
  * Extract: count the visible text of an HTML page as
- * len(BeautifulSoup(body, 'html.parser').text) counts it (LIBNOTES.md,
+ * len(BeautifulSoup(body, 'html.parser').text) counts it (doc/NOTES.md,
  * "The text count"), with gumbo as the parser.
  *
  * Three steps. charset.c turns the body into UTF-8. gumbo parses it into
@@ -31,6 +31,7 @@
 #include "extract.h"
 #include "nest.h"
 #include "scan.h"
+#include "tokenize.h"
 #include "xmalloc.h"
 
 /* Append to the caller's text, if it wants any. */
@@ -268,7 +269,7 @@ next_run(const char *o, const char *oe, const char **segend)
 		if (q + 1 < oe && (is_alpha(q[1]) || (q[1] == '/' &&
 		    q + 2 < oe && is_alpha(q[2])))) {
 			*segend = q;
-			return (r = nest_tag_end(q, oe, NULL)) != NULL ? r : oe;
+			return (r = tok_tag_end(q, oe, NULL)) != NULL ? r : oe;
 		}
 		if (q + 1 < oe && (q[1] == '!' || q[1] == '?' || q[1] == '/')) {
 			*segend = q;
@@ -572,14 +573,14 @@ count_prefix(struct walk *w)
 		count_run(w, p, q - p);
 		p = q;
 		if (end - p >= 4 && memcmp(p, "<!--", 4) == 0)
-			p = nest_comment_end(p, end);
+			p = tok_comment_end(p, end);
 		else if (end - p >= 2 && (p[1] == '!' || p[1] == '?'))
 			p = to_gt(p, end);
 		else if (end - p >= 6 && equal_ci(p + 1, 4, "html") &&
 		    (is_html_space(p[5]) || p[5] == '>' || p[5] == '/'))
 			p = to_gt(p, end);
 		else if (end - p >= 3 && p[1] == '/' && is_alpha(p[2]) &&
-		    (r = nest_tag_end(p, end, &tag)) != NULL &&
+		    (r = tok_tag_end(p, end, &tag)) != NULL &&
 		    tag != GUMBO_TAG_HEAD && tag != GUMBO_TAG_BODY &&
 		    tag != GUMBO_TAG_HTML && tag != GUMBO_TAG_BR)
 			p = r;	/* an end tag gumbo ignores here */

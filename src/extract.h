@@ -2,7 +2,7 @@
  * Extract: a pure function from a response body and its Content-Type to
  * the count of visible-text characters, with no network and no globals.
  * Charset detection and conversion to UTF-8 happen here (see charset.h);
- * the count follows the rules of "The text count" in LIBNOTES.md, which
+ * the count follows the rules of "The text count" in doc/NOTES.md, which
  * match len(BeautifulSoup(body, 'html.parser').text).
  *
  * Thread-safe: every call owns all of its state.

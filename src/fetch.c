@@ -1,9 +1,10 @@
 /*
- * Fetch one page. The curl options follow LIBNOTES: http/https only, also
- * after redirects; bounded redirects and timeouts; a low-speed abort; any
- * content encoding, with --max-size enforced on DECODED bytes in the write
- * callback (CURLOPT_MAXFILESIZE counts compressed bytes and misses bodies of
- * unknown length, so it cannot stop a decompression bomb).
+ * Fetch one page. The curl options follow doc/NOTES.md, "libcurl 7.88.1":
+ * http/https only, also after redirects; bounded redirects and timeouts; a
+ * low-speed abort; any content encoding, with --max-size enforced on
+ * DECODED bytes in the write callback (CURLOPT_MAXFILESIZE counts
+ * compressed bytes and misses bodies of unknown length, so it cannot stop
+ * a decompression bomb).
  */
 #include "config.h"
 

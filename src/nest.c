@@ -2,7 +2,7 @@
  * Nest: the defence against hostile pages, run before gumbo parses.
  *
  * A few traps in gumbo 0.10.1 let a small page cost gumbo seconds of
- * work (LIBNOTES.md, "gumbo 0.10.1"), and it has no limit to set:
+ * work (doc/NOTES.md, "gumbo 0.10.1"), and it has no limit to set:
  * - Its tree construction is quadratic in the depth of the stack of open
  *   elements: most start and end tags walk the stack ("has an element in
  *   scope", "any other end tag"). 100,000 nested <div> (600 KB of HTML)
@@ -32,12 +32,12 @@
  * holds the kept elements only), which bounds gumbo's stack on the copy.
  * A removed tag that stood between two runs of text becomes "<!>", an
  * empty comment, so that the runs do not merge (bs4 counts a run of
- * whitespace as one character). The copy also cuts tags to ATTR_CAP
+ * whitespace as one character). The copy also cuts tags to TOK_ATTR_CAP
  * attributes and, past a budget of clones, closes formatting elements
  * with an end tag instead of letting gumbo reopen them.
  *
- * The model's tokenizer (nest_tag_end(), nest_comment_end()) also serves
- * extract.c, which reads the source text of gumbo's nodes.
+ * Tags and comments are read as gumbo's tokenizer reads them by
+ * tokenize.c, which extract.c shares.
  */
 #include "config.h"
 
@@ -52,13 +52,11 @@
 #include "buf.h"
 #include "nest.h"
 #include "scan.h"
+#include "tokenize.h"
 #include "xmalloc.h"
 
 /* Chromium flattens the tree past this depth; so do we. */
 #define NEST_CAP	512
-
-/* gumbo checks each attribute of a tag against all before it. */
-#define ATTR_CAP	64
 
 /*
  * The model counts the work gumbo's tree construction will do, in units
@@ -253,27 +251,6 @@ struct ent {
 #define E_ANNOT		0x20	/* MathML annotation-xml */
 #define E_INLIST	0x40	/* on the list of active formatting elements */
 
-#define KEY_TAG(k)	((k) & 0xff)
-
-/* A tag as the tokenizer sees it. */
-struct tok {
-	const char	*start;		/* '<' */
-	const char	*end;		/* after '>' */
-	const char	*name;
-	size_t		 namelen;
-	const char	*cut;		/* the end of attribute ATTR_CAP */
-	unsigned	 nattr;
-	uint32_t	 key;
-	uint32_t	 ahash;
-	GumboTag	 tag;
-	uint16_t	 props;
-	bool		 endtag;
-	bool		 selfclose;
-	bool		 fontattr;	/* color, face or size: leaves SVG */
-	bool		 htmlenc;	/* encoding="text/html" and the like */
-	bool		 href;		/* an href among the first ATTR_CAP */
-};
-
 struct nest {
 	const char	*buf;
 	const char	*end;
@@ -321,165 +298,7 @@ enum act { A_KEEP, A_DROP, A_RAW, A_REST, A_AGAIN };
 /* gumbo's insertion modes, as far as the model needs them. */
 enum mode { M_BODY, M_TABLE, M_TBODY, M_ROW, M_CELL, M_CAPTION, M_COLGROUP };
 
-/* --- tags as gumbo's tokenizer reads them -------------------------------- */
-
-#define FNV_BASIS	2166136261u
-#define FNV_PRIME	16777619u
-
-static uint32_t
-fnv(uint32_t h, const char *s, size_t len, bool fold)
-{
-	size_t	i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (fold ? lower(s[i]) : (unsigned char)s[i])) *
-		    FNV_PRIME;
-	return h;
-}
-
-/*
- * Read a tag at p ('<' then a letter, or "</" then a letter) the way
- * gumbo's tokenizer does, so that a '>' inside a quoted value does not
- * end it. False when the input ends inside the tag: gumbo drops it then.
- */
-static bool
-scan_tag(const char *p, const char *end, struct tok *t)
-{
-	const char	*a, *q, *v, *attrs;
-	size_t		 alen;
-	bool		 enc;
-
-	memset(t, 0, sizeof *t);
-	t->start = p++;
-	if (*p == '/') {
-		t->endtag = true;
-		p++;
-	}
-	t->name = p;
-	while (p < end && !is_space(*p) && *p != '/' && *p != '>')
-		p++;
-	t->namelen = p - t->name;
-	attrs = p;
-	for (;;) {
-		while (p < end && is_space(*p))
-			p++;
-		if (p == end)
-			return false;
-		if (*p == '>')
-			break;
-		if (*p == '/') {
-			if (++p < end && *p == '>') {
-				t->selfclose = true;
-				break;
-			}
-			continue;
-		}
-		a = p++;
-		while (p < end && !is_space(*p) && *p != '/' && *p != '>' &&
-		    *p != '=')
-			p++;
-		alen = p - a;
-		if (equal_ci(a, alen, "color") || equal_ci(a, alen, "face") ||
-		    equal_ci(a, alen, "size"))
-			t->fontattr = true;
-		enc = equal_ci(a, alen, "encoding");
-		if (t->nattr < ATTR_CAP && equal_ci(a, alen, "href"))
-			t->href = true;
-		while (p < end && is_space(*p))
-			p++;
-		if (p < end && *p == '=') {
-			p++;
-			while (p < end && is_space(*p))
-				p++;
-			if (p == end)
-				return false;
-			if (*p == '"' || *p == '\'') {
-				if ((q = memchr(p + 1, *p, end - p - 1)) == NULL)
-					return false;
-				v = p + 1;
-				p = q + 1;
-			} else {
-				v = p;
-				while (p < end && !is_space(*p) && *p != '>')
-					p++;
-				q = p;
-			}
-			if (enc && (equal_ci(v, q - v, "text/html") ||
-			    equal_ci(v, q - v, "application/xhtml+xml")))
-				t->htmlenc = true;
-		}
-		if (++t->nattr == ATTR_CAP)
-			t->cut = p;
-	}
-	t->end = p + 1;
-	t->tag = gumbo_tagn_enum(t->name, t->namelen);
-	if (t->tag == GUMBO_TAG_UNKNOWN)
-		t->key = (fnv(FNV_BASIS, t->name, t->namelen, true) | 1) << 8 |
-		    GUMBO_TAG_UNKNOWN;
-	else
-		t->key = t->tag;
-	t->props = tagprops[t->tag];
-	if (t->props & T_FMT)
-		t->ahash = fnv(FNV_BASIS, attrs, p - attrs, false);
-	return true;
-}
-
-const char *
-nest_tag_end(const char *p, const char *end, GumboTag *tag)
-{
-	struct tok	t;
-
-	if (!scan_tag(p, end, &t))
-		return NULL;
-	if (tag != NULL)
-		*tag = t.tag;
-	return t.end;
-}
-
-/* After a comment at p ("<!--"), ended the ways gumbo ends one. */
-const char *
-nest_comment_end(const char *p, const char *end)
-{
-	const char	*q = p + 4, *r;
-
-	if (q < end && *q == '>')
-		return q + 1;
-	if (end - q >= 2 && q[0] == '-' && q[1] == '>')
-		return q + 2;
-	while ((r = memchr(q, '>', end - q)) != NULL) {
-		if (r - q >= 2 && r[-1] == '-' && r[-2] == '-')
-			return r + 1;
-		if (r - q >= 3 && r[-1] == '!' && r[-2] == '-' && r[-3] == '-')
-			return r + 1;
-		q = r + 1;
-	}
-	return end;
-}
-
-/* The end tag closing raw text that began at p, or NULL at the end. */
-static const char *
-find_raw_end(const char *p, const char *end, const struct tok *t)
-{
-	const char	*q, *r;
-	size_t		 i;
-
-	while ((q = memchr(p, '<', end - p)) != NULL) {
-		p = q + 1;
-		if ((size_t)(end - q) < t->namelen + 3 || q[1] != '/')
-			continue;
-		r = q + 2;
-		for (i = 0; i < t->namelen; i++) {
-			if (lower(r[i]) != lower(t->name[i]))
-				break;
-		}
-		if (i < t->namelen)
-			continue;
-		r += t->namelen;
-		if (is_space(*r) || *r == '/' || *r == '>')
-			return q;
-	}
-	return NULL;
-}
+/* --- the doctype --------------------------------------------------------- */
 
 /*
  * gumbo's quirks mode, which decides whether <table> closes an open <p>.
@@ -558,7 +377,7 @@ doctype_id(const char **pp, const char *end, const char **id, size_t *len)
 {
 	const char	*p = *pp, *q;
 
-	while (p < end && is_space(*p))
+	while (p < end && is_html_space(*p))
 		p++;
 	if (p == end || (*p != '"' && *p != '\''))
 		return false;
@@ -580,12 +399,12 @@ doctype_quirks(const char *p, const char *end)
 	size_t		 nlen, plen = 0, slen = 0, i;
 	bool		 haspub = false, hassys = false;
 
-	for (p += 9; p < end && is_space(*p); p++)
+	for (p += 9; p < end && is_html_space(*p); p++)
 		;
-	for (name = p; p < end && !is_space(*p) && *p != '>'; p++)
+	for (name = p; p < end && !is_html_space(*p) && *p != '>'; p++)
 		;
 	nlen = p - name;
-	while (p < end && is_space(*p))
+	while (p < end && is_html_space(*p))
 		p++;
 	if (p == end || nlen == 0)
 		return true;		/* force-quirks */
@@ -603,7 +422,7 @@ doctype_quirks(const char *p, const char *end)
 			hassys = true;
 		} else
 			return true;
-		while (p < end && is_space(*p))
+		while (p < end && is_html_space(*p))
 			p++;
 		if (p == end || (*p != '>' && !hassys))
 			return true;
@@ -646,17 +465,25 @@ is_special(const struct ent *e)
 	return (e->props & T_SPECIAL) != 0;
 }
 
+/* Room for one more entry in v, which holds n of *cap (first: the start). */
+static struct ent *
+room(struct ent *v, size_t n, size_t *cap, size_t first)
+{
+	if (n == *cap) {
+		*cap = *cap == 0 ? first : 2 * *cap;
+		v = xrealloc(v, *cap * sizeof *v);
+	}
+	return v;
+}
+
 static void
 push(struct nest *m, const struct ent *e)
 {
-	if (m->n == m->stcap) {
-		m->stcap = m->stcap == 0 ? 64 : 2 * m->stcap;
-		m->st = xrealloc(m->st, m->stcap * sizeof *m->st);
-	}
+	m->st = room(m->st, m->n, &m->stcap, 64);
 	m->st[m->n++] = *e;
 	m->nlisted += (e->flags & E_INLIST) != 0;
 	if (!(e->flags & E_FOREIGN)) {
-		m->count[KEY_TAG(e->key)]++;
+		m->count[TOK_KEY_TAG(e->key)]++;
 		m->npre += (e->props & T_PRE) != 0;
 		m->nnotext += (e->props & T_NOTEXT) != 0;
 	}
@@ -673,8 +500,8 @@ push(struct nest *m, const struct ent *e)
 static bool
 counts_apart(const struct nest *m, const struct tok *t)
 {
-	return ((t->props & T_PRE) && m->npre == 0) ||
-	    ((t->props & T_NOTEXT) && m->nnotext == 0);
+	return ((tagprops[t->tag] & T_PRE) && m->npre == 0) ||
+	    ((tagprops[t->tag] & T_NOTEXT) && m->nnotext == 0);
 }
 
 /*
@@ -699,9 +526,9 @@ gate(struct nest *m)
 	if (m->tokopen == 0) {
 		m->tokopen = 1;
 		if (m->rewrite && m->n + m->nsurv >= m->limit &&
-		    m->pops == m->tokpops && !(t->props & T_RAW) &&
+		    m->pops == m->tokpops && !(tagprops[t->tag] & T_RAW) &&
 		    t->tag != GUMBO_TAG_SELECT && t->tag != GUMBO_TAG_TABLE &&
-		    !(t->props & T_TPART) && !counts_apart(m, t))
+		    !(tagprops[t->tag] & T_TPART) && !counts_apart(m, t))
 			m->tokopen = -1;
 	}
 	return m->tokopen > 0;
@@ -720,11 +547,12 @@ may_open(const struct nest *m, const struct tok *t)
 	const struct ent	*e = top(m);
 
 	if (m->count[GUMBO_TAG_TEMPLATE] > 0)
-		return !(t->props & (T_VOID | T_IGNORE | T_RAW));
-	if ((e != NULL && (e->flags & E_FOREIGN) && !(t->props & T_BREAKOUT)) ||
+		return !(tagprops[t->tag] & (T_VOID | T_IGNORE | T_RAW));
+	if ((e != NULL && (e->flags & E_FOREIGN) &&
+	    !(tagprops[t->tag] & T_BREAKOUT)) ||
 	    t->tag == GUMBO_TAG_SVG || t->tag == GUMBO_TAG_MATH)
 		return !t->selfclose;
-	return !(t->props & (T_VOID | T_RAW | T_IGNORE | T_PLAIN));
+	return !(tagprops[t->tag] & (T_VOID | T_RAW | T_IGNORE | T_PLAIN));
 }
 
 static void
@@ -747,7 +575,7 @@ forget(struct nest *m, const struct ent *e)
 {
 	m->nlisted -= (e->flags & E_INLIST) != 0;
 	if (!(e->flags & E_FOREIGN)) {
-		m->count[KEY_TAG(e->key)]--;
+		m->count[TOK_KEY_TAG(e->key)]--;
 		m->npre -= (e->props & T_PRE) != 0;
 		m->nnotext -= (e->props & T_NOTEXT) != 0;
 	}
@@ -767,10 +595,7 @@ remove_at(struct nest *m, size_t i)
 static void
 add_surv(struct nest *m, const struct ent *e)
 {
-	if (m->nsurv == m->survcap) {
-		m->survcap = m->survcap == 0 ? 16 : 2 * m->survcap;
-		m->surv = xrealloc(m->surv, m->survcap * sizeof *m->surv);
-	}
+	m->surv = room(m->surv, m->nsurv, &m->survcap, 16);
 	m->surv[m->nsurv++] = *e;
 }
 
@@ -924,6 +749,21 @@ close_p(struct nest *m)
 		pop_to(m, i, true);
 }
 
+/*
+ * Close the nearest <table>, if one is in table scope, as its end tag
+ * does and a <table> start tag in a table does.
+ */
+static bool
+close_table(struct nest *m)
+{
+	long	i;
+
+	if ((i = in_scope(m, GUMBO_TAG_TABLE, SC_TABLE)) < 0)
+		return false;
+	pop_to(m, i, true);
+	return true;
+}
+
 /* An <li>, <dd> or <dt> closes the open one, unless a block is between. */
 static void
 close_item(struct nest *m, GumboTag tag)
@@ -1043,6 +883,29 @@ select_in_table(struct nest *m, long sel)
 	return yes;
 }
 
+/*
+ * Whether the tag is one that "in select in table" answers by closing
+ * the <select> at sel (a caption, table, section, row or cell tag, start
+ * or end) and the select is in that mode.
+ */
+static bool
+table_ends_select(struct nest *m, long sel, GumboTag tag)
+{
+	switch (tag) {
+	case GUMBO_TAG_CAPTION:
+	case GUMBO_TAG_TABLE:
+	case GUMBO_TAG_TBODY:
+	case GUMBO_TAG_TFOOT:
+	case GUMBO_TAG_THEAD:
+	case GUMBO_TAG_TR:
+	case GUMBO_TAG_TD:
+	case GUMBO_TAG_TH:
+		return select_in_table(m, sel);
+	default:
+		return false;
+	}
+}
+
 /* Pop what is above the nearest tag (any section for TBODY). */
 static void
 clear_to(struct nest *m, GumboTag tag)
@@ -1123,11 +986,12 @@ open_html(struct nest *m, const struct tok *t)
 		return;
 	memset(&e, 0, sizeof e);
 	e.key = t->key;
-	e.ahash = t->ahash;
-	e.props = t->props;
-	if (t->props & T_FMT)
+	e.props = tagprops[t->tag];
+	if (e.props & T_FMT) {
+		e.ahash = tok_attr_hash(t);
 		list_formatting(m, &e, t->nattr);
-	if (t->props & T_MARKER)
+	}
+	if (tagprops[t->tag] & T_MARKER)
 		m->markers++;
 	push(m, &e);
 }
@@ -1177,7 +1041,7 @@ foreign_start(const struct nest *m, const struct tok *t)
 static bool
 breakout(const struct tok *t)
 {
-	return (t->props & T_BREAKOUT) ||
+	return (tagprops[t->tag] & T_BREAKOUT) ||
 	    (t->tag == GUMBO_TAG_FONT && t->fontattr);
 }
 
@@ -1272,7 +1136,7 @@ start_in_template(struct nest *m, const struct tok *t)
 	if (t->tag == GUMBO_TAG_SVG || t->tag == GUMBO_TAG_MATH) {
 		if (!t->selfclose)
 			open_foreign(m, t, t->tag == GUMBO_TAG_SVG);
-	} else if (!(t->props & (T_VOID | T_IGNORE)))
+	} else if (!(tagprops[t->tag] & (T_VOID | T_IGNORE)))
 		open_html(m, t);
 	return A_KEEP;
 }
@@ -1295,7 +1159,7 @@ end_in_template(struct nest *m, const struct tok *t)
 				return false;
 		}
 	}
-	if (t->props & T_IGNORE)
+	if (tagprops[t->tag] & T_IGNORE)
 		return true;
 	if (e == NULL || e->key != t->key)
 		return false;
@@ -1307,6 +1171,10 @@ end_in_template(struct nest *m, const struct tok *t)
 static enum act
 start_select(struct nest *m, const struct tok *t, long sel)
 {
+	if (table_ends_select(m, sel, t->tag)) {
+		pop_to(m, sel, true);
+		return A_AGAIN;
+	}
 	switch (t->tag) {
 	case GUMBO_TAG_OPTION:
 		if (is_html(top(m), GUMBO_TAG_OPTION))
@@ -1334,18 +1202,6 @@ start_select(struct nest *m, const struct tok *t, long sel)
 		/* Not sure what gumbo does: assume it opens. */
 		open_html(m, t);
 		return A_KEEP;
-	case GUMBO_TAG_CAPTION:
-	case GUMBO_TAG_TABLE:
-	case GUMBO_TAG_TBODY:
-	case GUMBO_TAG_TFOOT:
-	case GUMBO_TAG_THEAD:
-	case GUMBO_TAG_TR:
-	case GUMBO_TAG_TD:
-	case GUMBO_TAG_TH:
-		if (!select_in_table(m, sel))
-			return A_KEEP;
-		pop_to(m, sel, true);
-		return A_AGAIN;
 	default:
 		return A_KEEP;
 	}
@@ -1355,8 +1211,6 @@ start_select(struct nest *m, const struct tok *t, long sel)
 static enum act
 start_in_table(struct nest *m, const struct tok *t, enum mode mode)
 {
-	long	i;
-
 	switch (t->tag) {
 	case GUMBO_TAG_CAPTION:
 	case GUMBO_TAG_COLGROUP:
@@ -1397,10 +1251,7 @@ start_in_table(struct nest *m, const struct tok *t, enum mode mode)
 		return A_KEEP;
 	case GUMBO_TAG_TABLE:
 		/* Closes this table, then opens as in the mode around it. */
-		if ((i = in_scope(m, GUMBO_TAG_TABLE, SC_TABLE)) < 0)
-			return A_KEEP;
-		pop_to(m, i, true);
-		return A_AGAIN;
+		return close_table(m) ? A_AGAIN : A_KEEP;
 	case GUMBO_TAG_STYLE:
 	case GUMBO_TAG_SCRIPT:
 		return A_RAW;
@@ -1423,7 +1274,7 @@ start_in_body(struct nest *m, const struct tok *t)
 	long			 i;
 	size_t			 j;
 
-	if (t->props & T_IGNORE)
+	if (tagprops[t->tag] & T_IGNORE)
 		return A_KEEP;
 	switch (t->tag) {
 	case GUMBO_TAG_HR:
@@ -1461,13 +1312,13 @@ start_in_body(struct nest *m, const struct tok *t)
 	default:
 		break;
 	}
-	if (t->props & T_RAW)
+	if (tagprops[t->tag] & T_RAW)
 		return A_RAW;
-	if (t->props & T_TPART)
+	if (tagprops[t->tag] & T_TPART)
 		return A_KEEP;	/* ignored outside a table */
-	if (!(t->props & T_NORECON))
+	if (!(tagprops[t->tag] & T_NORECON))
 		reopen(m);
-	if (t->props & T_VOID)
+	if (tagprops[t->tag] & T_VOID)
 		return A_KEEP;
 	cur = top(m);
 	switch (t->tag) {
@@ -1519,9 +1370,10 @@ start_in_body(struct nest *m, const struct tok *t)
 		    t->tag == GUMBO_TAG_RTC);
 		break;
 	default:
-		if (t->props & T_CLOSEP) {
+		if (tagprops[t->tag] & T_CLOSEP) {
 			close_p(m);
-			if ((t->props & T_HEADING) && (cur = top(m)) != NULL &&
+			if ((tagprops[t->tag] & T_HEADING) &&
+			    (cur = top(m)) != NULL &&
 			    !(cur->flags & E_FOREIGN) &&
 			    (cur->props & T_HEADING))
 				pop_to(m, m->n - 1, true);
@@ -1568,11 +1420,11 @@ start_tag(struct nest *m, const struct tok *t)
 			pop_to(m, at, true);	/* "anything else" */
 			continue;
 		}
-		if ((t->props & T_TPART) && mode == M_CAPTION) {
+		if ((tagprops[t->tag] & T_TPART) && mode == M_CAPTION) {
 			pop_to(m, at, true);
 			continue;
 		}
-		if ((t->props & T_TPART) && mode == M_CELL) {
+		if ((tagprops[t->tag] & T_TPART) && mode == M_CELL) {
 			pop_to(m, at, true);	/* close the cell */
 			continue;
 		}
@@ -1607,7 +1459,7 @@ other_end(struct nest *m, const struct tok *t)
 		m->work += W_SPECIAL;
 		if (!(e->flags & E_FOREIGN) && (e->key == t->key ||
 		    (t->tag == GUMBO_TAG_UNKNOWN &&
-		    KEY_TAG(e->key) == GUMBO_TAG_UNKNOWN)))
+		    TOK_KEY_TAG(e->key) == GUMBO_TAG_UNKNOWN)))
 			return j;
 		if (is_special(e))
 			return -1;
@@ -1621,9 +1473,9 @@ end_in_body(struct nest *m, const struct tok *t)
 {
 	long	i = -1;
 
-	if (t->props & T_IGNORE)
+	if (tagprops[t->tag] & T_IGNORE)
 		return true;
-	if (t->props & T_FMT) {
+	if (tagprops[t->tag] & T_FMT) {
 		if (adopt(m, t->key))
 			return true;
 		i = other_end(m, t);
@@ -1655,7 +1507,7 @@ end_in_body(struct nest *m, const struct tok *t)
 		i = in_scope(m, t->tag, SC_TABLE);
 		break;
 	default:
-		if (t->props & (T_SCOPEEND | T_HEADING) ||
+		if (tagprops[t->tag] & (T_SCOPEEND | T_HEADING) ||
 		    t->tag == GUMBO_TAG_DD || t->tag == GUMBO_TAG_DT)
 			i = in_scope(m, t->tag, SC_DEFAULT);
 		else
@@ -1682,10 +1534,7 @@ end_in_table(struct nest *m, const struct tok *t, enum mode mode, size_t at)
 			pop_to(m, at, true);	/* then the table */
 			return -1;
 		}
-		if ((i = in_scope(m, GUMBO_TAG_TABLE, SC_TABLE)) < 0)
-			return false;
-		pop_to(m, i, true);
-		return true;
+		return close_table(m);
 	case GUMBO_TAG_TBODY:
 	case GUMBO_TAG_THEAD:
 	case GUMBO_TAG_TFOOT:
@@ -1746,6 +1595,11 @@ end_tag(struct nest *m, const struct tok *t)
 	}
 	for (again = 0; again < 8; again++) {
 		if ((sel = select_index(m)) >= 0) {
+			if (table_ends_select(m, sel, t->tag) &&
+			    in_scope(m, t->tag, SC_TABLE) >= 0) {
+				pop_to(m, sel, true);
+				continue;
+			}
 			e = top(m);
 			switch (t->tag) {
 			case GUMBO_TAG_OPTION:
@@ -1765,19 +1619,6 @@ end_tag(struct nest *m, const struct tok *t)
 			case GUMBO_TAG_SELECT:
 				pop_to(m, sel, true);
 				return true;
-			case GUMBO_TAG_CAPTION:
-			case GUMBO_TAG_TABLE:
-			case GUMBO_TAG_TBODY:
-			case GUMBO_TAG_TFOOT:
-			case GUMBO_TAG_THEAD:
-			case GUMBO_TAG_TR:
-			case GUMBO_TAG_TD:
-			case GUMBO_TAG_TH:
-				if (!select_in_table(m, sel) ||
-				    in_scope(m, t->tag, SC_TABLE) < 0)
-					return false;
-				pop_to(m, sel, true);
-				continue;
 			default:
 				return false;
 			}
@@ -1846,7 +1687,7 @@ solid(const char *s, const char *e)
 	for (; s < e; s++) {
 		if (*s == '&')
 			return false;
-		if (!is_space(*s) && *s != '\0')
+		if (!is_html_space(*s) && *s != '\0')
 			some = true;
 	}
 	return some;
@@ -1955,14 +1796,14 @@ out_close(struct nest *m, const char *after)
 		sep_settle(m, m->copied);
 	while (m->nsurv > 0) {
 		name = gumbo_normalized_tagname(
-		    KEY_TAG(m->surv[--m->nsurv].key));
+		    TOK_KEY_TAG(m->surv[--m->nsurv].key));
 		buf_add(&m->out, "</", 2);
 		buf_add(&m->out, name, strlen(name));
 		buf_add(&m->out, ">", 1);
 	}
 }
 
-/* Write a tag with its attributes cut to ATTR_CAP. */
+/* Write a tag with its attributes cut to TOK_ATTR_CAP. */
 static void
 out_short(struct nest *m, const struct tok *t)
 {
@@ -1990,12 +1831,12 @@ nest_tag(struct nest *m, const char *p)
 	uint32_t	*d;
 	bool		 keep;
 
-	if (!scan_tag(p, m->end, &t)) {
+	if (!tok_read_tag(p, m->end, &t)) {
 		m->stop = true;		/* gumbo drops a tag cut off by EOF */
 		return m->end;
 	}
 	m->started = true;
-	if (t.nattr > ATTR_CAP)
+	if (t.nattr > TOK_ATTR_CAP)
 		m->overattr = true;
 	d = &m->dropped[(t.key ^ t.key >> 8) & 0xff];
 	if (t.endtag) {
@@ -2007,7 +1848,7 @@ nest_tag(struct nest *m, const char *p)
 			 * the model is wrong and it ends what changes the
 			 * count. */
 			keep = end_tag(m, &t) ||
-			    (t.props & (T_RAW | T_PRE | T_NOTEXT));
+			    (tagprops[t.tag] & (T_RAW | T_PRE | T_NOTEXT));
 		}
 		act = keep ? A_KEEP : A_DROP;
 	} else if (m->rewrite && m->n + m->nsurv >= ceiling(m) &&
@@ -2030,7 +1871,7 @@ nest_tag(struct nest *m, const char *p)
 			out_link(m, &t);
 		else if (act == A_DROP)
 			out_drop(m, &t);
-		else if (t.nattr > ATTR_CAP)
+		else if (t.nattr > TOK_ATTR_CAP)
 			out_short(m, &t);
 	}
 	/* Past the clone budget, take formatting elements off gumbo's list
@@ -2044,10 +1885,10 @@ nest_tag(struct nest *m, const char *p)
 	m->mark = t.end;
 	switch (act) {
 	case A_RAW:
-		if ((q = find_raw_end(t.end, m->end, &t)) == NULL ||
-		    !scan_tag(q, m->end, &rt))
+		if ((q = tok_raw_end(t.end, m->end, &t)) == NULL ||
+		    !tok_read_tag(q, m->end, &rt))
 			return m->end;
-		if (rt.nattr > ATTR_CAP) {
+		if (rt.nattr > TOK_ATTR_CAP) {
 			m->overattr = true;
 			if (m->rewrite)
 				out_short(m, &rt);
@@ -2074,7 +1915,7 @@ nest_run(struct nest *m)
 		p = q;
 		left = end - p;
 		if (left >= 4 && memcmp(p, "<!--", 4) == 0)
-			p = nest_comment_end(p, end);
+			p = tok_comment_end(p, end);
 		else if (left >= 9 && !m->started && equal_ci(p, 9, "<!doctype")) {
 			/* Only the first token can set the mode. */
 			m->quirks = doctype_quirks(p, end);

@@ -1,8 +1,8 @@
 /*
  * Byte helpers for reading text, shared by charset.c, extract.c, nest.c,
- * robots.c and urllist.c. Locale-free: ASCII letters, ASCII case
- * folding, hex digits, and two whitespace sets, each named for whose it
- * is: HTML's (is_html_space) and the C locale's isspace() (is_c_space).
+ * tokenize.c, robots.c and urllist.c. Locale-free: ASCII letters, ASCII
+ * case folding, hex digits, and two whitespace sets, each named for whose
+ * it is: HTML's (is_html_space) and the C locale's isspace() (is_c_space).
  */
 #ifndef PSCRAPE_SCAN_H
 #define PSCRAPE_SCAN_H
@@ -17,9 +17,6 @@ is_html_space(unsigned char c)
 {
 	return c == ' ' || c == '\n' || c == '\t' || c == '\f' || c == '\r';
 }
-
-/* The old name of is_html_space(), until nest.c says it so too. */
-#define is_space(c)	is_html_space(c)
 
 /*
  * What isspace() is in the C locale: HTML's whitespace and '\v'. URL

@@ -1,9 +1,10 @@
 #!/bin/sh
 # The text count agrees with the reference program's
 # len(BeautifulSoup(page, 'html.parser').text), run by Debian's python3-bs4,
-# on every fixture (served with the Content-Type of tests/data/fixtures/MANIFEST)
-# and every corpus page: exactly, or within the tolerance LIBNOTES explains
-# (gumbo builds an HTML5 tree, html.parser does not): 0.5% or 2 characters.
+# on every fixture (served with the Content-Type of
+# tests/data/fixtures/MANIFEST) and every corpus page: exactly, or within
+# the tolerance doc/NOTES.md explains in "The text count" (gumbo builds an
+# HTML5 tree, html.parser does not): 0.5% or 2 characters.
 . "${top_srcdir:-.}/tests/lib/setup.sh"
 
 PY=${PYTHON3_ORACLE:-/usr/bin/python3}

@@ -1,5 +1,5 @@
 /*
- * Unit tests for extract.c: every rule of the text count (LIBNOTES.md,
+ * Unit tests for extract.c: every rule of the text count (doc/NOTES.md,
  * "The text count") with the value bs4 4.11 gives, the text handed back,
  * charsets end to end, and the defence against hostile nesting, on an
  * ordinary and on a small thread stack. Timings are printed as TAP
