@@ -310,11 +310,30 @@ transient(const struct fetch *f, CURLcode rc)
 	}
 }
 
+/*
+ * The Content-Encoding of the last response, when it is a short list of
+ * tokens ("gzip", "br", "gzip, br"); "" when it is something else; NULL
+ * when there is none.
+ */
+static const char *
+content_coding(CURL *e)
+{
+	struct curl_header *h;
+	size_t n;
+
+	if (curl_easy_header(e, "Content-Encoding", 0, CURLH_HEADER, -1,
+	    &h) != CURLHE_OK)
+		return NULL;
+	n = strspn(h->value, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_, ");
+	return h->value[n] == '\0' && n <= 32 ? h->value : "";
+}
+
 /* The reason a transfer failed, in words that name the cause. */
 static void
 transfer_error(struct fetch *f, CURLcode rc, struct result *r)
 {
-	const char *target;
+	const char *target, *coding;
 	long oserr = 0;
 
 	if (rc == CURLE_ABORTED_BY_CALLBACK && stop_signal != 0) {
@@ -329,6 +348,21 @@ transfer_error(struct fetch *f, CURLcode rc, struct result *r)
 	if (rc == CURLE_WRITE_ERROR && f->headers_too_big) {
 		result_fail(r, "headers too large (over %d KiB)",
 		    HEADERS_MAX / 1024);
+		return;
+	}
+	/*
+	 * Our callbacks refuse a write only as above: any other write error
+	 * comes from libcurl's content decoder, which (7.88, zlib and brotli)
+	 * refuses bytes after the end of the compressed stream, as in two
+	 * gzip members back to back or trailing garbage. Its message would
+	 * blame the disk ("Failed writing received data to disk/application").
+	 */
+	if (rc == CURLE_WRITE_ERROR &&
+	    (coding = content_coding(f->easy)) != NULL) {
+		result_fail(r, "bad %s%scontent encoding from server (%s)",
+		    coding, coding[0] != '\0' ? " " : "",
+		    strcasestr(coding, "gzip") != NULL ?
+		    "multi-member or trailing data" : "trailing data");
 		return;
 	}
 	/*
