@@ -837,29 +837,48 @@ from_cp1252(const unsigned char *in, size_t len, size_t *outlen)
 	return out;
 }
 
+/*
+ * iconv sees the input at most ICONV_WINDOW bytes a call. iconv itself
+ * never reads past the bad byte it stops at, but a tool that wraps it
+ * (ASan's interceptor, for one) checks all of *inbytesleft on every call,
+ * and a call ends at each bad byte: over the whole rest of the input, n
+ * bad bytes would cost n times the input (9 MB of invalid EUC-JP took 15
+ * minutes under ASan). A sequence cut by the end of a window is EINVAL
+ * with the input left at its first byte: the next window starts there,
+ * in the same conversion state, so the output is the same as in one call.
+ */
+#define ICONV_WINDOW	1024
+
 static char *
 from_iconv(const struct encoding *e, const char *in, size_t len,
     size_t *outlen)
 {
 	iconv_t	 cd;
 	char	*out, *ip = (char *)in, *op;
-	size_t	 il = len, ol, o = 0, cap, skip;
+	size_t	 il = len, wl, rest, ol, o = 0, cap, skip, r;
+	int	 err;
 
 	if ((cd = iconv_open("UTF-8", e->iconv)) == (iconv_t)-1)
 		return from_cp1252((const unsigned char *)in, len, outlen);
 	cap = len + len / 2 + 64;
 	out = xmalloc(cap);
 	while (il > 0) {
+		wl = il < ICONV_WINDOW ? il : ICONV_WINDOW;
+		rest = il - wl;
 		op = out + o;
 		ol = cap - o;
-		if (iconv(cd, &ip, &il, &op, &ol) != (size_t)-1) {
-			o = op - out;
-			break;
-		}
+		r = iconv(cd, &ip, &wl, &op, &ol);
 		o = op - out;
-		if (errno == E2BIG) {
+		il = rest + wl;
+		if (r != (size_t)-1)
+			continue;
+		err = errno;
+		if (err == E2BIG) {
 			cap *= 2;
 			out = xrealloc(out, cap);
+		} else if (err == EINVAL && rest > 0 && wl < ICONV_WINDOW) {
+			/* Cut by the end of the window, not of the input. */
+			continue;
 		} else {
 			/* EILSEQ: a bad sequence; EINVAL: one cut off by the
 			 * end of the input. Either way one U+FFFD, and go on
@@ -870,7 +889,7 @@ from_iconv(const struct encoding *e, const char *in, size_t len,
 			}
 			o += put_utf8(out + o, 0xfffd);
 			skip = il < e->unit ? il : e->unit;
-			if (errno == EINVAL)
+			if (err == EINVAL && rest == 0)
 				skip = il;
 			ip += skip;
 			il -= skip;

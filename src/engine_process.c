@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -205,10 +206,18 @@ worker_env(void)
  * is told why on the socket, so that it can say so once, not per worker.
  */
 static void __attribute__((noreturn))
-worker_exec(struct pengine *pe, int fd)
+worker_exec(struct pengine *pe, int fd, pid_t parent)
 {
 	int null;
 
+	/*
+	 * Die with the parent: SIGKILLed, it closes our socket, but we would
+	 * see that only when the transfer in hand ends. The setting outlives
+	 * execve; a parent gone before it was made has left us to another.
+	 */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
 	if (fd == WORKER_FD)
 		fcntl(fd, F_SETFD, 0);
 	else if (dup2(fd, WORKER_FD) == -1)
@@ -228,7 +237,7 @@ static int
 worker_start(struct pengine *pe, struct worker *w)
 {
 	int sv[2], saved;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
 		warnx_("process engine: cannot start worker %d: socketpair:"
@@ -244,7 +253,7 @@ worker_start(struct pengine *pe, struct worker *w)
 		return -1;
 	}
 	if (pid == 0)
-		worker_exec(pe, sv[1]);
+		worker_exec(pe, sv[1], parent);
 	close(sv[1]);
 	w->pid = pid;
 	w->fd = sv[0];

@@ -29,6 +29,15 @@
 
 /* A buffer this big is not kept for the next page. */
 #define KEEP_BODY_MAX (256 * 1024)
+/*
+ * Header and trailer bytes one attempt at a URL may receive: the responses
+ * of its redirects (and 1xx) counted together, so that no line a server
+ * sends can reset the count. libcurl bounds a header line (100 KB) and, in
+ * some builds, the headers of a response (300 KB), but not the trailer
+ * lines after a chunked body: it keeps every one, and an endless trailer
+ * grew to 2 GB before the low-speed abort.
+ */
+#define HEADERS_MAX (256 * 1024)
 
 struct fetch {
 	const struct options	*opt;
@@ -36,7 +45,9 @@ struct fetch {
 	CURL			*easy;
 	struct job		*job;		/* the transfer in progress */
 	struct textbuf		 body;
+	size_t			 header_bytes;	/* headers and trailers */
 	bool			 too_big;
+	bool			 headers_too_big;
 	char			 errbuf[CURL_ERROR_SIZE];
 };
 
@@ -64,6 +75,22 @@ on_body(char *p, size_t size, size_t n, void *arg)
 		return 0;	/* CURLE_WRITE_ERROR; too_big tells why */
 	}
 	buf_add(&f->body, p, len);
+	return len;
+}
+
+/* CURLOPT_HEADERFUNCTION: each header or trailer line, counted. */
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct fetch *f = arg;
+	size_t len = size * n;
+
+	(void)p;
+	if (len > HEADERS_MAX - f->header_bytes) {
+		f->headers_too_big = true;
+		return 0;	/* CURLE_WRITE_ERROR */
+	}
+	f->header_bytes += len;
 	return len;
 }
 
@@ -158,6 +185,8 @@ fetch_new(const struct options *opt, struct savetext *save)
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, opt->insecure ? 0L : 2L);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, f);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
 	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
@@ -200,6 +229,8 @@ fetch_prepare(struct fetch *f, struct job *job)
 	job_free(f->job);
 	f->job = job;
 	f->too_big = false;
+	f->header_bytes = 0;
+	f->headers_too_big = false;
 	f->errbuf[0] = '\0';
 	f->body.len = 0;
 	if (f->body.cap > KEEP_BODY_MAX) {
@@ -250,7 +281,7 @@ refused_target(CURL *e)
 static bool
 transient(const struct fetch *f, CURLcode rc)
 {
-	if (stop_signal != 0 || f->too_big)
+	if (stop_signal != 0 || f->too_big || f->headers_too_big)
 		return false;
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
@@ -267,11 +298,30 @@ transient(const struct fetch *f, CURLcode rc)
 	}
 }
 
+/*
+ * The Content-Encoding of the last response, when it is a short list of
+ * tokens ("gzip", "br", "gzip, br"); "" when it is something else; NULL
+ * when there is none.
+ */
+static const char *
+content_coding(CURL *e)
+{
+	struct curl_header *h;
+	size_t n;
+
+	if (curl_easy_header(e, "Content-Encoding", 0, CURLH_HEADER, -1,
+	    &h) != CURLHE_OK)
+		return NULL;
+	n = strspn(h->value, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_, ");
+	return h->value[n] == '\0' && n <= 32 ? h->value : "";
+}
+
 /* The reason a transfer failed, in words that name the cause. */
 static void
 transfer_error(struct fetch *f, CURLcode rc, struct result *r)
 {
-	const char *target;
+	const char *target, *coding;
 	long oserr = 0;
 
 	if (rc == CURLE_ABORTED_BY_CALLBACK && stop_signal != 0) {
@@ -281,6 +331,26 @@ transfer_error(struct fetch *f, CURLcode rc, struct result *r)
 	if (rc == CURLE_WRITE_ERROR && f->too_big) {
 		result_fail(r, "body exceeds --max-size (%llu bytes)",
 		    (unsigned long long)f->opt->max_size);
+		return;
+	}
+	if (rc == CURLE_WRITE_ERROR && f->headers_too_big) {
+		result_fail(r, "headers too large (over %d KiB)",
+		    HEADERS_MAX / 1024);
+		return;
+	}
+	/*
+	 * Our callbacks refuse a write only as above: any other write error
+	 * comes from libcurl's content decoder, which (7.88, zlib and brotli)
+	 * refuses bytes after the end of the compressed stream, as in two
+	 * gzip members back to back or trailing garbage. Its message would
+	 * blame the disk ("Failed writing received data to disk/application").
+	 */
+	if (rc == CURLE_WRITE_ERROR &&
+	    (coding = content_coding(f->easy)) != NULL) {
+		result_fail(r, "bad %s%scontent encoding from server (%s)",
+		    coding, coding[0] != '\0' ? " " : "",
+		    strcasestr(coding, "gzip") != NULL ?
+		    "multi-member or trailing data" : "trailing data");
 		return;
 	}
 	/*

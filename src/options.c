@@ -246,7 +246,9 @@ options_usage(FILE *f)
 	    "  2    usage or input error\n"
 	    "  3    output could not be written\n"
 	    "  4    the --lock is held by another run\n"
+	    "  129  interrupted by SIGHUP\n"
 	    "  130  interrupted by SIGINT\n"
+	    "  131  interrupted by SIGQUIT\n"
 	    "  141  the reader of standard output went away\n"
 	    "  143  interrupted by SIGTERM\n"
 	    "See pscrape(1) for the output formats and every detail.\n");

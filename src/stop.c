@@ -1,4 +1,7 @@
-/* SIGINT and SIGTERM handling: record the signal, nothing else. */
+/*
+ * SIGINT, SIGTERM, SIGHUP and SIGQUIT handling: record the signal, nothing
+ * else.
+ */
 #include "config.h"
 
 #include <signal.h>
@@ -17,7 +20,7 @@ on_stop(int sig)
 void
 stop_install(void)
 {
-	struct sigaction sa;
+	struct sigaction sa, old;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop;
@@ -26,6 +29,15 @@ stop_install(void)
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/*
+	 * SIGHUP and SIGQUIT stay ignored when they were ignored at start:
+	 * nohup ignores SIGHUP, and a shell without job control SIGQUIT in
+	 * the commands it runs in the background.
+	 */
+	if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+		sigaction(SIGHUP, &sa, NULL);
+	if (sigaction(SIGQUIT, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+		sigaction(SIGQUIT, &sa, NULL);
 }
 
 const char *
@@ -36,6 +48,10 @@ stop_reason(void)
 		return "SIGINT";
 	case SIGTERM:
 		return "SIGTERM";
+	case SIGHUP:
+		return "SIGHUP";
+	case SIGQUIT:
+		return "SIGQUIT";
 	default:
 		return "an output error";
 	}

@@ -153,4 +153,31 @@ is "$?" 1 "a failed page: status 1"
 pscrape -e process -j 20 -q "$T/ok.list" >/dev/null 2>"$T/err"
 is "$?:$(cat "$T/err")" "0:" "more workers than URLs: the idle ones exit quietly"
 
+# --- (6) workers die with their parent: SIGKILLed, it can tell them
+# nothing, and a worker would otherwise finish its transfer first (here
+# a server that never answers, until -t 20).
+printf '%s\n' "$RAW/raw/silent?orphan=1" "$RAW/raw/silent?orphan=2" \
+    >"$T/orphan.list"
+pscrape_bg -e process -j 2 -t 20 -f jsonl "$T/orphan.list" >/dev/null \
+    2>&1
+pid=$!
+wait_lines "$HTTPD_LOG" 2 'orphan='
+n=$(workers $pid | wc -l | tr -d ' ')
+kill -KILL $pid
+wait $pid
+# Up to 5 s (more under a sanitizer or valgrind), every 0.1 s.
+slow=1
+if [ -n "${PSCRAPE_WRAPPER:-}" ] ||
+    ldd "$PSCRAPE_BIN" 2>/dev/null | grep -q 'lib[at]san'; then
+	slow=4
+fi
+i=0
+while [ "$(pgrep -f "$T/orphan.list" | wc -l | tr -d ' ')" != 0 ] &&
+    [ $i -lt $((50 * slow)) ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+is "$n:$(pgrep -f "$T/orphan.list" | wc -l | tr -d ' ')" "2:0" \
+    "the parent SIGKILLed mid-transfer: its 2 workers are gone within $((5 * slow)) s"
+
 done_testing

@@ -16,6 +16,7 @@ records, and measurements. Standard library only.
       prints the number of lines
 """
 import csv
+import gzip
 import json
 import re
 import resource
@@ -23,11 +24,17 @@ import subprocess
 import sys
 import time
 import urllib.parse as up
+import zlib
 
 TIMEOUT = r"Operation timed out after \d+ milliseconds with 0 bytes received"
 MAXSIZE = r"body exceeds --max-size \(10485760 bytes\)"
 NOTHTTP = r"not an HTTP response \(Received HTTP/0\.9 when not allowed\)"
+HEADERS = "headers too large (over 256 KiB)"
 REFUSED = "redirect to a scheme other than http or https refused: "
+GZIPPED = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n" \
+    "Content-Encoding: %s\r\n\r\n"
+BADGZIP = "bad gzip content encoding from server (multi-member or trailing" \
+    " data)"
 CHUNKED = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n" \
     "Transfer-Encoding: chunked\r\n\r\n"
 
@@ -105,8 +112,26 @@ def servers(base, raw, hang, brotli):
         case("one header of 1 MB", raw + "/raw/bighead?n=1048576",
              error=r"Out of memory \(libcurl says so when a response header"
              r" line is over 102400 bytes\)"),
+        # pscrape's own bound on header and trailer bytes (libcurl's
+        # per-response one, where it has one, is 300 KiB).
         case("100,000 headers", raw + "/raw/manyheads?n=100000",
-             error=r"Too large response headers: \d+ > \d+"),
+             error_is=HEADERS, status=200),
+        case("endless trailer lines after a chunked body",
+             raw + "/raw/endless?trailers=1", error_is=HEADERS, status=200,
+             bytes=41),
+        # libcurl's decoder refuses bytes after the end of the compressed
+        # stream with the error of a failed local write.
+        case("two gzip members back to back", say(
+            GZIPPED % "gzip", gzip.compress(b"<p>one</p>", mtime=0) +
+            gzip.compress(b"<p>two</p>", mtime=0)),
+            error_is=BADGZIP, status=200),
+        case("gzip, then garbage", say(
+            GZIPPED % "gzip", gzip.compress(b"<p>one</p>", mtime=0) +
+            b"garbage"), error_is=BADGZIP, status=200),
+        case("deflate, then garbage", say(
+            GZIPPED % "deflate", zlib.compress(b"<p>one</p>") + b"garbage"),
+            error_is="bad deflate content encoding from server (trailing"
+            " data)", status=200),
         case("status 999",
              say("HTTP/1.1 999 Odd\r\nContent-Length: 5\r\n\r\n", "hello"),
              error=r"HTTP 999", status=999),

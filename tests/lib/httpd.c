@@ -1771,7 +1771,9 @@ request_cb(struct evhttp_request *req, void *arg)
  *   /raw/short              Content-Length 100000, 1000 bytes, then close
  *   /raw/empty              close without a byte
  *   /raw/endless?chunked=1  an endless body at full speed, chunked or
- *                           ended by close (which never comes)
+ *                           ended by close (which never comes);
+ *                           trailers=1: a chunked body of one chunk,
+ *                           then trailer lines without end
  *   /raw/bighead?n=N        a 200 whose one X-Big header is N bytes long
  *   /raw/manyheads?n=N      a 200 with N headers
  *   /raw/say?head=H&body=B&then=close|hang|reset
@@ -1794,7 +1796,8 @@ struct raw {
 	struct evbuffer		*drip;		/* bytes still to send slowly */
 	struct timeval		 every;		/* one drip byte per */
 	int			 head_done;
-	int			 endless;	/* 1: chunked, 2: until close */
+	int			 endless;	/* 1: chunked, 2: until close,
+						 * 3: trailers */
 	enum raw_then		 then;		/* once the output is sent */
 	LIST_ENTRY(raw)		 link;		/* in raws, freed at exit */
 };
@@ -1850,6 +1853,15 @@ raw_more_endless(struct raw *r)
 	struct evbuffer *out = bufferevent_get_output(r->bev);
 	int i;
 
+	if (r->endless == 3) {
+		/* 64 trailer lines of 1 KB. */
+		for (i = 0; i < 64; i++) {
+			evbuffer_add_printf(out, "X-Trailer-%d: ", i);
+			evbuffer_add_reference(out, a_block, 1000, NULL, NULL);
+			evbuffer_add(out, "\r\n", 2);
+		}
+		return;
+	}
 	for (i = 0; i < 4; i++) {
 		if (r->endless == 1)
 			evbuffer_add_printf(out, "%zx\r\n", sizeof a_block);
@@ -1980,9 +1992,16 @@ raw_answer(struct raw *r, const char *path, const char *q)
 		v = query_arg(q, "chunked", NULL);
 		r->endless = v != NULL && strcmp(v, "1") == 0 ? 1 : 2;
 		free(v);
+		v = query_arg(q, "trailers", NULL);
+		if (v != NULL && strcmp(v, "1") == 0)
+			r->endless = 3;
+		free(v);
 		evbuffer_add_printf(out, "HTTP/1.1 200 OK\r\n"
-		    "Content-Type: text/html\r\n%s\r\n", r->endless == 1 ?
+		    "Content-Type: text/html\r\n%s\r\n", r->endless != 2 ?
 		    "Transfer-Encoding: chunked\r\n" : "Connection: close\r\n");
+		if (r->endless == 3)
+			evbuffer_add_printf(out, "%zx\r\n%s\r\n0\r\n",
+			    sizeof raw_page - 1, raw_page);
 		raw_more_endless(r);
 		return;
 	}

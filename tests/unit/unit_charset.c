@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
+#include <iconv.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,28 @@ conv(const char *cs, const char *in, size_t len, const char *want,
 		ok(out != NULL && n == wantlen && memcmp(out, want, n) == 0,
 		    "%s: converted", what);
 	free(out);
+}
+
+/*
+ * iconv() wrapped the way ASan's interceptor wraps it, which checks all
+ * of *inbytesleft on every call: the bytes offered, summed over the calls.
+ * charset.c's calls resolve to this definition (the test is linked
+ * statically against libpscrape.a), and it calls the next one in line.
+ */
+static size_t	iconv_offered;
+
+size_t
+iconv(iconv_t cd, char **inbuf, size_t *inbytesleft, char **outbuf,
+    size_t *outbytesleft)
+{
+	static size_t	(*next)(iconv_t, char **, size_t *, char **,
+			    size_t *);
+
+	if (next == NULL)
+		*(void **)&next = dlsym(RTLD_NEXT, "iconv");
+	if (inbuf != NULL && *inbuf != NULL && inbytesleft != NULL)
+		iconv_offered += *inbytesleft;
+	return next(cd, inbuf, inbytesleft, outbuf, outbytesleft);
 }
 
 static const char *
@@ -281,6 +305,79 @@ test_convert(void)
 	conv("utf-16le", S(""), S(""), "utf-16le empty");
 }
 
+/*
+ * Megabytes of invalid input: one U+FFFD a byte, exactly, and iconv is
+ * offered each byte a bounded number of times. Offered the whole rest of
+ * the input at every bad byte, 4 MB cost 8 TB of checks, which under ASan
+ * took minutes (9 MB of invalid EUC-JP: 15 minutes).
+ */
+static void
+test_convert_invalid(void)
+{
+	static const char *cs[] = { "euc-jp", "shift_jis" };
+	const size_t	 n = 4 << 20;
+	char		*in, *out;
+	size_t		 i, k, len, fffd;
+
+	in = malloc(n);
+	memset(in, 0xff, n);
+	for (k = 0; k < sizeof cs / sizeof cs[0]; k++) {
+		iconv_offered = 0;
+		out = charset_to_utf8(cs[k], in, n, &len);
+		for (i = fffd = 0; out != NULL && i + 3 <= len; i += 3)
+			fffd += memcmp(out + i, "\xef\xbf\xbd", 3) == 0;
+		ok(out != NULL && len == 3 * n && fffd == n,
+		    "%s: 4 MiB of 0xff is 4 Mi U+FFFD (%zu bytes, %zu U+FFFD)",
+		    cs[k], len, fffd);
+		ok(iconv_offered <= 2048 * n,
+		    "%s: ... iconv offered each byte at most 2048 times "
+		    "(%zu bytes in all)", cs[k], iconv_offered);
+		free(out);
+	}
+	free(in);
+}
+
+/* Sequences cut by the end of a window of iconv's input come out whole. */
+static void
+test_convert_windows(void)
+{
+	const size_t	 n = 100000;
+	char		*in, *want, *out;
+	size_t		 i, len;
+
+	/* "A", then 日 in EUC-JP: every 1024-byte window ends inside one. */
+	in = malloc(1 + 2 * n);
+	want = malloc(1 + 3 * n);
+	in[0] = want[0] = 'A';
+	for (i = 0; i < n; i++) {
+		memcpy(in + 1 + 2 * i, "\xc6\xfc", 2);
+		memcpy(want + 1 + 3 * i, "\xe6\x97\xa5", 3);
+	}
+	out = charset_to_utf8("euc-jp", in, 1 + 2 * n, &len);
+	ok(out != NULL && len == 1 + 3 * n && memcmp(out, want, len) == 0,
+	    "euc-jp: characters across window ends are decoded whole");
+	free(out);
+	free(in);
+	free(want);
+
+	/* ISO-2022-JP: an escape sequence cut (at 1024), then a
+	 * character (at 2048), in a line of "a". */
+	in = malloc(4096);
+	want = malloc(4086);
+	memset(in, 'a', 4096);
+	memcpy(in + 1022, "\x1b$BF|\x1b(B", 8);
+	memcpy(in + 2044, "\x1b$BF|\x1b(B", 8);
+	memset(want, 'a', 4086);
+	memcpy(want + 1022, "\xe6\x97\xa5", 3);
+	memcpy(want + 1022 + 3 + 1014, "\xe6\x97\xa5", 3);
+	out = charset_to_utf8("iso-2022-jp", in, 4096, &len);
+	ok(out != NULL && len == 4086 && memcmp(out, want, len) == 0,
+	    "iso-2022-jp: an escape and a character across window ends");
+	free(out);
+	free(in);
+	free(want);
+}
+
 static void
 test_decode(void)
 {
@@ -315,6 +412,8 @@ main(void)
 	test_prescan();
 	test_sniff();
 	test_convert();
+	test_convert_invalid();
+	test_convert_windows();
 	test_decode();
 	return done_testing();
 }
