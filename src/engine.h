@@ -39,7 +39,7 @@ struct run {
 	struct sched		*sched;		/* engines take jobs from it */
 	struct sink		*sink;
 	struct savetext		*save;
-	const char		*engine;	/* this engine's name */
+	const char		*engine;	/* this engine's name, for messages */
 	int			 jobs;		/* concurrency to use */
 };
 

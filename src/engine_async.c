@@ -440,7 +440,7 @@ check_done(struct cmulti *cm)
 		curl_multi_remove_handle(cm->multi, e);
 		cm->in_use--;
 		f = fetch_of(e);
-		r = fetch_finish(f, rc, run->engine);
+		r = fetch_finish(f, rc);
 		p = NULL;
 		if (r->ok && extract_is_html(r->content_type)) {
 			if (ae->nparse == 0 || r->bytes <= PARSE_HERE_MAX)

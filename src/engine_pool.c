@@ -135,7 +135,7 @@ worker_main(void *arg)
 			f = fetch_new(run->opt, run->save);
 			fetch_set_share(f, p->share);
 		}
-		sched_done(run->sched, fetch_page(f, job, run->engine));
+		sched_done(run->sched, fetch_page(f, job));
 	}
 	if (f != NULL)
 		fetch_free(f);
@@ -201,7 +201,7 @@ engine_pool(struct run *run)
 		queue_close(&p.q);
 		while ((job = queue_pop(&p.q, true)) != NULL ||
 		    (job = sched_next_wait(run->sched)) != NULL)
-			sched_done(run->sched, fetch_page(f, job, run->engine));
+			sched_done(run->sched, fetch_page(f, job));
 		fetch_free(f);
 	}
 	while (n > 0 && (job = sched_next_wait(run->sched)) != NULL)

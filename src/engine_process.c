@@ -374,8 +374,7 @@ worker_lost(struct pengine *pe, struct worker *w, const char *problem)
 	}
 	else {
 		if (held.job != NULL) {
-			struct result *r = result_from_job(held.job,
-			    pe->run->engine);
+			struct result *r = result_from_job(held.job);
 
 			result_fail(r, "%s", why);
 			sched_done(pe->run->sched, r);
@@ -404,7 +403,7 @@ worker_result(struct pengine *pe, struct worker *w,
 		free(got.error);
 		return -1;
 	}
-	r = result_from_job(w->held.job, pe->run->engine);
+	r = result_from_job(w->held.job);
 	r->final_url = got.final_url;
 	r->status = got.status;
 	r->ok = got.ok;
@@ -565,11 +564,11 @@ run_here(struct pengine *pe)
 			p.why = NULL;
 		}
 		if (p.why != NULL) {
-			r = result_from_job(p.job, run->engine);
+			r = result_from_job(p.job);
 			result_fail(r, "%s", p.why);
 			free(p.why);
 		} else
-			r = fetch_page(f, p.job, run->engine);
+			r = fetch_page(f, p.job);
 		sched_done(run->sched, r);
 	}
 	fetch_free(f);
@@ -713,7 +712,7 @@ process_worker_main(const struct options *opt, int fd)
 			rc = EXIT_FAILURE;
 			break;
 		}
-		r = fetch_page(f, job, "process");
+		r = fetch_page(f, job);
 		if (proto_send_result(fd, r) == -1)
 			rc = EXIT_FAILURE;	/* the parent is gone */
 		result_free(r);

@@ -16,6 +16,6 @@ engine_serial(struct run *run)
 	struct job *job;
 
 	while ((job = sched_next_wait(run->sched)) != NULL)
-		sched_done(run->sched, fetch_page(f, job, run->engine));
+		sched_done(run->sched, fetch_page(f, job));
 	fetch_free(f);
 }

@@ -136,7 +136,7 @@ thread_main(void *arg)
 	if (f == NULL)
 		f = fetch_new(run->opt, run->save);
 
-	sched_done(run->sched, fetch_page(f, tj->job, run->engine));
+	sched_done(run->sched, fetch_page(f, tj->job));
 
 	pthread_mutex_lock(&te->lock);
 	if (te->nspare == te->capspare) {
@@ -267,7 +267,7 @@ engine_thread(struct run *run)
 				    " time", strerror(err));
 			here = true;
 			f = fetch_new(run->opt, run->save);
-			sched_done(run->sched, fetch_page(f, job, run->engine));
+			sched_done(run->sched, fetch_page(f, job));
 			fetch_free(f);
 			free(tj);
 		}

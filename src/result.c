@@ -33,14 +33,13 @@ job_free(struct job *j)
 }
 
 struct result *
-result_from_job(struct job *j, const char *engine)
+result_from_job(struct job *j)
 {
 	struct result *r = xcalloc(1, sizeof *r);
 
 	r->url = j->given;
 	r->input = j->input;
 	r->seq = j->seq;
-	r->engine = engine;
 	r->attempts = j->attempts + 1;
 	j->given = NULL;
 	j->input = NULL;

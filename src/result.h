@@ -45,7 +45,7 @@ struct result {
 	uint64_t	 chars;		/* visible-text code points */
 	double		 time_ms;
 	double		 ttfb_ms;
-	const char	*engine;	/* static */
+	const char	*engine;	/* static; set by sink_emit() */
 	char		*error;		/* NULL on success */
 	uint64_t	 seq;
 
@@ -64,8 +64,13 @@ struct result {
 struct job	*job_new(char *url, char *given, char *input, uint64_t seq);
 void		 job_free(struct job *);
 
-/* A result taking the job's strings; the job is freed. */
-struct result	*result_from_job(struct job *, const char *engine);
+/*
+ * A record for a job: it takes the job's given URL and "FILE:LINE" and
+ * keeps the job itself (r->job, freed with the record), whose url and
+ * crawl fields the scheduler still needs. The engine name is left NULL:
+ * sink_emit() fills it in.
+ */
+struct result	*result_from_job(struct job *);
 void		 result_fail(struct result *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 void		 result_free(struct result *);

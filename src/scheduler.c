@@ -74,7 +74,6 @@ struct sched {
 	const struct options *opt;
 	struct source	*src;
 	struct sink	*sink;
-	const char	*engine;
 	char		*product;	/* robots.txt user-agent token */
 
 	pthread_mutex_t	 lock;
@@ -265,7 +264,7 @@ host_take(struct sched *s, struct host *h)
 static void
 emit_fail(struct sched *s, struct job *job, char *msg)
 {
-	struct result *r = result_from_job(job, s->engine);
+	struct result *r = result_from_job(job);
 
 	r->attempts = 0;
 	result_fail(r, "%s", msg);
@@ -718,7 +717,7 @@ product_token(const char *ua)
 
 struct sched *
 sched_new(const struct options *opt, struct source *src, struct sink *sink,
-    const char *engine, int jobs)
+    int jobs)
 {
 	struct sched *s = xcalloc(1, sizeof *s);
 	pthread_condattr_t ca;
@@ -726,7 +725,6 @@ sched_new(const struct options *opt, struct source *src, struct sink *sink,
 	s->opt = opt;
 	s->src = src;
 	s->sink = sink;
-	s->engine = engine;
 	s->product = product_token(opt->user_agent);
 	s->nbuckets = 64;
 	s->table = xcalloc(s->nbuckets, sizeof *s->table);

@@ -42,7 +42,7 @@ enum sched_state {
 
 /* jobs: the engine's concurrency, which sizes the read-ahead window. */
 struct sched	*sched_new(const struct options *, struct source *,
-		    struct sink *, const char *engine, int jobs);
+		    struct sink *, int jobs);
 /*
  * The next job that may start now (SCHED_JOB, the job in *job), or how
  * long to wait (SCHED_WAIT: *wait_ms, or -1 when only a sched_done() can
