@@ -391,35 +391,17 @@ static int
 worker_result(struct pengine *pe, struct worker *w,
     const struct proto_msg *msg)
 {
-	struct result got, *r;
+	struct result *r;
 	uint64_t seq;
 
-	memset(&got, 0, sizeof got);
-	if (proto_get_result(msg, &seq, &got) == -1)
+	if (w->held.job == NULL)
 		return -1;
-	if (w->held.job == NULL || seq != w->held.job->seq) {
-		free(got.final_url);
-		free(got.content_type);
-		free(got.error);
+	r = result_from_job(w->held.job);
+	if (proto_get_result(msg, &seq, r) == -1 || seq != r->seq) {
+		/* Not a record for this job: it stays held. */
+		w->held.job = result_take_job(r);
 		return -1;
 	}
-	r = result_from_job(w->held.job);
-	r->final_url = got.final_url;
-	r->status = got.status;
-	r->ok = got.ok;
-	r->content_type = got.content_type;
-	r->charset = got.charset;
-	r->bytes = got.bytes;
-	r->chars = got.chars;
-	r->time_ms = got.time_ms;
-	r->ttfb_ms = got.ttfb_ms;
-	r->error = got.error;
-	r->transient = got.transient;
-	r->retry_after = got.retry_after;
-	r->links = got.links;
-	r->nlinks = got.nlinks;
-	r->body = got.body;
-	r->body_len = got.body_len;
 	free(w->held.why);
 	w->held.job = NULL;
 	w->held.why = NULL;

@@ -71,8 +71,19 @@ void		 job_free(struct job *);
  * sink_emit() fills it in.
  */
 struct result	*result_from_job(struct job *);
+/*
+ * Undo result_from_job() for a record that is not to go out: the job
+ * gets its given URL and "FILE:LINE" back (not attempts: the caller says
+ * what they are), the record is freed, the job returned.
+ */
+struct job	*result_take_job(struct result *);
 void		 result_fail(struct result *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
+/*
+ * Free and zero what a transfer fills in (final_url to body_len), keeping
+ * what came from the job.
+ */
+void		 result_clear_outcome(struct result *);
 void		 result_free(struct result *);
 
 #endif
