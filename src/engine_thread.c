@@ -128,8 +128,7 @@ engine_thread(struct run *run)
 	struct stackpool st;
 	struct tjob *tj;
 	struct job *job;
-	struct fetch *f;
-	bool warned = false, here = false;
+	bool warned = false;
 	pthread_t t;
 	int limit, err;
 
@@ -190,16 +189,14 @@ engine_thread(struct run *run)
 			pthread_mutex_unlock(&te.lock);
 		}
 		if (err != 0) {
-			/* Not one thread: fetch here, one page at a time. */
-			if (!here)
-				warnx_("thread engine: cannot start a thread"
-				    " (%s); fetching in this one, one page at a"
-				    " time", strerror(err));
-			here = true;
-			f = fetch_new(run->opt, run->save);
-			sched_done(run->sched, fetch_page(f, job));
-			fetch_free(f);
+			/* Not one thread: the serial engine does the rest. */
+			warnx_("thread engine: cannot start a thread (%s);"
+			    " fetching in this one, one page at a time",
+			    strerror(err));
 			free(tj);
+			sched_giveback(run->sched, job);
+			engine_serial(run);
+			break;
 		}
 	}
 

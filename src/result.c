@@ -29,6 +29,7 @@ job_free(struct job *j)
 	free(j->given);
 	free(j->input);
 	free(j->referrer);
+	free(j->lost);
 	free(j);
 }
 

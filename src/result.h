@@ -27,6 +27,8 @@ struct job {
 	bool		 want_links;	/* collect the page's links */
 	unsigned	 depth;		/* hops from the list */
 	unsigned	 attempts;	/* made before this one */
+	char		*lost;		/* a process worker died on its last
+					   try, saying this; see sched_lost() */
 	char		*referrer;	/* page the link was found on, masked */
 	void		*host;		/* the scheduler's per-host state */
 	struct job	*next;		/* the scheduler's queues */
