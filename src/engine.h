@@ -17,8 +17,6 @@
 
 #include <stdbool.h>
 
-#include "options.h"
-
 /*
  * Stack size of the threads the engines start: small, so 10,000 fit, but
  * roomy under the sanitizers, which multiply stack use.
@@ -34,6 +32,7 @@
 #define ENGINE_THREAD_STACK	(256 * 1024)
 #endif
 
+struct options;
 struct savetext;
 struct sched;
 struct sink;
