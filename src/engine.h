@@ -1,16 +1,21 @@
 /*
- * Engines: how work is run, and nothing else. Each engine takes jobs from
- * the scheduler (scheduler.h: politeness, robots.txt, retries, crawling), turns
- * each into a result with the fetch module, and hands the result back to
- * the scheduler, which passes it to the sink. They are listed in one table
- * (engine.c).
+ * Engines: how work is run concurrently (threads, a pool, processes, event
+ * loops), and what they share. Each engine takes jobs from the scheduler
+ * (scheduler.h: politeness, robots.txt, retries, crawling), turns each
+ * into a result with the fetch module (fetch.h: curl options, what an
+ * outcome means), and hands the result back to the scheduler, which passes
+ * it to the sink. Those decisions are not the engines'. They are listed in
+ * one table (engine.c); one that cannot start a single thread or worker
+ * runs the serial engine instead.
+ *
+ * Also here, because every engine needs them: the run they work on, the
+ * stack size of their threads, fitting -j to the descriptor limit, and the
+ * entry point of the process engine's workers.
  */
 #ifndef PSCRAPE_ENGINE_H
 #define PSCRAPE_ENGINE_H
 
 #include <stdbool.h>
-
-#include "options.h"
 
 /*
  * Stack size of the threads the engines start: small, so 10,000 fit, but
@@ -27,6 +32,7 @@
 #define ENGINE_THREAD_STACK	(256 * 1024)
 #endif
 
+struct options;
 struct savetext;
 struct sched;
 struct sink;
@@ -39,7 +45,7 @@ struct run {
 	struct sched		*sched;		/* engines take jobs from it */
 	struct sink		*sink;
 	struct savetext		*save;
-	const char		*engine;	/* this engine's name */
+	const char		*engine;	/* this engine's name, for messages */
 	int			 jobs;		/* concurrency to use */
 };
 

@@ -121,13 +121,6 @@ static void	 check_done(struct cmulti *);
 static void	 loop_free(struct loop *);
 
 /*
- * The next job for this loop from the scheduler (which every loop shares),
- * or NULL: then lp->input_done says whether there will be no more, and if
- * not, the loop's timer is set for when the scheduler may have one. A loop
- * with nothing in flight also looks again soon: another loop's transfer
- * ending may free what it waits for.
- */
-/*
  * A transfer of this loop is over, which may free what an idle loop waits
  * for (a host slot), or end the run: wake the idle ones.
  */
@@ -143,6 +136,13 @@ poke_starved(struct loop *lp)
 			event_active(ae->loops[i].later, EV_TIMEOUT, 0);
 }
 
+/*
+ * The next job for this loop from the scheduler (which every loop shares),
+ * or NULL: then lp->input_done says whether there will be no more, and if
+ * not, the loop's timer is set for when the scheduler may have one. A loop
+ * with nothing in flight also looks again soon: another loop's transfer
+ * ending may free what it waits for.
+ */
 static struct job *
 next_job(struct loop *lp)
 {
@@ -382,8 +382,7 @@ loop_drain(struct loop *lp, bool on)
 static void
 add_transfers(struct loop *lp)
 {
-	struct aengine *ae = lp->ae;
-	struct run *run = ae->run;
+	struct run *run = lp->ae->run;
 	struct cmulti *cm;
 	struct fetch *f;
 	struct job *job;
@@ -417,64 +416,101 @@ add_transfers(struct loop *lp)
 	lp->want_more = false;
 }
 
-/* Hand each finished transfer on: parse it here or in a parse thread. */
+/*
+ * Where a finished page is parsed: on the loop, now, when it is small
+ * (handing it over would cost more) or there are no parse threads; else
+ * by a parse thread, which gets the body with the record. Returns that
+ * hand-over, or NULL when there is nothing left to parse.
+ */
+static struct parsed *
+parse_where(struct loop *lp, struct fetch *f, struct result *r)
+{
+	struct parsed *p;
+
+	if (!r->ok || !extract_is_html(r->content_type))
+		return NULL;
+	if (lp->ae->nparse == 0 || r->bytes <= PARSE_HERE_MAX) {
+		fetch_extract(f, r);
+		return NULL;
+	}
+	p = xcalloc(1, sizeof *p);
+	p->lp = lp;
+	p->r = r;
+	p->body = fetch_take_body(f, &p->len);
+	return p;
+}
+
+/*
+ * The fetch of a finished transfer is kept for the next one, or freed
+ * once the run is draining (see loop_drain()).
+ */
+static void
+keep_fetch(struct loop *lp, struct fetch *f)
+{
+	if (!lp->draining && lp->no_job && sched_draining(lp->ae->run->sched))
+		loop_drain(lp, true);
+	if (lp->draining)
+		fetch_free(f);
+	else
+		lp->idle[lp->nidle++] = f;
+}
+
+/* A record is done: to the scheduler, and its slot is free again. */
+static void
+report(struct loop *lp, struct result *r)
+{
+	sched_done(lp->ae->run->sched, r);
+	poke_starved(lp);
+	lp->in_use--;
+}
+
+/* A page for the parse threads: it keeps its slot until it is parsed. */
+static void
+parse_queue(struct aengine *ae, struct parsed *p)
+{
+	pthread_mutex_lock(&ae->lock);
+	if (ae->tail != NULL)
+		ae->tail->next = p;
+	else
+		ae->head = p;
+	ae->tail = p;
+	pthread_cond_signal(&ae->work);
+	pthread_mutex_unlock(&ae->lock);
+}
+
+/* A transfer of cm is over (rc): its record, parsed, kept, reported. */
+static void
+transfer_done(struct cmulti *cm, CURL *e, CURLcode rc)
+{
+	struct loop *lp = cm->lp;
+	struct fetch *f = fetch_of(e);
+	struct parsed *p;
+	struct result *r;
+
+	curl_multi_remove_handle(cm->multi, e);
+	cm->in_use--;
+	r = fetch_finish(f, rc);
+	p = parse_where(lp, f, r);
+	keep_fetch(lp, f);
+	if (p != NULL)
+		parse_queue(lp->ae, p);
+	else
+		report(lp, r);
+}
+
+/* Read what finished on cm, hand each on, and fill the slots freed. */
 static void
 check_done(struct cmulti *cm)
 {
-	struct loop *lp = cm->lp;
-	struct aengine *ae = lp->ae;
-	struct run *run = ae->run;
-	struct parsed *p;
-	struct result *r;
-	struct fetch *f;
-	CURLcode rc;
 	CURLMsg *msg;
-	CURL *e;
 	int left;
 
 	while ((msg = curl_multi_info_read(cm->multi, &left)) != NULL) {
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		e = msg->easy_handle;
-		rc = msg->data.result;	/* msg dies with remove_handle */
-		curl_multi_remove_handle(cm->multi, e);
-		cm->in_use--;
-		f = fetch_of(e);
-		r = fetch_finish(f, rc, run->engine);
-		p = NULL;
-		if (r->ok && extract_is_html(r->content_type)) {
-			if (ae->nparse == 0 || r->bytes <= PARSE_HERE_MAX)
-				fetch_extract(f, r);
-			else {
-				p = xcalloc(1, sizeof *p);
-				p->lp = lp;
-				p->r = r;
-				p->body = fetch_take_body(f, &p->len);
-			}
-		}
-		if (!lp->draining && lp->no_job &&
-		    sched_draining(run->sched))
-			loop_drain(lp, true);
-		if (lp->draining)
-			fetch_free(f);
-		else
-			lp->idle[lp->nidle++] = f;
-		if (p == NULL) {
-			sched_done(run->sched, r);
-			poke_starved(lp);
-			lp->in_use--;
-			continue;
-		}
-		pthread_mutex_lock(&ae->lock);
-		if (ae->tail != NULL)
-			ae->tail->next = p;
-		else
-			ae->head = p;
-		ae->tail = p;
-		pthread_cond_signal(&ae->work);
-		pthread_mutex_unlock(&ae->lock);
+		/* By value: msg dies with curl_multi_remove_handle(). */
+		if (msg->msg == CURLMSG_DONE)
+			transfer_done(cm, msg->easy_handle, msg->data.result);
 	}
-	add_transfers(lp);
+	add_transfers(cm->lp);
 }
 
 /*

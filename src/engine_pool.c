@@ -135,7 +135,7 @@ worker_main(void *arg)
 			f = fetch_new(run->opt, run->save);
 			fetch_set_share(f, p->share);
 		}
-		sched_done(run->sched, fetch_page(f, job, run->engine));
+		sched_done(run->sched, fetch_page(f, job));
 	}
 	if (f != NULL)
 		fetch_free(f);
@@ -148,7 +148,6 @@ engine_pool(struct run *run)
 	struct pool p = { .run = run };
 	pthread_attr_t attr;
 	pthread_t *workers;
-	struct fetch *f;
 	struct job *job;
 	int i, n = 0, err = 0;
 	long wait_ms;
@@ -193,16 +192,17 @@ engine_pool(struct run *run)
 	}
 
 	if (n == 0) {
-		/* Not one worker: fetch here, one page at a time. */
+		/*
+		 * Not one worker: the jobs queued go back, last first so
+		 * that they keep their order, and the serial engine does
+		 * the rest.
+		 */
 		warnx_("pool engine: cannot start a worker thread (%s);"
 		    " fetching in this one, one page at a time", strerror(err));
-		f = fetch_new(run->opt, run->save);
-		fetch_set_share(f, p.share);
-		queue_close(&p.q);
-		while ((job = queue_pop(&p.q, true)) != NULL ||
-		    (job = sched_next_wait(run->sched)) != NULL)
-			sched_done(run->sched, fetch_page(f, job, run->engine));
-		fetch_free(f);
+		while (p.q.count > 0)
+			sched_giveback(run->sched, p.q.items[(p.q.head +
+			    --p.q.count) % p.q.cap]);
+		engine_serial(run);
 	}
 	while (n > 0 && (job = sched_next_wait(run->sched)) != NULL)
 		queue_push(&p.q, job);

@@ -15,13 +15,14 @@
  *
  * A worker that dies (crash, SIGKILL, OOM killer) shows as end of file on
  * its socket. It is reaped and replaced while work remains, and the job it
- * held is given once more, to whichever worker is free first; if that one
- * dies too, the record says so ("worker 3 died (signal 9)"): a page that
- * kills workers cannot kill them all. Workers that die before they say
- * HELLO mean the program cannot start at all; a few in a row and no more
- * are started. With no worker left, the rest of the input is fetched in
- * this process, one page at a time, except the jobs that already killed a
- * worker, which fail.
+ * held goes back to the scheduler, which decides (sched_lost()) whether it
+ * is given once more, to whichever worker is free first; if that one dies
+ * too, the record says so ("worker 3 died (signal 9)"): a page that kills
+ * workers cannot kill them all. Workers that die before they say HELLO
+ * mean the program cannot start at all; a few in a row and no more are
+ * started. With no worker left, the serial engine fetches the rest of the
+ * input in this process, except the jobs that already killed a worker,
+ * which fail.
  */
 #include "config.h"
 
@@ -61,21 +62,12 @@ extern char **environ;
  */
 char **pscrape_argv;
 
-/*
- * A job waiting to be (re)assigned, with the reason it failed once when a
- * worker died holding it (NULL if none did).
- */
-struct pending {
-	struct job	*job;
-	char		*why;
-};
-
 struct worker {
 	int		 slot;		/* messages call it slot + 1 */
 	pid_t		 pid;		/* 0: no process to reap in this slot */
 	int		 fd;		/* -1: none, or retired */
 	bool		 ready;		/* said HELLO: may be given jobs */
-	struct pending	 held;		/* the job it holds, if held.job */
+	struct job	*held;		/* the job it holds, or NULL */
 	struct proto_in	 in;
 };
 
@@ -91,53 +83,32 @@ struct pengine {
 	bool		 stopping;	/* SIGINT or SIGTERM passed on */
 	bool		 input_done;	/* the scheduler said SCHED_END */
 	long		 wait_ms;	/* until the scheduler may have a job */
-	struct pending	*retry;		/* FIFO, served before new input */
-	size_t		 nretry;
-	size_t		 capretry;
 	char		**envp;		/* environ with PROCESS_WORKER_ENV */
 	char		*exe;		/* this program */
 };
 
+/* Until the scheduler says SCHED_END (never while a worker holds a job). */
 static bool
 work_remains(const struct pengine *pe)
 {
-	return !pe->input_done || pe->nretry > 0;
-}
-
-static void
-retry_push(struct pengine *pe, struct job *job, char *why)
-{
-	if (pe->nretry == pe->capretry) {
-		pe->capretry = pe->capretry ? pe->capretry * 2 : 8;
-		pe->retry = xrealloc(pe->retry, pe->capretry *
-		    sizeof *pe->retry);
-	}
-	pe->retry[pe->nretry].job = job;
-	pe->retry[pe->nretry].why = why;
-	pe->nretry++;
+	return !pe->input_done;
 }
 
 /*
- * The next job to hand out: retries first, then the scheduler's. When it
- * has none yet, pe->wait_ms says how long poll(2) may sleep.
+ * The scheduler's next job, or NULL: then pe->wait_ms says how long
+ * poll(2) may sleep.
  */
-static bool
-next_job(struct pengine *pe, struct pending *p)
+static struct job *
+next_job(struct pengine *pe)
 {
+	struct job *job;
 	long ms;
 
-	if (pe->nretry > 0) {
-		*p = pe->retry[0];
-		memmove(pe->retry, pe->retry + 1, --pe->nretry *
-		    sizeof *pe->retry);
-		return true;
-	}
 	if (pe->input_done)
-		return false;
-	p->why = NULL;
-	switch (sched_next(pe->run->sched, &p->job, &ms)) {
+		return NULL;
+	switch (sched_next(pe->run->sched, &job, &ms)) {
 	case SCHED_JOB:
-		return true;
+		return job;
 	case SCHED_WAIT:
 		if (ms >= 0 && (pe->wait_ms < 0 || ms < pe->wait_ms))
 			pe->wait_ms = ms;
@@ -146,8 +117,7 @@ next_job(struct pengine *pe, struct pending *p)
 		pe->input_done = true;
 		break;
 	}
-	p->job = NULL;
-	return false;
+	return NULL;
 }
 
 /*
@@ -329,17 +299,17 @@ describe_exit(int status)
 
 /*
  * A worker is gone, or has broken the protocol (problem says how): make
- * sure it is dead, reap it, settle the job it held, and replace it. The
- * job goes back to the queue if it never cost a worker before; a second
- * death fails it with the reason.
+ * sure it is dead, reap it, hand the job it held back to the scheduler
+ * (sched_lost() decides whether it goes again), and replace it.
  */
 static void
 worker_lost(struct pengine *pe, struct worker *w, const char *problem)
 {
-	struct pending held = w->held;
+	struct job *held = w->held;
 	int status = 0, n = w->slot + 1;
-	char *how, *why;
+	char *how, *why, *url;
 	pid_t pid;
+	bool again;
 
 	close(w->fd);
 	w->fd = -1;
@@ -361,8 +331,7 @@ worker_lost(struct pengine *pe, struct worker *w, const char *problem)
 		why = xasprintf("worker %d died (%s)", n, how);
 	pe->live--;
 	w->pid = 0;
-	w->held.job = NULL;
-	w->held.why = NULL;
+	w->held = NULL;
 	proto_in_free(&w->in);
 
 	if (!w->ready) {
@@ -370,28 +339,18 @@ worker_lost(struct pengine *pe, struct worker *w, const char *problem)
 		if (pe->failed_starts++ == 0 && stop_signal == 0)
 			warnx_("process engine: worker %d could not start: %s",
 			    n, problem != NULL ? problem : how);
-	} else if (held.job != NULL)
-		warnx_("process engine: %s while fetching %s%s", why,
-		    held.job->given, held.why == NULL && stop_signal == 0 ?
-		    "; trying it again" : "");
-	else
+	} else if (held == NULL)
 		warnx_("process engine: %s", why);
-
-	if (held.job != NULL && held.why == NULL && stop_signal == 0) {
-		held.job->attempts++;	/* the record counts this one */
-		retry_push(pe, held.job, why);
+	if (held != NULL) {
+		/* The job is the scheduler's again: name it from a copy. */
+		url = xstrdup(held->given);
+		again = sched_lost(pe->run->sched, held, why);
+		if (w->ready)
+			warnx_("process engine: %s while fetching %s%s", why,
+			    url, again ? "; trying it again" : "");
+		free(url);
 	}
-	else {
-		if (held.job != NULL) {
-			struct result *r = result_from_job(held.job,
-			    pe->run->engine);
-
-			result_fail(r, "%s", why);
-			sched_done(pe->run->sched, r);
-		}
-		free(why);
-	}
-	free(held.why);
+	free(why);
 	free(how);
 	worker_replace(pe, w);
 }
@@ -401,38 +360,18 @@ static int
 worker_result(struct pengine *pe, struct worker *w,
     const struct proto_msg *msg)
 {
-	struct result got, *r;
+	struct result *r;
 	uint64_t seq;
 
-	memset(&got, 0, sizeof got);
-	if (proto_get_result(msg, &seq, &got) == -1)
+	if (w->held == NULL)
 		return -1;
-	if (w->held.job == NULL || seq != w->held.job->seq) {
-		free(got.final_url);
-		free(got.content_type);
-		free(got.error);
+	r = result_from_job(w->held);
+	if (proto_get_result(msg, &seq, r) == -1 || seq != r->seq) {
+		/* Not a record for this job: it stays held. */
+		w->held = result_take_job(r);
 		return -1;
 	}
-	r = result_from_job(w->held.job, pe->run->engine);
-	r->final_url = got.final_url;
-	r->status = got.status;
-	r->ok = got.ok;
-	r->content_type = got.content_type;
-	r->charset = got.charset;
-	r->bytes = got.bytes;
-	r->chars = got.chars;
-	r->time_ms = got.time_ms;
-	r->ttfb_ms = got.ttfb_ms;
-	r->error = got.error;
-	r->transient = got.transient;
-	r->retry_after = got.retry_after;
-	r->links = got.links;
-	r->nlinks = got.nlinks;
-	r->body = got.body;
-	r->body_len = got.body_len;
-	free(w->held.why);
-	w->held.job = NULL;
-	w->held.why = NULL;
+	w->held = NULL;
 	sched_done(pe->run->sched, r);
 	return 0;
 }
@@ -514,9 +453,9 @@ dispatch(struct pengine *pe)
 
 	for (i = 0; i < pe->nw; i++) {
 		w = &pe->w[i];
-		if (w->fd == -1 || !w->ready || w->held.job != NULL)
+		if (w->fd == -1 || !w->ready || w->held != NULL)
 			continue;
-		if (!next_job(pe, &w->held)) {
+		if ((w->held = next_job(pe)) == NULL) {
 			/* None yet: the idle wait; none ever: retire. */
 			if (!work_remains(pe))
 				worker_retire(pe, w);
@@ -529,10 +468,9 @@ dispatch(struct pengine *pe)
 		 * it fails only if the worker died in between, and then the
 		 * job goes back untried.
 		 */
-		if (proto_send_job(w->fd, w->held.job) == -1) {
-			retry_push(pe, w->held.job, w->held.why);
-			w->held.job = NULL;
-			w->held.why = NULL;
+		if (proto_send_job(w->fd, w->held) == -1) {
+			sched_giveback(pe->run->sched, w->held);
+			w->held = NULL;
 			worker_lost(pe, w, NULL);
 		}
 	}
@@ -544,44 +482,9 @@ busy(const struct pengine *pe)
 	int i;
 
 	for (i = 0; i < pe->nw; i++)
-		if (pe->w[i].held.job != NULL)
+		if (pe->w[i].held != NULL)
 			return true;
 	return false;
-}
-
-/*
- * No worker is left: fetch the rest here, serially, but fail the jobs
- * that already killed a worker rather than risk this process on them.
- */
-static void
-run_here(struct pengine *pe)
-{
-	struct run *run = pe->run;
-	struct fetch *f = fetch_new(run->opt, run->save);
-	struct pending p;
-	struct result *r;
-
-	if (stop_signal == 0)
-		warnx_("process engine: no worker is running; fetching the"
-		    " rest in this process, one page at a time");
-	for (;;) {
-		if (!next_job(pe, &p)) {
-			if (pe->input_done)
-				break;
-			/* Not yet: the scheduler's own wait. */
-			if ((p.job = sched_next_wait(run->sched)) == NULL)
-				break;
-			p.why = NULL;
-		}
-		if (p.why != NULL) {
-			r = result_from_job(p.job, run->engine);
-			result_fail(r, "%s", p.why);
-			free(p.why);
-		} else
-			r = fetch_page(f, p.job, run->engine);
-		sched_done(run->sched, r);
-	}
-	fetch_free(f);
 }
 
 /*
@@ -633,7 +536,12 @@ engine_process(struct run *run)
 		if (!work_remains(&pe) && !busy(&pe))
 			break;
 		if (pe.live == 0) {
-			run_here(&pe);
+			/* The serial engine fails the jobs that killed one. */
+			if (stop_signal == 0)
+				warnx_("process engine: no worker is running;"
+				    " fetching the rest in this process, one"
+				    " page at a time");
+			engine_serial(run);
 			break;
 		}
 		/*
@@ -669,7 +577,6 @@ engine_process(struct run *run)
 				;
 		proto_in_free(&w->in);
 	}
-	free(pe.retry);
 	free(pe.envp);
 	free(pe.exe);
 	free(pe.pfd);
@@ -722,7 +629,7 @@ process_worker_main(const struct options *opt, int fd)
 			rc = EXIT_FAILURE;
 			break;
 		}
-		r = fetch_page(f, job, "process");
+		r = fetch_page(f, job);
 		if (proto_send_result(fd, r) == -1)
 			rc = EXIT_FAILURE;	/* the parent is gone */
 		result_free(r);

@@ -1,7 +1,12 @@
 /*
  * The serial engine: one page after another on one easy handle (so the
  * connection and DNS cache are reused). The baseline every speed-up is
- * measured against.
+ * measured against, and what the other engines fall back on when they
+ * cannot start a single thread or worker process.
+ *
+ * A job that a process worker died on (job->lost: only the process engine
+ * loses jobs so, and it falls back on this loop when none is left) is not
+ * risked in this process: its record fails with the reason.
  */
 #include "config.h"
 
@@ -13,9 +18,16 @@ void
 engine_serial(struct run *run)
 {
 	struct fetch *f = fetch_new(run->opt, run->save);
+	struct result *r;
 	struct job *job;
 
-	while ((job = sched_next_wait(run->sched)) != NULL)
-		sched_done(run->sched, fetch_page(f, job, run->engine));
+	while ((job = sched_next_wait(run->sched)) != NULL) {
+		if (job->lost != NULL) {
+			r = result_from_job(job);
+			result_fail(r, "%s", job->lost);
+		} else
+			r = fetch_page(f, job);
+		sched_done(run->sched, r);
+	}
 	fetch_free(f);
 }

@@ -11,35 +11,21 @@
  * easy handle with its options set, and its open connection) that an ended
  * thread left on a free list, else makes one. Making a fetch is most of
  * what starting a thread costs, and a kept connection saves a TCP connect.
- * Nor are their stacks: they come from one mapping made at the start and
- * go back to a free list when their thread is joined, where glibc would
- * map, protect and unmap each (a fifth of the CPU time with 10,000
- * threads). Threads are created and joined outside the lock.
+ * Nor are their stacks: they come from a stack pool (stackpool.h) and go
+ * back to it when their thread is joined. Threads are created and joined
+ * outside the lock.
  */
 #include "config.h"
 
-#include <errno.h>
 #include <pthread.h>
-#include <sys/mman.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
 #include "fetch.h"
 #include "scheduler.h"
+#include "stackpool.h"
 #include "xmalloc.h"
-
-/* Thread stacks, each with a guard page below it; used by the reader only. */
-struct stacks {
-	char		*base;		/* NULL: glibc's stacks */
-	size_t		 each;		/* guard page included */
-	size_t		 page;
-	int		 count;
-	int		 used;		/* handed out at least once */
-	char		**free;
-	int		 nfree;
-};
 
 /* An ended thread, to join, and its stack, to reuse. */
 struct ended {
@@ -63,63 +49,8 @@ struct tengine {
 struct tjob {
 	struct tengine	*te;
 	struct job	*job;
-	char		*stack;		/* from struct stacks, or NULL */
+	char		*stack;		/* from the stack pool, or NULL */
 };
-
-/* Virtual space only: pages are touched as the stacks grow. */
-#define STACKS_MAX_BYTES	((size_t)8 << 30)
-
-static void
-stacks_init(struct stacks *st, int count)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	void *p;
-
-	memset(st, 0, sizeof *st);
-	st->page = page > 0 ? (size_t)page : 4096;
-	st->each = ENGINE_THREAD_STACK + st->page;
-	if (count < 1 || (size_t)count > STACKS_MAX_BYTES / st->each)
-		return;
-	p = mmap(NULL, st->each * (size_t)count, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-	if (p == MAP_FAILED)
-		return;
-	st->base = p;
-	st->count = count;
-	st->free = xcalloc((size_t)count, sizeof *st->free);
-}
-
-/* A stack (its lowest address, the guard page), or NULL: use glibc's. */
-static char *
-stack_get(struct stacks *st)
-{
-	char *s;
-
-	if (st->nfree > 0)
-		return st->free[--st->nfree];
-	if (st->base == NULL || st->used == st->count)
-		return NULL;
-	s = st->base + st->each * (size_t)st->used;
-	if (mprotect(s, st->page, PROT_NONE) != 0)
-		return NULL;
-	st->used++;
-	return s;
-}
-
-static void
-stack_put(struct stacks *st, char *s)
-{
-	if (s != NULL)
-		st->free[st->nfree++] = s;
-}
-
-static void
-stacks_free(struct stacks *st)
-{
-	if (st->base != NULL)
-		munmap(st->base, st->each * (size_t)st->count);
-	free(st->free);
-}
 
 static void *
 thread_main(void *arg)
@@ -136,7 +67,7 @@ thread_main(void *arg)
 	if (f == NULL)
 		f = fetch_new(run->opt, run->save);
 
-	sched_done(run->sched, fetch_page(f, tj->job, run->engine));
+	sched_done(run->sched, fetch_page(f, tj->job));
 
 	pthread_mutex_lock(&te->lock);
 	if (te->nspare == te->capspare) {
@@ -165,7 +96,7 @@ thread_main(void *arg)
  * Their stacks go back to the pool.
  */
 static void
-reap(struct tengine *te, struct stacks *st, struct ended **mine,
+reap(struct tengine *te, struct stackpool *st, struct ended **mine,
     size_t *capmine)
 {
 	struct ended *e;
@@ -181,7 +112,7 @@ reap(struct tengine *te, struct stacks *st, struct ended **mine,
 	pthread_mutex_unlock(&te->lock);
 	for (i = 0; i < n; i++) {
 		pthread_join(e[i].t, NULL);
-		stack_put(st, e[i].stack);
+		stackpool_put(st, e[i].stack);
 	}
 	*mine = e;
 	*capmine = cap;
@@ -194,11 +125,10 @@ engine_thread(struct run *run)
 	struct ended *mine = NULL;
 	size_t capmine = 0;
 	pthread_attr_t attr, own;
-	struct stacks st;
+	struct stackpool st;
 	struct tjob *tj;
 	struct job *job;
-	struct fetch *f;
-	bool warned = false, here = false;
+	bool warned = false;
 	pthread_t t;
 	int limit, err;
 
@@ -209,7 +139,7 @@ engine_thread(struct run *run)
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, ENGINE_THREAD_STACK);
 	pthread_attr_init(&own);
-	stacks_init(&st, limit);
+	stackpool_init(&st, limit, ENGINE_THREAD_STACK);
 
 	for (;;) {
 		/* A slot first: the job may then start as soon as it is out. */
@@ -229,15 +159,14 @@ engine_thread(struct run *run)
 		tj->job = job;
 		for (;;) {
 			reap(&te, &st, &mine, &capmine);
-			if ((tj->stack = stack_get(&st)) != NULL) {
-				pthread_attr_setstack(&own, tj->stack +
-				    st.page, st.each - st.page);
+			if ((tj->stack = stackpool_get(&st)) != NULL) {
+				stackpool_attr(&st, tj->stack, &own);
 				err = pthread_create(&t, &own, thread_main, tj);
 			} else
 				err = pthread_create(&t, &attr, thread_main, tj);
 			if (err == 0)
 				break;
-			stack_put(&st, tj->stack);
+			stackpool_put(&st, tj->stack);
 			pthread_mutex_lock(&te.lock);
 			te.live--;
 			if (te.live == 0) {
@@ -260,16 +189,14 @@ engine_thread(struct run *run)
 			pthread_mutex_unlock(&te.lock);
 		}
 		if (err != 0) {
-			/* Not one thread: fetch here, one page at a time. */
-			if (!here)
-				warnx_("thread engine: cannot start a thread"
-				    " (%s); fetching in this one, one page at a"
-				    " time", strerror(err));
-			here = true;
-			f = fetch_new(run->opt, run->save);
-			sched_done(run->sched, fetch_page(f, job, run->engine));
-			fetch_free(f);
+			/* Not one thread: the serial engine does the rest. */
+			warnx_("thread engine: cannot start a thread (%s);"
+			    " fetching in this one, one page at a time",
+			    strerror(err));
 			free(tj);
+			sched_giveback(run->sched, job);
+			engine_serial(run);
+			break;
 		}
 	}
 
@@ -284,7 +211,7 @@ engine_thread(struct run *run)
 	free(te.spare);
 	free(te.ended);
 	free(mine);
-	stacks_free(&st);
+	stackpool_free(&st);
 	pthread_attr_destroy(&own);
 	pthread_attr_destroy(&attr);
 	pthread_cond_destroy(&te.changed);

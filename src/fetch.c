@@ -389,9 +389,9 @@ transfer_error(struct fetch *f, CURLcode rc, struct result *r)
 }
 
 struct result *
-fetch_finish(struct fetch *f, CURLcode rc, const char *engine)
+fetch_finish(struct fetch *f, CURLcode rc)
 {
-	struct result *r = result_from_job(f->job, engine);
+	struct result *r = result_from_job(f->job);
 	curl_off_t total = 0, ttfb = 0, wait = 0;
 	char *s = NULL;
 	long status = 0;
@@ -506,7 +506,7 @@ fetch_extract(struct fetch *f, struct result *r)
 }
 
 struct result *
-fetch_page(struct fetch *f, struct job *job, const char *engine)
+fetch_page(struct fetch *f, struct job *job)
 {
 	CURLcode rc;
 	struct result *r;
@@ -515,12 +515,12 @@ fetch_page(struct fetch *f, struct job *job, const char *engine)
 	rc = stop_signal != 0 ? CURLE_ABORTED_BY_CALLBACK :
 	    curl_easy_perform(fetch_prepare(f, job));
 	if (rc == CURLE_ABORTED_BY_CALLBACK && f->job != job) {
-		r = result_from_job(job, engine);
+		r = result_from_job(job);
 		result_fail(r, "not started: interrupted by %s",
 		    stop_reason());
 		return r;
 	}
-	r = fetch_finish(f, rc, engine);
+	r = fetch_finish(f, rc);
 
 	fetch_extract(f, r);
 	return r;

@@ -29,13 +29,13 @@ CURL		*fetch_prepare(struct fetch *, struct job *);
  * Turn the finished transfer into its result record, without extracting.
  * The body stays in the fetch for fetch_extract() or fetch_take_body().
  */
-struct result	*fetch_finish(struct fetch *, CURLcode, const char *engine);
+struct result	*fetch_finish(struct fetch *, CURLcode);
 /* Extract the body held by the fetch into r (a success only). */
 void		 fetch_extract(struct fetch *, struct result *);
 /* Hand over the body (malloc'd, *len bytes; NULL when empty). */
 char		*fetch_take_body(struct fetch *, size_t *len);
 /* The whole step, blocking: prepare, perform, finish, extract. */
-struct result	*fetch_page(struct fetch *, struct job *, const char *engine);
+struct result	*fetch_page(struct fetch *, struct job *);
 
 /*
  * The extract step on a body that was taken from its fetch; thread-safe.

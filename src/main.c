@@ -293,7 +293,7 @@ run_engine(struct session *s, const struct engine *e)
 		s->written = dry_run(src, s->sink, s->out);
 	else {
 		sink_start(s->sink, run.engine, run.jobs);
-		run.sched = sched_new(opt, src, s->sink, run.engine, run.jobs);
+		run.sched = sched_new(opt, src, s->sink, run.jobs);
 		e->run(&run);
 		sched_free(run.sched);
 		sink_finish(s->sink, run.jobs);

@@ -414,14 +414,7 @@ proto_get_result(const struct proto_msg *msg, uint64_t *seq,
 	}
 	r->body = get_bytes(&c, &r->body_len);
 	if (c.bad || c.left != 0 || ok > 1 || transient > 1) {
-		free(r->final_url);
-		free(r->content_type);
-		free(r->error);
-		while (r->nlinks > 0)
-			free(r->links[--r->nlinks]);
-		free(r->links);
-		free(r->body);
-		memset(r, 0, sizeof *r);
+		result_clear_outcome(r);
 		return -1;
 	}
 	return 0;

@@ -85,8 +85,10 @@ void	proto_in_free(struct proto_in *);
 /*
  * Decode payloads; -1 when the payload is malformed. proto_get_job builds
  * a job without its "FILE:LINE" (the worker does not need it). The result
- * decoder fills the fields carried by RESULT into r, which must be zeroed;
- * on failure whatever it allocated is freed and the fields are zero again.
+ * decoder fills the fields carried by RESULT straight into the caller's
+ * record (made by result_from_job(), or zeroed), whose outcome fields must
+ * be zero and whose other fields it leaves alone; on failure whatever it
+ * allocated is freed and those fields are zero again.
  */
 int		 proto_get_hello(const struct proto_msg *, uint32_t *version);
 int		 proto_get_noexec(const struct proto_msg *, int *errnum);

@@ -29,23 +29,36 @@ job_free(struct job *j)
 	free(j->given);
 	free(j->input);
 	free(j->referrer);
+	free(j->lost);
 	free(j);
 }
 
 struct result *
-result_from_job(struct job *j, const char *engine)
+result_from_job(struct job *j)
 {
 	struct result *r = xcalloc(1, sizeof *r);
 
 	r->url = j->given;
 	r->input = j->input;
 	r->seq = j->seq;
-	r->engine = engine;
 	r->attempts = j->attempts + 1;
 	j->given = NULL;
 	j->input = NULL;
 	r->job = j;
 	return r;
+}
+
+struct job *
+result_take_job(struct result *r)
+{
+	struct job *j = r->job;
+
+	j->given = r->url;
+	j->input = r->input;
+	r->url = r->input = NULL;
+	r->job = NULL;
+	result_free(r);
+	return j;
 }
 
 void
@@ -63,21 +76,38 @@ result_fail(struct result *r, const char *fmt, ...)
 }
 
 void
+result_clear_outcome(struct result *r)
+{
+	free(r->final_url);
+	free(r->content_type);
+	free(r->error);
+	free(r->eff_url);
+	while (r->nlinks > 0)
+		free(r->links[--r->nlinks]);
+	free(r->links);
+	free(r->body);
+	r->final_url = r->content_type = r->error = r->eff_url = NULL;
+	r->links = NULL;
+	r->body = NULL;
+	r->body_len = 0;
+	r->status = 0;
+	r->ok = false;
+	r->charset = NULL;
+	r->bytes = r->chars = 0;
+	r->time_ms = r->ttfb_ms = 0;
+	r->transient = false;
+	r->retry_after = 0;
+}
+
+void
 result_free(struct result *r)
 {
 	if (r == NULL)
 		return;
 	free(r->url);
 	free(r->input);
-	free(r->final_url);
 	free(r->duplicate_of);
-	free(r->content_type);
-	free(r->error);
 	job_free(r->job);
-	free(r->eff_url);
-	while (r->nlinks > 0)
-		free(r->links[--r->nlinks]);
-	free(r->links);
-	free(r->body);
+	result_clear_outcome(r);
 	free(r);
 }

@@ -27,6 +27,8 @@ struct job {
 	bool		 want_links;	/* collect the page's links */
 	unsigned	 depth;		/* hops from the list */
 	unsigned	 attempts;	/* made before this one */
+	char		*lost;		/* a process worker died on its last
+					   try, saying this; see sched_lost() */
 	char		*referrer;	/* page the link was found on, masked */
 	void		*host;		/* the scheduler's per-host state */
 	struct job	*next;		/* the scheduler's queues */
@@ -45,7 +47,7 @@ struct result {
 	uint64_t	 chars;		/* visible-text code points */
 	double		 time_ms;
 	double		 ttfb_ms;
-	const char	*engine;	/* static */
+	const char	*engine;	/* static; set by sink_emit() */
 	char		*error;		/* NULL on success */
 	uint64_t	 seq;
 
@@ -64,10 +66,26 @@ struct result {
 struct job	*job_new(char *url, char *given, char *input, uint64_t seq);
 void		 job_free(struct job *);
 
-/* A result taking the job's strings; the job is freed. */
-struct result	*result_from_job(struct job *, const char *engine);
+/*
+ * A record for a job: it takes the job's given URL and "FILE:LINE" and
+ * keeps the job itself (r->job, freed with the record), whose url and
+ * crawl fields the scheduler still needs. The engine name is left NULL:
+ * sink_emit() fills it in.
+ */
+struct result	*result_from_job(struct job *);
+/*
+ * Undo result_from_job() for a record that is not to go out: the job
+ * gets its given URL and "FILE:LINE" back (not attempts: the caller says
+ * what they are), the record is freed, the job returned.
+ */
+struct job	*result_take_job(struct result *);
 void		 result_fail(struct result *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
+/*
+ * Free and zero what a transfer fills in (final_url to body_len), keeping
+ * what came from the job.
+ */
+void		 result_clear_outcome(struct result *);
 void		 result_free(struct result *);
 
 #endif

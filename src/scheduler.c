@@ -74,7 +74,6 @@ struct sched {
 	const struct options *opt;
 	struct source	*src;
 	struct sink	*sink;
-	const char	*engine;
 	char		*product;	/* robots.txt user-agent token */
 
 	pthread_mutex_t	 lock;
@@ -265,7 +264,7 @@ host_take(struct sched *s, struct host *h)
 static void
 emit_fail(struct sched *s, struct job *job, char *msg)
 {
-	struct result *r = result_from_job(job, s->engine);
+	struct result *r = result_from_job(job);
 
 	r->attempts = 0;
 	result_fail(r, "%s", msg);
@@ -350,13 +349,23 @@ fill(struct sched *s, int n)
 	pthread_cond_broadcast(&s->changed);
 }
 
+/* A job that will not start after a stop: its record, if it owes one. */
+static void
+drop_on_stop(struct sched *s, struct job *job)
+{
+	if (job->kind == JOB_ROBOTS)
+		job_free(job);
+	else
+		emit_fail(s, job, xasprintf("not started: interrupted by %s",
+		    stop_reason()));
+}
+
 /* After a stop: every queued job and waiting retry gets its record. */
 static void
 flush_on_stop(struct sched *s)
 {
 	struct result *r;
 	struct host *h;
-	struct job *job;
 	size_t i;
 
 	if (s->stopped)
@@ -365,15 +374,8 @@ flush_on_stop(struct sched *s)
 	s->input_done = true;	/* source_next() reads no more after a stop */
 	for (i = 0; i < s->nbuckets; i++)
 		for (h = s->table[i]; h != NULL; h = h->chain)
-			while (h->head != NULL) {
-				job = host_take(s, h);
-				if (job->kind == JOB_ROBOTS) {
-					job_free(job);
-					continue;
-				}
-				emit_fail(s, job, xasprintf("not started:"
-				    " interrupted by %s", stop_reason()));
-			}
+			while (h->head != NULL)
+				drop_on_stop(s, host_take(s, h));
 	while (s->retries.n > 0) {
 		r = heap_pop(&s->retries);
 		sink_emit(s->sink, r);	/* its last failure stands */
@@ -384,26 +386,35 @@ flush_on_stop(struct sched *s)
 			h->in_heap = false;
 }
 
+/* A job that was handed out goes back to the head of its host's queue. */
+static void
+requeue(struct sched *s, struct job *job)
+{
+	struct host *h = job->host;
+
+	host_append(s, h, job, true);
+	if (job->kind == JOB_ROBOTS)
+		h->rstate = ROBOTS_QUEUED;
+	host_consider(s, h);
+}
+
 /* Retries that are due go back to the head of their host's queue. */
 static void
 requeue_due(struct sched *s, double now)
 {
 	struct result *r;
 	struct job *job;
+	unsigned attempts;
 
 	while (s->retries.n > 0 && s->retries.v[0].at <= now) {
 		r = heap_pop(&s->retries);
-		job = r->job;
-		r->job = NULL;
-		job->given = r->url;
-		job->input = r->input;
-		job->attempts = r->attempts;
-		r->url = r->input = NULL;
-		result_free(r);
-		host_append(s, job->host, job, true);
-		if (job->kind == JOB_ROBOTS)
-			((struct host *)job->host)->rstate = ROBOTS_QUEUED;
-		host_consider(s, job->host);
+		attempts = r->attempts;
+		job = result_take_job(r);
+		job->attempts = attempts;
+		/* It came back with an answer: a worker's death is forgotten. */
+		free(job->lost);
+		job->lost = NULL;
+		requeue(s, job);
 	}
 }
 
@@ -683,6 +694,53 @@ sched_done(struct sched *s, struct result *r)
 		sink_emit(s->sink, r);
 }
 
+/* A job handed out is no longer in flight: its host may start another. */
+static void
+job_returned(struct sched *s, struct job *job)
+{
+	struct host *h = job->host;
+
+	h->inflight--;
+	s->inflight--;
+}
+
+void
+sched_giveback(struct sched *s, struct job *job)
+{
+	pthread_mutex_lock(&s->lock);
+	job_returned(s, job);
+	if (stop_signal != 0)
+		drop_on_stop(s, job);
+	else
+		requeue(s, job);
+	pthread_cond_broadcast(&s->changed);
+	pthread_mutex_unlock(&s->lock);
+}
+
+bool
+sched_lost(struct sched *s, struct job *job, const char *why)
+{
+	struct result *r;
+	bool again;
+
+	pthread_mutex_lock(&s->lock);
+	again = job->lost == NULL && stop_signal == 0;
+	if (again) {
+		job->attempts++;	/* the record counts the lost one */
+		job->lost = xstrdup(why);
+		job_returned(s, job);
+		requeue(s, job);
+		pthread_cond_broadcast(&s->changed);
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (!again) {
+		r = result_from_job(job);
+		result_fail(r, "%s", why);
+		sched_done(s, r);
+	}
+	return again;
+}
+
 bool
 sched_draining(struct sched *s)
 {
@@ -718,7 +776,7 @@ product_token(const char *ua)
 
 struct sched *
 sched_new(const struct options *opt, struct source *src, struct sink *sink,
-    const char *engine, int jobs)
+    int jobs)
 {
 	struct sched *s = xcalloc(1, sizeof *s);
 	pthread_condattr_t ca;
@@ -726,7 +784,6 @@ sched_new(const struct options *opt, struct source *src, struct sink *sink,
 	s->opt = opt;
 	s->src = src;
 	s->sink = sink;
-	s->engine = engine;
 	s->product = product_token(opt->user_agent);
 	s->nbuckets = 64;
 	s->table = xcalloc(s->nbuckets, sizeof *s->table);

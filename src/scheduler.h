@@ -42,7 +42,7 @@ enum sched_state {
 
 /* jobs: the engine's concurrency, which sizes the read-ahead window. */
 struct sched	*sched_new(const struct options *, struct source *,
-		    struct sink *, const char *engine, int jobs);
+		    struct sink *, int jobs);
 /*
  * The next job that may start now (SCHED_JOB, the job in *job), or how
  * long to wait (SCHED_WAIT: *wait_ms, or -1 when only a sched_done() can
@@ -57,6 +57,23 @@ struct job	*sched_next_wait(struct sched *);
  * retry; robots.txt results are taken in; links are queued. Consumes r.
  */
 void		 sched_done(struct sched *, struct result *r);
+/*
+ * A job handed out was never started (an engine could not start the
+ * thread or send it to the worker meant to fetch it): it goes back to the
+ * head of its host's queue as it was, or after a stop gets its "not
+ * started" record.
+ */
+void		 sched_giveback(struct sched *, struct job *);
+/*
+ * A job handed out was lost without an outcome: the process engine's
+ * worker died holding it, why says how. The one place that decides what
+ * then: the first time, the job goes back to the head of its host's queue
+ * (the record counts the lost try, and job->lost keeps why); lost again on
+ * its next try, or after a stop, its record fails with why. This is not a
+ * retry of a transient failure (--retries): a page that kills workers must
+ * not kill them all. True when the job will be handed out again.
+ */
+bool		 sched_lost(struct sched *, struct job *, const char *why);
 /*
  * True once nothing is left but the jobs in flight: the input is read to
  * its end and no job is queued or waiting for a retry. Only a job in

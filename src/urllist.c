@@ -276,7 +276,7 @@ seed_duplicate(struct strset *seen, struct job *job, struct sink *sink)
 
 	if ((first = strset_add(seen, job->url, job->input)) == NULL)
 		return false;
-	r = result_from_job(job, NULL);
+	r = result_from_job(job);
 	r->attempts = 0;
 	r->ok = true;
 	r->duplicate_of = xstrdup(first);

@@ -454,7 +454,7 @@ run_reader(const uint8_t *data, size_t size, enum format fmt, char **out,
 			continue;
 		/* A record as fetch.c makes one: the final URL masked. */
 		final = url_mask_password(j->url);
-		r = result_from_job(j, "fuzz");
+		r = result_from_job(j);
 		if (r->seq % 2 == 0) {
 			r->ok = true;
 			r->final_url = final;
