@@ -3,9 +3,9 @@
  * argument, default, help and type: the field of struct options it sets
  * and the handler that parses it, one per type of argument, a handler of
  * its own only where an option needs code. The one sorted table drives
- * the defaults, getopt_long, config files, --help and tests/docs.sh,
- * which fails when the table, --help and the man page disagree (the curl
- * tool_getparam.c / test1139 model).
+ * the defaults, getopt_long, config files, --help and
+ * tests/integration/docs.sh, which fails when the table, --help and the
+ * man page disagree (the curl tool_getparam.c / test1139 model).
  *
  * Not here: what the options mean to a run (main.c, scheduler.c, the
  * engines read struct options).
@@ -97,9 +97,9 @@ static const char *const shard_keys[] = { "host", "url", NULL };
 /*
  * Sorted by long name. Each default is written here only: options_parse()
  * starts by applying it through the option's handler, --help shows this
- * same string, and tests/docs.sh checks the man page against --help. A
- * flag's default is the opposite of the value it sets; options without
- * one start at zero.
+ * same string, and tests/integration/docs.sh checks the man page against
+ * --help. A flag's default is the opposite of the value it sets; options
+ * without one start at zero.
  */
 static const struct optdef optdefs[] = {
 	{ "cacert", 0, "FILE", NULL,
