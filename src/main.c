@@ -404,6 +404,8 @@ main(int argc, char **argv)
 	run_engines(&s);
 	report(&s);
 	status = exit_status(&s);
+	if (status == EXIT_SOME_FAIL)
+		sink_print_failures(s.sink);
 	close_session(&s, status);
 	return status;
 }

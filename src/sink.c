@@ -39,7 +39,18 @@ struct sink {
 	uint64_t		 total;		/* records to come; 0: unknown */
 	struct stats		*stats;
 	struct progress		*progress;	/* NULL: not on a terminal */
+	/*
+	 * -q with --fail-threshold: failures wait here, and go to stderr only
+	 * when the run is judged failed (sink_print_failures), so that cron
+	 * does not mail the dead links the threshold allows.
+	 */
+	bool			 defer;
+	struct textbuf		 deferred;	/* the first DEFER_MAX lines */
+	uint64_t		 ndeferred;	/* all of them */
 };
+
+/* Enough lines to say why; the rest are in -o and --log. */
+#define DEFER_MAX 100
 
 /* What the progress line shows; called with the lock held. */
 static void
@@ -67,6 +78,7 @@ sink_new(const struct options *opt, FILE *out, bool to_stdout, FILE *log)
 	s->log = log;
 	pthread_mutex_init(&s->lock, NULL);
 	s->stats = stats_new();
+	s->defer = opt->quiet && opt->fail_threshold > 0;
 	if (!opt->quiet && !opt->dry_run)
 		s->progress = progress_new(&s->lock, progress_counts, s);
 	return s;
@@ -81,6 +93,7 @@ sink_free(struct sink *s)
 	stats_free(s->stats);
 	pthread_mutex_destroy(&s->lock);
 	free(s->line.data);
+	free(s->deferred.data);
 	free(s);
 }
 
@@ -202,7 +215,10 @@ sink_emit(struct sink *s, struct result *r)
 	if (!r->ok && r->duplicate_of == NULL && !s->opt->dry_run) {
 		s->line.len = 0;
 		format_record(&s->line, FORMAT_TEXT, r);
-		if (s->opt->quiet)	/* cron mails what -q lets through */
+		if (s->defer) {
+			if (s->ndeferred++ < DEFER_MAX)
+				buf_adds(&s->deferred, s->line.data);
+		} else if (s->opt->quiet) /* cron mails what -q lets through */
 			fputs(s->line.data, stderr);
 		s->line.data[--s->line.len] = '\0';
 		log_line(s, "%s", s->line.data);
@@ -237,6 +253,22 @@ const struct runstats *
 sink_runs(const struct sink *s, size_t *n)
 {
 	return stats_runs(s->stats, n);
+}
+
+void
+sink_print_failures(struct sink *s)
+{
+	if (!s->defer || s->ndeferred == 0)
+		return;
+	if (s->deferred.len > 0)
+		fwrite(s->deferred.data, 1, s->deferred.len, stderr);
+	if (s->ndeferred > DEFER_MAX)
+		fprintf(stderr, "pscrape: %llu more failures (in the records"
+		    " and --log)\n",
+		    (unsigned long long)(s->ndeferred - DEFER_MAX));
+	fprintf(stderr, "pscrape: %.1f%% of the URLs failed, over"
+	    " --fail-threshold %g\n", stats_failed_pct(s->stats),
+	    s->opt->fail_threshold);
 }
 
 double

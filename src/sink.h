@@ -41,6 +41,12 @@ void		 sink_finish(struct sink *, int jobs);
 const struct runstats *sink_runs(const struct sink *, size_t *n);
 /* Append one line to the --log file, timestamped. Thread-safe. */
 void		 sink_log(struct sink *, const char *);
+/*
+ * With -q and --fail-threshold, failures are kept back from stderr: print
+ * them (the first 100) and the failed share; called once the run is
+ * judged failed. Does nothing otherwise.
+ */
+void		 sink_print_failures(struct sink *);
 /* Percent of the records (duplicates aside) that were failures. */
 double		 sink_failed_pct(const struct sink *);
 /* Whether a write to the record stream failed; quietly if the reader left. */

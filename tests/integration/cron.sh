@@ -24,6 +24,17 @@ pscrape -q --fail-threshold 30 "$T/mixed" 2>/dev/null; st=$?
 is "$st" 0 "1 failure in 4 URLs (25%) is within --fail-threshold 30"
 pscrape -q --fail-threshold 20 "$T/mixed" 2>/dev/null; st=$?
 is "$st" 1 "... and over --fail-threshold 20"
+# With -q, failures within the threshold stay off stderr (cron mails only
+# when the run is judged failed); over it, stderr says which and why.
+pscrape -q --fail-threshold 30 -o "$T/rec" --log "$T/flog" "$T/mixed" \
+    >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")|$(cat "$T/err")|$(grep -c 'status/404' "$T/rec"):$(grep -c 'Failed' "$T/flog")" \
+    "0:||1:1" "-q, failures within --fail-threshold: nothing on stderr, still in -o and --log"
+pscrape -q --fail-threshold 20 "$T/mixed" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")|$(cat "$T/err")" \
+    "1:|Failed $BASE/status/404: HTTP 404
+pscrape: 25.0% of the URLs failed, over --fail-threshold 20" \
+    "-q, over --fail-threshold: the failures and the share on stderr"
 pscrape --fail-threshold 101 "$T/good" >/dev/null 2>"$T/err"; st=$?
 is "$st:$(head -1 "$T/err")" "2:pscrape: --fail-threshold: expected a percentage from 0 to 100, got '101'" \
     "--fail-threshold out of range"
