@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "format.h"
@@ -27,6 +28,7 @@ struct sink {
 	const struct options	*opt;
 	FILE			*out;
 	bool			 quiet_out;	/* -q: nothing to stdout */
+	bool			 out_tty;	/* out is a terminal */
 	FILE			*log;		/* --log, or NULL */
 	pthread_mutex_t		 lock;
 	struct textbuf		 line;		/* reused per record */
@@ -75,6 +77,7 @@ sink_new(const struct options *opt, FILE *out, bool to_stdout, FILE *log)
 	s->opt = opt;
 	s->out = out;
 	s->quiet_out = opt->quiet && to_stdout;
+	s->out_tty = out != NULL && isatty(fileno(out));
 	s->log = log;
 	pthread_mutex_init(&s->lock, NULL);
 	s->stats = stats_new();
@@ -203,7 +206,13 @@ sink_emit(struct sink *s, struct result *r)
 	if (r->engine == NULL)
 		r->engine = stats_current(s->stats)->engine;
 	stats_add(s->stats, r);
-	progress_erase(s->progress);
+	/*
+	 * The line is erased only for what goes to the terminal: a record
+	 * to a file leaves it alone, to be redrawn in place on its schedule.
+	 */
+	if (s->opt->dry_run || (s->out_tty && !s->quiet_out) ||
+	    (!r->ok && r->duplicate_of == NULL && s->opt->quiet && !s->defer))
+		progress_erase(s->progress);
 	if (s->opt->dry_run)
 		dry_run_report(s, r);
 	else if (!s->quiet_out) {

@@ -139,6 +139,42 @@ else
 	echo "ok $((tap_n += 1)) # SKIP script(1) missing"
 	echo "ok $((tap_n += 1)) # SKIP script(1) missing"
 fi
+# Records going to a file must not erase the line for each record: it is
+# redrawn in place at most 4 times a second. A pty counts every lone '\r'
+# (each draw or erase starts with one) over a run of 200 records; the bound is the
+# behaviour under test, with wall time measured around the whole run.
+PY=$(command -v python3 || true)
+i=0
+while [ $i -lt 200 ]; do echo "$BASE/delay/10?r=$i"; i=$((i + 1)); done >"$T/rate"
+if [ -n "$PY" ]; then
+	"$PY" - "$PSCRAPE_BIN" "$T/rate" "$T/rate.out" >"$T/pty" <<'PYEOF'
+import os, pty, sys, time
+t0 = time.monotonic()
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], '-e', 'serial', '-o', sys.argv[3],
+        sys.argv[2]])
+got = b''
+while True:
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    got += data
+os.waitpid(pid, 0)
+wall = time.monotonic() - t0
+# The pty turns each newline into \r\n: those are not draws.
+print(got.count(b'\r') - got.count(b'\r\n'), int(4 * wall) + 4, got.count(b'done,'))
+PYEOF
+	read -r draws bound lines <"$T/pty"
+	[ "$(wc -l <"$T/rate.out")" -eq 200 ] && [ "$lines" -ge 1 ] &&
+	    [ "$draws" -le "$bound" ]
+	ok $? "records to a file: $draws draws or erases for 200 records, at most $bound (4 a second)"
+else
+	echo "ok $((tap_n += 1)) # SKIP python3 missing"
+fi
 pscrape -e serial -o /dev/null "$T/prog" 2>"$T/err"
 is "$(grep -c done "$T/err")" 0 "no progress line when stderr is not a terminal"
 
