@@ -237,7 +237,7 @@ sink_emit(struct sink *s, struct result *r)
 }
 
 void
-sink_finish(struct sink *s, int jobs)
+sink_finish(struct sink *s, int jobs, int peak)
 {
 	const struct runstats *r;
 
@@ -249,7 +249,7 @@ sink_finish(struct sink *s, int jobs)
 
 	progress_stop(s->progress);
 	pthread_mutex_lock(&s->lock);
-	r = stats_finish(s->stats, jobs);
+	r = stats_finish(s->stats, jobs, peak);
 	log_line(s, "summary %s -j %d: %llu URLs, %llu ok, %llu failed, %llu"
 	    " duplicates, %.2f s", r->engine, r->jobs,
 	    (unsigned long long)r->urls, (unsigned long long)r->ok,

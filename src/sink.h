@@ -34,9 +34,9 @@ void		 sink_emit(struct sink *, struct result *r);
 void		 sink_input_done(struct sink *, uint64_t total);
 /*
  * End the run: stop the clock and keep its statistics; jobs is the
- * concurrency the engine really ran with.
+ * concurrency the engine really ran with, peak the most transfers at once.
  */
-void		 sink_finish(struct sink *, int jobs);
+void		 sink_finish(struct sink *, int jobs, int peak);
 /* The statistics of every run so far, in order. */
 const struct runstats *sink_runs(const struct sink *, size_t *n);
 /* Append one line to the --log file, timestamped. Thread-safe. */

@@ -147,12 +147,13 @@ tv_diff(const struct timeval *end, const struct timeval *start)
 }
 
 const struct runstats *
-stats_finish(struct stats *st, int jobs)
+stats_finish(struct stats *st, int jobs, int peak)
 {
 	struct rusage self, children;
 	struct runstats *r = &st->cur;
 
 	r->jobs = jobs;
+	r->peak_inflight = peak;
 	r->wall_s = stats_elapsed(st);
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &children);
@@ -260,7 +261,8 @@ stats_json(FILE *f, const struct runstats *rs, size_t n)
 		    "\"pages_per_s\":%.3f,\"mb_per_s\":%.3f,"
 		    "\"chars_per_s\":%.1f,\"latency_ms\":{\"p50\":%.3f,"
 		    "\"p90\":%.3f,\"p99\":%.3f,\"max\":%.3f},\"user_s\":%.3f,"
-		    "\"sys_s\":%.3f,\"peak_rss_kb\":%ld}", i ? "," : "",
+		    "\"sys_s\":%.3f,\"peak_rss_kb\":%ld,\"peak_inflight\":%d}",
+		    i ? "," : "",
 		    r->engine, r->jobs, (unsigned long long)r->urls,
 		    (unsigned long long)r->ok, (unsigned long long)r->failed,
 		    (unsigned long long)r->duplicates,
@@ -268,7 +270,8 @@ stats_json(FILE *f, const struct runstats *rs, size_t n)
 		    r->wall_s, rate((double)r->ok, r->wall_s),
 		    rate((double)r->bytes / 1e6, r->wall_s),
 		    rate((double)r->chars, r->wall_s), r->p50_ms, r->p90_ms,
-		    r->p99_ms, r->max_ms, r->user_s, r->sys_s, r->peak_rss_kb);
+		    r->p99_ms, r->max_ms, r->user_s, r->sys_s, r->peak_rss_kb,
+		    r->peak_inflight);
 	}
 	fputs("\n]}\n", f);
 	return ferror(f) ? -1 : 0;

@@ -16,6 +16,7 @@ struct result;
 struct runstats {
 	const char	*engine;
 	int		 jobs;
+	int		 peak_inflight;	/* the most transfers at once */
 	uint64_t	 urls;		/* records: one per input line */
 	uint64_t	 ok, failed, duplicates;
 	uint64_t	 bytes, chars;	/* of the pages fetched ok */
@@ -38,9 +39,10 @@ const struct runstats *stats_current(const struct stats *);
 double		 stats_elapsed(const struct stats *);
 /*
  * End the run: times, peak RSS and percentiles; jobs is the concurrency
- * the engine really ran with. Returns the run, now last of stats_runs().
+ * the engine really ran with, peak the most transfers it had at once.
+ * Returns the run, now last of stats_runs().
  */
-const struct runstats *stats_finish(struct stats *, int jobs);
+const struct runstats *stats_finish(struct stats *, int jobs, int peak);
 /* The runs finished so far, in order. */
 const struct runstats *stats_runs(const struct stats *, size_t *n);
 /* Percent of the records (duplicates aside) that failed, over every run. */
