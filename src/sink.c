@@ -280,6 +280,14 @@ sink_print_failures(struct sink *s)
 	    s->opt->fail_threshold);
 }
 
+void
+sink_child_rss(struct sink *s, long kb)
+{
+	pthread_mutex_lock(&s->lock);
+	stats_add_child_rss(s->stats, kb);
+	pthread_mutex_unlock(&s->lock);
+}
+
 double
 sink_failed_pct(const struct sink *s)
 {

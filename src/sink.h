@@ -47,6 +47,8 @@ void		 sink_log(struct sink *, const char *);
  * judged failed. Does nothing otherwise.
  */
 void		 sink_print_failures(struct sink *);
+/* A worker process of this run ended with this peak RSS. Thread-safe. */
+void		 sink_child_rss(struct sink *, long kb);
 /* Percent of the records (duplicates aside) that were failures. */
 double		 sink_failed_pct(const struct sink *);
 /* Whether a write to the record stream failed; quietly if the reader left. */

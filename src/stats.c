@@ -22,6 +22,7 @@ struct stats {
 	struct runstats	 cur;		/* the run under way */
 	struct timespec	 start;
 	struct rusage	 ru_self, ru_children;
+	long		 child_rss_kb;	/* the run's workers' peaks, added */
 	double		*lat;		/* time_ms of each transfer */
 	size_t		 nlat, caplat;
 
@@ -83,6 +84,7 @@ stats_start(struct stats *st, const char *engine, int jobs)
 	st->cur.engine = engine;
 	st->cur.jobs = jobs;
 	st->nlat = 0;
+	st->child_rss_kb = 0;
 	rss_reset();
 	getrusage(RUSAGE_SELF, &st->ru_self);
 	getrusage(RUSAGE_CHILDREN, &st->ru_children);
@@ -113,6 +115,12 @@ stats_add(struct stats *st, const struct result *r)
 		if (!r->ok)
 			st->all_failed++;
 	}
+}
+
+void
+stats_add_child_rss(struct stats *st, long kb)
+{
+	st->child_rss_kb += kb;
 }
 
 const struct runstats *
@@ -161,7 +169,7 @@ stats_finish(struct stats *st, int jobs, int peak)
 	    tv_diff(&children.ru_utime, &st->ru_children.ru_utime);
 	r->sys_s = tv_diff(&self.ru_stime, &st->ru_self.ru_stime) +
 	    tv_diff(&children.ru_stime, &st->ru_children.ru_stime);
-	r->peak_rss_kb = rss_peak_kb();
+	r->peak_rss_kb = rss_peak_kb() + st->child_rss_kb;
 	if (st->nlat > 0)
 		qsort(st->lat, st->nlat, sizeof *st->lat, cmp_double);
 	r->p50_ms = percentile(st->lat, st->nlat, 0.50);

@@ -22,7 +22,7 @@ struct runstats {
 	uint64_t	 bytes, chars;	/* of the pages fetched ok */
 	double		 wall_s;
 	double		 user_s, sys_s;	/* CPU, workers included */
-	long		 peak_rss_kb;	/* of pscrape itself */
+	long		 peak_rss_kb;	/* pscrape's, plus each worker's */
 	double		 p50_ms, p90_ms, p99_ms, max_ms;	/* transfers */
 };
 
@@ -34,6 +34,12 @@ void		 stats_free(struct stats *);
 void		 stats_start(struct stats *, const char *engine, int jobs);
 /* Account for one record. */
 void		 stats_add(struct stats *, const struct result *);
+/*
+ * Account for one worker process of the run, reaped: its own peak RSS
+ * (wait4's ru_maxrss). RUSAGE_CHILDREN would give the largest child of
+ * the whole process's life, not this run's workers.
+ */
+void		 stats_add_child_rss(struct stats *, long kb);
 /* The run under way, and the seconds since it began. */
 const struct runstats *stats_current(const struct stats *);
 double		 stats_elapsed(const struct stats *);

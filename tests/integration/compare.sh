@@ -31,4 +31,18 @@ is "$(sed -n '/^note/,$p' "$T/err")" \
 bounded the run, not the engine, so the engines tie (--per-host 0 lifts it)" \
     "a note when --per-host bounded the runs"
 
+# --- peak RSS: each engine's own, the process engine's workers included
+pscrape -e serial,process -j 4 -o /dev/null --summary "$T/s.json" "$T/list" 2>/dev/null
+rss=$(grep -o '"peak_rss_kb":[0-9]*' "$T/s.json" | cut -d: -f2 | tr '\n' ' ')
+set -- $rss
+echo "# serial $1 kB, process -j 4 $2 kB"
+# A worker is pscrape re-executed with libcurl loaded: 2 MB at the least.
+[ "$2" -gt $(($1 + 4 * 2048)) ]
+ok $? "process row: pscrape's peak plus its 4 workers' ($2 kB > $1 + 4 x 2048)"
+pscrape -e process,serial -j 4 -o /dev/null --summary "$T/s.json" "$T/list" 2>/dev/null
+rss=$(grep -o '"peak_rss_kb":[0-9]*' "$T/s.json" | cut -d: -f2 | tr '\n' ' ')
+set -- $rss
+[ "$2" -lt $(($1 - 4 * 2048)) ]
+ok $? "serial after process: its own peak, not the workers' ($2 kB < $1 - 4 x 2048)"
+
 done_testing
