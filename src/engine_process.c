@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,6 +44,7 @@
 #include "proto.h"
 #include "savetext.h"
 #include "scheduler.h"
+#include "sink.h"
 #include "stop.h"
 #include "urllist.h"
 #include "xmalloc.h"
@@ -298,6 +300,24 @@ describe_exit(int status)
 }
 
 /*
+ * Wait for a worker that is ending, and count its own peak RSS in the run's
+ * (the table's figure for the process engine is pscrape's and its
+ * workers').
+ */
+static pid_t
+worker_reap(struct pengine *pe, pid_t pid, int *status)
+{
+	struct rusage ru;
+	pid_t got;
+
+	while ((got = wait4(pid, status, 0, &ru)) == -1 && errno == EINTR)
+		;
+	if (got == pid)
+		sink_child_rss(pe->run->sink, ru.ru_maxrss);
+	return got;
+}
+
+/*
  * A worker is gone, or has broken the protocol (problem says how): make
  * sure it is dead, reap it, hand the job it held back to the scheduler
  * (sched_lost() decides whether it goes again), and replace it.
@@ -321,8 +341,7 @@ worker_lost(struct pengine *pe, struct worker *w, const char *problem)
 	 * already on its way out.
 	 */
 	kill(w->pid, SIGKILL);
-	while ((pid = waitpid(w->pid, &status, 0)) == -1 && errno == EINTR)
-		;
+	pid = worker_reap(pe, w->pid, &status);
 	how = pid == -1 ? xasprintf("cannot wait: %s", strerror(errno)) :
 	    describe_exit(status);
 	if (problem != NULL)
@@ -573,8 +592,7 @@ engine_process(struct run *run)
 	for (i = 0; i < pe.nw; i++) {
 		w = &pe.w[i];
 		if (w->pid != 0)
-			while (waitpid(w->pid, NULL, 0) == -1 && errno == EINTR)
-				;
+			worker_reap(&pe, w->pid, NULL);
 		proto_in_free(&w->in);
 	}
 	free(pe.envp);

@@ -201,6 +201,7 @@ struct session {
 	struct options		 opt;
 	const struct engine	*engines[MAX_RUNS];
 	int			 nengines;
+	int			 jobs;		/* -j of every engine but serial */
 	FILE			*in;		/* stdin copied, or NULL */
 	FILE			*log;		/* --log, or NULL */
 	FILE			*out;		/* records: stdout or -o's */
@@ -276,8 +277,7 @@ run_engine(struct session *s, const struct engine *e)
 		.sink = s->sink,
 		.save = s->save,
 		.engine = e->name,
-		.jobs = e->sequential ? 1 :
-		    opt->jobs ? opt->jobs : e->default_jobs,
+		.jobs = e->sequential ? 1 : s->jobs,
 	};
 	struct source *src;
 	char err[1024];
@@ -295,24 +295,77 @@ run_engine(struct session *s, const struct engine *e)
 		sink_start(s->sink, run.engine, run.jobs);
 		run.sched = sched_new(opt, src, s->sink, run.jobs);
 		e->run(&run);
+		sink_finish(s->sink, run.jobs, sched_peak_inflight(run.sched));
 		sched_free(run.sched);
-		sink_finish(s->sink, run.jobs);
 	}
 	if (source_failed(src))
 		s->input_failed = true;
 	source_close(src);
 }
 
-/* Each engine in turn, until a signal asks us to stop. */
+/*
+ * Each engine in turn, until a signal asks us to stop. A comparison is
+ * fair only at one -j: the one given, or the largest default among them.
+ */
 static void
 run_engines(struct session *s)
 {
 	int i;
 
+	s->jobs = s->opt.jobs;
+	for (i = 0; i < s->nengines && s->opt.jobs == 0; i++)
+		if (!s->engines[i]->sequential &&
+		    s->engines[i]->default_jobs > s->jobs)
+			s->jobs = s->engines[i]->default_jobs;
+
 	for (i = 0; i < (s->opt.dry_run ? 1 : s->nengines); i++) {
 		run_engine(s, s->engines[i]);
 		if (stop_signal != 0)
 			break;
+	}
+}
+
+/*
+ * Above a comparison, what every engine ran with; below it, a note when
+ * the politeness limits, not -j, bounded the runs: then they all tie.
+ */
+static void
+table_notes(const struct session *s, const struct runstats *runs,
+    size_t nruns, bool below)
+{
+	const struct options *opt = &s->opt;
+	size_t i;
+
+	if (!below) {
+		if (s->nengines < 2)
+			return;
+		fprintf(stderr, "every engine: -j %d%s, --per-host %d%s", s->jobs,
+		    s->opt.jobs ? "" : " (the largest default)",
+		    opt->per_host, opt->per_host ? "" : " (no limit)");
+		if (opt->rate > 0)
+			fprintf(stderr, ", --rate %g/s", opt->rate);
+		if (opt->host_rate > 0)
+			fprintf(stderr, ", --host-rate %g/s", opt->host_rate);
+		for (i = 0; i < (size_t)s->nengines; i++)
+			if (s->engines[i]->sequential)
+				fprintf(stderr, "; %s: -j 1, one at a time",
+				    s->engines[i]->name);
+		fputc('\n', stderr);
+		return;
+	}
+	for (i = 0; i < nruns; i++) {
+		const struct runstats *r = &runs[i];
+
+		if (r->jobs > 1 && r->peak_inflight < r->jobs &&
+		    r->urls > (uint64_t)r->peak_inflight &&
+		    (opt->per_host > 0 || opt->rate > 0 || opt->host_rate > 0)) {
+			fprintf(stderr, "note: %s had at most %d of -j %d in"
+			    " flight: --per-host, --rate or --host-rate\n"
+			    "bounded the run, not the engine%s\n", r->engine,
+			    r->peak_inflight, r->jobs, s->nengines > 1 ?
+			    ", so the engines tie (--per-host 0 lifts it)" : "");
+			return;
+		}
 	}
 }
 
@@ -325,8 +378,11 @@ report(struct session *s)
 
 	runs = sink_runs(s->sink, &nruns);
 	/* Nobody is left to read a table when the reader went away. */
-	if (!s->opt.quiet && nruns > 0 && !sink_reader_gone(s->sink))
+	if (!s->opt.quiet && nruns > 0 && !sink_reader_gone(s->sink)) {
+		table_notes(s, runs, nruns, false);
 		stats_table(stderr, runs, nruns);
+		table_notes(s, runs, nruns, true);
+	}
 	if (s->opt.summary != NULL &&
 	    !write_summary(s->opt.summary, runs, nruns))
 		s->written = false;
@@ -404,6 +460,8 @@ main(int argc, char **argv)
 	run_engines(&s);
 	report(&s);
 	status = exit_status(&s);
+	if (status == EXIT_SOME_FAIL)
+		sink_print_failures(s.sink);
 	close_session(&s, status);
 	return status;
 }

@@ -162,7 +162,8 @@ static const struct optdef optdefs[] = {
 	  "at most N requests in flight to one host; 0: no limit",
 	  INT(per_host, 0, 100000) },
 	{ "quiet", 'q', NULL, NULL,
-	  "print nothing when every URL is ok; failures on stderr",
+	  "print nothing when every URL is ok; failures on stderr (with"
+	  " --fail-threshold, only over it)",
 	  FLAG(quiet, true) },
 	{ "rate", 0, "N[/s|/m]", NULL,
 	  "start at most N requests a second (or minute) in all", RATE(rate) },

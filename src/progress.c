@@ -53,29 +53,42 @@ progress_erase(struct progress *p)
 	}
 }
 
+/* Wait until 250 ms after the last draw, or until told to stop. */
+static void
+progress_wait(struct progress *p)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += 250 * 1000 * 1000;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	/* Not sooner on a spurious wake-up: 4 draws a second at most. */
+	while (!p->done &&
+	    pthread_cond_timedwait(&p->stop, p->lock, &until) == 0)
+		;
+}
+
 /*
- * Redraw the line every 250 ms until told to stop. The total is known
- * once the input is read; a crawl finds more pages than the input holds,
- * so a total already passed is shown as unknown.
+ * Redraw the line every 250 ms until told to stop, in place: the new text
+ * over the old, then the rest of the line cleared, so it never blinks
+ * blank. The total is known once the input is read; a crawl finds more
+ * pages than the input holds, so a total already passed is shown as
+ * unknown.
  */
 static void *
 progress_main(void *arg)
 {
 	struct progress *p = arg;
 	struct progress_counts c;
-	struct timespec until;
 	char total[32], eta[32];
 	double rate;
 
 	pthread_mutex_lock(p->lock);
 	while (!p->done) {
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += 250 * 1000 * 1000;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&p->stop, p->lock, &until);
+		progress_wait(p);
 		if (p->done)
 			break;
 		p->read(p->arg, &c);
@@ -90,8 +103,8 @@ progress_main(void *arg)
 			    (double)(c.total - c.done) / rate);
 		else
 			snprintf(eta, sizeof eta, "?");
-		fprintf(stderr, "\r\033[K%s: %llu/%s done, %llu ok, %llu failed,"
-		    " %.1f pages/s, ETA %s", c.engine,
+		fprintf(stderr, "\r%s: %llu/%s done, %llu ok, %llu failed,"
+		    " %.1f pages/s, ETA %s\033[K", c.engine,
 		    (unsigned long long)c.done, total,
 		    (unsigned long long)c.ok,
 		    (unsigned long long)c.failed, rate, eta);

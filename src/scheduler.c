@@ -88,6 +88,7 @@ struct sched {
 	size_t		 queued;	/* jobs waiting in host queues */
 	size_t		 window;	/* read ahead while queued < window */
 	int		 inflight;
+	int		 peak;		/* the most inflight at once */
 	uint64_t	 pages;		/* page jobs queued, for --max-pages */
 	bool		 reading;	/* a caller is in source_next() */
 	bool		 input_done;
@@ -485,7 +486,8 @@ again:
 			free(target);
 		}
 		h->inflight++;
-		s->inflight++;
+		if (++s->inflight > s->peak)
+			s->peak = s->inflight;
 		h->next_at = now + h->interval;
 		if (s->opt->rate > 0)
 			s->global_next = now + 1.0 / s->opt->rate;
@@ -759,6 +761,17 @@ sched_inflight(struct sched *s)
 
 	pthread_mutex_lock(&s->lock);
 	n = s->inflight;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+int
+sched_peak_inflight(struct sched *s)
+{
+	int n;
+
+	pthread_mutex_lock(&s->lock);
+	n = s->peak;
 	pthread_mutex_unlock(&s->lock);
 	return n;
 }

@@ -84,6 +84,8 @@ bool		 sched_lost(struct sched *, struct job *, const char *why);
 bool		 sched_draining(struct sched *);
 /* Jobs in flight (handed out, not yet done). */
 int		 sched_inflight(struct sched *);
+/* The most jobs that were in flight at once. */
+int		 sched_peak_inflight(struct sched *);
 void		 sched_free(struct sched *);
 
 /* Exposed for the unit tests. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "format.h"
@@ -27,6 +28,7 @@ struct sink {
 	const struct options	*opt;
 	FILE			*out;
 	bool			 quiet_out;	/* -q: nothing to stdout */
+	bool			 out_tty;	/* out is a terminal */
 	FILE			*log;		/* --log, or NULL */
 	pthread_mutex_t		 lock;
 	struct textbuf		 line;		/* reused per record */
@@ -39,7 +41,18 @@ struct sink {
 	uint64_t		 total;		/* records to come; 0: unknown */
 	struct stats		*stats;
 	struct progress		*progress;	/* NULL: not on a terminal */
+	/*
+	 * -q with --fail-threshold: failures wait here, and go to stderr only
+	 * when the run is judged failed (sink_print_failures), so that cron
+	 * does not mail the dead links the threshold allows.
+	 */
+	bool			 defer;
+	struct textbuf		 deferred;	/* the first DEFER_MAX lines */
+	uint64_t		 ndeferred;	/* all of them */
 };
+
+/* Enough lines to say why; the rest are in -o and --log. */
+#define DEFER_MAX 100
 
 /* What the progress line shows; called with the lock held. */
 static void
@@ -64,9 +77,11 @@ sink_new(const struct options *opt, FILE *out, bool to_stdout, FILE *log)
 	s->opt = opt;
 	s->out = out;
 	s->quiet_out = opt->quiet && to_stdout;
+	s->out_tty = out != NULL && isatty(fileno(out));
 	s->log = log;
 	pthread_mutex_init(&s->lock, NULL);
 	s->stats = stats_new();
+	s->defer = opt->quiet && opt->fail_threshold > 0;
 	if (!opt->quiet && !opt->dry_run)
 		s->progress = progress_new(&s->lock, progress_counts, s);
 	return s;
@@ -81,6 +96,7 @@ sink_free(struct sink *s)
 	stats_free(s->stats);
 	pthread_mutex_destroy(&s->lock);
 	free(s->line.data);
+	free(s->deferred.data);
 	free(s);
 }
 
@@ -190,7 +206,13 @@ sink_emit(struct sink *s, struct result *r)
 	if (r->engine == NULL)
 		r->engine = stats_current(s->stats)->engine;
 	stats_add(s->stats, r);
-	progress_erase(s->progress);
+	/*
+	 * The line is erased only for what goes to the terminal: a record
+	 * to a file leaves it alone, to be redrawn in place on its schedule.
+	 */
+	if (s->opt->dry_run || (s->out_tty && !s->quiet_out) ||
+	    (!r->ok && r->duplicate_of == NULL && s->opt->quiet && !s->defer))
+		progress_erase(s->progress);
 	if (s->opt->dry_run)
 		dry_run_report(s, r);
 	else if (!s->quiet_out) {
@@ -202,7 +224,10 @@ sink_emit(struct sink *s, struct result *r)
 	if (!r->ok && r->duplicate_of == NULL && !s->opt->dry_run) {
 		s->line.len = 0;
 		format_record(&s->line, FORMAT_TEXT, r);
-		if (s->opt->quiet)	/* cron mails what -q lets through */
+		if (s->defer) {
+			if (s->ndeferred++ < DEFER_MAX)
+				buf_adds(&s->deferred, s->line.data);
+		} else if (s->opt->quiet) /* cron mails what -q lets through */
 			fputs(s->line.data, stderr);
 		s->line.data[--s->line.len] = '\0';
 		log_line(s, "%s", s->line.data);
@@ -212,7 +237,7 @@ sink_emit(struct sink *s, struct result *r)
 }
 
 void
-sink_finish(struct sink *s, int jobs)
+sink_finish(struct sink *s, int jobs, int peak)
 {
 	const struct runstats *r;
 
@@ -224,7 +249,7 @@ sink_finish(struct sink *s, int jobs)
 
 	progress_stop(s->progress);
 	pthread_mutex_lock(&s->lock);
-	r = stats_finish(s->stats, jobs);
+	r = stats_finish(s->stats, jobs, peak);
 	log_line(s, "summary %s -j %d: %llu URLs, %llu ok, %llu failed, %llu"
 	    " duplicates, %.2f s", r->engine, r->jobs,
 	    (unsigned long long)r->urls, (unsigned long long)r->ok,
@@ -237,6 +262,30 @@ const struct runstats *
 sink_runs(const struct sink *s, size_t *n)
 {
 	return stats_runs(s->stats, n);
+}
+
+void
+sink_print_failures(struct sink *s)
+{
+	if (!s->defer || s->ndeferred == 0)
+		return;
+	if (s->deferred.len > 0)
+		fwrite(s->deferred.data, 1, s->deferred.len, stderr);
+	if (s->ndeferred > DEFER_MAX)
+		fprintf(stderr, "pscrape: %llu more failures (in the records"
+		    " and --log)\n",
+		    (unsigned long long)(s->ndeferred - DEFER_MAX));
+	fprintf(stderr, "pscrape: %.1f%% of the URLs failed, over"
+	    " --fail-threshold %g\n", stats_failed_pct(s->stats),
+	    s->opt->fail_threshold);
+}
+
+void
+sink_child_rss(struct sink *s, long kb)
+{
+	pthread_mutex_lock(&s->lock);
+	stats_add_child_rss(s->stats, kb);
+	pthread_mutex_unlock(&s->lock);
 }
 
 double

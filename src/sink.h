@@ -34,13 +34,21 @@ void		 sink_emit(struct sink *, struct result *r);
 void		 sink_input_done(struct sink *, uint64_t total);
 /*
  * End the run: stop the clock and keep its statistics; jobs is the
- * concurrency the engine really ran with.
+ * concurrency the engine really ran with, peak the most transfers at once.
  */
-void		 sink_finish(struct sink *, int jobs);
+void		 sink_finish(struct sink *, int jobs, int peak);
 /* The statistics of every run so far, in order. */
 const struct runstats *sink_runs(const struct sink *, size_t *n);
 /* Append one line to the --log file, timestamped. Thread-safe. */
 void		 sink_log(struct sink *, const char *);
+/*
+ * With -q and --fail-threshold, failures are kept back from stderr: print
+ * them (the first 100) and the failed share; called once the run is
+ * judged failed. Does nothing otherwise.
+ */
+void		 sink_print_failures(struct sink *);
+/* A worker process of this run ended with this peak RSS. Thread-safe. */
+void		 sink_child_rss(struct sink *, long kb);
 /* Percent of the records (duplicates aside) that were failures. */
 double		 sink_failed_pct(const struct sink *);
 /* Whether a write to the record stream failed; quietly if the reader left. */

@@ -22,6 +22,7 @@ struct stats {
 	struct runstats	 cur;		/* the run under way */
 	struct timespec	 start;
 	struct rusage	 ru_self, ru_children;
+	long		 child_rss_kb;	/* the run's workers' peaks, added */
 	double		*lat;		/* time_ms of each transfer */
 	size_t		 nlat, caplat;
 
@@ -83,6 +84,7 @@ stats_start(struct stats *st, const char *engine, int jobs)
 	st->cur.engine = engine;
 	st->cur.jobs = jobs;
 	st->nlat = 0;
+	st->child_rss_kb = 0;
 	rss_reset();
 	getrusage(RUSAGE_SELF, &st->ru_self);
 	getrusage(RUSAGE_CHILDREN, &st->ru_children);
@@ -113,6 +115,12 @@ stats_add(struct stats *st, const struct result *r)
 		if (!r->ok)
 			st->all_failed++;
 	}
+}
+
+void
+stats_add_child_rss(struct stats *st, long kb)
+{
+	st->child_rss_kb += kb;
 }
 
 const struct runstats *
@@ -147,12 +155,13 @@ tv_diff(const struct timeval *end, const struct timeval *start)
 }
 
 const struct runstats *
-stats_finish(struct stats *st, int jobs)
+stats_finish(struct stats *st, int jobs, int peak)
 {
 	struct rusage self, children;
 	struct runstats *r = &st->cur;
 
 	r->jobs = jobs;
+	r->peak_inflight = peak;
 	r->wall_s = stats_elapsed(st);
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &children);
@@ -160,7 +169,7 @@ stats_finish(struct stats *st, int jobs)
 	    tv_diff(&children.ru_utime, &st->ru_children.ru_utime);
 	r->sys_s = tv_diff(&self.ru_stime, &st->ru_self.ru_stime) +
 	    tv_diff(&children.ru_stime, &st->ru_children.ru_stime);
-	r->peak_rss_kb = rss_peak_kb();
+	r->peak_rss_kb = rss_peak_kb() + st->child_rss_kb;
 	if (st->nlat > 0)
 		qsort(st->lat, st->nlat, sizeof *st->lat, cmp_double);
 	r->p50_ms = percentile(st->lat, st->nlat, 0.50);
@@ -260,7 +269,8 @@ stats_json(FILE *f, const struct runstats *rs, size_t n)
 		    "\"pages_per_s\":%.3f,\"mb_per_s\":%.3f,"
 		    "\"chars_per_s\":%.1f,\"latency_ms\":{\"p50\":%.3f,"
 		    "\"p90\":%.3f,\"p99\":%.3f,\"max\":%.3f},\"user_s\":%.3f,"
-		    "\"sys_s\":%.3f,\"peak_rss_kb\":%ld}", i ? "," : "",
+		    "\"sys_s\":%.3f,\"peak_rss_kb\":%ld,\"peak_inflight\":%d}",
+		    i ? "," : "",
 		    r->engine, r->jobs, (unsigned long long)r->urls,
 		    (unsigned long long)r->ok, (unsigned long long)r->failed,
 		    (unsigned long long)r->duplicates,
@@ -268,7 +278,8 @@ stats_json(FILE *f, const struct runstats *rs, size_t n)
 		    r->wall_s, rate((double)r->ok, r->wall_s),
 		    rate((double)r->bytes / 1e6, r->wall_s),
 		    rate((double)r->chars, r->wall_s), r->p50_ms, r->p90_ms,
-		    r->p99_ms, r->max_ms, r->user_s, r->sys_s, r->peak_rss_kb);
+		    r->p99_ms, r->max_ms, r->user_s, r->sys_s, r->peak_rss_kb,
+		    r->peak_inflight);
 	}
 	fputs("\n]}\n", f);
 	return ferror(f) ? -1 : 0;

@@ -16,12 +16,13 @@ struct result;
 struct runstats {
 	const char	*engine;
 	int		 jobs;
+	int		 peak_inflight;	/* the most transfers at once */
 	uint64_t	 urls;		/* records: one per input line */
 	uint64_t	 ok, failed, duplicates;
 	uint64_t	 bytes, chars;	/* of the pages fetched ok */
 	double		 wall_s;
 	double		 user_s, sys_s;	/* CPU, workers included */
-	long		 peak_rss_kb;	/* of pscrape itself */
+	long		 peak_rss_kb;	/* pscrape's, plus each worker's */
 	double		 p50_ms, p90_ms, p99_ms, max_ms;	/* transfers */
 };
 
@@ -33,14 +34,21 @@ void		 stats_free(struct stats *);
 void		 stats_start(struct stats *, const char *engine, int jobs);
 /* Account for one record. */
 void		 stats_add(struct stats *, const struct result *);
+/*
+ * Account for one worker process of the run, reaped: its own peak RSS
+ * (wait4's ru_maxrss). RUSAGE_CHILDREN would give the largest child of
+ * the whole process's life, not this run's workers.
+ */
+void		 stats_add_child_rss(struct stats *, long kb);
 /* The run under way, and the seconds since it began. */
 const struct runstats *stats_current(const struct stats *);
 double		 stats_elapsed(const struct stats *);
 /*
  * End the run: times, peak RSS and percentiles; jobs is the concurrency
- * the engine really ran with. Returns the run, now last of stats_runs().
+ * the engine really ran with, peak the most transfers it had at once.
+ * Returns the run, now last of stats_runs().
  */
-const struct runstats *stats_finish(struct stats *, int jobs);
+const struct runstats *stats_finish(struct stats *, int jobs, int peak);
 /* The runs finished so far, in order. */
 const struct runstats *stats_runs(const struct stats *, size_t *n);
 /* Percent of the records (duplicates aside) that failed, over every run. */

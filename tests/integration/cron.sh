@@ -24,6 +24,17 @@ pscrape -q --fail-threshold 30 "$T/mixed" 2>/dev/null; st=$?
 is "$st" 0 "1 failure in 4 URLs (25%) is within --fail-threshold 30"
 pscrape -q --fail-threshold 20 "$T/mixed" 2>/dev/null; st=$?
 is "$st" 1 "... and over --fail-threshold 20"
+# With -q, failures within the threshold stay off stderr (cron mails only
+# when the run is judged failed); over it, stderr says which and why.
+pscrape -q --fail-threshold 30 -o "$T/rec" --log "$T/flog" "$T/mixed" \
+    >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")|$(cat "$T/err")|$(grep -c 'status/404' "$T/rec"):$(grep -c 'Failed' "$T/flog")" \
+    "0:||1:1" "-q, failures within --fail-threshold: nothing on stderr, still in -o and --log"
+pscrape -q --fail-threshold 20 "$T/mixed" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")|$(cat "$T/err")" \
+    "1:|Failed $BASE/status/404: HTTP 404
+pscrape: 25.0% of the URLs failed, over --fail-threshold 20" \
+    "-q, over --fail-threshold: the failures and the share on stderr"
 pscrape --fail-threshold 101 "$T/good" >/dev/null 2>"$T/err"; st=$?
 is "$st:$(head -1 "$T/err")" "2:pscrape: --fail-threshold: expected a percentage from 0 to 100, got '101'" \
     "--fail-threshold out of range"
@@ -127,6 +138,42 @@ if command -v script >/dev/null 2>&1; then
 else
 	echo "ok $((tap_n += 1)) # SKIP script(1) missing"
 	echo "ok $((tap_n += 1)) # SKIP script(1) missing"
+fi
+# Records going to a file must not erase the line for each record: it is
+# redrawn in place at most 4 times a second. A pty counts every lone '\r'
+# (each draw or erase starts with one) over a run of 200 records; the bound is the
+# behaviour under test, with wall time measured around the whole run.
+PY=$(command -v python3 || true)
+i=0
+while [ $i -lt 200 ]; do echo "$BASE/delay/10?r=$i"; i=$((i + 1)); done >"$T/rate"
+if [ -n "$PY" ]; then
+	"$PY" - "$PSCRAPE_BIN" "$T/rate" "$T/rate.out" >"$T/pty" <<'PYEOF'
+import os, pty, sys, time
+t0 = time.monotonic()
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], '-e', 'serial', '-o', sys.argv[3],
+        sys.argv[2]])
+got = b''
+while True:
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    got += data
+os.waitpid(pid, 0)
+wall = time.monotonic() - t0
+# The pty turns each newline into \r\n: those are not draws.
+print(got.count(b'\r') - got.count(b'\r\n'), int(4 * wall) + 4, got.count(b'done,'))
+PYEOF
+	read -r draws bound lines <"$T/pty"
+	[ "$(wc -l <"$T/rate.out")" -eq 200 ] && [ "$lines" -ge 1 ] &&
+	    [ "$draws" -le "$bound" ]
+	ok $? "records to a file: $draws draws or erases for 200 records, at most $bound (4 a second)"
+else
+	echo "ok $((tap_n += 1)) # SKIP python3 missing"
 fi
 pscrape -e serial -o /dev/null "$T/prog" 2>"$T/err"
 is "$(grep -c done "$T/err")" 0 "no progress line when stderr is not a terminal"

@@ -45,7 +45,8 @@ for e in serial thread pool process async; do
 	    "$(grep "^serial " "$T/recs" | cut -d' ' -f2-)" \
 	    "$e: status and chars per line equal serial's"
 done
-is "$(awk 'NR > 1 { print $1, $3, $4, $5, $6 }' "$T/err")" "serial $lines 38 8 2
+is "$(awk '$1 ~ /^(serial|thread|pool|process|async)$/ { print $1, $3, $4, $5, $6 }' \
+    "$T/err")" "serial $lines 38 8 2
 thread $lines 38 8 2
 pool $lines 38 8 2
 process $lines 38 8 2

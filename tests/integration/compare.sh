@@ -1,0 +1,48 @@
+#!/bin/sh
+# A fair engine comparison: one -j for every engine, the limits that
+# applied said above the table, a note when politeness bounded the runs,
+# each engine's own peak RSS, and --repeat's medians.
+. "${top_srcdir:-.}/tests/lib/setup.sh"
+start_server
+
+i=0
+while [ $i -lt 12 ]; do echo "$BASE/status/200?c=$i"; i=$((i + 1)); done >"$T/list"
+rows() { awk '$1 ~ /^(serial|thread|pool|process|async)$/ { print $1, $2, $3 }' "$1"; }
+
+# --- one -j for all: the largest default among them, or the -j given
+pscrape -e pool,process -o /dev/null --summary "$T/s.json" "$T/list" 2>"$T/err"
+is "$(head -1 "$T/err")|$(rows "$T/err")" \
+    "every engine: -j 32 (the largest default), --per-host 0 (no limit)|pool 32 12
+process 32 12" "-e pool,process: both at pool's default -j 32, said above the table"
+is "$(grep -o '"engine":"[a-z]*","jobs":[0-9]*' "$T/s.json" | tr '\n' ' ')" \
+    '"engine":"pool","jobs":32 "engine":"process","jobs":32 ' "... and in --summary"
+pscrape -e serial,thread -j 5 --per-host 0 -o /dev/null "$T/list" 2>"$T/err"
+is "$(head -1 "$T/err")|$(rows "$T/err")|$(grep -c '^note' "$T/err")" \
+    "every engine: -j 5, --per-host 0 (no limit); serial: -j 1, one at a time|serial 1 12
+thread 5 12|0" "-j given: every engine but serial runs it; serial is sequential"
+pscrape -e async -o /dev/null "$T/list" 2>"$T/err"
+is "$(grep -c 'every engine' "$T/err"):$(rows "$T/err")" "0:async 100 12" \
+    "one engine: its own default, no heading"
+
+# --- --per-host bounded the run: 12 URLs on one host, 4 at a time
+pscrape -e pool,async -j 8 --per-host 4 -o /dev/null "$T/list" 2>"$T/err"
+is "$(sed -n '/^note/,$p' "$T/err")" \
+"note: pool had at most 4 of -j 8 in flight: --per-host, --rate or --host-rate
+bounded the run, not the engine, so the engines tie (--per-host 0 lifts it)" \
+    "a note when --per-host bounded the runs"
+
+# --- peak RSS: each engine's own, the process engine's workers included
+pscrape -e serial,process -j 4 -o /dev/null --summary "$T/s.json" "$T/list" 2>/dev/null
+rss=$(grep -o '"peak_rss_kb":[0-9]*' "$T/s.json" | cut -d: -f2 | tr '\n' ' ')
+set -- $rss
+echo "# serial $1 kB, process -j 4 $2 kB"
+# A worker is pscrape re-executed with libcurl loaded: 2 MB at the least.
+[ "$2" -gt $(($1 + 4 * 2048)) ]
+ok $? "process row: pscrape's peak plus its 4 workers' ($2 kB > $1 + 4 x 2048)"
+pscrape -e process,serial -j 4 -o /dev/null --summary "$T/s.json" "$T/list" 2>/dev/null
+rss=$(grep -o '"peak_rss_kb":[0-9]*' "$T/s.json" | cut -d: -f2 | tr '\n' ' ')
+set -- $rss
+[ "$2" -lt $(($1 - 4 * 2048)) ]
+ok $? "serial after process: its own peak, not the workers' ($2 kB < $1 - 4 x 2048)"
+
+done_testing
