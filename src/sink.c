@@ -191,8 +191,10 @@ sink_emit(struct sink *s, struct result *r)
 		r->engine = stats_current(s->stats)->engine;
 	stats_add(s->stats, r);
 	progress_erase(s->progress);
-	if (s->opt->dry_run)
-		dry_run_report(s, r);
+	if (s->opt->dry_run) {
+		if (!r->muted)
+			dry_run_report(s, r);
+	}
 	else if (!s->quiet_out) {
 		write_header(s);
 		s->line.len = 0;
@@ -202,7 +204,8 @@ sink_emit(struct sink *s, struct result *r)
 	if (!r->ok && r->duplicate_of == NULL && !s->opt->dry_run) {
 		s->line.len = 0;
 		format_record(&s->line, FORMAT_TEXT, r);
-		if (s->opt->quiet)	/* cron mails what -q lets through */
+		/* cron mails what -q lets through */
+		if (s->opt->quiet && !r->muted)
 			fputs(s->line.data, stderr);
 		s->line.data[--s->line.len] = '\0';
 		log_line(s, "%s", s->line.data);
