@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -50,6 +51,99 @@ struct fetch {
 	bool			 headers_too_big;
 	char			 errbuf[CURL_ERROR_SIZE];
 };
+
+/*
+ * -b FILE and -c: one cookie store for every handle of the process, in a
+ * CURLSH, so that a cookie one transfer receives is sent by the others
+ * and the jar is written once, from it, at the end (doc/NOTES.md,
+ * "Cookies"). NULL when the cookie engine is off.
+ */
+static CURLSH *cookie_share;
+static pthread_mutex_t cookie_locks[CURL_LOCK_DATA_LAST];
+
+static void
+cookie_lock(CURL *e, curl_lock_data data, curl_lock_access access, void *arg)
+{
+	(void)e, (void)access, (void)arg;
+	pthread_mutex_lock(&cookie_locks[data]);
+}
+
+static void
+cookie_unlock(CURL *e, curl_lock_data data, void *arg)
+{
+	(void)e, (void)arg;
+	pthread_mutex_unlock(&cookie_locks[data]);
+}
+
+/* A handle on the cookie store alone, to load or read it. */
+static CURL *
+cookie_handle(void)
+{
+	CURL *e;
+
+	if ((e = curl_easy_init()) == NULL)
+		fatal(EXIT_FAILURE, "cannot create a curl handle");
+	curl_easy_setopt(e, CURLOPT_SHARE, cookie_share);
+	return e;
+}
+
+int
+fetch_cookies_start(const struct options *opt, char *err, size_t errlen)
+{
+	bool file = opt->cookie != NULL && strchr(opt->cookie, '=') == NULL;
+	FILE *f;
+	CURL *e;
+	int i;
+
+	if (!file && opt->cookie_jar == NULL)
+		return 0;
+	/* libcurl reads a missing file as an empty one: a typo would go
+	 * unnoticed. */
+	if (file && (f = fopen(opt->cookie, "re")) == NULL) {
+		snprintf(err, errlen, "cannot read cookie file '%s': %s",
+		    opt->cookie, strerror(errno));
+		return -1;
+	}
+	if (file)
+		fclose(f);
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&cookie_locks[i], NULL);
+	if ((cookie_share = curl_share_init()) == NULL)
+		fatal(EXIT_FAILURE, "cannot create a curl share");
+	curl_share_setopt(cookie_share, CURLSHOPT_LOCKFUNC, cookie_lock);
+	curl_share_setopt(cookie_share, CURLSHOPT_UNLOCKFUNC, cookie_unlock);
+	curl_share_setopt(cookie_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
+	if (file) {
+		/* Loaded once here: a handle given the file would load it
+		 * again at its first transfer, over what was received. */
+		e = cookie_handle();
+		curl_easy_setopt(e, CURLOPT_COOKIEFILE, opt->cookie);
+		curl_easy_setopt(e, CURLOPT_COOKIELIST, "RELOAD");
+		curl_easy_cleanup(e);
+	}
+	return 0;
+}
+
+struct curl_slist *
+fetch_cookies(void)
+{
+	struct curl_slist *l = NULL;
+	CURL *e;
+
+	if (cookie_share == NULL)
+		return NULL;
+	e = cookie_handle();
+	curl_easy_getinfo(e, CURLINFO_COOKIELIST, &l);
+	curl_easy_cleanup(e);
+	return l;
+}
+
+void
+fetch_cookies_end(void)
+{
+	curl_share_cleanup(cookie_share);
+	cookie_share = NULL;
+}
 
 /* CURLOPT_XFERINFOFUNCTION: abort the transfer once a stop is asked for. */
 static int
@@ -190,6 +284,17 @@ fetch_new(const struct options *opt, struct savetext *save)
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
 	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+	if (opt->proxy != NULL)
+		curl_easy_setopt(e, CURLOPT_PROXY, opt->proxy);
+	if (opt->http_version != 0)
+		curl_easy_setopt(e, CURLOPT_HTTP_VERSION, opt->http_version);
+	if (opt->cookie != NULL && strchr(opt->cookie, '=') != NULL)
+		curl_easy_setopt(e, CURLOPT_COOKIE, opt->cookie);
+	if (cookie_share != NULL) {
+		/* "": the cookie engine on, no file read (see above). */
+		curl_easy_setopt(e, CURLOPT_SHARE, cookie_share);
+		curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
+	}
 	if (opt->verbose >= 2) {
 		curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
 		curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
@@ -211,7 +316,9 @@ fetch_free(struct fetch *f)
 void
 fetch_set_share(struct fetch *f, CURLSH *sh)
 {
-	curl_easy_setopt(f->easy, CURLOPT_SHARE, sh);
+	/* A handle has one share: the cookies' wins (doc/NOTES.md). */
+	if (cookie_share == NULL)
+		curl_easy_setopt(f->easy, CURLOPT_SHARE, sh);
 }
 
 struct fetch *

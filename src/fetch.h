@@ -19,7 +19,21 @@ struct fetch;
 
 struct fetch	*fetch_new(const struct options *, struct savetext *);
 void		 fetch_free(struct fetch *);
-/* Share DNS and TLS sessions through sh (one per engine run). */
+/*
+ * -b FILE or -c: start the process's cookie store, loaded from -b's file
+ * (-1 with a message when it cannot be read); the cookies it holds, as
+ * lines of a Netscape cookie file (NULL when there are none or it is
+ * off; curl_slist_free_all them); and its end. Called by main() around
+ * the run, with no transfer in progress.
+ */
+int		 fetch_cookies_start(const struct options *, char *err,
+		    size_t errlen);
+struct curl_slist *fetch_cookies(void);
+void		 fetch_cookies_end(void);
+/*
+ * Share DNS and TLS sessions through sh (one per engine run), unless the
+ * handle shares the cookie store.
+ */
 void		 fetch_set_share(struct fetch *, CURLSH *sh);
 /* The fetch a handle belongs to (for the multi interface). */
 struct fetch	*fetch_of(CURL *);

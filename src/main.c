@@ -35,6 +35,7 @@
 #include <curl/curl.h>
 
 #include "engine.h"
+#include "fetch.h"
 #include "options.h"
 #include "outfile.h"
 #include "result.h"
@@ -113,8 +114,36 @@ reads_stdin(const struct options *opt)
 	return false;
 }
 
+/* What write_file() writes: --summary's runs, or -c's cookies. */
+struct contents {
+	const struct runstats	*runs;
+	size_t			 nruns;
+	struct curl_slist	*cookies;
+};
+
+static int
+put_summary(FILE *f, const struct contents *c)
+{
+	return stats_json(f, c->runs, c->nruns);
+}
+
+/* The cookies as curl -c writes them: a Netscape cookie file. */
+static int
+put_cookies(FILE *f, const struct contents *c)
+{
+	const struct curl_slist *l;
+
+	fprintf(f, "# Netscape HTTP Cookie File\n"
+	    "# Written by pscrape %s.\n\n", PACKAGE_VERSION);
+	for (l = c->cookies; l != NULL; l = l->next)
+		fprintf(f, "%s\n", l->data);
+	return ferror(f) ? -1 : 0;
+}
+
+/* A file of ours, whole or not at all: see outfile.h. */
 static bool
-write_summary(const char *path, const struct runstats *runs, size_t n)
+write_file(const char *path, int (*put)(FILE *, const struct contents *),
+    const struct contents *c)
 {
 	struct outfile *o;
 	char err[1024];
@@ -123,7 +152,7 @@ write_summary(const char *path, const struct runstats *runs, size_t n)
 		warnx_("%s", err);
 		return false;
 	}
-	if (stats_json(outfile_stream(o), runs, n) != 0) {
+	if (put(outfile_stream(o), c) != 0) {
 		warnx_("cannot write '%s': %s", path, strerror(errno));
 		outfile_abort(o);
 		return false;
@@ -185,12 +214,17 @@ static int
 worker_mode(struct options *opt)
 {
 	int fd = atoi(getenv(PROCESS_WORKER_ENV)), rc;
+	char err[1024];
 
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);	/* as in main */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return EXIT_FAILURE;
+	/* Cookies for this worker's own transfers; the parent writes -c. */
+	if (fetch_cookies_start(opt, err, sizeof err) != 0)
+		fatal(EXIT_USAGE, "%s", err);
 	rc = process_worker_main(opt, fd);
+	fetch_cookies_end();
 	options_free(opt);
 	curl_global_cleanup();
 	return rc;
@@ -210,12 +244,15 @@ struct session {
 	struct sink		*sink;
 	bool			 written;	/* output went out whole */
 	bool			 input_failed;
+	int			 nruns;		/* the lists read so far */
 };
 
 /* The process around the run: signals, limits, libcurl, stdin. */
 static void
 start_process(struct session *s)
 {
+	char err[1024];
+
 	/*
 	 * A reader that goes away must end in EPIPE, not a silent death; a
 	 * file that outgrows ulimit -f in EFBIG, a write error like a full
@@ -227,6 +264,8 @@ start_process(struct session *s)
 	raise_nofile();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatal(EXIT_FAILURE, "cannot initialise libcurl");
+	if (fetch_cookies_start(&s->opt, err, sizeof err) != 0)
+		fatal(EXIT_USAGE, "%s", err);
 	if (s->nengines > 1 && !s->opt.dry_run && reads_stdin(&s->opt))
 		s->in = spool_stdin();
 }
@@ -246,8 +285,8 @@ open_outputs(struct session *s)
 	 * Everything that can fail the run before it starts is done before
 	 * -o makes its temporary file, which an exit now would leave behind.
 	 */
-	if ((src = source_open(opt->files, opt->nfiles, s->in, err,
-	    sizeof err)) == NULL)
+	if ((src = source_open(opt->files, opt->nfiles, opt->nlistfiles, s->in,
+	    err, sizeof err)) == NULL)
 		fatal(EXIT_USAGE, "%s", err);
 	source_close(src);
 	if (opt->save_text != NULL && !opt->dry_run &&
@@ -284,9 +323,12 @@ run_engine(struct session *s, const struct engine *e)
 
 	if (s->in != NULL)
 		rewind(s->in);
-	src = source_open(opt->files, opt->nfiles, s->in, err, sizeof err);
+	src = source_open(opt->files, opt->nfiles, opt->nlistfiles, s->in, err,
+	    sizeof err);
 	if (src == NULL)
 		fatal(EXIT_USAGE, "%s", err);
+	if (s->nruns++ > 0)
+		source_quiet(src);	/* its warnings were given */
 	source_set_shard(src, opt->shard_k, opt->shard_n, opt->shard_by_url);
 	run.src = src;
 	if (opt->dry_run)
@@ -373,10 +415,12 @@ table_notes(const struct session *s, const struct runstats *runs,
 static void
 report(struct session *s)
 {
+	struct contents c = { NULL, 0, NULL };
 	const struct runstats *runs;
 	size_t nruns;
 
-	runs = sink_runs(s->sink, &nruns);
+	runs = c.runs = sink_runs(s->sink, &nruns);
+	c.nruns = nruns;
 	/* Nobody is left to read a table when the reader went away. */
 	if (!s->opt.quiet && nruns > 0 && !sink_reader_gone(s->sink)) {
 		table_notes(s, runs, nruns, false);
@@ -384,8 +428,14 @@ report(struct session *s)
 		table_notes(s, runs, nruns, true);
 	}
 	if (s->opt.summary != NULL &&
-	    !write_summary(s->opt.summary, runs, nruns))
+	    !write_file(s->opt.summary, put_summary, &c))
 		s->written = false;
+	if (s->opt.cookie_jar != NULL && !s->opt.dry_run) {
+		c.cookies = fetch_cookies();
+		if (!write_file(s->opt.cookie_jar, put_cookies, &c))
+			s->written = false;
+		curl_slist_free_all(c.cookies);
+	}
 	if (s->of != NULL) {
 		/* After a write error the old file is kept: see outfile.h. */
 		if (sink_write_failed(s->sink) || !s->written)
@@ -438,6 +488,7 @@ close_session(struct session *s, int status)
 	if (s->log != NULL)
 		fclose(s->log);
 	options_free(&s->opt);
+	fetch_cookies_end();
 	curl_global_cleanup();
 }
 

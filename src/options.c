@@ -59,7 +59,8 @@ static opthandler set_flag, set_count, set_int, set_secs, set_pct, set_rate,
     set_size, set_string, set_enum;
 /* Options that need code of their own. */
 static opthandler set_engine, add_header, show_help, show_version,
-    set_nothing, set_shard, set_save_text, set_user_agent;
+    set_nothing, set_shard, set_save_text, set_user_agent, add_input,
+    set_output, set_http2;
 
 /*
  * The types, for the table below:
@@ -110,6 +111,12 @@ static const struct optdef optdefs[] = {
 	{ "connect-timeout", 0, "SECS", "10",
 	  "give up connecting after SECS seconds",
 	  SECS(connect_timeout_ms, 1) },
+	{ "cookie", 'b', "FILE", NULL,
+	  "send the cookies of FILE (Netscape format), or the cookie"
+	  " NAME=VALUE when it holds a '='", STRING(cookie) },
+	{ "cookie-jar", 'c', "FILE", NULL,
+	  "write the cookies known at the end of the run to FILE",
+	  STRING(cookie_jar) },
 	{ "depth", 0, "N", "0",
 	  "also fetch the links of fetched pages, up to N hops from the list",
 	  INT(depth, 0, 1000) },
@@ -131,6 +138,14 @@ static const struct optdef optdefs[] = {
 	{ "host-rate", 0, "N[/s|/m]", NULL,
 	  "start at most N requests a second (or minute) per host",
 	  RATE(host_rate) },
+	{ "http1.1", 0, NULL, NULL,
+	  "speak HTTP/1.1 only", FLAG(http_version, CURL_HTTP_VERSION_1_1) },
+	{ "http2", 0, NULL, NULL,
+	  "try HTTP/2 (as curl: ALPN over TLS, Upgrade: h2c over http://)",
+	  CALL(set_http2) },
+	{ "input-file", 'i', "FILE", NULL,
+	  "read URLs from FILE, one per line, even if its name looks like a"
+	  " URL (repeatable; - is stdin)", CALL(add_input), .cmdline = true },
 	{ "insecure", 'k', NULL, NULL,
 	  "do not verify TLS certificates", FLAG(insecure, true) },
 	{ "jobs", 'j', "N", "per engine",
@@ -157,10 +172,13 @@ static const struct optdef optdefs[] = {
 	{ "no-robots", 0, NULL, NULL,
 	  "do not fetch or obey robots.txt", FLAG(robots, false) },
 	{ "output", 'o', "FILE", "stdout",
-	  "write result records to FILE", STRING(output), .def_prose = true },
+	  "write result records to FILE; - is stdout", CALL(set_output),
+	  .def_prose = true },
 	{ "per-host", 0, "N", "4",
 	  "at most N requests in flight to one host; 0: no limit",
 	  INT(per_host, 0, 100000) },
+	{ "proxy", 'x', "URL", NULL,
+	  "send every request through the proxy at URL", STRING(proxy) },
 	{ "quiet", 'q', NULL, NULL,
 	  "print nothing when every URL is ok; failures on stderr (with"
 	  " --fail-threshold, only over it)",
@@ -182,7 +200,9 @@ static const struct optdef optdefs[] = {
 	{ "summary", 0, "FILE", NULL,
 	  "write the per-engine statistics to FILE as JSON", STRING(summary) },
 	{ "timeout", 't', "SECS", "30",
-	  "give up a transfer after SECS seconds in all", SECS(timeout_ms, 1) },
+	  "give up one attempt at a URL after SECS seconds in all; with"
+	  " retries a URL may take (retries + 1) x SECS and backoff",
+	  SECS(timeout_ms, 1) },
 	{ "user-agent", 'A', "STR", "pscrape/" PACKAGE_VERSION,
 	  "User-Agent header to send", CALL(set_user_agent) },
 	{ "verbose", 'v', NULL, NULL,
@@ -220,9 +240,10 @@ options_usage(FILE *f)
 	char left[64], text[512];
 	size_t i;
 
-	fprintf(f, "Usage: pscrape [OPTIONS] [FILE...]\n"
-	    "Fetch every URL listed in FILEs (or stdin, or for -), extract"
-	    " the visible text\nof each page and count its characters.\n\n"
+	fprintf(f, "Usage: pscrape [OPTIONS] [FILE|URL...]\n"
+	    "Fetch every URL given or listed in FILEs (or stdin, or for -),"
+	    " extract the\nvisible text of each page and count its"
+	    " characters.\n\n"
 	    "Options:\n");
 	for (i = 0; i < NOPTDEFS; i++) {
 		const struct optdef *d = &optdefs[i];
@@ -567,6 +588,34 @@ set_save_text(struct options *o, const struct optdef *d, const char *arg)
 	o->save_text = arg;
 }
 
+/* -i: a list, whatever its name; the arguments follow them in files. */
+static void
+add_input(struct options *o, const struct optdef *d, const char *arg)
+{
+	(void)d;
+	o->files = xrealloc(o->files, (o->nlistfiles + 1) * sizeof *o->files);
+	o->files[o->nlistfiles++] = (char *)arg;
+}
+
+/* -o -: standard output, as if there were no -o. */
+static void
+set_output(struct options *o, const struct optdef *d, const char *arg)
+{
+	(void)d;
+	o->output = strcmp(arg, "-") == 0 ? NULL : arg;
+}
+
+/* libcurl refuses CURL_HTTP_VERSION_2_0 without nghttp2: say so now. */
+static void
+set_http2(struct options *o, const struct optdef *d, const char *arg)
+{
+	(void)d, (void)arg;
+	if (!(curl_version_info(CURLVERSION_NOW)->features &
+	    CURL_VERSION_HTTP2))
+		usage_error("--http2: this libcurl has no HTTP/2 support");
+	o->http_version = CURL_HTTP_VERSION_2_0;
+}
+
 /* The User-Agent is ours to free: the default is copied too. */
 static void
 set_user_agent(struct options *o, const struct optdef *d, const char *arg)
@@ -647,9 +696,34 @@ find_long(const char *name)
 }
 
 /*
- * A config file: long options without dashes, one per line, "name value"
- * or "name = value", flags alone; blank lines and # comments skipped.
- * The values are kept in o->owned (options point at them) until
+ * A value written in double quotes, as curl -K reads them: the quotes go,
+ * and inside them \" and \\ stand for " and \. Nothing but blanks may
+ * follow the closing quote. Unquoted values are kept as they are.
+ */
+static void
+unquote(char *value)
+{
+	char *r = value + 1, *w = value;
+
+	if (*value != '"')
+		return;
+	for (; *r != '"'; r++) {
+		if (*r == '\\' && (r[1] == '"' || r[1] == '\\'))
+			r++;
+		if (*r == '\0')
+			usage_error("a quoted value lacks its closing quote");
+		*w++ = *r;
+	}
+	if (r[1 + strspn(r + 1, " \t")] != '\0')
+		usage_error("text after a quoted value");
+	*w = '\0';
+}
+
+/*
+ * A config file: long options with or without their dashes, one per line,
+ * "name value" or "name = value", flags alone, a value in double quotes
+ * when it must keep its blanks (unquote()); blank lines and # comments
+ * skipped. The values are kept in o->owned (options point at them) until
  * options_free().
  */
 static void
@@ -676,12 +750,15 @@ read_config(struct options *o, const char *path, bool must)
 			*--end = '\0';
 		if (*name == '\0' || *name == '#')
 			continue;
+		if (strncmp(name, "--", 2) == 0)
+			name += 2;	/* as on the command line, as curl -K */
 		value = name + strcspn(name, " \t=");
 		if (*value != '\0') {
 			*value++ = '\0';
 			value += strspn(value, " \t");
 			if (*value == '=')
 				value += 1 + strspn(value + 1, " \t");
+			unquote(value);
 		}
 		if ((d = find_long(name)) == NULL || d->cmdline)
 			usage_error("unknown option '%s'", name);
@@ -753,8 +830,15 @@ options_parse(struct options *o, int argc, char **argv)
 			continue;
 		d->fn(o, d, optarg);
 	}
-	o->files = argv + optind;
-	o->nfiles = argc - optind;
+	if (o->nlistfiles == 0) {
+		o->files = argv + optind;
+		o->nfiles = argc - optind;
+		return;
+	}
+	o->nfiles = o->nlistfiles + argc - optind;
+	o->files = xrealloc(o->files, o->nfiles * sizeof *o->files);
+	memcpy(o->files + o->nlistfiles, argv + optind,
+	    (argc - optind) * sizeof *o->files);
 }
 
 void
@@ -767,4 +851,6 @@ options_free(struct options *o)
 	free(o->owned);
 	free(o->user_agent);
 	curl_slist_free_all(o->headers);
+	if (o->nlistfiles > 0)
+		free(o->files);
 }

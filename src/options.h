@@ -59,8 +59,15 @@ struct options {
 	unsigned		 shard_k;	/* 1..shard_n */
 	unsigned		 shard_n;	/* 0: no sharding */
 	bool			 shard_by_url;
-	char			**files;	/* URL lists; none: stdin */
+	/* The -i lists, then the arguments: lists, or URLs (urllist.h). */
+	char			**files;	/* none: stdin */
 	int			 nfiles;
+	int			 nlistfiles;	/* how many -i lists lead */
+	/* Sent as they are: see fetch.c and doc/NOTES.md. */
+	const char		*proxy;		/* -x, or NULL */
+	long			 http_version;	/* 0, or a CURL_HTTP_VERSION_ */
+	const char		*cookie;	/* -b FILE or NAME=VALUE */
+	const char		*cookie_jar;	/* -c, or NULL */
 	char			**owned;	/* config values, freed with us */
 	size_t			 nowned;
 };

@@ -49,6 +49,7 @@ struct result {
 	double		 ttfb_ms;
 	const char	*engine;	/* static; set by sink_emit() */
 	char		*error;		/* NULL on success */
+	bool		 muted;		/* no line on stderr: hinted once */
 	uint64_t	 seq;
 
 	/* Crawling: what the scheduler needs back from a transfer. */

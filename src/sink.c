@@ -213,9 +213,10 @@ sink_emit(struct sink *s, struct result *r)
 	if (s->opt->dry_run || (s->out_tty && !s->quiet_out) ||
 	    (!r->ok && r->duplicate_of == NULL && s->opt->quiet && !s->defer))
 		progress_erase(s->progress);
-	if (s->opt->dry_run)
-		dry_run_report(s, r);
-	else if (!s->quiet_out) {
+	if (s->opt->dry_run) {
+		if (!r->muted)
+			dry_run_report(s, r);
+	} else if (!s->quiet_out) {
 		write_header(s);
 		s->line.len = 0;
 		format_record(&s->line, s->opt->format, r);
@@ -224,7 +225,9 @@ sink_emit(struct sink *s, struct result *r)
 	if (!r->ok && r->duplicate_of == NULL && !s->opt->dry_run) {
 		s->line.len = 0;
 		format_record(&s->line, FORMAT_TEXT, r);
-		if (s->defer) {
+		if (r->muted)
+			;	/* the list's one hint stands for its lines */
+		else if (s->defer) {
 			if (s->ndeferred++ < DEFER_MAX)
 				buf_adds(&s->deferred, s->line.data);
 		} else if (s->opt->quiet) /* cron mails what -q lets through */

@@ -1,12 +1,14 @@
 /*
  * URL lists read as a stream (see urllist.h): one line at a time with a
- * fixed-size line buffer, trimmed, each line checked by url_check().
- * Rejected lines become error records here; duplicates are found by
- * seed_duplicate() in the run's set of URLs, which the reader does not
- * own (the scheduler does, or the dry run).
+ * fixed-size line buffer, trimmed, each line checked by url_check(); a
+ * URL given as an argument is taken as a line of its own. Rejected lines
+ * become error records here; duplicates are found by seed_duplicate() in
+ * the run's set of URLs, which the reader does not own (the scheduler
+ * does, or the dry run).
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,11 +29,15 @@
 struct source {
 	char		**files;
 	int		  nfiles;
+	int		  nlistfiles;	/* the first ones are lists, always */
 	int		  next;		/* index of the next file to open */
 	FILE		 *f;		/* current input, NULL between files */
 	FILE		 *in;		/* what "-" reads */
 	const char	 *name;		/* current input's name for messages */
 	unsigned long	  line;
+	unsigned long	  urls;		/* lines of this input not skipped */
+	bool		  markup;	/* it looks like HTML or XML */
+	bool		  quiet;	/* no warnings: source_quiet() */
 	bool		  failed;
 	uint64_t	  seq;
 	unsigned	  shard_k;	/* keep shard_k - 1 of shard_n */
@@ -57,6 +63,25 @@ source_set_shard(struct source *s, unsigned k, unsigned n, bool by_url)
 
 static const char *stdin_argv[] = { "-" };
 
+bool
+arg_is_url(const char *arg)
+{
+	const char *p = arg;
+
+	if (!isalpha((unsigned char)*p))
+		return false;
+	while (isalnum((unsigned char)*p) || strchr("+-.", *p) != NULL)
+		p++;
+	return strncmp(p, "://", 3) == 0;
+}
+
+/* Whether files[i] is a URL rather than a list. */
+static bool
+is_url(const struct source *s, int i)
+{
+	return i >= s->nlistfiles && arg_is_url(s->files[i]);
+}
+
 static const char *
 display_name(const char *file)
 {
@@ -64,15 +89,16 @@ display_name(const char *file)
 }
 
 struct source *
-source_open(char **files, int nfiles, FILE *stdin_f, char *errbuf,
-    size_t errlen)
+source_open(char **files, int nfiles, int nlistfiles, FILE *stdin_f,
+    char *errbuf, size_t errlen)
 {
 	struct source *s;
 	struct stat st;
 	int i;
 
 	for (i = 0; i < nfiles; i++) {
-		if (strcmp(files[i], "-") == 0)
+		if (strcmp(files[i], "-") == 0 ||
+		    (i >= nlistfiles && arg_is_url(files[i])))
 			continue;
 		if (stat(files[i], &st) != 0) {
 			snprintf(errbuf, errlen, "cannot read '%s': %s",
@@ -97,9 +123,16 @@ source_open(char **files, int nfiles, FILE *stdin_f, char *errbuf,
 	} else {
 		s->files = files;
 		s->nfiles = nfiles;
+		s->nlistfiles = nlistfiles;
 	}
 	s->in = stdin_f != NULL ? stdin_f : stdin;
 	return s;
+}
+
+void
+source_quiet(struct source *s)
+{
+	s->quiet = true;
 }
 
 bool
@@ -154,6 +187,8 @@ next_file(struct source *s)
 		file = s->files[s->next++];
 		s->name = display_name(file);
 		s->line = 0;
+		s->urls = 0;
+		s->markup = false;
 		if (strcmp(file, "-") == 0) {
 			s->f = s->in;
 			return true;
@@ -166,9 +201,16 @@ next_file(struct source *s)
 	return false;
 }
 
+/*
+ * A list without a URL line is most likely a generator's failure: say so,
+ * though it fails nothing (an empty list is no error).
+ */
 static void
-end_file(struct source *s)
+end_file(struct source *s, bool whole)
 {
+	if (whole && s->urls == 0 && !s->quiet)
+		warnx_("warning: %s holds no URL (it is empty or only"
+		    " comments)", s->name);
 	if (s->f != s->in)
 		fclose(s->f);
 	else
@@ -190,14 +232,98 @@ reject(struct source *s, struct sink *sink, const char *line, char *reason)
 	r->url = xstrdup(line);
 	r->input = xasprintf("%s:%lu", s->name, s->line);
 	r->error = xasprintf("%s: %s", r->input, reason);
+	r->muted = s->markup;
 	free(reason);
 	sink_emit(sink, r);
+}
+
+/*
+ * The line in s->buf (len bytes, cut when toolong) as a job, or NULL when
+ * it is skipped or rejected (its record emitted).
+ */
+static struct job *
+take_line(struct source *s, struct sink *sink, size_t len, bool toolong,
+    bool hasnul)
+{
+	char *line, *end, *norm, *reason, *given;
+
+	s->buf[len] = '\0';
+	line = s->buf;
+	if (s->line == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
+		line += 3;
+	while (is_c_space(*line))
+		line++;
+	end = s->buf + len;
+	while (end > line && is_c_space(end[-1]))
+		*--end = '\0';
+	/* By length: a line that starts with a NUL is not blank. */
+	if (!toolong && (size_t)(end - line) <= URL_MAX_LINE &&
+	    (end == line || line[0] == '#'))
+		return NULL;
+	/*
+	 * A page or a sitemap given for a list: one hint, not an error on
+	 * stderr for each of its lines (their records still say it).
+	 */
+	if (s->urls++ == 0 && line[0] == '<' && s->f != NULL) {
+		s->markup = true;
+		if (!s->quiet)
+			warnx_("warning: %s looks like HTML or XML, not a list"
+			    " of URLs one a line: its bad lines fail without"
+			    " a message each", s->name);
+	}
+	if (toolong || (size_t)(end - line) > URL_MAX_LINE) {
+		/* Masked before it is cut, which could leave part of
+		 * a password without its '@'. */
+		given = url_mask_password(line);
+		/* strlen, not the line's length: a NUL may end it early. */
+		if (strlen(given) > 43)
+			memcpy(given + 40, "...", 4);
+		reject(s, sink, given, xasprintf("line longer than %d"
+		    " bytes (8 KiB)", URL_MAX_LINE));
+		free(given);
+		return NULL;
+	}
+	if (hasnul) {
+		given = url_mask_password(line);
+		reject(s, sink, given, xstrdup("line holds a NUL byte"));
+		free(given);
+		return NULL;
+	}
+	if (url_check(line, &norm, &reason) != 0) {
+		given = url_mask_password(line);
+		reject(s, sink, given, reason);
+		free(given);
+		return NULL;
+	}
+	if (!mine(s, norm)) {
+		free(norm);
+		return NULL;
+	}
+	return job_new(norm, url_mask_password(line),
+	    xasprintf("%s:%lu", s->name, s->line), ++s->seq);
+}
+
+/*
+ * A URL argument, as a line of its own: "argv:N", N its place among the
+ * arguments after the options.
+ */
+static struct job *
+take_arg(struct source *s, struct sink *sink)
+{
+	const char *arg = s->files[s->next++];
+	size_t len = strlen(arg), cap = sizeof s->buf - 1;
+
+	s->name = "argv";
+	s->line = (unsigned long)(s->next - s->nlistfiles);
+	s->markup = false;
+	memcpy(s->buf, arg, len < cap ? len : cap);
+	return take_line(s, sink, len < cap ? len : cap, len > cap, false);
 }
 
 struct job *
 source_next(struct source *s, struct sink *sink)
 {
-	char *line, *end, *norm, *reason, *given;
+	struct job *job;
 	bool toolong, hasnul;
 	size_t len;
 	int rc;
@@ -205,6 +331,12 @@ source_next(struct source *s, struct sink *sink)
 	for (;;) {
 		if (stop_signal != 0)
 			return NULL;	/* start nothing new */
+		if (s->f == NULL && s->next < s->nfiles &&
+		    is_url(s, s->next)) {
+			if ((job = take_arg(s, sink)) != NULL)
+				return job;
+			continue;
+		}
 		if (s->f == NULL && !next_file(s)) {
 			sink_input_done(sink, s->seq);
 			return NULL;
@@ -217,54 +349,12 @@ source_next(struct source *s, struct sink *sink)
 				    s->name, s->line, strerror(errno));
 				s->failed = true;
 			}
-			end_file(s);
+			end_file(s, rc == 0);
 			continue;
 		}
 		s->line++;
-		s->buf[len] = '\0';
-		line = s->buf;
-		if (s->line == 1 && len >= 3 &&
-		    memcmp(line, "\xef\xbb\xbf", 3) == 0)
-			line += 3;
-		while (is_c_space(*line))
-			line++;
-		end = s->buf + len;
-		while (end > line && is_c_space(end[-1]))
-			*--end = '\0';
-		if (toolong || (size_t)(end - line) > URL_MAX_LINE) {
-			/* Masked before it is cut, which could leave part of
-			 * a password without its '@'. */
-			given = url_mask_password(line);
-			/* strlen, not the line's length: a NUL may end it
-			 * early. */
-			if (strlen(given) > 43)
-				memcpy(given + 40, "...", 4);
-			reject(s, sink, given, xasprintf("line longer than %d"
-			    " bytes (8 KiB)", URL_MAX_LINE));
-			free(given);
-			continue;
-		}
-		/* By length: a line that starts with a NUL is not blank. */
-		if (end == line || line[0] == '#')
-			continue;
-		if (hasnul) {
-			given = url_mask_password(line);
-			reject(s, sink, given, xstrdup("line holds a NUL byte"));
-			free(given);
-			continue;
-		}
-		if (url_check(line, &norm, &reason) != 0) {
-			given = url_mask_password(line);
-			reject(s, sink, given, reason);
-			free(given);
-			continue;
-		}
-		if (!mine(s, norm)) {
-			free(norm);
-			continue;
-		}
-		return job_new(norm, url_mask_password(line),
-		    xasprintf("%s:%lu", s->name, s->line), ++s->seq);
+		if ((job = take_line(s, sink, len, toolong, hasnul)) != NULL)
+			return job;
 	}
 }
 

@@ -23,12 +23,22 @@ struct strset;
 
 /*
  * Open the lists (none, or "-": standard input, read from stdin_f when it
- * is not NULL, e.g. a rewound copy). Every file is checked up front so
- * that a typo fails the run before anything is fetched; on error the
- * message is in errbuf and NULL is returned.
+ * is not NULL, e.g. a rewound copy). The first nlistfiles are lists
+ * whatever their names; after them, a name that arg_is_url() is a URL,
+ * taken as a list of one line named "argv:N" (N counts the arguments from
+ * the first after nlistfiles). Every file is checked up front so that a
+ * typo fails the run before anything is fetched; on error the message is
+ * in errbuf and NULL is returned.
  */
-struct source	*source_open(char **files, int nfiles, FILE *stdin_f,
-		    char *errbuf, size_t errlen);
+struct source	*source_open(char **files, int nfiles, int nlistfiles,
+		    FILE *stdin_f, char *errbuf, size_t errlen);
+/* Whether an argument is a URL, not a list: it starts "SCHEME://". */
+bool		 arg_is_url(const char *);
+/*
+ * No warning about a list (empty, or HTML) from this source: it was
+ * given when the same lists were read before.
+ */
+void		 source_quiet(struct source *);
 /*
  * The next job to fetch, or NULL at the end of the input. Lines that are
  * rejected on the way (bad URL) are emitted to the sink. Duplicates are

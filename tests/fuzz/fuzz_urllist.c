@@ -428,7 +428,7 @@ run_reader(const uint8_t *data, size_t size, enum format fmt, char **out,
 	memset(&opt, 0, sizeof opt);
 	opt.format = fmt;
 	sink = sink_new(&opt, o, false, NULL);
-	src = source_open(NULL, 0, in, err, sizeof err);
+	src = source_open(NULL, 0, 0, in, err, sizeof err);
 	FUZZ_CHECK(src != NULL);
 	seen = strset_new();
 	*njobs = 0;

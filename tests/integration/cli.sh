@@ -98,15 +98,94 @@ is "$(cat "$T/out")" "{\"url\":\"ftp://127.0.0.1/file\",\"input\":\"$T/bad:1\",\
 # --- empty input and a list of only comments: nothing to do, status 0
 : >"$T/empty"
 printf '# nothing\n\n' >"$T/comments"
-pscrape "$T/empty" "$T/comments" >"$T/out" 2>"$T/err"; st=$?
+pscrape -q "$T/empty" "$T/comments" >"$T/out" 2>"$T/err"; st=$?
 is "$st:$(cat "$T/out")" "0:" "empty lists: no records, status 0"
+is "$(cat "$T/err")" "pscrape: warning: $T/empty holds no URL (it is empty or only comments)
+pscrape: warning: $T/comments holds no URL (it is empty or only comments)" \
+    "an empty list is a warning naming it, so a broken generator shows"
+pscrape -e serial,pool --dry-run "$T/empty" >/dev/null 2>"$T/err"
+: | pscrape -e serial,pool -q "$T/empty" - 2>"$T/err2"; st=$?
+is "$st:$(cat "$T/err")|$(cat "$T/err2")" "0:pscrape: warning: $T/empty holds no URL (it is empty or only comments)|pscrape: warning: $T/empty holds no URL (it is empty or only comments)
+pscrape: warning: stdin holds no URL (it is empty or only comments)" \
+    "the warning is given once for several engines, and under -q"
+
+# --- a page or a sitemap given for a list: one hint, not an error a line
+printf '<!DOCTYPE html>\n<html><body>\n<a href="http://127.0.0.1:1/p">p</a>\nhttp://127.0.0.1:1/ok\n</body></html>\n' >"$T/page.html"
+printf '\n<?xml version="1.0"?>\n<urlset><url><loc>http://127.0.0.1:1/s</loc></url></urlset>\n' >"$T/sitemap.xml"
+pscrape --dry-run "$T/page.html" "$T/sitemap.xml" "$T/bad" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")" "1:http://127.0.0.1:1/ok
+https://127.0.0.1:1/ok
+http://user:***@127.0.0.1:1/private
+http://:***@127.0.0.1:1/private2" "the URL lines of an HTML list still count"
+is "$(grep -v "$T/bad:" "$T/err")" "pscrape: warning: $T/page.html looks like HTML or XML, not a list of URLs one a line: its bad lines fail without a message each
+pscrape: warning: $T/sitemap.xml looks like HTML or XML, not a list of URLs one a line: its bad lines fail without a message each" \
+    "HTML or XML given for a list: one hint each, no error per line"
+is "$(grep -c "$T/bad:" "$T/err")" 6 "the next list's bad lines are reported again"
+pscrape -q -e serial -f jsonl -o "$T/rec" "$T/sitemap.xml" 2>"$T/err"; st=$?
+is "$st:$(wc -l <"$T/rec" | tr -d ' '):$(cat "$T/err")" "1:2:pscrape: warning: $T/sitemap.xml looks like HTML or XML, not a list of URLs one a line: its bad lines fail without a message each" \
+    "still one record a line, and -q prints the hint, not each line"
+sed -n 1p "$T/rec" | untime >"$T/out"
+is "$(cat "$T/out")" "{\"url\":\"<?xml version=\\\"1.0\\\"?>\",\"input\":\"$T/sitemap.xml:2\",\"final_url\":null,\"status\":0,\"ok\":false,\"duplicate_of\":null,\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"attempts\":0,\"depth\":0,\"referrer\":null,\"error\":\"$T/sitemap.xml:2: not a URL (expected http:// or https://)\"}" \
+    "the record of an HTML line says what is wrong with it"
+
+# --- URLs as arguments: fetched like a list of one line, "argv:N"
+pscrape --dry-run http://127.0.0.1:1/a "$T/l2" HTTPS://127.0.0.1:1/b \
+    ftp://127.0.0.1/f http://127.0.0.1:1/a >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")" "1:http://127.0.0.1:1/a
+http://127.0.0.1:1/x
+https://127.0.0.1:1/b" "URL arguments are read among the lists, in order"
+is "$(cat "$T/err")" "pscrape: argv:4: unsupported scheme 'ftp' (only http and https)
+pscrape: argv:5: duplicate of argv:1" "a URL argument is named argv:N"
+pscrape -e serial -f jsonl 'ftp://127.0.0.1/f' 2>/dev/null | untime >"$T/out"
+is "$(cat "$T/out")" "{\"url\":\"ftp://127.0.0.1/f\",\"input\":\"argv:1\",\"final_url\":null,\"status\":0,\"ok\":false,\"duplicate_of\":null,\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"attempts\":0,\"depth\":0,\"referrer\":null,\"error\":\"argv:1: unsupported scheme 'ftp' (only http and https)\"}" \
+    "a bad URL argument is a record with input argv:N"
+pscrape --dry-run "$T/nothere.txt" >/dev/null 2>"$T/err"; st=$?
+is "$st:$(cat "$T/err")" "2:pscrape: cannot read '$T/nothere.txt': No such file or directory" \
+    "an argument that is no URL is still a list that must exist"
+# A file whose name looks like a URL: the URL wins; -i or ./ reads the file.
+mkdir -p "$T/http:/127.0.0.1:1"
+printf 'http://127.0.0.1:1/fromfile\n' >"$T/http://127.0.0.1:1/list"
+(cd "$T" && pscrape --dry-run http://127.0.0.1:1/list &&
+    pscrape --dry-run -i http://127.0.0.1:1/list -i - ./http://127.0.0.1:1/list \
+    </dev/null) >"$T/out" 2>"$T/err"
+is "$(cat "$T/out")|$(cat "$T/err")" "http://127.0.0.1:1/list
+http://127.0.0.1:1/fromfile|pscrape: warning: stdin holds no URL (it is empty or only comments)
+pscrape: ./http://127.0.0.1:1/list:1: duplicate of http://127.0.0.1:1/list:1" \
+    "an argument with :// is a URL; -i FILE is always a list"
+pscrape --dry-run -i "$T/missing.txt" >/dev/null 2>"$T/err"; st=$?
+is "$st:$(cat "$T/err")" "2:pscrape: cannot read '$T/missing.txt': No such file or directory" \
+    "-i with a missing list"
+printf 'http://127.0.0.1:1/y\n' | pscrape --dry-run -i "$T/l2" -i - \
+    http://127.0.0.1:1/z >"$T/out" 2>"$T/err"
+is "$(cat "$T/out")" "http://127.0.0.1:1/x
+http://127.0.0.1:1/y
+http://127.0.0.1:1/z" "-i lists first, in order, then the arguments"
+
+# --- -o - is standard output
+(cd "$T" && pscrape --dry-run -o - "$T/l2") >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out"):$(ls "$T" | grep -c '^-$')" "0:http://127.0.0.1:1/x:0" \
+    "-o - writes to stdout, not to a file named -"
+
+# --- config files: dashes and quoted values as curl -K takes them
+printf -- '--jobs 5\noutput = "%s"\n' "$T/out file" >"$T/k"
+pscrape -K "$T/k" --dry-run "$T/l2" >/dev/null 2>"$T/err"; st=$?
+is "$st:$(cat "$T/err"):$(cat "$T/out file" 2>&1)" "0::http://127.0.0.1:1/x" \
+    "a config file takes --name and strips a value's quotes"
+printf 'user-agent = "a \\"b\\" \\\\ c"\nuser-agent "open\n' >"$T/k"
+pscrape -K "$T/k" --dry-run "$T/l2" >/dev/null 2>"$T/err"; st=$?
+is "$st:$(head -1 "$T/err")" "2:pscrape: $T/k:2: a quoted value lacks its closing quote" \
+    "a quoted value without its end is refused with FILE:LINE"
+printf 'output "%s" x\n' "$T/o" >"$T/k"
+pscrape -K "$T/k" --dry-run "$T/l2" >/dev/null 2>"$T/err"; st=$?
+is "$st:$(head -1 "$T/err")" "2:pscrape: $T/k:1: text after a quoted value" \
+    "text after a quoted value is refused"
 pscrape -f csv "$T/empty" 2>/dev/null | tr -d '\r' >"$T/out"
 is "$(cat "$T/out")" "url,input,final_url,status,ok,duplicate_of,content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,depth,referrer,error" \
     "an empty list in CSV is still a CSV file: the header"
 
 # --- --help and --version
 pscrape --help >"$T/out"; st=$?
-is "$st:$(head -1 "$T/out")" "0:Usage: pscrape [OPTIONS] [FILE...]" "--help"
+is "$st:$(head -1 "$T/out")" "0:Usage: pscrape [OPTIONS] [FILE|URL...]" "--help"
 pscrape -V >"$T/out"; st=$?
 is "$st:$(cut -d' ' -f1 "$T/out" | tr '\n' ' ')" "0:pscrape libcurl libevent gumbo " \
     "--version names pscrape and its three libraries"

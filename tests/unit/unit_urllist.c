@@ -83,7 +83,7 @@ read_list(const char *data, size_t len)
 	in = fmemopen((void *)data, len, "r");
 	o = open_memstream(&out, &outlen);
 	sink = sink_new(&opt, o, false, NULL);
-	src = source_open(NULL, 0, in, err, sizeof err);
+	src = source_open(NULL, 0, 0, in, err, sizeof err);
 	while ((j = source_next(src, sink)) != NULL) {
 		if (seed_duplicate(seen, j, sink))
 			continue;
