@@ -141,12 +141,29 @@ text_safe(struct textbuf *b, const char *s)
 	}
 }
 
+#define CSV_FIELDS "url,input,final_url,status,ok,duplicate_of," \
+	"content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,attempts," \
+	"depth,referrer,error"
+
 const char *
-csv_header(void)
+csv_header(unsigned fields)
 {
-	return "url,input,final_url,status,ok,duplicate_of,content_type,"
-	    "charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,depth,"
-	    "referrer,error\r\n";
+	/* Indexed by fields: the optional columns come last, in this order. */
+	static const char *const header[] = {
+		CSV_FIELDS "\r\n",
+		CSV_FIELDS ",text_file\r\n",
+		CSV_FIELDS ",text\r\n",
+		CSV_FIELDS ",text_file,text\r\n",
+	};
+
+	return header[fields & (FIELD_TEXT_FILE | FIELD_TEXT)];
+}
+
+unsigned
+format_fields(const struct options *opt)
+{
+	return (opt->save_text != NULL ? FIELD_TEXT_FILE : 0) |
+	    (opt->text ? FIELD_TEXT : 0);
 }
 
 static void
@@ -168,7 +185,8 @@ csv_next(struct textbuf *b, const char *v)
 }
 
 void
-format_record(struct textbuf *b, enum format fmt, const struct result *r)
+format_record(struct textbuf *b, enum format fmt, unsigned fields,
+    const struct result *r)
 {
 	unsigned depth = r->job != NULL ? r->job->depth : 0;
 	const char *referrer = r->job != NULL ? r->job->referrer : NULL;
@@ -212,6 +230,10 @@ format_record(struct textbuf *b, enum format fmt, const struct result *r)
 		    depth);
 		json_field(b, "referrer", referrer);
 		json_field(b, "error", r->error);
+		if (fields & FIELD_TEXT_FILE)
+			json_field(b, "text_file", r->text_file);
+		if (fields & FIELD_TEXT)
+			json_field(b, "text", r->text);
 		buf_adds(b, "}\n");
 		break;
 	case FORMAT_CSV:
@@ -228,6 +250,10 @@ format_record(struct textbuf *b, enum format fmt, const struct result *r)
 		buf_printf(b, ",%u,%u", r->attempts, depth);
 		csv_next(b, referrer);
 		csv_next(b, r->error);
+		if (fields & FIELD_TEXT_FILE)
+			csv_next(b, r->text_file);
+		if (fields & FIELD_TEXT)
+			csv_next(b, r->text);
 		buf_adds(b, "\r\n");
 		break;
 	}

@@ -10,11 +10,20 @@
 #include "options.h"
 #include "result.h"
 
+/*
+ * The optional fields of jsonl and csv records, after every other field
+ * (so that the columns of the others stay put), in this order: text_file
+ * with --save-text, text with --text. The text format has neither.
+ */
+#define FIELD_TEXT_FILE	0x1
+#define FIELD_TEXT	0x2
+unsigned	 format_fields(const struct options *);
+
 /* One record, its line end included, in the format asked for. */
-void		 format_record(struct textbuf *, enum format,
+void		 format_record(struct textbuf *, enum format, unsigned fields,
 		    const struct result *);
 /* The CSV header line that opens every CSV output. */
-const char	*csv_header(void);
+const char	*csv_header(unsigned fields);
 
 /*
  * The escapers: a JSON string (quotes included) of valid UTF-8 with control

@@ -180,6 +180,9 @@ static const struct optdef optdefs[] = {
 	  "what --shard hashes: host or url", ENUM(shard_by_url, shard_keys) },
 	{ "summary", 0, "FILE", NULL,
 	  "write the per-engine statistics to FILE as JSON", STRING(summary) },
+	{ "text", 0, NULL, NULL,
+	  "add each page's extracted text to its jsonl or csv record",
+	  FLAG(text, true) },
 	{ "timeout", 't', "SECS", "30",
 	  "give up a transfer after SECS seconds in all", SECS(timeout_ms, 1) },
 	{ "user-agent", 'A', "STR", "pscrape/" PACKAGE_VERSION,
@@ -754,6 +757,10 @@ options_parse(struct options *o, int argc, char **argv)
 	}
 	o->files = argv + optind;
 	o->nfiles = argc - optind;
+	/* A text record is one line: a page's text has no place in it. */
+	if (o->text && o->format == FORMAT_TEXT)
+		usage_error("--text: needs -f jsonl or -f csv (a text record"
+		    " has no room for the page's text)");
 }
 
 void

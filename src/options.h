@@ -39,6 +39,7 @@ struct options {
 	const char		*cacert;
 	bool			 insecure;
 	const char		*save_text;	/* directory or NULL */
+	bool			 text;		/* --text: text in records */
 	const char		*summary;	/* --summary FILE or NULL */
 	double			 fail_threshold; /* percent */
 	const char		*lock;		/* --lock FILE or NULL */

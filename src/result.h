@@ -49,6 +49,8 @@ struct result {
 	double		 ttfb_ms;
 	const char	*engine;	/* static; set by sink_emit() */
 	char		*error;		/* NULL on success */
+	char		*text;		/* --text: the page's text, or NULL */
+	char		*text_file;	/* --save-text: its file, or NULL */
 	uint64_t	 seq;
 
 	/* Crawling: what the scheduler needs back from a transfer. */
