@@ -499,7 +499,8 @@ page_extract(struct result *r, const char *body, size_t len,
 	/* The same bytes as the file: --text and --save-text agree. */
 	if (keep_text && r->ok) {
 		buf_add(&text, "", 0);
-		r->text = text.data != NULL ? text.data : xstrdup("");
+		r->text = text.data;
+		r->text_len = text.len;
 	} else
 		free(text.data);
 }

@@ -85,8 +85,14 @@ json_escape(unsigned char c)
 void
 json_string(struct textbuf *b, const char *s)
 {
+	json_stringn(b, s, strlen(s));
+}
+
+void
+json_stringn(struct textbuf *b, const char *s, size_t n)
+{
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), len;
+	size_t len;
 	const char *esc;
 
 	buf_addc(b, '"');
@@ -105,8 +111,14 @@ json_string(struct textbuf *b, const char *s)
 void
 csv_field(struct textbuf *b, const char *s)
 {
+	csv_fieldn(b, s, strlen(s));
+}
+
+void
+csv_fieldn(struct textbuf *b, const char *s, size_t n)
+{
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), len;
+	size_t len;
 	bool quote = false;
 
 	for (len = 0; len < n; len++)
@@ -232,8 +244,12 @@ format_record(struct textbuf *b, enum format fmt, unsigned fields,
 		json_field(b, "error", r->error);
 		if (fields & FIELD_TEXT_FILE)
 			json_field(b, "text_file", r->text_file);
-		if (fields & FIELD_TEXT)
-			json_field(b, "text", r->text);
+		/* The text may hold a NUL (from &#0; or a NUL byte). */
+		if ((fields & FIELD_TEXT) && r->text != NULL) {
+			buf_adds(b, ",\"text\":");
+			json_stringn(b, r->text, r->text_len);
+		} else if (fields & FIELD_TEXT)
+			buf_adds(b, ",\"text\":null");
 		buf_adds(b, "}\n");
 		break;
 	case FORMAT_CSV:
@@ -253,7 +269,9 @@ format_record(struct textbuf *b, enum format fmt, unsigned fields,
 		if (fields & FIELD_TEXT_FILE)
 			csv_next(b, r->text_file);
 		if (fields & FIELD_TEXT)
-			csv_next(b, r->text);
+			buf_addc(b, ',');
+		if ((fields & FIELD_TEXT) && r->text != NULL)
+			csv_fieldn(b, r->text, r->text_len);
 		buf_adds(b, "\r\n");
 		break;
 	}

@@ -32,6 +32,9 @@ const char	*csv_header(unsigned fields);
  */
 void		 json_string(struct textbuf *, const char *);
 void		 csv_field(struct textbuf *, const char *);
+/* The same for n bytes, which may hold a NUL (\u0000; quoted in CSV). */
+void		 json_stringn(struct textbuf *, const char *, size_t n);
+void		 csv_fieldn(struct textbuf *, const char *, size_t n);
 void		 text_safe(struct textbuf *, const char *);
 
 #endif

@@ -141,10 +141,10 @@ proto_send_job(int fd, const struct job *job)
 
 /* The text, in pieces that each fit in a message. */
 static int
-send_text(int fd, const char *text)
+send_text(int fd, const char *text, size_t len)
 {
 	struct textbuf b;
-	size_t len = strlen(text), n;
+	size_t n;
 
 	for (; len > 0; text += n, len -= n) {
 		n = len < PROTO_MAX_PAYLOAD ? len : PROTO_MAX_PAYLOAD;
@@ -164,7 +164,7 @@ proto_send_result(int fd, const struct result *r)
 	size_t i, len, start;
 	uint32_t n;
 
-	if (r->text != NULL && send_text(fd, r->text) == -1)
+	if (r->text != NULL && send_text(fd, r->text, r->text_len) == -1)
 		return -1;
 	begin_msg(&b, PROTO_RESULT);
 	put_u64(&b, r->seq);
@@ -398,8 +398,8 @@ proto_get_job(const struct proto_msg *msg)
 int
 proto_get_text(const struct proto_msg *msg, struct textbuf *text)
 {
-	/* The text is a C string: a NUL cannot be part of it. */
-	if (msg->len == 0 || memchr(msg->payload, '\0', msg->len) != NULL)
+	/* A piece is never empty; a NUL is text like any other byte. */
+	if (msg->len == 0)
 		return -1;
 	buf_add(text, msg->payload, msg->len);
 	return 0;
@@ -456,6 +456,7 @@ proto_get_result(const struct proto_msg *msg, uint64_t *seq,
 	if (has_text) {
 		r->text = text != NULL && text->data != NULL ? text->data :
 		    xstrdup("");
+		r->text_len = text != NULL ? text->len : 0;
 		if (text != NULL)
 			memset(text, 0, sizeof *text);
 	}

@@ -13,7 +13,8 @@
  *	JOB	parent -> worker: u64 seq, str url, str given, u8 kind
  *		(enum job_kind), u8 want_links
  *	TEXT	worker -> parent, before the RESULT it belongs to: a piece
- *		of the page's text (--text), the whole payload; a text
+ *		of the page's text (--text; NULs and all), the whole
+ *		payload, never empty; a text
  *		longer than PROTO_MAX_PAYLOAD comes in several, in order
  *	RESULT	worker -> parent: u64 seq, i64 status, u8 ok, u64 bytes,
  *		u64 chars, f64 time_ms, f64 ttfb_ms, str charset,

@@ -90,6 +90,7 @@ result_clear_outcome(struct result *r)
 	free(r->body);
 	r->final_url = r->content_type = r->error = r->eff_url = NULL;
 	r->text = r->text_file = NULL;
+	r->text_len = 0;
 	r->links = NULL;
 	r->body = NULL;
 	r->body_len = 0;

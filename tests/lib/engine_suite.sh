@@ -141,7 +141,7 @@ for line in sys.stdin:
 ' "$1"
 }
 for f in article multibyte entities whitespace shiftjis_meta utf16le_bom \
-    pre_textarea win1252_meta; do
+    pre_textarea win1252_meta refs_overflow; do
 	echo "$BASE/f/fixtures/$f.html"
 done >"$T/list"
 if [ -n "$PY" ]; then
@@ -151,6 +151,7 @@ if [ -n "$PY" ]; then
 entities.html True True True True True
 multibyte.html True True True True True
 pre_textarea.html True True True True True
+refs_overflow.html True True True True True
 shiftjis_meta.html True True True True True
 utf16le_bom.html True True True True True
 whitespace.html True True True True True

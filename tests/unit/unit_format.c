@@ -145,6 +145,7 @@ main(void)
 	/* --save-text and --text: text_file, then text, after the rest. */
 	ok.text_file = "dir/0123456789abcdef.txt";
 	ok.text = "T\xc3\xa9xt \"q\",\nline 2";
+	ok.text_len = strlen(ok.text);
 	is_str(csv_header(FIELD_TEXT), "url,input,final_url,status,ok,"
 	    "duplicate_of,content_type,charset,bytes,chars,time_ms,ttfb_ms,"
 	    "engine,attempts,depth,referrer,error,text\r\n",
@@ -176,6 +177,15 @@ main(void)
 	    "\"attempts\":0,\"depth\":0,\"referrer\":null,"
 	    "\"error\":\"HTTP 404\",\"text\":null}\n",
 	    "jsonl failure: text null");
+	ok.text = "x\0y";
+	ok.text_len = 3;
+	ok.text_file = NULL;
+	ok(strstr(record_fields(FORMAT_JSONL, FIELD_TEXT_FILE | FIELD_TEXT, &ok),
+	    "\"error\":null,\"text_file\":null,\"text\":\"x\\u0000y\"}\n") != NULL,
+	    "jsonl: a NUL in the text is \\u0000, and the rest follows");
+	record_fields(FORMAT_CSV, FIELD_TEXT, &ok);
+	ok(rb.len > 8 && memcmp(rb.data + rb.len - 8, ",\"x\0y\"\r\n", 8) == 0,
+	    "csv: a NUL in the text is kept, quoted");
 	is_str(record_fields(FORMAT_TEXT, FIELD_TEXT_FILE | FIELD_TEXT, &ok),
 	    "Fetched 567 characters from http://h/a,\"b\"\n",
 	    "the text format has neither field");

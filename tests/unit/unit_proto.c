@@ -218,9 +218,10 @@ main(void)
 	textlen = 2 * PROTO_MAX_PAYLOAD + 12345;
 	big = xmalloc(textlen + 1);
 	for (i = 0; i < textlen; i++)
-		big[i] = "abc\xc3\xa9\n"[i % 6];
+		big[i] = "abc\xc3\xa9\n\0"[i % 7];
 	big[textlen] = '\0';
 	r.text = big;
+	r.text_len = textlen;
 	r.text_file = "dir/0123456789abcdef.txt";
 	fflush(stdout);
 	if ((pid = fork()) == 0)
@@ -236,14 +237,16 @@ main(void)
 	    WEXITSTATUS(status) == 0, "... sent whole");
 	memset(&got, 0, sizeof got);
 	ok(proto_get_result(&msg, &seq, &got, &text) == 0, "... decodes");
-	ok(got.text != NULL && strcmp(got.text, big) == 0,
-	    "the text is the pieces in order, byte for byte");
+	ok(got.text != NULL && got.text_len == textlen &&
+	    memcmp(got.text, big, textlen) == 0 && got.text[textlen] == '\0',
+	    "the text is the pieces in order, byte for byte, NULs too");
 	ok(text.data == NULL && text.len == 0, "the record took the pieces");
 	is_str(got.text_file, "dir/0123456789abcdef.txt", "text_file");
 	result_clear_outcome(&got);
 	free(big);
 
 	r.text = "";
+	r.text_len = 0;
 	r.text_file = NULL;
 	proto_send_result(sv[0], &r);
 	is_int(recv_one(sv[1], &in, &msg), PROTO_RESULT,
@@ -257,6 +260,7 @@ main(void)
 
 	/* Pieces with no text in the RESULT, or a NUL in one: refused. */
 	r.text = "stray";
+	r.text_len = 5;
 	proto_send_result(sv[0], &r);
 	r.text = NULL;
 	proto_send_result(sv[0], &r);
@@ -272,10 +276,9 @@ main(void)
 	    "pieces before a RESULT without text are refused");
 	free(text.data);
 	memset(&text, 0, sizeof text);
-	msg.payload = "a\0b";
-	msg.len = 3;
+	msg.len = 0;
 	ok(proto_get_text(&msg, &text) == -1 && text.len == 0,
-	    "a TEXT piece with a NUL is refused");
+	    "an empty TEXT piece is refused");
 
 	ok(proto_send_noexec(sv[0], ENOENT) == 0, "NOEXEC sent");
 	is_int(recv_one(sv[1], &in, &msg), PROTO_NOEXEC, "NOEXEC received");
