@@ -77,6 +77,8 @@ struct options {
 void	options_parse(struct options *, int, char **);
 void	options_free(struct options *);
 void	options_usage(FILE *);
+/* The completion of pscrape for shell, "bash" or "zsh"; -1 for another. */
+int	options_completion(FILE *, const char *shell);
 /* BYTES with an optional K, M or G suffix; -1 when malformed or 0. */
 int	parse_size(const char *, uint64_t *);
 
