@@ -202,7 +202,8 @@ parse_main(void *arg)
 			ae->tail = NULL;
 		pthread_mutex_unlock(&ae->lock);
 
-		page_extract(p->r, p->body, p->len, ae->run->save);
+		page_extract(p->r, p->body, p->len, ae->run->save,
+		    ae->run->opt->text);
 		sched_done(ae->run->sched, p->r);
 		poke_starved(p->lp);
 		free(p->body);

@@ -71,6 +71,7 @@ struct worker {
 	bool		 ready;		/* said HELLO: may be given jobs */
 	struct job	*held;		/* the job it holds, or NULL */
 	struct proto_in	 in;
+	struct textbuf	 text;		/* TEXT pieces of the job held */
 };
 
 struct pengine {
@@ -352,6 +353,8 @@ worker_lost(struct pengine *pe, struct worker *w, const char *problem)
 	w->pid = 0;
 	w->held = NULL;
 	proto_in_free(&w->in);
+	free(w->text.data);
+	memset(&w->text, 0, sizeof w->text);
 
 	if (!w->ready) {
 		/* The first of a run of failed starts is enough to explain. */
@@ -381,18 +384,41 @@ worker_result(struct pengine *pe, struct worker *w,
 {
 	struct result *r;
 	uint64_t seq;
+	char err[512];
 
 	if (w->held == NULL)
 		return -1;
 	r = result_from_job(w->held);
-	if (proto_get_result(msg, &seq, r) == -1 || seq != r->seq) {
+	if (proto_get_result(msg, &seq, r, &w->text) == -1 || seq != r->seq) {
 		/* Not a record for this job: it stays held. */
 		w->held = result_take_job(r);
 		return -1;
 	}
 	w->held = NULL;
+	/* The worker saved the text; the run's index is the parent's. */
+	if (r->text_file != NULL && (pe->run->save == NULL ||
+	    savetext_list(pe->run->save, r->url, err, sizeof err) != 0)) {
+		free(r->text_file);
+		r->text_file = NULL;
+		result_fail(r, "%s", pe->run->save == NULL ?
+		    "worker saved text unasked" : err);
+	}
 	sched_done(pe->run->sched, r);
 	return 0;
+}
+
+/*
+ * A TEXT piece of the job held. The text of a page is at most about three
+ * times its body (a byte of a one-byte charset, three in UTF-8): more is
+ * a broken worker, not a page.
+ */
+static int
+worker_text(struct pengine *pe, struct worker *w,
+    const struct proto_msg *msg)
+{
+	if (w->held == NULL || proto_get_text(msg, &w->text) == -1)
+		return -1;
+	return w->text.len / 4 > pe->run->opt->max_size ? -1 : 0;
 }
 
 /* Read what a worker sent and act on every complete message. */
@@ -429,6 +455,10 @@ worker_input(struct pengine *pe, struct worker *w)
 			worker_lost(pe, w, problem);
 			free(problem);
 			return;
+		case PROTO_TEXT:
+			if (worker_text(pe, w, &msg) == -1)
+				goto broken;
+			break;
 		case PROTO_RESULT:
 			if (worker_result(pe, w, &msg) == -1)
 				goto broken;
@@ -594,6 +624,7 @@ engine_process(struct run *run)
 		if (w->pid != 0)
 			worker_reap(&pe, w->pid, NULL);
 		proto_in_free(&w->in);
+		free(w->text.data);
 	}
 	free(pe.envp);
 	free(pe.exe);
@@ -621,7 +652,8 @@ process_worker_main(const struct options *opt, int fd)
 	stop_install();
 	memset(&in, 0, sizeof in);
 	if (opt->save_text != NULL &&
-	    (save = savetext_open(opt->save_text, err, sizeof err)) == NULL) {
+	    (save = savetext_open(opt->save_text, false, err,
+	    sizeof err)) == NULL) {
 		warnx_("worker: %s", err);
 		return EXIT_FAILURE;
 	}

@@ -566,7 +566,7 @@ fetch_take_body(struct fetch *f, size_t *len)
 
 void
 page_extract(struct result *r, const char *body, size_t len,
-    struct savetext *save)
+    struct savetext *save, bool keep_text)
 {
 	struct textbuf text = { NULL, 0, 0 };
 	struct extract_links links;
@@ -581,7 +581,7 @@ page_extract(struct result *r, const char *body, size_t len,
 	memset(&links, 0, sizeof links);
 	want = r->job != NULL && r->job->want_links;
 	extract_page_links(body ? body : "", len, r->content_type, &out,
-	    save != NULL ? &text : NULL, want ? &links : NULL);
+	    save != NULL || keep_text ? &text : NULL, want ? &links : NULL);
 	if (want) {
 		r->nlinks = links_resolve(r->eff_url != NULL ? r->eff_url :
 		    r->job->url, links.base, links.hrefs, links.n, &r->links);
@@ -600,16 +600,22 @@ page_extract(struct result *r, const char *body, size_t len,
 		free(text.data);
 		return;
 	}
-	if (save != NULL && savetext_write(save, r->url, text.data ? text.data :
-	    "", text.len, err, sizeof err) != 0)
+	if (save != NULL && (r->text_file = savetext_write(save, r->url,
+	    text.data ? text.data : "", text.len, err, sizeof err)) == NULL)
 		result_fail(r, "%s", err);
-	free(text.data);
+	/* The same bytes as the file: --text and --save-text agree. */
+	if (keep_text && r->ok) {
+		buf_add(&text, "", 0);
+		r->text = text.data;
+		r->text_len = text.len;
+	} else
+		free(text.data);
 }
 
 void
 fetch_extract(struct fetch *f, struct result *r)
 {
-	page_extract(r, f->body.data, f->body.len, f->save);
+	page_extract(r, f->body.data, f->body.len, f->save, f->opt->text);
 }
 
 struct result *

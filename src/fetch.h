@@ -9,6 +9,8 @@
 #ifndef PSCRAPE_FETCH_H
 #define PSCRAPE_FETCH_H
 
+#include <stdbool.h>
+
 #include <curl/curl.h>
 
 #include "options.h"
@@ -53,9 +55,10 @@ struct result	*fetch_page(struct fetch *, struct job *);
 
 /*
  * The extract step on a body that was taken from its fetch; thread-safe.
- * Counts characters and saves the text when --save-text asked for it.
+ * Counts characters, saves the text when --save-text asked for it (the
+ * file in r->text_file) and keeps it in r->text when keep_text (--text).
  */
 void		 page_extract(struct result *, const char *body, size_t len,
-		    struct savetext *);
+		    struct savetext *, bool keep_text);
 
 #endif

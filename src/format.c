@@ -85,8 +85,14 @@ json_escape(unsigned char c)
 void
 json_string(struct textbuf *b, const char *s)
 {
+	json_stringn(b, s, strlen(s));
+}
+
+void
+json_stringn(struct textbuf *b, const char *s, size_t n)
+{
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), len;
+	size_t len;
 	const char *esc;
 
 	buf_addc(b, '"');
@@ -105,8 +111,14 @@ json_string(struct textbuf *b, const char *s)
 void
 csv_field(struct textbuf *b, const char *s)
 {
+	csv_fieldn(b, s, strlen(s));
+}
+
+void
+csv_fieldn(struct textbuf *b, const char *s, size_t n)
+{
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), len;
+	size_t len;
 	bool quote = false;
 
 	for (len = 0; len < n; len++)
@@ -141,12 +153,29 @@ text_safe(struct textbuf *b, const char *s)
 	}
 }
 
+#define CSV_FIELDS "url,input,final_url,status,ok,duplicate_of," \
+	"content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,attempts," \
+	"depth,referrer,error"
+
 const char *
-csv_header(void)
+csv_header(unsigned fields)
 {
-	return "url,input,final_url,status,ok,duplicate_of,content_type,"
-	    "charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,depth,"
-	    "referrer,error\r\n";
+	/* Indexed by fields: the optional columns come last, in this order. */
+	static const char *const header[] = {
+		CSV_FIELDS "\r\n",
+		CSV_FIELDS ",text_file\r\n",
+		CSV_FIELDS ",text\r\n",
+		CSV_FIELDS ",text_file,text\r\n",
+	};
+
+	return header[fields & (FIELD_TEXT_FILE | FIELD_TEXT)];
+}
+
+unsigned
+format_fields(const struct options *opt)
+{
+	return (opt->save_text != NULL ? FIELD_TEXT_FILE : 0) |
+	    (opt->text ? FIELD_TEXT : 0);
 }
 
 static void
@@ -168,7 +197,8 @@ csv_next(struct textbuf *b, const char *v)
 }
 
 void
-format_record(struct textbuf *b, enum format fmt, const struct result *r)
+format_record(struct textbuf *b, enum format fmt, unsigned fields,
+    const struct result *r)
 {
 	unsigned depth = r->job != NULL ? r->job->depth : 0;
 	const char *referrer = r->job != NULL ? r->job->referrer : NULL;
@@ -212,6 +242,14 @@ format_record(struct textbuf *b, enum format fmt, const struct result *r)
 		    depth);
 		json_field(b, "referrer", referrer);
 		json_field(b, "error", r->error);
+		if (fields & FIELD_TEXT_FILE)
+			json_field(b, "text_file", r->text_file);
+		/* The text may hold a NUL (from &#0; or a NUL byte). */
+		if ((fields & FIELD_TEXT) && r->text != NULL) {
+			buf_adds(b, ",\"text\":");
+			json_stringn(b, r->text, r->text_len);
+		} else if (fields & FIELD_TEXT)
+			buf_adds(b, ",\"text\":null");
 		buf_adds(b, "}\n");
 		break;
 	case FORMAT_CSV:
@@ -228,6 +266,12 @@ format_record(struct textbuf *b, enum format fmt, const struct result *r)
 		buf_printf(b, ",%u,%u", r->attempts, depth);
 		csv_next(b, referrer);
 		csv_next(b, r->error);
+		if (fields & FIELD_TEXT_FILE)
+			csv_next(b, r->text_file);
+		if (fields & FIELD_TEXT)
+			buf_addc(b, ',');
+		if ((fields & FIELD_TEXT) && r->text != NULL)
+			csv_fieldn(b, r->text, r->text_len);
 		buf_adds(b, "\r\n");
 		break;
 	}

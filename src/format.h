@@ -10,11 +10,20 @@
 #include "options.h"
 #include "result.h"
 
+/*
+ * The optional fields of jsonl and csv records, after every other field
+ * (so that the columns of the others stay put), in this order: text_file
+ * with --save-text, text with --text. The text format has neither.
+ */
+#define FIELD_TEXT_FILE	0x1
+#define FIELD_TEXT	0x2
+unsigned	 format_fields(const struct options *);
+
 /* One record, its line end included, in the format asked for. */
-void		 format_record(struct textbuf *, enum format,
+void		 format_record(struct textbuf *, enum format, unsigned fields,
 		    const struct result *);
 /* The CSV header line that opens every CSV output. */
-const char	*csv_header(void);
+const char	*csv_header(unsigned fields);
 
 /*
  * The escapers: a JSON string (quotes included) of valid UTF-8 with control
@@ -23,6 +32,9 @@ const char	*csv_header(void);
  */
 void		 json_string(struct textbuf *, const char *);
 void		 csv_field(struct textbuf *, const char *);
+/* The same for n bytes, which may hold a NUL (\u0000; quoted in CSV). */
+void		 json_stringn(struct textbuf *, const char *, size_t n);
+void		 csv_fieldn(struct textbuf *, const char *, size_t n);
 void		 text_safe(struct textbuf *, const char *);
 
 #endif

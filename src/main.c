@@ -290,7 +290,8 @@ open_outputs(struct session *s)
 		fatal(EXIT_USAGE, "%s", err);
 	source_close(src);
 	if (opt->save_text != NULL && !opt->dry_run &&
-	    (s->save = savetext_open(opt->save_text, err, sizeof err)) == NULL)
+	    (s->save = savetext_open(opt->save_text, true, err,
+	    sizeof err)) == NULL)
 		fatal(EXIT_WRITE, "%s", err);
 	if (opt->output != NULL) {
 		s->of = outfile_open(opt->output, err, sizeof err);

@@ -199,6 +199,9 @@ static const struct optdef optdefs[] = {
 	  "what --shard hashes: host or url", ENUM(shard_by_url, shard_keys) },
 	{ "summary", 0, "FILE", NULL,
 	  "write the per-engine statistics to FILE as JSON", STRING(summary) },
+	{ "text", 0, NULL, NULL,
+	  "add each page's extracted text to its jsonl or csv record",
+	  FLAG(text, true) },
 	{ "timeout", 't', "SECS", "30",
 	  "give up one attempt at a URL after SECS seconds in all; with"
 	  " retries a URL may take (retries + 1) x SECS and backoff",
@@ -793,6 +796,12 @@ options_parse(struct options *o, int argc, char **argv)
 	size_t i;
 	int c;
 
+	/* Hidden, for the build: not in the table, so not in --help. */
+	if (argc == 3 && strcmp(argv[1], "--completions") == 0) {
+		if (options_completion(stdout, argv[2]) != 0)
+			usage_error("--completions: expected bash or zsh");
+		exit(fflush(stdout) == 0 ? EXIT_ALL_OK : EXIT_WRITE);
+	}
 	set_defaults(o);
 	if ((config = find_config(argc, argv, &must)) != NULL) {
 		read_config(o, config, must);
@@ -830,6 +839,10 @@ options_parse(struct options *o, int argc, char **argv)
 			continue;
 		d->fn(o, d, optarg);
 	}
+	/* A text record is one line: a page's text has no place in it. */
+	if (o->text && o->format == FORMAT_TEXT)
+		usage_error("--text: needs -f jsonl or -f csv (a text record"
+		    " has no room for the page's text)");
 	if (o->nlistfiles == 0) {
 		o->files = argv + optind;
 		o->nfiles = argc - optind;
@@ -853,4 +866,165 @@ options_free(struct options *o)
 	curl_slist_free_all(o->headers);
 	if (o->nlistfiles > 0)
 		free(o->files);
+}
+
+/*
+ * --completions SHELL, a hidden mode for the build (Makefile.am): the
+ * bash or zsh completion of pscrape, made from the table, so that it
+ * knows every option and what its argument is.
+ */
+
+/* What an option's argument completes to: a file, a directory, words. */
+static const char *
+arg_kind(const struct optdef *d, char *words, size_t len)
+{
+	const char *p;
+	size_t i, n = 0;
+
+	words[0] = '\0';
+	if (d->arg == NULL)
+		return NULL;
+	if (d->fn == set_engine) {
+		n = snprintf(words, len, "all ");
+		for (p = engine_names(); *p != '\0' && n + 1 < len; p++)
+			if (*p != ',')
+				words[n++] = *p;
+		words[n] = '\0';
+		return "engines";
+	}
+	if (d->names != NULL) {
+		for (i = 0; d->names[i] != NULL && n < len; i++)
+			n += snprintf(words + n, len - n, "%s%s", i ? " " : "",
+			    d->names[i]);
+		return "words";
+	}
+	if (strcmp(d->arg, "FILE") == 0)
+		return "file";
+	if (strcmp(d->arg, "DIR") == 0)
+		return "dir";
+	return "none";
+}
+
+static void
+complete_bash(FILE *f)
+{
+	const struct optdef *d;
+	const char *kind;
+	char words[256];
+
+	fputs("# bash completion for pscrape: made by pscrape --completions"
+	    " bash.\n_pscrape()\n{\n"
+	    "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev= pre=\n"
+	    "\t[ \"$COMP_CWORD\" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD-1]}\n"
+	    "\t# --option=value: bash makes '=' a word of its own.\n"
+	    "\tif [ \"$cur\" = = ]; then\n\t\tcur=\n"
+	    "\telif [ \"$prev\" = = ] && [ \"$COMP_CWORD\" -gt 1 ]; then\n"
+	    "\t\tprev=${COMP_WORDS[COMP_CWORD-2]}\n\tfi\n"
+	    "\tCOMPREPLY=()\n\tcase $prev in\n", f);
+	for (d = optdefs; d < optdefs + NOPTDEFS; d++) {
+		if ((kind = arg_kind(d, words, sizeof words)) == NULL)
+			continue;
+		fprintf(f, "\t--%s", d->name);
+		if (d->letter != 0)
+			fprintf(f, "|-%c", d->letter);
+		if (strcmp(kind, "engines") == 0)
+			fprintf(f, ")\n\t\t# A comma list: complete its last name."
+			    "\n\t\tlocal w=\"%s\"\n"
+			    "\t\tcase $cur in *,*) pre=${cur%%,*},;"
+			    " cur=${cur##*,};; *) w=\"all $w\";; esac\n"
+			    "\t\tCOMPREPLY=($(compgen -P \"$pre\" -W \"$w\""
+			    " -- \"$cur\"))\n\t\treturn;;\n",
+			    words + strlen("all "));
+		else if (strcmp(kind, "words") == 0)
+			fprintf(f, ")\n\t\tCOMPREPLY=($(compgen -W \"%s\" --"
+			    " \"$cur\"))\n\t\treturn;;\n", words);
+		else if (strcmp(kind, "file") == 0 || strcmp(kind, "dir") == 0)
+			fprintf(f, ")\n\t\tcompopt -o filenames 2>/dev/null\n"
+			    "\t\tCOMPREPLY=($(compgen -%c -- \"$cur\"))\n"
+			    "\t\treturn;;\n", kind[0] == 'f' ? 'f' : 'd');
+		else
+			fputs(")\n\t\treturn;;\n", f);
+	}
+	fputs("\tesac\n\tcase $cur in\n\t-*)\n\t\tCOMPREPLY=($(compgen -W \"",
+	    f);
+	for (d = optdefs; d < optdefs + NOPTDEFS; d++)
+		fprintf(f, "%s--%s", d == optdefs ? "" : " ", d->name);
+	for (d = optdefs; d < optdefs + NOPTDEFS; d++)
+		if (d->letter != 0)
+			fprintf(f, " -%c", d->letter);
+	fputs("\" -- \"$cur\"));;\n\t*)\n\t\tcompopt -o filenames"
+	    " 2>/dev/null\n\t\tCOMPREPLY=($(compgen -f -- \"$cur\"));;\n"
+	    "\tesac\n}\ncomplete -F _pscrape pscrape\n", f);
+}
+
+/*
+ * s inside the '...' of a zsh _arguments spec, a backslash before each
+ * character of esc: "]" in a description, ":" in a message.
+ */
+static void
+zsh_quoted(FILE *f, const char *s, const char *esc)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else if (strchr(esc, *s) != NULL)
+			fprintf(f, "\\%c", *s);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void
+complete_zsh(FILE *f)
+{
+	const struct optdef *d;
+	const char *kind;
+	char words[256];
+	bool many;
+
+	fputs("#compdef pscrape\n# zsh completion for pscrape: made by"
+	    " pscrape --completions zsh.\n_arguments -s -S \\\n", f);
+	for (d = optdefs; d < optdefs + NOPTDEFS; d++) {
+		kind = arg_kind(d, words, sizeof words);
+		many = d->fn == set_count || d->fn == add_header;
+		fputs("\t", f);
+		if (d->letter != 0)
+			fprintf(f, "'%s(-%c --%s)'{-%c%s,--%s%s}'", many ? "*" :
+			    "", d->letter, d->name, d->letter, kind ? "+" : "",
+			    d->name, kind ? "=" : "");
+		else
+			fprintf(f, "'%s--%s%s", many ? "*" : "", d->name,
+			    kind ? "=" : "");
+		fputs("[", f);
+		zsh_quoted(f, d->help, "]");
+		fputs("]", f);
+		if (kind != NULL) {
+			fputs(":", f);
+			zsh_quoted(f, d->arg, ":");
+			if (strcmp(kind, "engines") == 0)
+				fprintf(f, ":_sequence compadd - %s", words);
+			else if (strcmp(kind, "words") == 0)
+				fprintf(f, ":(%s)", words);
+			else if (strcmp(kind, "file") == 0)
+				fputs(":_files", f);
+			else if (strcmp(kind, "dir") == 0)
+				fputs(":_files -/", f);
+			else
+				fputs(": ", f);
+		}
+		fputs("' \\\n", f);
+	}
+	fputs("\t'*:URL list:_files'\n", f);
+}
+
+int
+options_completion(FILE *f, const char *shell)
+{
+	if (strcmp(shell, "bash") == 0)
+		complete_bash(f);
+	else if (strcmp(shell, "zsh") == 0)
+		complete_zsh(f);
+	else
+		return -1;
+	return 0;
 }

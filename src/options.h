@@ -39,6 +39,7 @@ struct options {
 	const char		*cacert;
 	bool			 insecure;
 	const char		*save_text;	/* directory or NULL */
+	bool			 text;		/* --text: text in records */
 	const char		*summary;	/* --summary FILE or NULL */
 	double			 fail_threshold; /* percent */
 	const char		*lock;		/* --lock FILE or NULL */
@@ -83,6 +84,8 @@ struct options {
 void	options_parse(struct options *, int, char **);
 void	options_free(struct options *);
 void	options_usage(FILE *);
+/* The completion of pscrape for shell, "bash" or "zsh"; -1 for another. */
+int	options_completion(FILE *, const char *shell);
 /* BYTES with an optional K, M or G suffix; -1 when malformed or 0. */
 int	parse_size(const char *, uint64_t *);
 

@@ -139,6 +139,24 @@ proto_send_job(int fd, const struct job *job)
 	return send_msg(fd, &b);
 }
 
+/* The text, in pieces that each fit in a message. */
+static int
+send_text(int fd, const char *text, size_t len)
+{
+	struct textbuf b;
+	size_t n;
+
+	for (; len > 0; text += n, len -= n) {
+		n = len < PROTO_MAX_PAYLOAD ? len : PROTO_MAX_PAYLOAD;
+		memset(&b, 0, sizeof b);
+		begin_msg(&b, PROTO_TEXT);
+		buf_add(&b, text, n);
+		if (send_msg(fd, &b) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 int
 proto_send_result(int fd, const struct result *r)
 {
@@ -146,6 +164,8 @@ proto_send_result(int fd, const struct result *r)
 	size_t i, len, start;
 	uint32_t n;
 
+	if (r->text != NULL && send_text(fd, r->text, r->text_len) == -1)
+		return -1;
 	begin_msg(&b, PROTO_RESULT);
 	put_u64(&b, r->seq);
 	put_u64(&b, (uint64_t)(int64_t)r->status);
@@ -165,7 +185,8 @@ proto_send_result(int fd, const struct result *r)
 	put_u32(&b, 0);
 	for (i = 0; i < r->nlinks; i++) {
 		len = strlen(r->links[i]);
-		if (b.len + 4 + len + 4 + r->body_len + PROTO_HEADER >
+		if (b.len + 4 + len + 4 + r->body_len + PROTO_HEADER +
+		    4 + (r->text_file ? strlen(r->text_file) : 0) + 1 >
 		    PROTO_MAX_PAYLOAD)
 			break;
 		put_str(&b, r->links[i]);
@@ -173,6 +194,8 @@ proto_send_result(int fd, const struct result *r)
 	n = (uint32_t)i;
 	memcpy(b.data + start, &n, sizeof n);
 	put_bytes(&b, r->body, r->body_len);
+	put_str(&b, r->text_file);
+	buf_addc(&b, r->text != NULL ? 1 : 0);
 	return send_msg(fd, &b);
 }
 
@@ -373,11 +396,21 @@ proto_get_job(const struct proto_msg *msg)
 }
 
 int
+proto_get_text(const struct proto_msg *msg, struct textbuf *text)
+{
+	/* A piece is never empty; a NUL is text like any other byte. */
+	if (msg->len == 0)
+		return -1;
+	buf_add(text, msg->payload, msg->len);
+	return 0;
+}
+
+int
 proto_get_result(const struct proto_msg *msg, uint64_t *seq,
-    struct result *r)
+    struct result *r, struct textbuf *text)
 {
 	struct cursor c = { msg->payload, msg->len, false };
-	uint8_t ok, transient = 0;
+	uint8_t ok, transient = 0, has_text = 0;
 	char *charset;
 	uint32_t n, i;
 
@@ -413,9 +446,19 @@ proto_get_result(const struct proto_msg *msg, uint64_t *seq,
 				r->nlinks++;
 	}
 	r->body = get_bytes(&c, &r->body_len);
-	if (c.bad || c.left != 0 || ok > 1 || transient > 1) {
+	r->text_file = get_str(&c);
+	get(&c, &has_text, sizeof has_text);
+	if (c.bad || c.left != 0 || ok > 1 || transient > 1 || has_text > 1 ||
+	    (has_text == 0 && text != NULL && text->len > 0)) {
 		result_clear_outcome(r);
 		return -1;
+	}
+	if (has_text) {
+		r->text = text != NULL && text->data != NULL ? text->data :
+		    xstrdup("");
+		r->text_len = text != NULL ? text->len : 0;
+		if (text != NULL)
+			memset(text, 0, sizeof *text);
 	}
 	return 0;
 }

@@ -12,12 +12,18 @@
  *		the program: u32 errno
  *	JOB	parent -> worker: u64 seq, str url, str given, u8 kind
  *		(enum job_kind), u8 want_links
+ *	TEXT	worker -> parent, before the RESULT it belongs to: a piece
+ *		of the page's text (--text; NULs and all), the whole
+ *		payload, never empty; a text
+ *		longer than PROTO_MAX_PAYLOAD comes in several, in order
  *	RESULT	worker -> parent: u64 seq, i64 status, u8 ok, u64 bytes,
  *		u64 chars, f64 time_ms, f64 ttfb_ms, str charset,
  *		str final_url, str content_type, str error, u8 transient,
  *		i64 retry_after, u32 nlinks, str links[nlinks], bytes body
  *		(robots.txt jobs only; a bytes is a u32 length and the
- *		bytes, 0xffffffff for none)
+ *		bytes, 0xffffffff for none), str text_file, u8 text (1: the
+ *		TEXT pieces since the last RESULT, none for "", are the
+ *		text; 0: there is no text, and there were no pieces)
  *
  * A str is a u32 length and that many bytes, without a NUL; the length
  * 0xffffffff stands for NULL, which is not the same as "".
@@ -29,9 +35,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "buf.h"
 #include "result.h"
 
-#define PROTO_VERSION		2
+#define PROTO_VERSION		3
 #define PROTO_HEADER		8		/* u32 type, u32 length */
 #define PROTO_MAX_PAYLOAD	(1024 * 1024)	/* more: a broken peer */
 
@@ -40,6 +47,7 @@ enum proto_type {
 	PROTO_JOB,
 	PROTO_RESULT,
 	PROTO_NOEXEC,
+	PROTO_TEXT,
 };
 
 /* Bytes received and not yet taken as messages. Zero it to start. */
@@ -59,7 +67,8 @@ struct proto_msg {
 
 /*
  * Send one whole message, blocking; 0, or -1 with errno set (EPIPE when
- * the peer is gone, without SIGPIPE).
+ * the peer is gone, without SIGPIPE). proto_send_result() sends the
+ * record's text first, as TEXT messages.
  */
 int	proto_send_hello(int fd);
 int	proto_send_job(int fd, const struct job *);
@@ -88,12 +97,15 @@ void	proto_in_free(struct proto_in *);
  * decoder fills the fields carried by RESULT straight into the caller's
  * record (made by result_from_job(), or zeroed), whose outcome fields must
  * be zero and whose other fields it leaves alone; on failure whatever it
- * allocated is freed and those fields are zero again.
+ * allocated is freed and those fields are zero again. proto_get_text()
+ * appends a TEXT piece to text; proto_get_result() then takes the text
+ * from it (NULL: no pieces came) and leaves it empty.
  */
 int		 proto_get_hello(const struct proto_msg *, uint32_t *version);
 int		 proto_get_noexec(const struct proto_msg *, int *errnum);
 struct job	*proto_get_job(const struct proto_msg *);
+int		 proto_get_text(const struct proto_msg *, struct textbuf *text);
 int		 proto_get_result(const struct proto_msg *, uint64_t *seq,
-		    struct result *r);
+		    struct result *r, struct textbuf *text);
 
 #endif

@@ -81,12 +81,16 @@ result_clear_outcome(struct result *r)
 	free(r->final_url);
 	free(r->content_type);
 	free(r->error);
+	free(r->text);
+	free(r->text_file);
 	free(r->eff_url);
 	while (r->nlinks > 0)
 		free(r->links[--r->nlinks]);
 	free(r->links);
 	free(r->body);
 	r->final_url = r->content_type = r->error = r->eff_url = NULL;
+	r->text = r->text_file = NULL;
+	r->text_len = 0;
 	r->links = NULL;
 	r->body = NULL;
 	r->body_len = 0;

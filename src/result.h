@@ -50,6 +50,9 @@ struct result {
 	const char	*engine;	/* static; set by sink_emit() */
 	char		*error;		/* NULL on success */
 	bool		 muted;		/* no line on stderr: hinted once */
+	char		*text;		/* --text: the page's text, or NULL */
+	size_t		 text_len;	/* its bytes: it may hold a NUL */
+	char		*text_file;	/* --save-text: its file, or NULL */
 	uint64_t	 seq;
 
 	/* Crawling: what the scheduler needs back from a transfer. */

@@ -1,12 +1,15 @@
 /*
  * --save-text. Files are written to a temporary name and renamed, so a
- * reader never sees half a page; the index is appended to under a lock.
+ * reader never sees half a page. The index is truncated when it is opened
+ * and appended to under a lock, each file once: it lists the pages of
+ * this run (one invocation, every engine of -e all), not of earlier ones.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,11 +19,13 @@
 
 #include "buf.h"
 #include "savetext.h"
+#include "strset.h"
 #include "xmalloc.h"
 
 struct savetext {
 	char		*dir;
-	FILE		*index;
+	FILE		*index;		/* NULL: a process worker's */
+	struct strset	*listed;	/* file names in the index */
 	pthread_mutex_t	 lock;
 };
 
@@ -31,21 +36,24 @@ savetext_name(const char *url, char name[21])
 }
 
 struct savetext *
-savetext_open(const char *dir, char *err, size_t errlen)
+savetext_open(const char *dir, bool index, char *err, size_t errlen)
 {
 	struct savetext *st;
 	char *path;
-	FILE *f;
+	FILE *f = NULL;
 
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
 		snprintf(err, errlen, "--save-text: cannot create '%s': %s",
 		    dir, strerror(errno));
 		return NULL;
 	}
-	path = xasprintf("%s/index.tsv", dir);
-	f = fopen(path, "a");
-	free(path);
-	if (f == NULL) {
+	/* A worker writes no index, but must be able to write in DIR. */
+	if (index) {
+		path = xasprintf("%s/index.tsv", dir);
+		f = fopen(path, "w");
+		free(path);
+	}
+	if (index ? f == NULL : access(dir, W_OK) != 0) {
 		snprintf(err, errlen, "--save-text: cannot write in '%s': %s",
 		    dir, strerror(errno));
 		return NULL;
@@ -53,6 +61,7 @@ savetext_open(const char *dir, char *err, size_t errlen)
 	st = xcalloc(1, sizeof *st);
 	st->dir = xstrdup(dir);
 	st->index = f;
+	st->listed = index ? strset_new() : NULL;
 	pthread_mutex_init(&st->lock, NULL);
 	return st;
 }
@@ -83,12 +92,12 @@ write_close(int fd, const char *text, size_t len)
 	return fclose(f);
 }
 
-int
+char *
 savetext_write(struct savetext *st, const char *url, const char *text,
     size_t len, char *err, size_t errlen)
 {
 	char name[21], *tmp, *path;
-	int fd, rc = -1;
+	int fd;
 
 	savetext_name(url, name);
 	path = xasprintf("%s/%s", st->dir, name);
@@ -96,7 +105,7 @@ savetext_write(struct savetext *st, const char *url, const char *text,
 	if ((fd = mkstemp(tmp)) < 0) {
 		snprintf(err, errlen, "cannot save text in '%s': %s", st->dir,
 		    strerror(errno));
-		goto out;
+		goto fail;
 	}
 	/* mkstemp makes 0600; saved text is as readable as other output. */
 	(void)fchmod(fd, 0644);
@@ -104,19 +113,38 @@ savetext_write(struct savetext *st, const char *url, const char *text,
 		snprintf(err, errlen, "cannot save text to '%s': %s", path,
 		    strerror(errno));
 		unlink(tmp);
-		goto out;
+		goto fail;
 	}
-	pthread_mutex_lock(&st->lock);
-	if (fprintf(st->index, "%s\t%s\n", name, url) < 0 ||
-	    fflush(st->index) != 0)
-		snprintf(err, errlen, "cannot write '%s/index.tsv': %s",
-		    st->dir, strerror(errno));
-	else
-		rc = 0;
-	pthread_mutex_unlock(&st->lock);
-out:
+	free(tmp);
+	if (st->index != NULL && savetext_list(st, url, err, errlen) != 0) {
+		free(path);
+		return NULL;
+	}
+	return path;
+fail:
 	free(tmp);
 	free(path);
+	return NULL;
+}
+
+int
+savetext_list(struct savetext *st, const char *url, char *err,
+    size_t errlen)
+{
+	char name[21];
+	int rc = 0;
+
+	savetext_name(url, name);
+	pthread_mutex_lock(&st->lock);
+	/* With -e all each engine saves the page again: list it once. */
+	if (strset_add(st->listed, name, "") == NULL &&
+	    (fprintf(st->index, "%s\t%s\n", name, url) < 0 ||
+	    fflush(st->index) != 0)) {
+		snprintf(err, errlen, "cannot write '%s/index.tsv': %s",
+		    st->dir, strerror(errno));
+		rc = -1;
+	}
+	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
 
@@ -125,7 +153,9 @@ savetext_close(struct savetext *st)
 {
 	if (st == NULL)
 		return;
-	fclose(st->index);
+	if (st->index != NULL)
+		fclose(st->index);
+	strset_free(st->listed);
 	pthread_mutex_destroy(&st->lock);
 	free(st->dir);
 	free(st);

@@ -146,8 +146,11 @@ write_out(struct sink *s, const char *p, size_t n)
 static void
 write_header(struct sink *s)
 {
+	const char *h;
+
 	if (s->opt->format == FORMAT_CSV && !s->header_done) {
-		write_out(s, csv_header(), strlen(csv_header()));
+		h = csv_header(format_fields(s->opt));
+		write_out(s, h, strlen(h));
 		s->header_done = true;
 	}
 }
@@ -219,12 +222,13 @@ sink_emit(struct sink *s, struct result *r)
 	} else if (!s->quiet_out) {
 		write_header(s);
 		s->line.len = 0;
-		format_record(&s->line, s->opt->format, r);
+		format_record(&s->line, s->opt->format,
+		    format_fields(s->opt), r);
 		write_out(s, s->line.data, s->line.len);
 	}
 	if (!r->ok && r->duplicate_of == NULL && !s->opt->dry_run) {
 		s->line.len = 0;
-		format_record(&s->line, FORMAT_TEXT, r);
+		format_record(&s->line, FORMAT_TEXT, 0, r);
 		if (r->muted)
 			;	/* the list's one hint stands for its lines */
 		else if (s->defer) {

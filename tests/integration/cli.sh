@@ -31,6 +31,9 @@ is "$st:$(head -1 "$T/err")" "2:pscrape: unknown option '--bogus'" "unknown long
 pscrape --timeout >/dev/null 2>"$T/err"; st=$?
 is "$st:$(head -1 "$T/err")" "2:pscrape: option '--timeout' needs an argument" \
     "missing argument"
+pscrape --text --dry-run >/dev/null 2>"$T/err"; st=$?
+is "$st:$(head -1 "$T/err")" "2:pscrape: --text: needs -f jsonl or -f csv (a text record has no room for the page's text)" \
+    "--text with the text format is refused"
 
 # --- input files
 pscrape --dry-run "$T/missing.txt" >/dev/null 2>"$T/err"; st=$?

@@ -126,6 +126,79 @@ is "$(echo "$f" | grep -c '^[0-9a-f]\{16\}\.txt$'):$(cat "$T/text/$f")" "1:abc d
     "text saved under a hashed name"
 is "$(ls "$T/text" | wc -l | tr -d ' ')" 3 "nothing else in the directory"
 
+# --- --text: in each record, the text --save-text saves, "chars" long
+PY=$(command -v python3 || true)
+# Each JSONL record on stdin as "url-tail ok: text == file, len == chars".
+text_check() {
+	"$PY" -c 'import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    t, f = r["text"], r["text_file"]
+    with open(f, encoding="utf-8") as fp:
+        saved = fp.read()
+    print(r["url"].rsplit("/", 1)[1], r["ok"], t == saved,
+        len(t) == r["chars"], r["chars"] > 0, f.startswith(sys.argv[1] + "/"))
+' "$1"
+}
+for f in article multibyte entities whitespace shiftjis_meta utf16le_bom \
+    pre_textarea win1252_meta refs_overflow; do
+	echo "$BASE/f/fixtures/$f.html"
+done >"$T/list"
+if [ -n "$PY" ]; then
+	pscrape -f jsonl --text --save-text "$T/tx" "$T/list" 2>/dev/null \
+	    >"$T/out"
+	is "$(text_check "$T/tx" <"$T/out" | sort)" "article.html True True True True True
+entities.html True True True True True
+multibyte.html True True True True True
+pre_textarea.html True True True True True
+refs_overflow.html True True True True True
+shiftjis_meta.html True True True True True
+utf16le_bom.html True True True True True
+whitespace.html True True True True True
+win1252_meta.html True True True True True" \
+	    "--text: the text field is the file text_file names, chars characters"
+	# Over 1 MiB of text: more than one message of the process engine.
+	printf '%s\n' "$BASE/big/1500000" >"$T/list"
+	pscrape -f jsonl --text --save-text "$T/tx" "$T/list" 2>/dev/null \
+	    >"$T/out"
+	is "$(text_check "$T/tx" <"$T/out"):$(field chars <"$T/out")" \
+	    "1500000 True True True True True:1499993" \
+	    "--text: a page of 1.5 MB of text, whole"
+else
+	ok 0 "# SKIP python3 is needed to read --text records"
+	ok 0 "# SKIP python3 is needed to read --text records"
+fi
+printf '%s\n' "$BASE/status/200" "$BASE/status/404" "$BASE/bytes/10" >"$T/list"
+pscrape -f jsonl --text "$T/list" 2>/dev/null | sort >"$T/out"
+is "$(sed -E 's/.*"error":(.*)/\1/' "$T/out")" 'null,"text":null}
+null,"text":"status 200"}
+"HTTP 404","text":null}' \
+    "--text: the text last; null for a failure and for a page not parsed"
+printf '%s\n' "$BASE/status/200" >"$T/list"
+pscrape -f csv --text --save-text "$T/tx" "$T/list" 2>/dev/null >"$T/out"
+is "$(tr -d '\r' <"$T/out" | sed -E 's/.*,error,/,error,/; s/.*,200,true,.*,,/,/')" \
+    ",error,text_file,text
+,$T/tx/$(grep 'status/200$' "$T/tx/index.tsv" | cut -f1),status 200" \
+    "--text -f csv: text_file and text are the last columns"
+
+# --- --save-text: the index is the run's own; records name their file
+printf '%s\n' "$BASE/status/200?run=1" "$BASE/status/200?run=2" >"$T/list"
+pscrape -q --save-text "$T/runs" "$T/list" >/dev/null 2>&1
+printf '%s\n' "$BASE/status/200?run=3" "$BASE/status/404?run=4" >"$T/list"
+pscrape -f jsonl --save-text "$T/runs" "$T/list" 2>/dev/null >"$T/out"
+is "$(cut -f2 "$T/runs/index.tsv")" "$BASE/status/200?run=3" \
+    "a second run into the same DIR: the index lists its pages only"
+f=$(grep 'run=3"' "$T/out" | field text_file | tr -d '"')
+is "$f:$(cat "$f"):$(grep 'run=4"' "$T/out" | field text_file)" \
+    "$T/runs/$(cut -f1 "$T/runs/index.tsv"):status 200:null" \
+    "text_file names the saved file; null when nothing was saved"
+if [ "$ENGINE" = serial ]; then
+	# Every engine in turn saves the same pages: each listed once.
+	"$PSCRAPE_BIN" -e all -q --save-text "$T/runs" "$T/list" >/dev/null 2>&1
+	is "$(cut -f2 "$T/runs/index.tsv")" "$BASE/status/200?run=3" \
+	    "-e all: each page once in the index"
+fi
+
 # --- CSV
 printf '%s\n' "$BASE/status/200" "$BASE/status/404" >"$T/list"
 pscrape -f csv -o "$T/out.csv" "$T/list" 2>/dev/null

@@ -20,11 +20,17 @@ fmt(void (*f)(struct textbuf *, const char *), const char *s)
 static struct textbuf rb;
 
 static const char *
-record(enum format f, const struct result *r)
+record_fields(enum format f, unsigned fields, const struct result *r)
 {
 	rb.len = 0;
-	format_record(&rb, f, r);
+	format_record(&rb, f, fields, r);
 	return rb.data;
+}
+
+static const char *
+record(enum format f, const struct result *r)
+{
+	return record_fields(f, 0, r);
 }
 
 int
@@ -103,7 +109,7 @@ main(void)
 	    "\"error\":\"line1\\nline2\\t\\\"q\\\"\\\\ \\ufffd\\u007f\"}\n",
 	    "jsonl failure with hostile text");
 
-	is_str(csv_header(), "url,input,final_url,status,ok,duplicate_of,"
+	is_str(csv_header(0), "url,input,final_url,status,ok,duplicate_of,"
 	    "content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,"
 	    "depth,referrer,error\r\n", "csv header");
 	is_str(record(FORMAT_CSV, &ok),
@@ -135,6 +141,54 @@ main(void)
 	    "http://h/l,l:4,,503,false,,,,0,0,0.000,0.000,pool,3,2,"
 	    "\"http://h/,\"\"p\"\"\",HTTP 503\r\n",
 	    "csv attempts, depth, referrer");
+
+	/* --save-text and --text: text_file, then text, after the rest. */
+	ok.text_file = "dir/0123456789abcdef.txt";
+	ok.text = "T\xc3\xa9xt \"q\",\nline 2";
+	ok.text_len = strlen(ok.text);
+	is_str(csv_header(FIELD_TEXT), "url,input,final_url,status,ok,"
+	    "duplicate_of,content_type,charset,bytes,chars,time_ms,ttfb_ms,"
+	    "engine,attempts,depth,referrer,error,text\r\n",
+	    "csv header with --text: text last");
+	is_str(csv_header(FIELD_TEXT_FILE | FIELD_TEXT), "url,input,final_url,"
+	    "status,ok,duplicate_of,content_type,charset,bytes,chars,time_ms,"
+	    "ttfb_ms,engine,attempts,depth,referrer,error,text_file,text\r\n",
+	    "csv header with --save-text and --text");
+	is_str(record_fields(FORMAT_JSONL, FIELD_TEXT_FILE | FIELD_TEXT, &ok),
+	    "{\"url\":\"http://h/a,\\\"b\\\"\",\"input\":\"list:3\","
+	    "\"final_url\":\"http://h/final\",\"status\":200,\"ok\":true,"
+	    "\"duplicate_of\":null,\"content_type\":\"text/html; charset=utf-8\","
+	    "\"charset\":\"utf-8\",\"bytes\":1234,\"chars\":567,"
+	    "\"time_ms\":12.500,\"ttfb_ms\":3.250,\"engine\":\"serial\","
+	    "\"attempts\":1,\"depth\":0,\"referrer\":null,\"error\":null,"
+	    "\"text_file\":\"dir/0123456789abcdef.txt\","
+	    "\"text\":\"T\xc3\xa9xt \\\"q\\\",\\nline 2\"}\n",
+	    "jsonl text_file and text, escaped, last");
+	is_str(record_fields(FORMAT_CSV, FIELD_TEXT, &ok),
+	    "\"http://h/a,\"\"b\"\"\",list:3,http://h/final,200,true,,"
+	    "text/html; charset=utf-8,utf-8,1234,567,12.500,3.250,serial,1,0,,,"
+	    "\"T\xc3\xa9xt \"\"q\"\",\nline 2\"\r\n",
+	    "csv text quoted, last");
+	is_str(record_fields(FORMAT_JSONL, FIELD_TEXT, &bad),
+	    "{\"url\":\"http://h/x\",\"input\":\"-:1\",\"final_url\":null,"
+	    "\"status\":404,\"ok\":false,\"duplicate_of\":null,"
+	    "\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,"
+	    "\"time_ms\":0.000,\"ttfb_ms\":0.000,\"engine\":\"serial\","
+	    "\"attempts\":0,\"depth\":0,\"referrer\":null,"
+	    "\"error\":\"HTTP 404\",\"text\":null}\n",
+	    "jsonl failure: text null");
+	ok.text = "x\0y";
+	ok.text_len = 3;
+	ok.text_file = NULL;
+	ok(strstr(record_fields(FORMAT_JSONL, FIELD_TEXT_FILE | FIELD_TEXT, &ok),
+	    "\"error\":null,\"text_file\":null,\"text\":\"x\\u0000y\"}\n") != NULL,
+	    "jsonl: a NUL in the text is \\u0000, and the rest follows");
+	record_fields(FORMAT_CSV, FIELD_TEXT, &ok);
+	ok(rb.len > 8 && memcmp(rb.data + rb.len - 8, ",\"x\0y\"\r\n", 8) == 0,
+	    "csv: a NUL in the text is kept, quoted");
+	is_str(record_fields(FORMAT_TEXT, FIELD_TEXT_FILE | FIELD_TEXT, &ok),
+	    "Fetched 567 characters from http://h/a,\"b\"\n",
+	    "the text format has neither field");
 
 	free(rb.data);
 	free(fmt(json_string, "")); /* the static buffer of fmt() */

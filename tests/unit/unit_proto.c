@@ -78,8 +78,11 @@ main(void)
 	struct job *j;
 	uint32_t version, hdr[2];
 	uint64_t seq;
+	struct textbuf text;
 	char *big, *trunc;
-	int sv[2], errnum;
+	size_t i, textlen;
+	int sv[2], errnum, pieces, type, status;
+	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
 		return 1;
@@ -108,7 +111,7 @@ main(void)
 	ok(proto_send_result(sv[0], &r) == 0, "RESULT sent");
 	is_int(recv_one(sv[1], &in, &msg), PROTO_RESULT, "RESULT received");
 	memset(&got, 0, sizeof got);
-	ok(proto_get_result(&msg, &seq, &got) == 0, "RESULT decodes");
+	ok(proto_get_result(&msg, &seq, &got, NULL) == 0, "RESULT decodes");
 	is_int(seq, 42, "RESULT seq");
 	is_int(got.status, 301, "status");
 	ok(got.ok, "ok");
@@ -137,7 +140,7 @@ main(void)
 	ok(proto_send_result(sv[0], &r) == 0, "RESULT with links sent");
 	recv_one(sv[1], &in, &msg);
 	memset(&got, 0, sizeof got);
-	ok(proto_get_result(&msg, &seq, &got) == 0, "RESULT with links decodes");
+	ok(proto_get_result(&msg, &seq, &got, NULL) == 0, "RESULT with links decodes");
 	ok(got.transient && got.retry_after == 120, "transient, retry_after");
 	is_int(got.nlinks, 2, "two links");
 	if (got.nlinks == 2) {
@@ -169,7 +172,7 @@ main(void)
 	is_int(recv_one(sv[1], &in, &msg), PROTO_HELLO, "back to back: first");
 	is_int(recv_one(sv[1], &in, &msg), PROTO_RESULT, "back to back: second");
 	memset(&got, 0, sizeof got);
-	ok(proto_get_result(&msg, &seq, &got) == 0 && !got.ok &&
+	ok(proto_get_result(&msg, &seq, &got, NULL) == 0 && !got.ok &&
 	    got.status == -1 && got.charset == NULL, "negative status, no charset");
 	is_str(got.error, "HTTP 404", "error string");
 	free(got.final_url);
@@ -184,7 +187,7 @@ main(void)
 	recv_forked(sv, &r, &in, &msg, "a 300 KB RESULT is received",
 	    "in several reads, sent whole");
 	memset(&got, 0, sizeof got);
-	ok(proto_get_result(&msg, &seq, &got) == 0 && got.error != NULL &&
+	ok(proto_get_result(&msg, &seq, &got, NULL) == 0 && got.error != NULL &&
 	    strlen(got.error) == 299999, "whole");
 	free(got.final_url);
 	free(got.content_type);
@@ -199,7 +202,7 @@ main(void)
 	recv_forked(sv, &r, &in, &msg, "a RESULT with a robots.txt body of"
 	    " the limit + 1 byte is received", "... it fits in a message");
 	memset(&got, 0, sizeof got);
-	ok(proto_get_result(&msg, &seq, &got) == 0 &&
+	ok(proto_get_result(&msg, &seq, &got, NULL) == 0 &&
 	    got.body_len == ROBOTS_MAX_BYTES + 1 && got.body != NULL &&
 	    memcmp(got.body, r.body, got.body_len) == 0, "... whole");
 	free(r.body);
@@ -210,6 +213,72 @@ main(void)
 	free(got.content_type);
 	free(got.body);
 	free(big);
+
+	/* --text: a text over the payload cap comes in pieces, whole. */
+	textlen = 2 * PROTO_MAX_PAYLOAD + 12345;
+	big = xmalloc(textlen + 1);
+	for (i = 0; i < textlen; i++)
+		big[i] = "abc\xc3\xa9\n\0"[i % 7];
+	big[textlen] = '\0';
+	r.text = big;
+	r.text_len = textlen;
+	r.text_file = "dir/0123456789abcdef.txt";
+	fflush(stdout);
+	if ((pid = fork()) == 0)
+		_exit(proto_send_result(sv[0], &r) == 0 ? 0 : 1);
+	memset(&text, 0, sizeof text);
+	for (pieces = 0; (type = recv_one(sv[1], &in, &msg)) == PROTO_TEXT;
+	    pieces++)
+		if (proto_get_text(&msg, &text) == -1)
+			break;
+	is_int(pieces, 3, "a text of 2 MiB + 12345 bytes: three TEXT pieces");
+	is_int(type, PROTO_RESULT, "... then its RESULT");
+	ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0, "... sent whole");
+	memset(&got, 0, sizeof got);
+	ok(proto_get_result(&msg, &seq, &got, &text) == 0, "... decodes");
+	ok(got.text != NULL && got.text_len == textlen &&
+	    memcmp(got.text, big, textlen) == 0 && got.text[textlen] == '\0',
+	    "the text is the pieces in order, byte for byte, NULs too");
+	ok(text.data == NULL && text.len == 0, "the record took the pieces");
+	is_str(got.text_file, "dir/0123456789abcdef.txt", "text_file");
+	result_clear_outcome(&got);
+	free(big);
+
+	r.text = "";
+	r.text_len = 0;
+	r.text_file = NULL;
+	proto_send_result(sv[0], &r);
+	is_int(recv_one(sv[1], &in, &msg), PROTO_RESULT,
+	    "an empty text sends no piece");
+	memset(&got, 0, sizeof got);
+	ok(proto_get_result(&msg, &seq, &got, &text) == 0 && got.text != NULL &&
+	    got.text[0] == '\0' && got.text_file == NULL,
+	    "... and decodes as \"\", text_file NULL");
+	result_clear_outcome(&got);
+	r.text = NULL;
+
+	/* Pieces with no text in the RESULT, or a NUL in one: refused. */
+	r.text = "stray";
+	r.text_len = 5;
+	proto_send_result(sv[0], &r);
+	r.text = NULL;
+	proto_send_result(sv[0], &r);
+	recv_one(sv[1], &in, &msg);
+	ok(proto_get_text(&msg, &text) == 0, "a TEXT piece");
+	recv_one(sv[1], &in, &msg);
+	ok(proto_get_result(&msg, &seq, &got, &text) == 0, "(its RESULT)");
+	result_clear_outcome(&got);
+	recv_one(sv[1], &in, &msg);
+	buf_adds(&text, "stray");
+	memset(&got, 0, sizeof got);
+	ok(proto_get_result(&msg, &seq, &got, &text) == -1 && got.text == NULL,
+	    "pieces before a RESULT without text are refused");
+	free(text.data);
+	memset(&text, 0, sizeof text);
+	msg.len = 0;
+	ok(proto_get_text(&msg, &text) == -1 && text.len == 0,
+	    "an empty TEXT piece is refused");
 
 	ok(proto_send_noexec(sv[0], ENOENT) == 0, "NOEXEC sent");
 	is_int(recv_one(sv[1], &in, &msg), PROTO_NOEXEC, "NOEXEC received");
@@ -246,17 +315,17 @@ main(void)
 	msg.payload = trunc;
 	msg.len--;
 	memset(&got, 0, sizeof got);
-	ok(proto_get_result(&msg, &seq, &got) == -1 && got.final_url == NULL &&
+	ok(proto_get_result(&msg, &seq, &got, NULL) == -1 && got.final_url == NULL &&
 	    got.error == NULL, "a truncated RESULT is refused, nothing kept");
 	msg.len++;
-	ok(proto_get_result(&msg, &seq, &got) == 0, "(the whole one decodes)");
+	ok(proto_get_result(&msg, &seq, &got, NULL) == 0, "(the whole one decodes)");
 	free(got.final_url);
 	free(got.content_type);
 	free(got.error);
 	/* The charset is the first string: its length follows 49 bytes. */
 	memcpy(trunc + 49, "\x05\0\0\0" "bogus", 9);
 	memset(&got, 0, sizeof got);
-	ok(proto_get_result(&msg, &seq, &got) == -1,
+	ok(proto_get_result(&msg, &seq, &got, NULL) == -1,
 	    "an unknown charset name is refused");
 	free(trunc);
 
