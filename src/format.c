@@ -146,7 +146,7 @@ csv_header(void)
 {
 	return "url,input,final_url,status,ok,duplicate_of,content_type,"
 	    "charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,depth,"
-	    "referrer,error\r\n";
+	    "referrer,error,robots\r\n";
 }
 
 static void
@@ -212,6 +212,7 @@ format_record(struct textbuf *b, enum format fmt, const struct result *r)
 		    depth);
 		json_field(b, "referrer", referrer);
 		json_field(b, "error", r->error);
+		json_field(b, "robots", r->robots);
 		buf_adds(b, "}\n");
 		break;
 	case FORMAT_CSV:
@@ -228,6 +229,7 @@ format_record(struct textbuf *b, enum format fmt, const struct result *r)
 		buf_printf(b, ",%u,%u", r->attempts, depth);
 		csv_next(b, referrer);
 		csv_next(b, r->error);
+		csv_next(b, r->robots);
 		buf_adds(b, "\r\n");
 		break;
 	}

@@ -49,6 +49,10 @@ struct result {
 	double		 ttfb_ms;
 	const char	*engine;	/* static; set by sink_emit() */
 	char		*error;		/* NULL on success */
+	const char	*robots;	/* static: "blocked" when robots.txt
+					   disallows the URL, "unreachable"
+					   when it could not be fetched;
+					   NULL otherwise */
 	uint64_t	 seq;
 
 	/* Crawling: what the scheduler needs back from a transfer. */

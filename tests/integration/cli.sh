@@ -91,8 +91,8 @@ is "$(cat "$T/n")" "$T/out:0 $T/err:0 " "a password is never printed back"
 
 # --- the same bad lines as records
 pscrape -e serial -f jsonl "$T/bad" 2>/dev/null | untime | sed -n '1p;4p' >"$T/out"
-is "$(cat "$T/out")" "{\"url\":\"ftp://127.0.0.1/file\",\"input\":\"$T/bad:1\",\"final_url\":null,\"status\":0,\"ok\":false,\"duplicate_of\":null,\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"attempts\":0,\"depth\":0,\"referrer\":null,\"error\":\"$T/bad:1: unsupported scheme 'ftp' (only http and https)\"}
-{\"url\":\"http://127.0.0.1:1/aaaaaaaaaaaaaaaaaaaaa...\",\"input\":\"$T/bad:4\",\"final_url\":null,\"status\":0,\"ok\":false,\"duplicate_of\":null,\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"attempts\":0,\"depth\":0,\"referrer\":null,\"error\":\"$T/bad:4: line longer than 8192 bytes (8 KiB)\"}" \
+is "$(cat "$T/out")" "{\"url\":\"ftp://127.0.0.1/file\",\"input\":\"$T/bad:1\",\"final_url\":null,\"status\":0,\"ok\":false,\"duplicate_of\":null,\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"attempts\":0,\"depth\":0,\"referrer\":null,\"error\":\"$T/bad:1: unsupported scheme 'ftp' (only http and https)\",\"robots\":null}
+{\"url\":\"http://127.0.0.1:1/aaaaaaaaaaaaaaaaaaaaa...\",\"input\":\"$T/bad:4\",\"final_url\":null,\"status\":0,\"ok\":false,\"duplicate_of\":null,\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"attempts\":0,\"depth\":0,\"referrer\":null,\"error\":\"$T/bad:4: line longer than 8192 bytes (8 KiB)\",\"robots\":null}" \
     "bad lines become error records naming FILE:LINE"
 
 # --- empty input and a list of only comments: nothing to do, status 0
@@ -101,7 +101,7 @@ printf '# nothing\n\n' >"$T/comments"
 pscrape "$T/empty" "$T/comments" >"$T/out" 2>"$T/err"; st=$?
 is "$st:$(cat "$T/out")" "0:" "empty lists: no records, status 0"
 pscrape -f csv "$T/empty" 2>/dev/null | tr -d '\r' >"$T/out"
-is "$(cat "$T/out")" "url,input,final_url,status,ok,duplicate_of,content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,depth,referrer,error" \
+is "$(cat "$T/out")" "url,input,final_url,status,ok,duplicate_of,content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,depth,referrer,error,robots" \
     "an empty list in CSV is still a CSV file: the header"
 
 # --- --help and --version

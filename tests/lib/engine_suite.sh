@@ -43,7 +43,7 @@ pscrape -q "$T/list" >"$T/out" 2>"$T/err"; st=$?
 is "$st:$(cat "$T/out")|$(cat "$T/err")" "0:|" "all ok: status 0, -q prints nothing at all"
 
 # --- every field of a success after redirects
-is "$(rec "$BASE/redirect/2")" "{\"url\":\"$BASE/redirect/2\",\"input\":\"$T/list:1\",\"final_url\":\"$BASE/redirect/0\",\"status\":200,\"ok\":true,\"duplicate_of\":null,\"content_type\":\"text/html\",\"charset\":\"windows-1252\",\"bytes\":39,\"chars\":6,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"$ENGINE\",\"attempts\":1,\"depth\":0,\"referrer\":null,\"error\":null}" \
+is "$(rec "$BASE/redirect/2")" "{\"url\":\"$BASE/redirect/2\",\"input\":\"$T/list:1\",\"final_url\":\"$BASE/redirect/0\",\"status\":200,\"ok\":true,\"duplicate_of\":null,\"content_type\":\"text/html\",\"charset\":\"windows-1252\",\"bytes\":39,\"chars\":6,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"$ENGINE\",\"attempts\":1,\"depth\":0,\"referrer\":null,\"error\":null,\"robots\":null}" \
     "jsonl success record, redirects followed"
 
 # --- redirects refused or broken
@@ -131,9 +131,9 @@ printf '%s\n' "$BASE/status/200" "$BASE/status/404" >"$T/list"
 pscrape -f csv -o "$T/out.csv" "$T/list" 2>/dev/null
 is "$(sed -E "s/,[0-9.]+,[0-9.]+,$ENGINE,/,T,T,$ENGINE,/" "$T/out.csv" | tr -d '\r' |
     { IFS= read -r h; echo "$h"; sort; })" \
-"url,input,final_url,status,ok,duplicate_of,content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,depth,referrer,error
-$BASE/status/200,$T/list:1,$BASE/status/200,200,true,,text/html,windows-1252,43,10,T,T,$ENGINE,1,0,,
-$BASE/status/404,$T/list:2,$BASE/status/404,404,false,,text/html,,43,0,T,T,$ENGINE,1,0,,HTTP 404" \
+"url,input,final_url,status,ok,duplicate_of,content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,depth,referrer,error,robots
+$BASE/status/200,$T/list:1,$BASE/status/200,200,true,,text/html,windows-1252,43,10,T,T,$ENGINE,1,0,,,
+$BASE/status/404,$T/list:2,$BASE/status/404,404,false,,text/html,,43,0,T,T,$ENGINE,1,0,,HTTP 404," \
     "csv records written with -o"
 
 # --- records are streamed: the first is out while the second is in flight

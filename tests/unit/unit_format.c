@@ -50,6 +50,11 @@ main(void)
 		.url = "http://h/l", .input = "l:4", .status = 503,
 		.engine = "pool", .error = "HTTP 503", .attempts = 3,
 	};
+	struct result unreach = {
+		.url = "http://h/u", .input = "l:5", .engine = "async",
+		.error = "Connection refused (robots.txt could not be fetched)",
+		.robots = "unreachable",
+	};
 	struct result hostile = {
 		.url = "http://h/\x01", .input = "l:2",
 		.engine = "serial", .error = "line1\nline2\t\"q\"\\ \xff\x7f",
@@ -93,30 +98,31 @@ main(void)
 	    "\"charset\":\"utf-8\",\"bytes\":1234,\"chars\":567,"
 	    "\"time_ms\":12.500,\"ttfb_ms\":3.250,\"engine\":\"serial\","
 	    "\"attempts\":1,\"depth\":0,\"referrer\":null,"
-	    "\"error\":null}\n", "jsonl success, every field");
+	    "\"error\":null,\"robots\":null}\n", "jsonl success, every field");
 	is_str(record(FORMAT_JSONL, &hostile),
 	    "{\"url\":\"http://h/\\u0001\",\"input\":\"l:2\",\"final_url\":null,"
 	    "\"status\":0,\"ok\":false,\"duplicate_of\":null,"
 	    "\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,"
 	    "\"time_ms\":0.000,\"ttfb_ms\":0.000,\"engine\":\"serial\","
 	    "\"attempts\":0,\"depth\":0,\"referrer\":null,"
-	    "\"error\":\"line1\\nline2\\t\\\"q\\\"\\\\ \\ufffd\\u007f\"}\n",
+	    "\"error\":\"line1\\nline2\\t\\\"q\\\"\\\\ \\ufffd\\u007f\","
+	    "\"robots\":null}\n",
 	    "jsonl failure with hostile text");
 
 	is_str(csv_header(), "url,input,final_url,status,ok,duplicate_of,"
 	    "content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,"
-	    "depth,referrer,error\r\n", "csv header");
+	    "depth,referrer,error,robots\r\n", "csv header");
 	is_str(record(FORMAT_CSV, &ok),
 	    "\"http://h/a,\"\"b\"\"\",list:3,http://h/final,200,true,,"
 	    "text/html; charset=utf-8,utf-8,1234,567,12.500,3.250,serial,1,0,,"
-	    "\r\n",
+	    ",\r\n",
 	    "csv success");
 	is_str(record(FORMAT_CSV, &hostile),
 	    "\"http://h/\x01\",l:2,,0,false,,,,0,0,0.000,0.000,serial,0,0,,"
-	    "\"line1\nline2\t\"\"q\"\"\\ \xef\xbf\xbd\x7f\"\r\n",
+	    "\"line1\nline2\t\"\"q\"\"\\ \xef\xbf\xbd\x7f\",\r\n",
 	    "csv failure with hostile text");
 	is_str(record(FORMAT_CSV, &dup),
-	    "http://h/x,l:9,,0,true,l:1,,,0,0,0.000,0.000,serial,0,0,,\r\n",
+	    "http://h/x,l:9,,0,true,l:1,,,0,0,0.000,0.000,serial,0,0,,,\r\n",
 	    "csv duplicate");
 
 	/* A link found by --depth, failed after retries. */
@@ -130,11 +136,29 @@ main(void)
 	    "\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,"
 	    "\"time_ms\":0.000,\"ttfb_ms\":0.000,\"engine\":\"pool\","
 	    "\"attempts\":3,\"depth\":2,\"referrer\":\"http://h/,\\\"p\\\"\","
-	    "\"error\":\"HTTP 503\"}\n", "jsonl attempts, depth, referrer");
+	    "\"error\":\"HTTP 503\",\"robots\":null}\n",
+	    "jsonl attempts, depth, referrer");
 	is_str(record(FORMAT_CSV, &crawled),
 	    "http://h/l,l:4,,503,false,,,,0,0,0.000,0.000,pool,3,2,"
-	    "\"http://h/,\"\"p\"\"\",HTTP 503\r\n",
+	    "\"http://h/,\"\"p\"\"\",HTTP 503,\r\n",
 	    "csv attempts, depth, referrer");
+
+	/* Not requested: robots.txt could not be fetched. */
+	is_str(record(FORMAT_TEXT, &unreach),
+	    "Failed http://h/u: Connection refused (robots.txt could not be"
+	    " fetched)\n", "text: the cause first, robots.txt after it");
+	is_str(record(FORMAT_JSONL, &unreach),
+	    "{\"url\":\"http://h/u\",\"input\":\"l:5\",\"final_url\":null,"
+	    "\"status\":0,\"ok\":false,\"duplicate_of\":null,"
+	    "\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,"
+	    "\"time_ms\":0.000,\"ttfb_ms\":0.000,\"engine\":\"async\","
+	    "\"attempts\":0,\"depth\":0,\"referrer\":null,"
+	    "\"error\":\"Connection refused (robots.txt could not be fetched)\","
+	    "\"robots\":\"unreachable\"}\n", "jsonl robots, the last field");
+	is_str(record(FORMAT_CSV, &unreach),
+	    "http://h/u,l:5,,0,false,,,,0,0,0.000,0.000,async,0,0,,"
+	    "Connection refused (robots.txt could not be fetched),unreachable"
+	    "\r\n", "csv robots, the last column");
 
 	free(rb.data);
 	free(fmt(json_string, "")); /* the static buffer of fmt() */
