@@ -624,7 +624,8 @@ maybe_retry(struct sched *s, struct result *r, struct host *h, double now)
 }
 
 /*
- * robots.txt is in: 2xx is parsed; a 4xx allows all (there is no file);
+ * robots.txt is in: 2xx is parsed; a 4xx allows all (there is no file),
+ * but for a 429, which says "not now" and was retried like any 429. That,
  * a 5xx or no answer at all makes robots.txt "unreachable" (RFC 9309
  * 2.3.1.4): the host is all disallowed, and each of its records says why,
  * cause first, so that a dead host is not taken for a robots.txt block.
@@ -640,7 +641,7 @@ robots_in(struct sched *s, struct host *h, struct result *r)
 	if (r->ok && r->status >= 200 && r->status < 300)
 		h->robots = robots_parse(r->body ? r->body : "", r->body_len,
 		    s->product);
-	else if (r->status >= 400 && r->status < 500)
+	else if (r->status >= 400 && r->status < 500 && r->status != 429)
 		h->robots = NULL;	/* everything allowed */
 	else {
 		h->robots = robots_all(false);

@@ -283,6 +283,32 @@ http://127.0.0.1:$DEADPORT/x.html,$T/dead:2,,0,false,,,,0,0,0.000,0.000,$e,0,0,,
 url,input,final_url,status,ok,duplicate_of,content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,depth,referrer,error,robots" \
 	    "$e: ... csv: robots the last column"
 
+	# A 429 for robots.txt is retried like any 429, not taken for "no
+	# file" (which allows all); once retries run out, robots.txt is
+	# unreachable.
+	curl -s "$BASE/flaky-reset/robots.r429" >/dev/null
+	m=$(mark)
+	list "$T/r429" "$SITE_r429/page.html" "$SITE_r429/no/x.html"
+	pscrape -j 2 -f jsonl "$T/r429" >"$T/out" 2>"$T/err"
+	is "$?:$(recs "$T/out" url ok status attempts robots error)" \
+	    "1:r429/no/x.html|false|0|0|blocked|blocked by robots.txt
+r429/page.html|true|200|1|-|-" \
+	    "$e: robots.txt 429 once, then 200: its rules are obeyed"
+	is "$(since "$m" r429 | tr '\n' ' ')" \
+	    "GET /robots.txt GET /robots.txt GET /page.html " \
+	    "$e: ... /robots.txt asked twice, then the page"
+	echo 9 >"$T/sites/r429/robots.flaky"
+	curl -s "$BASE/flaky-reset/robots.r429" >/dev/null
+	m=$(mark)
+	pscrape -j 2 --retries 1 -f jsonl "$T/r429" >"$T/out" 2>"$T/err"
+	is "$?:$(recs "$T/out" url ok status attempts robots error)" \
+	    "1:r429/no/x.html|false|0|0|unreachable|robots.txt answered HTTP 429 (every page of the host disallowed, 2 attempts)
+r429/page.html|false|0|0|unreachable|robots.txt answered HTTP 429 (every page of the host disallowed, 2 attempts)" \
+	    "$e: robots.txt 429 past --retries 1: unreachable, all disallowed"
+	is "$(since "$m" r429 | tr '\n' ' ')" "GET /robots.txt GET /robots.txt " \
+	    "$e: ... /robots.txt asked twice, no page"
+	echo 1 >"$T/sites/r429/robots.flaky"
+
 	# /robots.txt answers after 300 ms: the pages of the host wait for
 	# it, and it is still asked for once.
 	m=$(mark)
