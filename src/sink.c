@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "fetch.h"
 #include "format.h"
 #include "options.h"
 #include "progress.h"
@@ -39,6 +40,7 @@ struct sink {
 	uint64_t		 total;		/* records to come; 0: unknown */
 	struct stats		*stats;
 	struct progress		*progress;	/* NULL: not on a terminal */
+	bool			 cert_hinted;	/* the --cacert hint is out */
 };
 
 /* What the progress line shows; called with the lock held. */
@@ -198,6 +200,13 @@ sink_emit(struct sink *s, struct result *r)
 		s->line.len = 0;
 		format_record(&s->line, s->opt->format, r);
 		write_out(s, s->line.data, s->line.len);
+	}
+	/* Once a run, not once a URL: every URL of the host fails alike. */
+	if (!s->cert_hinted && fetch_cert_failed(r->error)) {
+		s->cert_hinted = true;
+		warnx_("%s: the server's TLS certificate could not be verified:"
+		    " give the CA that issued it with --cacert FILE, or turn"
+		    " verification off with -k", r->url);
 	}
 	if (!r->ok && r->duplicate_of == NULL && !s->opt->dry_run) {
 		s->line.len = 0;
