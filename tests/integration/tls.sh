@@ -1,7 +1,8 @@
 #!/bin/sh
 # TLS failures name their cause (issue 13): a certificate that cannot be
 # verified fails each URL with the certificate error and a hint on how to
-# trust it, once per run. The server is openssl s_server -www on
+# trust it, once per run; a --cacert that cannot be read is a usage error
+# before anything is fetched. The server is openssl s_server -www on
 # 127.0.0.1 with a self-signed certificate made here (tests/lib/httpd has
 # no TLS); it answers every GET with a status page.
 . "${top_srcdir:-.}/tests/lib/setup.sh"
@@ -74,5 +75,21 @@ $T/list:2|200:0" "$e: --cacert with the certificate: both fetched, no hint"
 	pscrape --no-config -e "$e" -k -f csv "$T/list" >"$T/out" 2>"$T/err"
 	is "$?:$(hints "$T/err")" "0:0" "$e: -k: both fetched, no hint"
 done
+
+# --cacert naming a file that cannot be read: status 2 and the file named,
+# before any fetch (no record, not one failure per URL).
+pscrape --no-config --cacert "$T/missing.pem" "$T/list" >"$T/out" 2>"$T/err"
+is "$?|$(cat "$T/out")|$(head -n 1 "$T/err")" \
+    "2||pscrape: --cacert: cannot read '$T/missing.pem': No such file or directory" \
+    "--cacert with a missing file: usage error naming it, nothing fetched"
+pscrape --no-config --cacert "$T" "$T/list" >"$T/out" 2>"$T/err"
+is "$?|$(cat "$T/out")|$(head -n 1 "$T/err")" \
+    "2||pscrape: --cacert: '$T' is a directory" \
+    "--cacert with a directory: usage error naming it"
+printf 'cacert %s\n' "$T/missing.pem" >"$T/conf"
+pscrape -K "$T/conf" "$T/list" >"$T/out" 2>"$T/err"
+is "$?|$(cat "$T/out")|$(head -n 1 "$T/err")" \
+    "2||pscrape: $T/conf:1: --cacert: cannot read '$T/missing.pem': No such file or directory" \
+    "... from a config file too, its line named"
 
 done_testing
