@@ -62,6 +62,20 @@ http://127.0.0.1:1/y" "files and - are read in order"
 is "$(cat "$T/err")" "pscrape: $T/l2:1: duplicate of $T/l2:1" \
     "duplicates are found across files"
 
+# --- internationalised host names: under a UTF-8 locale the punycode name
+# that is fetched (so a name and its punycode are duplicates); under C a
+# bad line saying why. No name is resolved.
+printf 'http://m\303\274ller.example/\nhttp://xn--mller-kva.example/\nhttp://M\303\234LLER.example/a\n' >"$T/idn"
+LC_ALL=C.UTF-8 pscrape --dry-run "$T/idn" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")|$(cat "$T/err")" "0:http://xn--mller-kva.example/
+http://xn--mller-kva.example/a|pscrape: $T/idn:2: duplicate of $T/idn:1" \
+    "IDN under C.UTF-8: the punycode URL, as fetched; the same host in punycode is a duplicate"
+LC_ALL=C pscrape --dry-run "$T/idn" >"$T/out" 2>"$T/err"; st=$?
+ue=$(printf '\303\274') Ue=$(printf '\303\234')
+is "$st:$(cat "$T/out")|$(cat "$T/err")" "1:http://xn--mller-kva.example/|pscrape: $T/idn:1: internationalised host name 'm${ue}ller.example' cannot be converted: the locale's character set is ANSI_X3.4-1968, not UTF-8 (set LC_ALL=C.UTF-8, or write the host as punycode, xn--...)
+pscrape: $T/idn:3: internationalised host name 'm${Ue}ller.example' cannot be converted: the locale's character set is ANSI_X3.4-1968, not UTF-8 (set LC_ALL=C.UTF-8, or write the host as punycode, xn--...)" \
+    "IDN under C: a bad line naming the host and what to do"
+
 # --- bad lines: each names FILE:LINE and the reason; the rest still runs
 long=$(head -c 9000 /dev/zero | tr '\0' a)
 {
