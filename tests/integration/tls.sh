@@ -25,14 +25,14 @@ openssl s_server -accept 127.0.0.1:0 -cert "$T/cert.pem" \
     -key "$T/key.pem" -www </dev/null >"$T/tls.out" 2>&1 &
 TLS_PID=$!
 trap 'kill "$TLS_PID" 2>/dev/null; wait "$TLS_PID" 2>/dev/null; cleanup' EXIT
-i=0
-while ! grep -q '^ACCEPT ' "$T/tls.out"; do
-	i=$((i + 1))
-	if [ $i -gt 500 ] || ! kill -0 "$TLS_PID" 2>/dev/null; then
-		echo "Bail out! openssl s_server did not start"
-		cat "$T/tls.out"
+# Its "ACCEPT 127.0.0.1:PORT" line says it listens (5 s at most).
+n=0
+until grep -q '^ACCEPT ' "$T/tls.out"; do
+	kill -0 "$TLS_PID" 2>/dev/null && [ $((n += 1)) -le 500 ] || {
+		printf 'Bail out! openssl s_server did not start\n%s\n' \
+		    "$(cat "$T/tls.out")"
 		exit 1
-	fi
+	}
 	sleep 0.01
 done
 TLS=https://127.0.0.1:$(sed -n 's/^ACCEPT 127\.0\.0\.1://p' "$T/tls.out")
