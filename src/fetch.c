@@ -39,6 +39,8 @@
  * grew to 2 GB before the low-speed abort.
  */
 #define HEADERS_MAX (256 * 1024)
+/* How the error of a certificate that failed verification begins. */
+#define CERT_FAILED "TLS certificate not verified: "
 
 struct fetch {
 	const struct options	*opt;
@@ -485,6 +487,11 @@ transfer_error(struct fetch *f, CURLcode rc, struct result *r)
 		    " header line is over %d bytes)", CURL_MAX_HTTP_HEADER);
 		return;
 	}
+	if (rc == CURLE_PEER_FAILED_VERIFICATION) {
+		result_fail(r, CERT_FAILED "%s", f->errbuf[0] != '\0' ?
+		    f->errbuf : curl_easy_strerror(rc));
+		return;
+	}
 	if (curl_easy_getinfo(f->easy, CURLINFO_OS_ERRNO, &oserr) == CURLE_OK &&
 	    (oserr == EMFILE || oserr == ENFILE)) {
 		result_fail(r, "out of file descriptors (%s): lower -j or raise"
@@ -637,4 +644,11 @@ fetch_page(struct fetch *f, struct job *job)
 
 	fetch_extract(f, r);
 	return r;
+}
+
+bool
+fetch_cert_failed(const char *error)
+{
+	return error != NULL &&
+	    strncmp(error, CERT_FAILED, strlen(CERT_FAILED)) == 0;
 }

@@ -155,7 +155,7 @@ text_safe(struct textbuf *b, const char *s)
 
 #define CSV_FIELDS "url,input,final_url,status,ok,duplicate_of," \
 	"content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,attempts," \
-	"depth,referrer,error"
+	"depth,referrer,error,robots"
 
 const char *
 csv_header(unsigned fields)
@@ -242,6 +242,7 @@ format_record(struct textbuf *b, enum format fmt, unsigned fields,
 		    depth);
 		json_field(b, "referrer", referrer);
 		json_field(b, "error", r->error);
+		json_field(b, "robots", r->robots);
 		if (fields & FIELD_TEXT_FILE)
 			json_field(b, "text_file", r->text_file);
 		/* The text may hold a NUL (from &#0; or a NUL byte). */
@@ -266,6 +267,7 @@ format_record(struct textbuf *b, enum format fmt, unsigned fields,
 		buf_printf(b, ",%u,%u", r->attempts, depth);
 		csv_next(b, referrer);
 		csv_next(b, r->error);
+		csv_next(b, r->robots);
 		if (fields & FIELD_TEXT_FILE)
 			csv_next(b, r->text_file);
 		if (fields & FIELD_TEXT)

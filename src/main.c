@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -499,6 +500,11 @@ main(int argc, char **argv)
 	struct session s = { .out = stdout, .written = true };
 	int status;
 
+	/*
+	 * libcurl (libidn2) converts an internationalised host name from the
+	 * locale's character set: take the user's, for LC_CTYPE only.
+	 */
+	setlocale(LC_CTYPE, "");
 	pscrape_argv = argv;
 	options_parse(&s.opt, argc, argv);
 	if (getenv(PROCESS_WORKER_ENV) != NULL)

@@ -14,12 +14,15 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <gumbo.h>
@@ -60,7 +63,7 @@ static opthandler set_flag, set_count, set_int, set_secs, set_pct, set_rate,
 /* Options that need code of their own. */
 static opthandler set_engine, add_header, show_help, show_version,
     set_nothing, set_shard, set_save_text, set_user_agent, add_input,
-    set_output, set_http2;
+    set_output, set_http2, set_cacert;
 
 /*
  * The types, for the table below:
@@ -104,7 +107,7 @@ static const char *const shard_keys[] = { "host", "url", NULL };
  */
 static const struct optdef optdefs[] = {
 	{ "cacert", 0, "FILE", NULL,
-	  "CA certificates to verify peers with", STRING(cacert) },
+	  "CA certificates to verify peers with", CALL(set_cacert) },
 	{ "config", 'K', "FILE", "$XDG_CONFIG_HOME/pscrape/config",
 	  "read long options from FILE, one per line", CALL(set_nothing),
 	  .def_prose = true, .cmdline = true },
@@ -580,6 +583,25 @@ set_shard(struct options *o, const struct optdef *d, const char *s)
 		}
 	}
 	usage_error("--shard: expected K/N with 1 <= K <= N, got '%s'", s);
+}
+
+/* A CA file that cannot be read would fail every https URL: say so now. */
+static void
+set_cacert(struct options *o, const struct optdef *d, const char *arg)
+{
+	struct stat st;
+	int fd;
+
+	(void)d;
+	if ((fd = open(arg, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
+		usage_error("--cacert: cannot read '%s': %s", arg,
+		    strerror(errno));
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		usage_error("--cacert: '%s' is a directory", arg);
+	}
+	close(fd);
+	o->cacert = arg;
 }
 
 static void

@@ -53,6 +53,10 @@ struct result {
 	char		*text;		/* --text: the page's text, or NULL */
 	size_t		 text_len;	/* its bytes: it may hold a NUL */
 	char		*text_file;	/* --save-text: its file, or NULL */
+	const char	*robots;	/* static: "blocked" when robots.txt
+					   disallows the URL, "unreachable"
+					   when it could not be fetched;
+					   NULL otherwise */
 	uint64_t	 seq;
 
 	/* Crawling: what the scheduler needs back from a transfer. */

@@ -261,16 +261,27 @@ host_take(struct sched *s, struct host *h)
 
 /* --- records the scheduler makes itself ------------------------------------ */
 
-/* A record for a job that was never requested; takes msg (malloc'd). */
+/*
+ * A record for a job that was never requested; takes msg (malloc'd).
+ * robots is the record's robots field (static), NULL unless robots.txt
+ * is why.
+ */
 static void
-emit_fail(struct sched *s, struct job *job, char *msg)
+emit_never(struct sched *s, struct job *job, char *msg, const char *robots)
 {
 	struct result *r = result_from_job(job);
 
 	r->attempts = 0;
 	result_fail(r, "%s", msg);
+	r->robots = robots;
 	free(msg);
 	sink_emit(s->sink, r);
+}
+
+static void
+emit_fail(struct sched *s, struct job *job, char *msg)
+{
+	emit_never(s, job, msg, NULL);
 }
 
 /* --- queueing --------------------------------------------------------------- */
@@ -477,9 +488,12 @@ again:
 			if (target != NULL &&
 			    !robots_allowed(h->robots, target)) {
 				free(target);
-				emit_fail(s, job, h->rwhy != NULL ?
-				    xasprintf("blocked by robots.txt (%s)",
-				    h->rwhy) : xstrdup("blocked by robots.txt"));
+				if (h->rwhy != NULL)
+					emit_never(s, job, xstrdup(h->rwhy),
+					    "unreachable");
+				else
+					emit_never(s, job, xstrdup("blocked by"
+					    " robots.txt"), "blocked");
 				host_consider(s, h);
 				continue;
 			}
@@ -611,22 +625,33 @@ maybe_retry(struct sched *s, struct result *r, struct host *h, double now)
 	return true;
 }
 
-/* robots.txt is in: 2xx is parsed, 4xx allows all, the rest forbids all. */
+/*
+ * robots.txt is in: 2xx is parsed; a 4xx allows all (there is no file),
+ * but for a 429, which says "not now" and was retried like any 429. That,
+ * a 5xx or no answer at all makes robots.txt "unreachable" (RFC 9309
+ * 2.3.1.4): the host is all disallowed, and each of its records says why,
+ * cause first, so that a dead host is not taken for a robots.txt block.
+ */
 static void
 robots_in(struct sched *s, struct host *h, struct result *r)
 {
+	const char *why = r->error != NULL ? r->error : "no answer";
+	char tries[32] = "";
+
+	if (r->attempts > 1)
+		snprintf(tries, sizeof tries, ", %u attempts", r->attempts);
 	if (r->ok && r->status >= 200 && r->status < 300)
 		h->robots = robots_parse(r->body ? r->body : "", r->body_len,
 		    s->product);
-	else if (r->status >= 400 && r->status < 500)
+	else if (r->status >= 400 && r->status < 500 && r->status != 429)
 		h->robots = NULL;	/* everything allowed */
 	else {
 		h->robots = robots_all(false);
-		h->rwhy = r->status >= 500 ?
-		    xasprintf("HTTP %ld for /robots.txt: all disallowed",
-		    r->status) :
-		    xasprintf("/robots.txt unreachable: %s",
-		    r->error ? r->error : "no answer");
+		h->rwhy = r->status >= 400 ?
+		    xasprintf("robots.txt answered %s (every page of the host"
+		    " disallowed%s)", why, tries) :
+		    xasprintf("%s (robots.txt could not be fetched%s)", why,
+		    tries);
 	}
 	if (h->robots != NULL && robots_delay(h->robots) > h->interval)
 		h->interval = robots_delay(h->robots);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fetch.h"
 #include "format.h"
 #include "options.h"
 #include "progress.h"
@@ -49,6 +50,7 @@ struct sink {
 	bool			 defer;
 	struct textbuf		 deferred;	/* the first DEFER_MAX lines */
 	uint64_t		 ndeferred;	/* all of them */
+	bool			 cert_hinted;	/* the --cacert hint is out */
 };
 
 /* Enough lines to say why; the rest are in -o and --log. */
@@ -225,6 +227,13 @@ sink_emit(struct sink *s, struct result *r)
 		format_record(&s->line, s->opt->format,
 		    format_fields(s->opt), r);
 		write_out(s, s->line.data, s->line.len);
+	}
+	/* Once a run, not once a URL: every URL of the host fails alike. */
+	if (!s->cert_hinted && fetch_cert_failed(r->error)) {
+		s->cert_hinted = true;
+		warnx_("%s: the server's TLS certificate could not be verified:"
+		    " give the CA that issued it with --cacert FILE, or turn"
+		    " verification off with -k", r->url);
 	}
 	if (!r->ok && r->duplicate_of == NULL && !s->opt->dry_run) {
 		s->line.len = 0;

@@ -10,7 +10,7 @@
  */
 #include "config.h"
 
-#include <ctype.h>
+#include <langinfo.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +21,7 @@
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "scan.h"
 #include "url.h"
 #include "xmalloc.h"
 
@@ -111,15 +112,16 @@ scheme_of(const char *url, char *buf, size_t cap)
 {
 	size_t i;
 
-	if (!isalpha((unsigned char)url[0]))
+	if (!is_alpha((unsigned char)url[0]))
 		return NULL;
 	for (i = 0; url[i] != ':'; i++) {
 		if (url[i] == '\0' || i + 1 >= cap)
 			return NULL;
-		if (!isalnum((unsigned char)url[i]) && url[i] != '+' &&
+		if (!is_alpha((unsigned char)url[i]) &&
+		    (url[i] < '0' || url[i] > '9') && url[i] != '+' &&
 		    url[i] != '-' && url[i] != '.')
 			return NULL;
-		buf[i] = (char)tolower((unsigned char)url[i]);
+		buf[i] = (char)lower((unsigned char)url[i]);
 	}
 	buf[i] = '\0';
 	return buf;
@@ -127,21 +129,52 @@ scheme_of(const char *url, char *buf, size_t cap)
 
 /*
  * Host names are case-insensitive but curl_url (7.88) keeps their case;
- * lower-case them so that duplicates are found.
+ * lower-case them (ASCII only: the locale may be a single-byte one, and
+ * the bytes of a UTF-8 name are not its letters) so that duplicates are
+ * found. *idn tells whether the name is internationalised (not ASCII).
  */
 static CURLUcode
-lower_host(CURLU *u)
+lower_host(CURLU *u, bool *idn)
 {
 	CURLUcode uc;
 	char *host, *p;
 
+	*idn = false;
 	if ((uc = curl_url_get(u, CURLUPART_HOST, &host, 0)) != CURLUE_OK)
 		return uc;
-	for (p = host; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
+	for (p = host; *p != '\0'; p++) {
+		*p = (char)lower((unsigned char)*p);
+		if ((unsigned char)*p >= 0x80)
+			*idn = true;
+	}
 	uc = curl_url_set(u, CURLUPART_HOST, host, 0);
 	curl_free(host);
 	return uc;
+}
+
+/*
+ * Why an internationalised host name has no punycode ("xn--") form:
+ * libcurl converts it with libidn2 from the locale's character set
+ * (LC_CTYPE), and 7.88 says only "out of memory" when that fails.
+ */
+static char *
+idn_reason(CURLU *u)
+{
+	const char *cs = nl_langinfo(CODESET);
+	char *host = NULL, *r;
+
+	curl_url_get(u, CURLUPART_HOST, &host, 0);
+	if (strcmp(cs, "UTF-8") != 0)
+		r = xasprintf("internationalised host name '%s' cannot be"
+		    " converted: the locale's character set is %s, not"
+		    " UTF-8 (set LC_ALL=C.UTF-8, or write the host as"
+		    " punycode, xn--...)", host != NULL ? host : "", cs);
+	else
+		r = xasprintf("internationalised host name '%s' cannot be"
+		    " converted to punycode: not a valid IDNA name in UTF-8",
+		    host != NULL ? host : "");
+	curl_free(host);
+	return r;
 }
 
 int
@@ -150,6 +183,7 @@ url_check(const char *line, char **norm, char **reason)
 	char scheme[32], *out = NULL;
 	CURLUcode uc;
 	CURLU *u;
+	bool idn = false;
 
 	*norm = *reason = NULL;
 	if (scheme_of(line, scheme, sizeof scheme) == NULL) {
@@ -164,9 +198,24 @@ url_check(const char *line, char **norm, char **reason)
 	u = url_new();
 	uc = curl_url_set(u, CURLUPART_URL, line, 0);
 	if (uc == CURLUE_OK)
-		uc = lower_host(u);
+		uc = lower_host(u, &idn);
+	/*
+	 * An internationalised name is fetched, and told apart from others,
+	 * as the punycode name libcurl would look up: --dry-run shows it.
+	 */
+#ifdef CURLU_PUNYCODE	/* 7.88.0 */
+	if (uc == CURLUE_OK)
+		uc = curl_url_get(u, CURLUPART_URL, &out, idn ?
+		    CURLU_PUNYCODE : 0);
+#else
 	if (uc == CURLUE_OK)
 		uc = curl_url_get(u, CURLUPART_URL, &out, 0);
+#endif
+	if (uc == CURLUE_OUT_OF_MEMORY && idn) {
+		*reason = idn_reason(u);
+		curl_url_cleanup(u);
+		return -1;
+	}
 	curl_url_cleanup(u);
 	if (uc != CURLUE_OK) {
 		*reason = xasprintf("not a valid URL: %s",

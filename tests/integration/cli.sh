@@ -65,6 +65,20 @@ http://127.0.0.1:1/y" "files and - are read in order"
 is "$(cat "$T/err")" "pscrape: $T/l2:1: duplicate of $T/l2:1" \
     "duplicates are found across files"
 
+# --- internationalised host names: under a UTF-8 locale the punycode name
+# that is fetched (so a name and its punycode are duplicates); under C a
+# bad line saying why. No name is resolved.
+printf 'http://m\303\274ller.example/\nhttp://xn--mller-kva.example/\nhttp://M\303\234LLER.example/a\n' >"$T/idn"
+LC_ALL=C.UTF-8 pscrape --dry-run "$T/idn" >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out")|$(cat "$T/err")" "0:http://xn--mller-kva.example/
+http://xn--mller-kva.example/a|pscrape: $T/idn:2: duplicate of $T/idn:1" \
+    "IDN under C.UTF-8: the punycode URL, as fetched; the same host in punycode is a duplicate"
+LC_ALL=C pscrape --dry-run "$T/idn" >"$T/out" 2>"$T/err"; st=$?
+ue=$(printf '\303\274') Ue=$(printf '\303\234')
+is "$st:$(cat "$T/out")|$(cat "$T/err")" "1:http://xn--mller-kva.example/|pscrape: $T/idn:1: internationalised host name 'm${ue}ller.example' cannot be converted: the locale's character set is ANSI_X3.4-1968, not UTF-8 (set LC_ALL=C.UTF-8, or write the host as punycode, xn--...)
+pscrape: $T/idn:3: internationalised host name 'm${Ue}ller.example' cannot be converted: the locale's character set is ANSI_X3.4-1968, not UTF-8 (set LC_ALL=C.UTF-8, or write the host as punycode, xn--...)" \
+    "IDN under C: a bad line naming the host and what to do"
+
 # --- bad lines: each names FILE:LINE and the reason; the rest still runs
 long=$(head -c 9000 /dev/zero | tr '\0' a)
 {
@@ -94,8 +108,8 @@ is "$(cat "$T/n")" "$T/out:0 $T/err:0 " "a password is never printed back"
 
 # --- the same bad lines as records
 pscrape -e serial -f jsonl "$T/bad" 2>/dev/null | untime | sed -n '1p;4p' >"$T/out"
-is "$(cat "$T/out")" "{\"url\":\"ftp://127.0.0.1/file\",\"input\":\"$T/bad:1\",\"final_url\":null,\"status\":0,\"ok\":false,\"duplicate_of\":null,\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"attempts\":0,\"depth\":0,\"referrer\":null,\"error\":\"$T/bad:1: unsupported scheme 'ftp' (only http and https)\"}
-{\"url\":\"http://127.0.0.1:1/aaaaaaaaaaaaaaaaaaaaa...\",\"input\":\"$T/bad:4\",\"final_url\":null,\"status\":0,\"ok\":false,\"duplicate_of\":null,\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"attempts\":0,\"depth\":0,\"referrer\":null,\"error\":\"$T/bad:4: line longer than 8192 bytes (8 KiB)\"}" \
+is "$(cat "$T/out")" "{\"url\":\"ftp://127.0.0.1/file\",\"input\":\"$T/bad:1\",\"final_url\":null,\"status\":0,\"ok\":false,\"duplicate_of\":null,\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"attempts\":0,\"depth\":0,\"referrer\":null,\"error\":\"$T/bad:1: unsupported scheme 'ftp' (only http and https)\",\"robots\":null}
+{\"url\":\"http://127.0.0.1:1/aaaaaaaaaaaaaaaaaaaaa...\",\"input\":\"$T/bad:4\",\"final_url\":null,\"status\":0,\"ok\":false,\"duplicate_of\":null,\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"attempts\":0,\"depth\":0,\"referrer\":null,\"error\":\"$T/bad:4: line longer than 8192 bytes (8 KiB)\",\"robots\":null}" \
     "bad lines become error records naming FILE:LINE"
 
 # --- empty input and a list of only comments: nothing to do, status 0
@@ -128,7 +142,7 @@ pscrape -q -e serial -f jsonl -o "$T/rec" "$T/sitemap.xml" 2>"$T/err"; st=$?
 is "$st:$(wc -l <"$T/rec" | tr -d ' '):$(cat "$T/err")" "1:2:pscrape: warning: $T/sitemap.xml looks like HTML or XML, not a list of URLs one a line: its bad lines fail without a message each" \
     "still one record a line, and -q prints the hint, not each line"
 sed -n 1p "$T/rec" | untime >"$T/out"
-is "$(cat "$T/out")" "{\"url\":\"<?xml version=\\\"1.0\\\"?>\",\"input\":\"$T/sitemap.xml:2\",\"final_url\":null,\"status\":0,\"ok\":false,\"duplicate_of\":null,\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"attempts\":0,\"depth\":0,\"referrer\":null,\"error\":\"$T/sitemap.xml:2: not a URL (expected http:// or https://)\"}" \
+is "$(cat "$T/out")" "{\"url\":\"<?xml version=\\\"1.0\\\"?>\",\"input\":\"$T/sitemap.xml:2\",\"final_url\":null,\"status\":0,\"ok\":false,\"duplicate_of\":null,\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"attempts\":0,\"depth\":0,\"referrer\":null,\"error\":\"$T/sitemap.xml:2: not a URL (expected http:// or https://)\",\"robots\":null}" \
     "the record of an HTML line says what is wrong with it"
 
 # --- URLs as arguments: fetched like a list of one line, "argv:N"
@@ -140,7 +154,7 @@ https://127.0.0.1:1/b" "URL arguments are read among the lists, in order"
 is "$(cat "$T/err")" "pscrape: argv:4: unsupported scheme 'ftp' (only http and https)
 pscrape: argv:5: duplicate of argv:1" "a URL argument is named argv:N"
 pscrape -e serial -f jsonl 'ftp://127.0.0.1/f' 2>/dev/null | untime >"$T/out"
-is "$(cat "$T/out")" "{\"url\":\"ftp://127.0.0.1/f\",\"input\":\"argv:1\",\"final_url\":null,\"status\":0,\"ok\":false,\"duplicate_of\":null,\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"attempts\":0,\"depth\":0,\"referrer\":null,\"error\":\"argv:1: unsupported scheme 'ftp' (only http and https)\"}" \
+is "$(cat "$T/out")" "{\"url\":\"ftp://127.0.0.1/f\",\"input\":\"argv:1\",\"final_url\":null,\"status\":0,\"ok\":false,\"duplicate_of\":null,\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"attempts\":0,\"depth\":0,\"referrer\":null,\"error\":\"argv:1: unsupported scheme 'ftp' (only http and https)\",\"robots\":null}" \
     "a bad URL argument is a record with input argv:N"
 pscrape --dry-run "$T/nothere.txt" >/dev/null 2>"$T/err"; st=$?
 is "$st:$(cat "$T/err")" "2:pscrape: cannot read '$T/nothere.txt': No such file or directory" \
@@ -183,7 +197,7 @@ pscrape -K "$T/k" --dry-run "$T/l2" >/dev/null 2>"$T/err"; st=$?
 is "$st:$(head -1 "$T/err")" "2:pscrape: $T/k:1: text after a quoted value" \
     "text after a quoted value is refused"
 pscrape -f csv "$T/empty" 2>/dev/null | tr -d '\r' >"$T/out"
-is "$(cat "$T/out")" "url,input,final_url,status,ok,duplicate_of,content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,depth,referrer,error" \
+is "$(cat "$T/out")" "url,input,final_url,status,ok,duplicate_of,content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,depth,referrer,error,robots" \
     "an empty list in CSV is still a CSV file: the header"
 
 # --- --help and --version

@@ -17,8 +17,8 @@ saved() {	# saved DIR URL
 # --- URLs given as arguments are fetched; their input is argv:N
 pscrape -e serial -f jsonl "$BASE/echo-method" "$BASE/status/404" \
     2>/dev/null | untime >"$T/out"
-is "$(cat "$T/out")" "{\"url\":\"$BASE/echo-method\",\"input\":\"argv:1\",\"final_url\":\"$BASE/echo-method\",\"status\":200,\"ok\":true,\"duplicate_of\":null,\"content_type\":\"text/html\",\"charset\":\"windows-1252\",\"bytes\":29,\"chars\":3,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"attempts\":1,\"depth\":0,\"referrer\":null,\"error\":null}
-{\"url\":\"$BASE/status/404\",\"input\":\"argv:2\",\"final_url\":\"$BASE/status/404\",\"status\":404,\"ok\":false,\"duplicate_of\":null,\"content_type\":\"text/html\",\"charset\":null,\"bytes\":43,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"attempts\":1,\"depth\":0,\"referrer\":null,\"error\":\"HTTP 404\"}" \
+is "$(cat "$T/out")" "{\"url\":\"$BASE/echo-method\",\"input\":\"argv:1\",\"final_url\":\"$BASE/echo-method\",\"status\":200,\"ok\":true,\"duplicate_of\":null,\"content_type\":\"text/html\",\"charset\":\"windows-1252\",\"bytes\":29,\"chars\":3,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"attempts\":1,\"depth\":0,\"referrer\":null,\"error\":null,\"robots\":null}
+{\"url\":\"$BASE/status/404\",\"input\":\"argv:2\",\"final_url\":\"$BASE/status/404\",\"status\":404,\"ok\":false,\"duplicate_of\":null,\"content_type\":\"text/html\",\"charset\":null,\"bytes\":43,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"attempts\":1,\"depth\":0,\"referrer\":null,\"error\":\"HTTP 404\",\"robots\":null}" \
     "URL arguments are fetched, one record each with input argv:N"
 
 # --- -o -: the records on stdout
@@ -31,7 +31,7 @@ is "$(ls "$T" | grep -c '^-$')" 0 "-o - makes no file named -"
 # port is closed: only through the proxy can it answer.
 pscrape -e serial -f jsonl -x "$BASE" http://127.0.0.1:1/echo-method \
     2>/dev/null | untime >"$T/out"
-is "$(cat "$T/out")" "{\"url\":\"http://127.0.0.1:1/echo-method\",\"input\":\"argv:1\",\"final_url\":\"http://127.0.0.1:1/echo-method\",\"status\":200,\"ok\":true,\"duplicate_of\":null,\"content_type\":\"text/html\",\"charset\":\"windows-1252\",\"bytes\":29,\"chars\":3,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"attempts\":1,\"depth\":0,\"referrer\":null,\"error\":null}" \
+is "$(cat "$T/out")" "{\"url\":\"http://127.0.0.1:1/echo-method\",\"input\":\"argv:1\",\"final_url\":\"http://127.0.0.1:1/echo-method\",\"status\":200,\"ok\":true,\"duplicate_of\":null,\"content_type\":\"text/html\",\"charset\":\"windows-1252\",\"bytes\":29,\"chars\":3,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"serial\",\"attempts\":1,\"depth\":0,\"referrer\":null,\"error\":null,\"robots\":null}" \
     "-x sends the request through the proxy"
 is "$(requests "$PORT" | grep -c '^GET http://127.0.0.1:1/echo-method$')" 1 \
     "the proxy got the absolute-form target"

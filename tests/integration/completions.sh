@@ -7,7 +7,7 @@ BASHCOMP=$top_builddir/completions/pscrape.bash
 ZSHCOMP=$top_builddir/completions/_pscrape
 
 # The long options of --help, sorted, one a line.
-pscrape --help | sed -n 's/^  \(-., \)\{0,1\} *\(--[a-z-]*\).*/\2/p' |
+pscrape --help | sed -n 's/^  \(-., \)\{0,1\} *\(--[a-z0-9.-]*\).*/\2/p' |
     sort >"$T/help"
 is "$(wc -l <"$T/help" | tr -d ' ')" "$(pscrape --help | grep -cE '^  (-[A-Za-z], |    )--')" \
     "(every option line of --help is read)"

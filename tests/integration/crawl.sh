@@ -21,6 +21,11 @@ command -v curl >/dev/null 2>&1 || {
 # This test is about the defaults setup.sh's config file turns off.
 rm -f "$XDG_CONFIG_HOME/pscrape/config"
 ENGINES=${CRAWL_ENGINES:-serial thread pool process async}
+# A port of 127.0.0.1 nothing listens on: bound, then closed.
+DEADPORT=$("$PY" -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
 make_sites "$T/sites"
 start_server_sites "$T/sites"
 export SITES PORT
@@ -201,6 +206,8 @@ b/private/secret.html|false|0|0|blocked by robots.txt
 b/privateer.html|true|200|29|-
 b/|true|200|51|-" \
 	    "$e: robots.txt: pscrape's group (Disallow: /private/) is taken, not *'s"
+	is "$(recs "$T/out" url robots | grep -v '|-$')" \
+	    "b/private/secret.html|blocked" "$e: ... robots: blocked for it alone"
 	is "$(since "$m" b | grep -c -F /private/)" 0 \
 	    "$e: ... the disallowed path is never requested"
 	is "$(since "$m" b | grep -c -x 'GET /robots.txt')" 1 \
@@ -244,13 +251,63 @@ big/public.html|true|200|19|-" \
 	is "$(recs "$T/out" url ok status chars error)" \
 	    "r404/page.html|true|200|23|-
 r404/|true|200|24|-
-r500/page.html|false|0|0|blocked by robots.txt (HTTP 500 for /robots.txt: all disallowed)
-r500/|false|0|0|blocked by robots.txt (HTTP 500 for /robots.txt: all disallowed)" \
+r500/page.html|false|0|0|robots.txt answered HTTP 500 (every page of the host disallowed)
+r500/|false|0|0|robots.txt answered HTTP 500 (every page of the host disallowed)" \
 	    "$e: robots.txt 5xx blocks the whole host, 4xx allows it all"
+	is "$(recs "$T/out" url robots attempts)" "r404/page.html|-|1
+r404/|-|1
+r500/page.html|unreachable|0
+r500/|unreachable|0" \
+	    "$e: ... robots: unreachable for the 5xx host, null where allowed"
 	is "$(since "$m" r500 | tr '\n' ' ')" "GET /robots.txt " \
 	    "$e: ... nothing but /robots.txt asked of the 5xx host"
 	is "$(since "$m" r404 | grep -c -x 'GET /robots.txt')" 1 \
 	    "$e: ... /robots.txt once of the 4xx host"
+
+	# A host nothing listens on: robots.txt cannot be fetched, so its
+	# URLs fail unrequested, their records saying so, the network cause
+	# first and robots "unreachable" (not "blocked": a dead host is no
+	# robots.txt block); the robots.txt request was retried.
+	list "$T/dead" "http://127.0.0.1:$DEADPORT/" \
+	    "http://127.0.0.1:$DEADPORT/x.html"
+	pscrape -j 2 --retries 1 -f jsonl "$T/dead" >"$T/out" 2>"$T/err"
+	is "$?:$(recs "$T/out" url ok status attempts robots error |
+	    sed 's/after [0-9]* ms/after T ms/')" \
+	    "1:http://127.0.0.1:$DEADPORT/x.html|false|0|0|unreachable|Failed to connect to 127.0.0.1 port $DEADPORT after T ms: Couldn't connect to server (robots.txt could not be fetched, 2 attempts)
+http://127.0.0.1:$DEADPORT/|false|0|0|unreachable|Failed to connect to 127.0.0.1 port $DEADPORT after T ms: Couldn't connect to server (robots.txt could not be fetched, 2 attempts)" \
+	    "$e: a host that is down: the connection failure, robots unreachable"
+	pscrape -j 2 --retries 0 -f csv "$T/dead" >"$T/out" 2>"$T/err"
+	is "$(sed 's/after [0-9]* ms/after T ms/' "$T/out" | tr -d '\r' | LC_ALL=C sort)" \
+	    "http://127.0.0.1:$DEADPORT/,$T/dead:1,,0,false,,,,0,0,0.000,0.000,$e,0,0,,Failed to connect to 127.0.0.1 port $DEADPORT after T ms: Couldn't connect to server (robots.txt could not be fetched),unreachable
+http://127.0.0.1:$DEADPORT/x.html,$T/dead:2,,0,false,,,,0,0,0.000,0.000,$e,0,0,,Failed to connect to 127.0.0.1 port $DEADPORT after T ms: Couldn't connect to server (robots.txt could not be fetched),unreachable
+url,input,final_url,status,ok,duplicate_of,content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,depth,referrer,error,robots" \
+	    "$e: ... csv: robots the last column"
+
+	# A 429 for robots.txt is retried like any 429, not taken for "no
+	# file" (which allows all); once retries run out, robots.txt is
+	# unreachable.
+	curl -s "$BASE/flaky-reset/robots.r429" >/dev/null
+	m=$(mark)
+	list "$T/r429" "$SITE_r429/page.html" "$SITE_r429/no/x.html"
+	pscrape -j 2 -f jsonl "$T/r429" >"$T/out" 2>"$T/err"
+	is "$?:$(recs "$T/out" url ok status attempts robots error)" \
+	    "1:r429/no/x.html|false|0|0|blocked|blocked by robots.txt
+r429/page.html|true|200|1|-|-" \
+	    "$e: robots.txt 429 once, then 200: its rules are obeyed"
+	is "$(since "$m" r429 | tr '\n' ' ')" \
+	    "GET /robots.txt GET /robots.txt GET /page.html " \
+	    "$e: ... /robots.txt asked twice, then the page"
+	echo 9 >"$T/sites/r429/robots.flaky"
+	curl -s "$BASE/flaky-reset/robots.r429" >/dev/null
+	m=$(mark)
+	pscrape -j 2 --retries 1 -f jsonl "$T/r429" >"$T/out" 2>"$T/err"
+	is "$?:$(recs "$T/out" url ok status attempts robots error)" \
+	    "1:r429/no/x.html|false|0|0|unreachable|robots.txt answered HTTP 429 (every page of the host disallowed, 2 attempts)
+r429/page.html|false|0|0|unreachable|robots.txt answered HTTP 429 (every page of the host disallowed, 2 attempts)" \
+	    "$e: robots.txt 429 past --retries 1: unreachable, all disallowed"
+	is "$(since "$m" r429 | tr '\n' ' ')" "GET /robots.txt GET /robots.txt " \
+	    "$e: ... /robots.txt asked twice, no page"
+	echo 1 >"$T/sites/r429/robots.flaky"
 
 	# /robots.txt answers after 300 ms: the pages of the host wait for
 	# it, and it is still asked for once.

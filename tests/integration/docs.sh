@@ -56,10 +56,11 @@ help_engines=$(sed -n 's/.*or all: \([^(]*\) (default.*/\1/p' "$T/helpj" |
 man_engines=$(sed -n '/^\.Ss Engines/,/^\.Sh/s/^\.It Cm //p' "$MAN" | sort)
 is "$man_engines" "$help_engines" "the man page describes each engine --help names"
 
-# Every option the README mentions exists.
-# (--http1.1 has a dot: one that ends a sentence is no part of a name.)
-for o in $(grep -o -- '--[a-z][a-z0-9.-]*' "$top_srcdir/README.md" |
-    sed 's/\.*$//' | sort -u); do
+# Every option the README mentions exists ("--" after a letter or digit,
+# as in a punycode name "xn--mller-kva", is no option; --http1.1 has a
+# dot: one that ends a sentence is no part of a name).
+for o in $(grep -o -E -- '(^|[^A-Za-z0-9])--[a-z][a-z0-9.-]*' \
+    "$top_srcdir/README.md" | sed 's/^[^-]*//; s/\.*$//' | sort -u); do
 	case $o in
 	--error-exitcode) continue ;;	# valgrind's
 	--pipe|--sshloginfile|--basefile) continue ;;	# GNU parallel's

@@ -111,7 +111,7 @@ for n in 1 2; do
 	kill -KILL "$(workers $pid)"
 done
 wait $pid; st=$?
-is "$(head -n 1 "$T/twice.out" | untime)" "{\"url\":\"$BASE/delay/5000?twice=1\",\"input\":\"$T/twice.list:1\",\"final_url\":null,\"status\":0,\"ok\":false,\"duplicate_of\":null,\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"process\",\"attempts\":2,\"depth\":0,\"referrer\":null,\"error\":\"worker 1 died (signal 9)\"}" \
+is "$(head -n 1 "$T/twice.out" | untime)" "{\"url\":\"$BASE/delay/5000?twice=1\",\"input\":\"$T/twice.list:1\",\"final_url\":null,\"status\":0,\"ok\":false,\"duplicate_of\":null,\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"process\",\"attempts\":2,\"depth\":0,\"referrer\":null,\"error\":\"worker 1 died (signal 9)\",\"robots\":null}" \
     "the second death fails the page: worker 1 died (signal 9)"
 is "$(sed -n 2p "$T/twice.out" | sed -E 's/.*"input":"([^"]*)".*"ok":([a-z]+).*/\1 \2/')" \
     "$T/twice.list:2 true" "the run goes on after it"

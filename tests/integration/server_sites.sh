@@ -21,13 +21,13 @@ code() {
 
 # --- the port file and setup.sh's variables
 is "$(sed -n '4,$p' "$T/port" | cut -d' ' -f1,2 | tr '\n' ' ')" \
-    "SITE a SITE b SITE big SITE r404 SITE r500 SITE slow " \
+    "SITE a SITE b SITE big SITE r404 SITE r429 SITE r500 SITE slow " \
     "the port file: a SITE line per site, by name, after the three ports"
 is "$SITES|$SITE_a|$SITE_slow" \
-    "a b big r404 r500 slow|http://127.0.0.1:$SITEPORT_a|http://127.0.0.1:$SITEPORT_slow" \
+    "a b big r404 r429 r500 slow|http://127.0.0.1:$SITEPORT_a|http://127.0.0.1:$SITEPORT_slow" \
     "start_server_sites: SITES, SITE_name and SITEPORT_name"
 distinct=$(for s in $SITES; do eval "echo \$SITEPORT_$s"; done; echo "$PORT")
-is "$(echo "$distinct" | sort -u | wc -l | tr -d ' ')" 7 \
+is "$(echo "$distinct" | sort -u | wc -l | tr -d ' ')" 8 \
     "every site has a port of its own"
 
 # --- files, index.html, types, {{SITE_name}}
@@ -95,6 +95,15 @@ is "$(code "$SITE_r404/robots.status"):$(code "$SITE_slow/robots.delay")" \
 ms=$(curl -s -o /dev/null -w '%{time_total}' "$SITE_slow/robots.txt" |
     awk '{ printf "%d", $1 * 1000 }')
 ok "$([ "$ms" -ge 290 ] && echo 0 || echo 1)" "robots.delay 300: /robots.txt answers after 300 ms (took $ms)"
+curl -s "$BASE/flaky-reset/robots.r429" >/dev/null
+is "$(code "$SITE_r429/robots.txt") $(get "$SITE_r429/robots.txt")" \
+    "429 User-agent: *
+Disallow: /no/
+
+200 text/plain" "robots.flaky 1: robots.status once, then robots.txt"
+curl -s "$BASE/flaky-reset/robots.r429" >/dev/null
+is "$(code "$SITE_r429/robots.txt"):$(code "$SITE_r429/robots.flaky")" \
+    "429:404" "... again after /flaky-reset/robots.r429; robots.flaky not served"
 echo 200 >"$T/sites/r500/robots.status"
 is "$(code "$SITE_r500/robots.txt")" 200 "robots.status is read at each request"
 echo 500 >"$T/sites/r500/robots.status"

@@ -43,7 +43,7 @@ pscrape -q "$T/list" >"$T/out" 2>"$T/err"; st=$?
 is "$st:$(cat "$T/out")|$(cat "$T/err")" "0:|" "all ok: status 0, -q prints nothing at all"
 
 # --- every field of a success after redirects
-is "$(rec "$BASE/redirect/2")" "{\"url\":\"$BASE/redirect/2\",\"input\":\"$T/list:1\",\"final_url\":\"$BASE/redirect/0\",\"status\":200,\"ok\":true,\"duplicate_of\":null,\"content_type\":\"text/html\",\"charset\":\"windows-1252\",\"bytes\":39,\"chars\":6,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"$ENGINE\",\"attempts\":1,\"depth\":0,\"referrer\":null,\"error\":null}" \
+is "$(rec "$BASE/redirect/2")" "{\"url\":\"$BASE/redirect/2\",\"input\":\"$T/list:1\",\"final_url\":\"$BASE/redirect/0\",\"status\":200,\"ok\":true,\"duplicate_of\":null,\"content_type\":\"text/html\",\"charset\":\"windows-1252\",\"bytes\":39,\"chars\":6,\"time_ms\":T,\"ttfb_ms\":T,\"engine\":\"$ENGINE\",\"attempts\":1,\"depth\":0,\"referrer\":null,\"error\":null,\"robots\":null}" \
     "jsonl success record, redirects followed"
 
 # --- redirects refused or broken
@@ -170,14 +170,14 @@ else
 fi
 printf '%s\n' "$BASE/status/200" "$BASE/status/404" "$BASE/bytes/10" >"$T/list"
 pscrape -f jsonl --text "$T/list" 2>/dev/null | sort >"$T/out"
-is "$(sed -E 's/.*"error":(.*)/\1/' "$T/out")" 'null,"text":null}
-null,"text":"status 200"}
-"HTTP 404","text":null}' \
+is "$(sed -E 's/.*"error":(.*)/\1/' "$T/out")" 'null,"robots":null,"text":null}
+null,"robots":null,"text":"status 200"}
+"HTTP 404","robots":null,"text":null}' \
     "--text: the text last; null for a failure and for a page not parsed"
 printf '%s\n' "$BASE/status/200" >"$T/list"
 pscrape -f csv --text --save-text "$T/tx" "$T/list" 2>/dev/null >"$T/out"
 is "$(tr -d '\r' <"$T/out" | sed -E 's/.*,error,/,error,/; s/.*,200,true,.*,,/,/')" \
-    ",error,text_file,text
+    ",error,robots,text_file,text
 ,$T/tx/$(grep 'status/200$' "$T/tx/index.tsv" | cut -f1),status 200" \
     "--text -f csv: text_file and text are the last columns"
 
@@ -204,9 +204,9 @@ printf '%s\n' "$BASE/status/200" "$BASE/status/404" >"$T/list"
 pscrape -f csv -o "$T/out.csv" "$T/list" 2>/dev/null
 is "$(sed -E "s/,[0-9.]+,[0-9.]+,$ENGINE,/,T,T,$ENGINE,/" "$T/out.csv" | tr -d '\r' |
     { IFS= read -r h; echo "$h"; sort; })" \
-"url,input,final_url,status,ok,duplicate_of,content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,depth,referrer,error
-$BASE/status/200,$T/list:1,$BASE/status/200,200,true,,text/html,windows-1252,43,10,T,T,$ENGINE,1,0,,
-$BASE/status/404,$T/list:2,$BASE/status/404,404,false,,text/html,,43,0,T,T,$ENGINE,1,0,,HTTP 404" \
+"url,input,final_url,status,ok,duplicate_of,content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,depth,referrer,error,robots
+$BASE/status/200,$T/list:1,$BASE/status/200,200,true,,text/html,windows-1252,43,10,T,T,$ENGINE,1,0,,,
+$BASE/status/404,$T/list:2,$BASE/status/404,404,false,,text/html,,43,0,T,T,$ENGINE,1,0,,HTTP 404," \
     "csv records written with -o"
 
 # --- records are streamed: the first is out while the second is in flight

@@ -417,9 +417,9 @@ def csvcheck(path, nrows):
     rows = list(csv.reader(open(path, newline="", encoding="utf-8")))
     hdr = "url,input,final_url,status,ok,duplicate_of,content_type," \
         "charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,depth," \
-        "referrer,error".split(",")
+        "referrer,error,robots".split(",")
     good = rows and rows[0] == hdr and len(rows) == nrows + 1 and \
-        all(len(r) == 17 for r in rows)
+        all(len(r) == 18 for r in rows)
     print("ok" if good else "bad: %d rows, widths %s" % (
         len(rows), sorted(set(len(r) for r in rows))))
 

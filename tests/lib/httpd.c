@@ -23,8 +23,11 @@
  * the text {{SITE_name}} becomes http://127.0.0.1:PORT of site name.  A
  * site's robots.txt is served as it is unless the site has a file
  * robots.status, a number: /robots.txt answers like /status/N then; a file
- * robots.delay holds milliseconds /robots.txt waits before answering.
- * Both are read at each request, and neither is served itself.
+ * robots.delay holds milliseconds /robots.txt waits before answering; a
+ * file robots.flaky, a number N, has only the first N requests answer
+ * like robots.status and the later ones with robots.txt (counted as
+ * /flaky's key "robots.NAME", which /flaky-reset/robots.NAME forgets).
+ * They are read at each request, and none is served itself.
  *
  * /stats answers for the port it is asked on ("inflight N\nmax N\ntotal N\n"
  * of the requests that port got, /stats itself left out), /stats?all=1
@@ -1580,7 +1583,29 @@ site_number(const struct port *pt, const char *name, uint64_t max,
 	return rv;
 }
 
-/* /robots.txt: robots.status's status if there is one, else robots.txt. */
+/* Whether robots.flaky lets this request have robots.status's answer. */
+static int
+robots_fails(const struct port *pt)
+{
+	char name[KEY_MAX + 2];
+	const char *arg = name;
+	struct key *k;
+	uint64_t n;
+
+	if (site_number(pt, "robots.flaky", UINT32_MAX, &n) == -1)
+		return 1;
+	snprintf(name, sizeof name, "robots.%s/", pt->name);
+	if ((k = key_take(&arg)) == NULL) {
+		warnx("site %s: no key for robots.flaky", pt->name);
+		return 1;
+	}
+	return ++k->seen <= n;
+}
+
+/*
+ * /robots.txt: robots.status's status if there is one (and robots.flaky
+ * says so), else robots.txt.
+ */
 static void
 robots_answer(struct evhttp_request *req, const struct port *pt)
 {
@@ -1588,7 +1613,8 @@ robots_answer(struct evhttp_request *req, const struct port *pt)
 	char num[32];
 	uint64_t status;
 
-	if (site_number(pt, "robots.status", 599, &status) == 0) {
+	if (site_number(pt, "robots.status", 599, &status) == 0 &&
+	    robots_fails(pt)) {
 		snprintf(num, sizeof num, "%" PRIu64, status);
 		h_status(req, num);
 		return;
@@ -1639,6 +1665,7 @@ site_serve(struct evhttp_request *req, struct port *pt, const char *path)
 	b = xevbuffer();
 	if (strcmp(rel, "robots.status") == 0 ||
 	    strcmp(rel, "robots.delay") == 0 ||
+	    strcmp(rel, "robots.flaky") == 0 ||
 	    read_fd(open_beneath(pt->dirfd, rel), b) == -1) {
 		evbuffer_free(b);
 		not_found(req);

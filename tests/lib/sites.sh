@@ -22,6 +22,7 @@
 #   big  /public.html          80    19    big  /private-early.html  92    31
 #   big  /private-bXYZ.html    89    28    big  /late.html           97    36
 #   big  /private-but-this-one-is-public.html 103    42
+#   r429 /                   107    21    r429 /page.html           84    23
 #
 #   a     no robots.txt (404: everything allowed). The crawl graph:
 #         /                 -> /a1.html /a2.html /docs/x.html
@@ -57,6 +58,9 @@
 #   r404  robots.status 404 (and a robots.txt disallowing all, never
 #         served): everything allowed. / -> /page.html
 #   r500  robots.status 500: everything blocked. / -> /page.html
+#   r429  robots.status 429 and robots.flaky 1: the first /robots.txt
+#         (after /flaky-reset/robots.r429) answers 429, the later ones
+#         robots.txt "User-agent: *", "Disallow: /no/". / -> /page.html
 #   slow  robots.delay 300 (/robots.txt answers after 300 ms), robots.txt
 #         "User-agent: *", "Crawl-delay: 1", "Disallow: /nope/".
 #         / -> /s1.html /s2.html /nope/n.html
@@ -85,7 +89,8 @@ page() {
 
 make_sites() {	# make_sites DIR
 	_d=$1
-	mkdir -p "$_d/a" "$_d/b" "$_d/big" "$_d/r404" "$_d/r500" "$_d/slow"
+	mkdir -p "$_d/a" "$_d/b" "$_d/big" "$_d/r404" "$_d/r500" "$_d/slow" \
+	    "$_d/r429"
 
 	page "$_d/a/index.html" "Site A" "Welcome to site A." \
 	    /a1.html one a2.html two /docs/x.html x /docs/sub/y.html y \
@@ -147,6 +152,12 @@ make_sites() {	# make_sites DIR
 	echo 500 >"$_d/r500/robots.status"
 	page "$_d/r500/index.html" "R500" "Robots broken." /page.html page
 	page "$_d/r500/page.html" "R500 page" "Blocked page."
+
+	echo 429 >"$_d/r429/robots.status"
+	echo 1 >"$_d/r429/robots.flaky"
+	printf '%s\n' 'User-agent: *' 'Disallow: /no/' >"$_d/r429/robots.txt"
+	page "$_d/r429/index.html" "R429" "Robots busy." /page.html page
+	page "$_d/r429/page.html" "R429 page" "Allowed page."
 
 	echo 300 >"$_d/slow/robots.delay"
 	printf '%s\n' 'User-agent: *' 'Crawl-delay: 1' 'Disallow: /nope/' \

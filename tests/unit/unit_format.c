@@ -56,6 +56,11 @@ main(void)
 		.url = "http://h/l", .input = "l:4", .status = 503,
 		.engine = "pool", .error = "HTTP 503", .attempts = 3,
 	};
+	struct result unreach = {
+		.url = "http://h/u", .input = "l:5", .engine = "async",
+		.error = "Connection refused (robots.txt could not be fetched)",
+		.robots = "unreachable",
+	};
 	struct result hostile = {
 		.url = "http://h/\x01", .input = "l:2",
 		.engine = "serial", .error = "line1\nline2\t\"q\"\\ \xff\x7f",
@@ -99,30 +104,31 @@ main(void)
 	    "\"charset\":\"utf-8\",\"bytes\":1234,\"chars\":567,"
 	    "\"time_ms\":12.500,\"ttfb_ms\":3.250,\"engine\":\"serial\","
 	    "\"attempts\":1,\"depth\":0,\"referrer\":null,"
-	    "\"error\":null}\n", "jsonl success, every field");
+	    "\"error\":null,\"robots\":null}\n", "jsonl success, every field");
 	is_str(record(FORMAT_JSONL, &hostile),
 	    "{\"url\":\"http://h/\\u0001\",\"input\":\"l:2\",\"final_url\":null,"
 	    "\"status\":0,\"ok\":false,\"duplicate_of\":null,"
 	    "\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,"
 	    "\"time_ms\":0.000,\"ttfb_ms\":0.000,\"engine\":\"serial\","
 	    "\"attempts\":0,\"depth\":0,\"referrer\":null,"
-	    "\"error\":\"line1\\nline2\\t\\\"q\\\"\\\\ \\ufffd\\u007f\"}\n",
+	    "\"error\":\"line1\\nline2\\t\\\"q\\\"\\\\ \\ufffd\\u007f\","
+	    "\"robots\":null}\n",
 	    "jsonl failure with hostile text");
 
 	is_str(csv_header(0), "url,input,final_url,status,ok,duplicate_of,"
 	    "content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,attempts,"
-	    "depth,referrer,error\r\n", "csv header");
+	    "depth,referrer,error,robots\r\n", "csv header");
 	is_str(record(FORMAT_CSV, &ok),
 	    "\"http://h/a,\"\"b\"\"\",list:3,http://h/final,200,true,,"
 	    "text/html; charset=utf-8,utf-8,1234,567,12.500,3.250,serial,1,0,,"
-	    "\r\n",
+	    ",\r\n",
 	    "csv success");
 	is_str(record(FORMAT_CSV, &hostile),
 	    "\"http://h/\x01\",l:2,,0,false,,,,0,0,0.000,0.000,serial,0,0,,"
-	    "\"line1\nline2\t\"\"q\"\"\\ \xef\xbf\xbd\x7f\"\r\n",
+	    "\"line1\nline2\t\"\"q\"\"\\ \xef\xbf\xbd\x7f\",\r\n",
 	    "csv failure with hostile text");
 	is_str(record(FORMAT_CSV, &dup),
-	    "http://h/x,l:9,,0,true,l:1,,,0,0,0.000,0.000,serial,0,0,,\r\n",
+	    "http://h/x,l:9,,0,true,l:1,,,0,0,0.000,0.000,serial,0,0,,,\r\n",
 	    "csv duplicate");
 
 	/* A link found by --depth, failed after retries. */
@@ -136,10 +142,11 @@ main(void)
 	    "\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,"
 	    "\"time_ms\":0.000,\"ttfb_ms\":0.000,\"engine\":\"pool\","
 	    "\"attempts\":3,\"depth\":2,\"referrer\":\"http://h/,\\\"p\\\"\","
-	    "\"error\":\"HTTP 503\"}\n", "jsonl attempts, depth, referrer");
+	    "\"error\":\"HTTP 503\",\"robots\":null}\n",
+	    "jsonl attempts, depth, referrer");
 	is_str(record(FORMAT_CSV, &crawled),
 	    "http://h/l,l:4,,503,false,,,,0,0,0.000,0.000,pool,3,2,"
-	    "\"http://h/,\"\"p\"\"\",HTTP 503\r\n",
+	    "\"http://h/,\"\"p\"\"\",HTTP 503,\r\n",
 	    "csv attempts, depth, referrer");
 
 	/* --save-text and --text: text_file, then text, after the rest. */
@@ -148,11 +155,11 @@ main(void)
 	ok.text_len = strlen(ok.text);
 	is_str(csv_header(FIELD_TEXT), "url,input,final_url,status,ok,"
 	    "duplicate_of,content_type,charset,bytes,chars,time_ms,ttfb_ms,"
-	    "engine,attempts,depth,referrer,error,text\r\n",
+	    "engine,attempts,depth,referrer,error,robots,text\r\n",
 	    "csv header with --text: text last");
 	is_str(csv_header(FIELD_TEXT_FILE | FIELD_TEXT), "url,input,final_url,"
 	    "status,ok,duplicate_of,content_type,charset,bytes,chars,time_ms,"
-	    "ttfb_ms,engine,attempts,depth,referrer,error,text_file,text\r\n",
+	    "ttfb_ms,engine,attempts,depth,referrer,error,robots,text_file,text\r\n",
 	    "csv header with --save-text and --text");
 	is_str(record_fields(FORMAT_JSONL, FIELD_TEXT_FILE | FIELD_TEXT, &ok),
 	    "{\"url\":\"http://h/a,\\\"b\\\"\",\"input\":\"list:3\","
@@ -161,12 +168,12 @@ main(void)
 	    "\"charset\":\"utf-8\",\"bytes\":1234,\"chars\":567,"
 	    "\"time_ms\":12.500,\"ttfb_ms\":3.250,\"engine\":\"serial\","
 	    "\"attempts\":1,\"depth\":0,\"referrer\":null,\"error\":null,"
-	    "\"text_file\":\"dir/0123456789abcdef.txt\","
+	    "\"robots\":null,\"text_file\":\"dir/0123456789abcdef.txt\","
 	    "\"text\":\"T\xc3\xa9xt \\\"q\\\",\\nline 2\"}\n",
 	    "jsonl text_file and text, escaped, last");
 	is_str(record_fields(FORMAT_CSV, FIELD_TEXT, &ok),
 	    "\"http://h/a,\"\"b\"\"\",list:3,http://h/final,200,true,,"
-	    "text/html; charset=utf-8,utf-8,1234,567,12.500,3.250,serial,1,0,,,"
+	    "text/html; charset=utf-8,utf-8,1234,567,12.500,3.250,serial,1,0,,,,"
 	    "\"T\xc3\xa9xt \"\"q\"\",\nline 2\"\r\n",
 	    "csv text quoted, last");
 	is_str(record_fields(FORMAT_JSONL, FIELD_TEXT, &bad),
@@ -175,13 +182,14 @@ main(void)
 	    "\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,"
 	    "\"time_ms\":0.000,\"ttfb_ms\":0.000,\"engine\":\"serial\","
 	    "\"attempts\":0,\"depth\":0,\"referrer\":null,"
-	    "\"error\":\"HTTP 404\",\"text\":null}\n",
+	    "\"error\":\"HTTP 404\",\"robots\":null,\"text\":null}\n",
 	    "jsonl failure: text null");
 	ok.text = "x\0y";
 	ok.text_len = 3;
 	ok.text_file = NULL;
 	ok(strstr(record_fields(FORMAT_JSONL, FIELD_TEXT_FILE | FIELD_TEXT, &ok),
-	    "\"error\":null,\"text_file\":null,\"text\":\"x\\u0000y\"}\n") != NULL,
+	    "\"error\":null,\"robots\":null,\"text_file\":null,"
+	    "\"text\":\"x\\u0000y\"}\n") != NULL,
 	    "jsonl: a NUL in the text is \\u0000, and the rest follows");
 	record_fields(FORMAT_CSV, FIELD_TEXT, &ok);
 	ok(rb.len > 8 && memcmp(rb.data + rb.len - 8, ",\"x\0y\"\r\n", 8) == 0,
@@ -189,6 +197,22 @@ main(void)
 	is_str(record_fields(FORMAT_TEXT, FIELD_TEXT_FILE | FIELD_TEXT, &ok),
 	    "Fetched 567 characters from http://h/a,\"b\"\n",
 	    "the text format has neither field");
+	/* Not requested: robots.txt could not be fetched. */
+	is_str(record(FORMAT_TEXT, &unreach),
+	    "Failed http://h/u: Connection refused (robots.txt could not be"
+	    " fetched)\n", "text: the cause first, robots.txt after it");
+	is_str(record(FORMAT_JSONL, &unreach),
+	    "{\"url\":\"http://h/u\",\"input\":\"l:5\",\"final_url\":null,"
+	    "\"status\":0,\"ok\":false,\"duplicate_of\":null,"
+	    "\"content_type\":null,\"charset\":null,\"bytes\":0,\"chars\":0,"
+	    "\"time_ms\":0.000,\"ttfb_ms\":0.000,\"engine\":\"async\","
+	    "\"attempts\":0,\"depth\":0,\"referrer\":null,"
+	    "\"error\":\"Connection refused (robots.txt could not be fetched)\","
+	    "\"robots\":\"unreachable\"}\n", "jsonl robots, the last field");
+	is_str(record(FORMAT_CSV, &unreach),
+	    "http://h/u,l:5,,0,false,,,,0,0,0.000,0.000,async,0,0,,"
+	    "Connection refused (robots.txt could not be fetched),unreachable"
+	    "\r\n", "csv robots, the last column");
 
 	free(rb.data);
 	free(fmt(json_string, "")); /* the static buffer of fmt() */

@@ -1,6 +1,7 @@
 /* Unit tests for the URL-list reader: line reading, checks, masking, set. */
 #include "config.h"
 
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,34 @@ check(const char *line, const char *want_norm, const char *want_reason)
 	is_str(reason, want_reason, "url_check(%s) reason", line);
 	free(norm);
 	free(reason);
+}
+
+/*
+ * An internationalised host name becomes the punycode name libcurl looks
+ * up, under a UTF-8 locale; under any other, a reason that says what to
+ * do. Nothing is resolved.
+ */
+static void
+test_idn(void)
+{
+	ok(setlocale(LC_CTYPE, "C.UTF-8") != NULL, "the C.UTF-8 locale");
+	check("http://m\xc3\xbcller.example/", "http://xn--mller-kva.example/",
+	    NULL);
+	check("https://M\xc3\x9cLLER.Example:8443/a?b#c",
+	    "https://xn--mller-kva.example:8443/a?b#c", NULL);
+	check("http://u:p@m\xc3\xbcller.example/",
+	    "http://u:p@xn--mller-kva.example/", NULL);
+	check("http://xn--mller-kva.example/", "http://xn--mller-kva.example/",
+	    NULL);
+	check("http://m\xfcller.example/", NULL, "internationalised host name"
+	    " 'm\xfcller.example' cannot be converted to punycode: not a valid"
+	    " IDNA name in UTF-8");
+	setlocale(LC_CTYPE, "C");
+	check("http://m\xc3\xbcller.example/", NULL, "internationalised host"
+	    " name 'm\xc3\xbcller.example' cannot be converted: the locale's"
+	    " character set is ANSI_X3.4-1968, not UTF-8 (set LC_ALL=C.UTF-8,"
+	    " or write the host as punycode, xn--...)");
+	check("http://Example.COM/", "http://example.com/", NULL);
 }
 
 static void
@@ -263,6 +292,7 @@ main(void)
 	mask("http://h/x?u=ftp://a:b@c", "http://h/x?u=ftp://a:***@c");
 	mask("a:/b http://u:p@h", "a:/b http://u:***@h");
 
+	test_idn();
 	test_read_line();
 	test_reader();
 	test_strset();
