@@ -1,6 +1,12 @@
 /*
  * --save-text. Files are written to a temporary name and renamed, so a
- * reader never sees half a page; the index is appended to under a lock.
+ * reader never sees half a page. The index is appended to one whole line
+ * a write(2) on an O_APPEND descriptor: the process engine's workers each
+ * have their own, and on a local file system Linux makes such a write
+ * atomic against the others (the inode lock is held for all of it), while
+ * stdio cut a line longer than its buffer (a URL of 4 KB and more) into
+ * several writes that other workers' lines came between. The lock keeps
+ * a process's threads from writing at once all the same.
  */
 #include "config.h"
 
@@ -20,7 +26,7 @@
 
 struct savetext {
 	char		*dir;
-	FILE		*index;
+	int		 index;		/* O_APPEND */
 	pthread_mutex_t	 lock;
 };
 
@@ -35,7 +41,7 @@ savetext_open(const char *dir, char *err, size_t errlen)
 {
 	struct savetext *st;
 	char *path;
-	FILE *f;
+	int fd;
 
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
 		snprintf(err, errlen, "--save-text: cannot create '%s': %s",
@@ -43,16 +49,16 @@ savetext_open(const char *dir, char *err, size_t errlen)
 		return NULL;
 	}
 	path = xasprintf("%s/index.tsv", dir);
-	f = fopen(path, "a");
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
 	free(path);
-	if (f == NULL) {
+	if (fd < 0) {
 		snprintf(err, errlen, "--save-text: cannot write in '%s': %s",
 		    dir, strerror(errno));
 		return NULL;
 	}
 	st = xcalloc(1, sizeof *st);
 	st->dir = xstrdup(dir);
-	st->index = f;
+	st->index = fd;
 	pthread_mutex_init(&st->lock, NULL);
 	return st;
 }
@@ -87,8 +93,9 @@ int
 savetext_write(struct savetext *st, const char *url, const char *text,
     size_t len, char *err, size_t errlen)
 {
-	char name[21], *tmp, *path;
+	char name[21], *tmp, *path, *line;
 	int fd, rc = -1;
+	size_t n;
 
 	savetext_name(url, name);
 	path = xasprintf("%s/%s", st->dir, name);
@@ -106,14 +113,18 @@ savetext_write(struct savetext *st, const char *url, const char *text,
 		unlink(tmp);
 		goto out;
 	}
+	line = xasprintf("%s\t%s\n", name, url);
+	n = strlen(line);
 	pthread_mutex_lock(&st->lock);
-	if (fprintf(st->index, "%s\t%s\n", name, url) < 0 ||
-	    fflush(st->index) != 0)
+	errno = 0;
+	/* Short only on a full disk or the like: no second write. */
+	if (write(st->index, line, n) != (ssize_t)n)
 		snprintf(err, errlen, "cannot write '%s/index.tsv': %s",
-		    st->dir, strerror(errno));
+		    st->dir, errno ? strerror(errno) : "short write");
 	else
 		rc = 0;
 	pthread_mutex_unlock(&st->lock);
+	free(line);
 out:
 	free(tmp);
 	free(path);
@@ -125,7 +136,7 @@ savetext_close(struct savetext *st)
 {
 	if (st == NULL)
 		return;
-	fclose(st->index);
+	close(st->index);
 	pthread_mutex_destroy(&st->lock);
 	free(st->dir);
 	free(st);
