@@ -1,6 +1,7 @@
 /*
  * Growable byte buffers (struct textbuf) and their appenders, and the
- * string hash (fnv1a64) of tables, --shard and --save-text names.
+ * string hashes: fnv1a64 of --shard and --save-text names, table_hash of
+ * hash tables.
  */
 #ifndef PSCRAPE_BUF_H
 #define PSCRAPE_BUF_H
@@ -25,8 +26,18 @@ void	buf_printf(struct textbuf *, const char *, ...)
 
 /*
  * FNV-1a, 64 bits, of a NUL-terminated string: stable across machines and
- * runs (--shard and --save-text names depend on it), and fast for tables.
+ * runs (--shard and --save-text names depend on it). Never for a table
+ * index: anyone can compute lists whose hashes share their low bits.
  */
 uint64_t fnv1a64(const char *);
+/* SipHash-2-4 of len bytes under a 128-bit key (k0, k1 as little-endian). */
+uint64_t siphash24(const uint64_t key[2], const void *, size_t len);
+/*
+ * The hash of a table's string keys: SipHash-2-4 under a key drawn from
+ * getrandom(2) once per process, so that a list cannot be made to collide
+ * (an unkeyed hash let 2^17 crafted URLs take 20 times as long). Different
+ * in every run: never for a name that is kept or shared.
+ */
+uint64_t table_hash(const char *);
 
 #endif

@@ -211,22 +211,31 @@ worker_start(struct pengine *pe, struct worker *w)
 {
 	int sv[2], saved;
 	pid_t pid, parent = getpid();
+	sigset_t mask;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
 		warnx_("process engine: cannot start worker %d: socketpair:"
 		    " %s", w->slot + 1, strerror(errno));
 		return -1;
 	}
-	if ((pid = fork()) == -1) {
-		saved = errno;
+	/*
+	 * The worker is born with the stop signals blocked and keeps them
+	 * so through exec until its handlers are in: one sent to it (by us
+	 * in stop_workers, by a terminal to the group) waits, not lost.
+	 */
+	stop_block(&mask);
+	pid = fork();
+	saved = errno;
+	if (pid == 0)
+		worker_exec(pe, sv[1], parent);
+	stop_restore(&mask);
+	if (pid == -1) {
 		close(sv[0]);
 		close(sv[1]);
 		warnx_("process engine: cannot start worker %d: fork: %s",
 		    w->slot + 1, strerror(saved));
 		return -1;
 	}
-	if (pid == 0)
-		worker_exec(pe, sv[1], parent);
 	close(sv[1]);
 	w->pid = pid;
 	w->fd = sv[0];

@@ -175,7 +175,7 @@ take_lock(const struct options *opt)
 {
 	struct timespec pause = { 0, 50 * 1000 * 1000 };
 	long waited = 0;
-	int fd;
+	int fd, sig;
 
 	if ((fd = open(opt->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0)
 		fatal(EXIT_USAGE, "cannot open lock file '%s': %s", opt->lock,
@@ -188,6 +188,9 @@ take_lock(const struct options *opt)
 			fatal(EXIT_LOCKED, "another run holds the lock '%s'%s",
 			    opt->lock, opt->lock_wait_ms > 0 ?
 			    " (waited --lock-wait)" : "");
+		/* Stop signals are blocked still (see main): look for one. */
+		if ((sig = stop_pending()) != 0)
+			exit(128 + sig);
 		nanosleep(&pause, NULL);
 		waited += 50;
 	}
@@ -500,6 +503,8 @@ main(int argc, char **argv)
 	struct session s = { .out = stdout, .written = true };
 	int status;
 
+	/* Until stop_install(), a stop signal waits: none is lost. */
+	stop_block(NULL);
 	/*
 	 * libcurl (libidn2) converts an internationalised host name from the
 	 * locale's character set: take the user's, for LC_CTYPE only.

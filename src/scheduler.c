@@ -170,7 +170,7 @@ table_grow(struct sched *s)
 	for (i = 0; i < s->nbuckets; i++)
 		for (h = s->table[i]; h != NULL; h = next) {
 			next = h->chain;
-			b = fnv1a64(h->origin) & (n - 1);
+			b = table_hash(h->origin) & (n - 1);
 			h->chain = t[b];
 			t[b] = h;
 		}
@@ -189,7 +189,7 @@ host_get(struct sched *s, const char *url)
 
 	if (origin == NULL)
 		return NULL;
-	b = fnv1a64(origin) & (s->nbuckets - 1);
+	b = table_hash(origin) & (s->nbuckets - 1);
 	for (h = s->table[b]; h != NULL; h = h->chain)
 		if (strcmp(h->origin, origin) == 0) {
 			free(origin);

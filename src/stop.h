@@ -22,6 +22,19 @@
  */
 extern atomic_int stop_signal;
 
+/*
+ * Block the four signals, keeping the old mask in *old unless NULL: main's
+ * first call, so that one that comes before stop_install() waits for it
+ * instead of being lost (a background job of sh starts with SIGINT
+ * ignored) or killing us; and around a worker's fork, so that the worker
+ * is born with them blocked and keeps what comes until it can handle it.
+ * The mask outlives fork and exec.
+ */
+void		 stop_block(sigset_t *old);
+void		 stop_restore(const sigset_t *old);
+/* The stop signal waiting while blocked that stop_install() would act on, or 0. */
+int		 stop_pending(void);
+/* The handlers, then the four signals unblocked: what waited arrives. */
 void		 stop_install(void);
 /* Why the run stops, for records: "SIGINT", "SIGHUP"..., "an output error". */
 const char	*stop_reason(void);

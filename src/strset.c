@@ -1,6 +1,7 @@
 /*
- * The string set (see strset.h): open addressing with linear probing on a
- * 64-bit FNV-1a hash; keys and origins are copied into a pool of large
+ * The string set (see strset.h): open addressing with linear probing on
+ * table_hash(), keyed per process: under an unkeyed hash a list made for
+ * it puts every URL in one cluster and each insert walks it all. Keys and origins are copied into a pool of large
  * chunks, never freed one by one: a malloc each would cost a third more
  * (a million distinct URLs took 150 MB, now about 110). Whether an origin
  * is weak is the byte just before it in the pool, so that the slots stay
@@ -36,6 +37,7 @@ struct strset {
 	struct strset_entry	*slots;
 	size_t			 cap;	/* a power of two */
 	size_t			 count;
+	size_t			 probes;	/* for strset_probes() */
 	struct pool_chunk	*chunks;
 	char			*free;	/* room left in chunks */
 	size_t			 left;
@@ -118,7 +120,7 @@ static const char *
 add(struct strset *set, const char *key, const char *origin, char kind)
 {
 	struct strset_entry *e;
-	uint64_t h = fnv1a64(key);
+	uint64_t h = table_hash(key);
 	const char *first;
 	size_t j;
 
@@ -127,6 +129,7 @@ add(struct strset *set, const char *key, const char *origin, char kind)
 	for (j = h & (set->cap - 1); set->slots[j].key != NULL;
 	    j = (j + 1) & (set->cap - 1)) {
 		e = &set->slots[j];
+		set->probes++;
 		if (e->hash != h || strcmp(e->key, key) != 0)
 			continue;
 		first = e->origin;
@@ -158,6 +161,12 @@ size_t
 strset_count(const struct strset *set)
 {
 	return set->count;
+}
+
+size_t
+strset_probes(const struct strset *set)
+{
+	return set->probes;
 }
 
 void

@@ -27,6 +27,8 @@ const char	*strset_add(struct strset *, const char *key,
 const char	*strset_add_weak(struct strset *, const char *key,
 		    const char *origin);
 size_t		 strset_count(const struct strset *);
+/* Occupied slots looked at by the adds so far: what the tests measure. */
+size_t		 strset_probes(const struct strset *);
 void		 strset_free(struct strset *);
 
 #endif

@@ -17,9 +17,11 @@ records, and measurements. Standard library only.
 """
 import csv
 import gzip
+import itertools
 import json
 import re
 import resource
+import string
 import subprocess
 import sys
 import time
@@ -432,6 +434,37 @@ def jsonl(path):
     print(n)
 
 
+def fnvflood(prefix, stages, bits, dst):
+    """2^stages URLs whose FNV-1a 64 hashes share their low `bits` bits: the
+    low bits of FNV-1a's state depend only on the low bits before and the
+    bytes (xor, and a multiply that carries upwards), so a chain of pairs
+    of 3-letter blocks that each take one state to the same low bits (a
+    birthday search, ~2^(bits/2) tries a stage) spells them all."""
+    abc = string.ascii_letters + string.digits
+    mask = (1 << bits) - 1
+
+    def step(h, s):
+        for c in s.encode():
+            h = ((h ^ c) * 0x100000001b3) & 0xffffffffffffffff
+        return h
+
+    h = step(0xcbf29ce484222325, prefix)
+    pairs = []
+    for _ in range(stages):
+        seen = {}
+        for blk in itertools.product(abc, repeat=3):
+            blk = "".join(blk)
+            t = step(h, blk) & mask
+            if t in seen:
+                pairs.append((seen[t], blk))
+                h = t
+                break
+            seen[t] = blk
+    with open(dst, "w") as f:
+        for choice in itertools.product(*pairs):
+            f.write(prefix + "".join(choice) + "\n")
+
+
 def main():
     cmd, a = sys.argv[1], sys.argv[2:]
     if cmd == "servers":
@@ -444,6 +477,8 @@ def main():
         sys.exit(measure(a[0], a[1:]))
     elif cmd == "binlist":
         binlist(a[0], a[1])
+    elif cmd == "fnvflood":
+        fnvflood(a[0], int(a[1]), int(a[2]), a[3])
     elif cmd == "csvcheck":
         csvcheck(a[0], int(a[1]))
     elif cmd == "jsonl":

@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "buf.h"
 #include "options.h"
 #include "sink.h"
 #include "strset.h"
@@ -242,6 +243,153 @@ test_strset(void)
 	strset_free(s);
 }
 
+/* SipHash-2-4 of 00 01 02 ... under the key 00 01 ... 0f: the reference
+ * implementation's vectors.h (64 of them, lengths 0 to 63). */
+static void
+test_siphash(void)
+{
+	static const uint64_t want[64] = {
+	UINT64_C(0x726fdb47dd0e0e31), UINT64_C(0x74f839c593dc67fd),
+	UINT64_C(0x0d6c8009d9a94f5a), UINT64_C(0x85676696d7fb7e2d),
+	UINT64_C(0xcf2794e0277187b7), UINT64_C(0x18765564cd99a68d),
+	UINT64_C(0xcbc9466e58fee3ce), UINT64_C(0xab0200f58b01d137),
+	UINT64_C(0x93f5f5799a932462), UINT64_C(0x9e0082df0ba9e4b0),
+	UINT64_C(0x7a5dbbc594ddb9f3), UINT64_C(0xf4b32f46226bada7),
+	UINT64_C(0x751e8fbc860ee5fb), UINT64_C(0x14ea5627c0843d90),
+	UINT64_C(0xf723ca908e7af2ee), UINT64_C(0xa129ca6149be45e5),
+	UINT64_C(0x3f2acc7f57c29bdb), UINT64_C(0x699ae9f52cbe4794),
+	UINT64_C(0x4bc1b3f0968dd39c), UINT64_C(0xbb6dc91da77961bd),
+	UINT64_C(0xbed65cf21aa2ee98), UINT64_C(0xd0f2cbb02e3b67c7),
+	UINT64_C(0x93536795e3a33e88), UINT64_C(0xa80c038ccd5ccec8),
+	UINT64_C(0xb8ad50c6f649af94), UINT64_C(0xbce192de8a85b8ea),
+	UINT64_C(0x17d835b85bbb15f3), UINT64_C(0x2f2e6163076bcfad),
+	UINT64_C(0xde4daaaca71dc9a5), UINT64_C(0xa6a2506687956571),
+	UINT64_C(0xad87a3535c49ef28), UINT64_C(0x32d892fad841c342),
+	UINT64_C(0x7127512f72f27cce), UINT64_C(0xa7f32346f95978e3),
+	UINT64_C(0x12e0b01abb051238), UINT64_C(0x15e034d40fa197ae),
+	UINT64_C(0x314dffbe0815a3b4), UINT64_C(0x027990f029623981),
+	UINT64_C(0xcadcd4e59ef40c4d), UINT64_C(0x9abfd8766a33735c),
+	UINT64_C(0x0e3ea96b5304a7d0), UINT64_C(0xad0c42d6fc585992),
+	UINT64_C(0x187306c89bc215a9), UINT64_C(0xd4a60abcf3792b95),
+	UINT64_C(0xf935451de4f21df2), UINT64_C(0xa9538f0419755787),
+	UINT64_C(0xdb9acddff56ca510), UINT64_C(0xd06c98cd5c0975eb),
+	UINT64_C(0xe612a3cb9ecba951), UINT64_C(0xc766e62cfcadaf96),
+	UINT64_C(0xee64435a9752fe72), UINT64_C(0xa192d576b245165a),
+	UINT64_C(0x0a8787bf8ecb74b2), UINT64_C(0x81b3e73d20b49b6f),
+	UINT64_C(0x7fa8220ba3b2ecea), UINT64_C(0x245731c13ca42499),
+	UINT64_C(0xb78dbfaf3a8d83bd), UINT64_C(0xea1ad565322a1a0b),
+	UINT64_C(0x60e61c23a3795013), UINT64_C(0x6606d7e446282b93),
+	UINT64_C(0x6ca4ecb15c5f91e1), UINT64_C(0x9f626da15c9625f3),
+	UINT64_C(0xe51b38608ef25f57), UINT64_C(0x958a324ceb064572),
+	};
+	const uint64_t key[2] = { UINT64_C(0x0706050403020100),
+	    UINT64_C(0x0f0e0d0c0b0a0908) };
+	unsigned char msg[64];
+	int i, bad = 0;
+
+	for (i = 0; i < 64; i++) {
+		msg[i] = (unsigned char)i;
+		if (siphash24(key, msg, (size_t)i) != want[i]) {
+			printf("#   length %d: got %016" PRIx64 "\n", i,
+			    siphash24(key, msg, (size_t)i));
+			bad++;
+		}
+	}
+	is_int(bad, 0, "SipHash-2-4: the 64 reference vectors");
+	ok(table_hash("http://h/") == table_hash("http://h/") &&
+	    table_hash("http://h/") != table_hash("http://h/x"),
+	    "table_hash: the same string, the same hash");
+}
+
+#define COLL_BITS	20
+#define COLL_MASK	((UINT64_C(1) << COLL_BITS) - 1)
+#define COLL_STAGES	14
+
+/*
+ * FNV-1a's state after a string, in its low COLL_BITS bits, depends on the
+ * low bits of the state before and the bytes only (xor and multiply carry
+ * upwards). So two 3-letter blocks that take one state to the same low
+ * bits are found by the birthday bound (about 2^10 tries), and a chain of
+ * n such pairs spells 2^n strings whose FNV-1a hashes all share their low
+ * COLL_BITS bits: an unkeyed table puts them in one cluster.
+ */
+static void
+fnv_pairs(uint64_t h, char pair[][2][4])
+{
+	static const char abc[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	static uint32_t seen[COLL_MASK + 1];	/* block + 1, or 0 */
+	uint64_t t;
+	uint32_t b, n = (sizeof abc - 1) * (sizeof abc - 1) * (sizeof abc - 1);
+	int st, k;
+
+	for (st = 0; st < COLL_STAGES; st++) {
+		memset(seen, 0, sizeof seen);
+		for (b = 0; b < n; b++) {
+			char blk[4] = { abc[b % 62], abc[b / 62 % 62],
+			    abc[b / 3844], '\0' };
+
+			for (t = h, k = 0; k < 3; k++)
+				t = (t ^ (unsigned char)blk[k]) *
+				    UINT64_C(0x100000001b3);
+			t &= COLL_MASK;
+			if (seen[t] == 0) {
+				seen[t] = b + 1;
+				continue;
+			}
+			memcpy(pair[st][0], blk, 4);
+			b = seen[t] - 1;
+			pair[st][1][0] = abc[b % 62];
+			pair[st][1][1] = abc[b / 62 % 62];
+			pair[st][1][2] = abc[b / 3844];
+			pair[st][1][3] = '\0';
+			break;
+		}
+		h = t;
+	}
+}
+
+/* Keys built to collide under FNV-1a stay a few probes an insert. */
+static void
+test_strset_flood(void)
+{
+	static const char prefix[] = "http://127.0.0.1/c/";
+	char pair[COLL_STAGES][2][4], key[sizeof prefix + 3 * COLL_STAGES];
+	uint64_t h = UINT64_C(0xcbf29ce484222325), low = 0;
+	const char *p;
+	struct strset *s = strset_new();
+	size_t i, n = (size_t)1 << COLL_STAGES, same = 0, found = 0;
+	int st;
+
+	for (p = prefix; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * UINT64_C(0x100000001b3);
+	fnv_pairs(h, pair);
+	for (i = 0; i < n; i++) {
+		strcpy(key, prefix);
+		for (st = 0; st < COLL_STAGES; st++)
+			strcat(key, pair[st][i >> st & 1]);
+		if (i == 0)
+			low = fnv1a64(key) & COLL_MASK;
+		if ((fnv1a64(key) & COLL_MASK) == low)
+			same++;
+		strset_add(s, key, "f");
+	}
+	is_int(same, n, "%zu keys share FNV-1a's low %d bits", n, COLL_BITS);
+	is_int(strset_count(s), n, "all %zu are distinct keys of the set", n);
+	for (i = 0; i < n; i++) {
+		strcpy(key, prefix);
+		for (st = 0; st < COLL_STAGES; st++)
+			strcat(key, pair[st][i >> st & 1]);
+		if (strset_add(s, key, "g") != NULL)
+			found++;
+	}
+	is_int(found, n, "... and each is found again");
+	ok(strset_probes(s) < 8 * 2 * n,
+	    "fewer than 8 probes an add on average (%zu probes, %zu adds)",
+	    strset_probes(s), 2 * n);
+	strset_free(s);
+}
+
 static void
 test_sizes(void)
 {
@@ -296,6 +444,8 @@ main(void)
 	test_read_line();
 	test_reader();
 	test_strset();
+	test_siphash();
+	test_strset_flood();
 	test_sizes();
 	curl_global_cleanup();
 	return done_testing();
