@@ -21,5 +21,14 @@ while [ ! -s "$tmp/port" ]; do
 	sleep 0.01
 done
 
-# Every engine in turn over the same list, then the comparison table.
-./pscrape -e serial,all urls/sample.txt
+# Every engine in turn over the same list: the comparison table first (on
+# stderr), then a few of the records, which went to a file.
+echo "demo: every engine over urls/sample.txt, the 32 pages of tests/data/corpus"
+echo "demo: served by tests/lib/httpd on 127.0.0.1:8765"
+echo
+# One local server stands in for the many hosts of a real list, so the
+# per-host limit (4 by default) is lifted: with it, every engine would tie.
+./pscrape -e serial,all --per-host 0 -o "$tmp/records.txt" urls/sample.txt
+echo
+echo "demo: 5 of the $(wc -l <"$tmp/records.txt" | tr -d ' ') records (one per URL and engine; pscrape -o FILE):"
+head -5 "$tmp/records.txt"
