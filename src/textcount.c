@@ -61,7 +61,8 @@ struct memo {
 };
 
 struct tc {
-	const char	*e;		/* end of the page */
+	const char	*s;		/* the page */
+	const char	*e;		/* its end */
 	struct textbuf	*text;
 	uint64_t	 chars;
 
@@ -84,6 +85,16 @@ struct tc {
 	uint32_t	*slots;		/* hash slots: id + 1, 0 empty */
 	size_t		 nslots;
 	struct textbuf	 store;
+
+	/*
+	 * Where locatestarttagend_tolerant ends from each attribute start
+	 * (offset + 1; 0: not known yet). The rest of the match depends on
+	 * that position alone, and a tag that never ends would otherwise be
+	 * scanned again from each '<' inside it.
+	 */
+	uint32_t	*locate;
+	const char	**seen;
+	size_t		 nseen, seencap;
 
 	/* html.parser */
 	uint32_t	 cdata;		/* script/style id + 1 in CDATA mode */
@@ -159,11 +170,20 @@ count_cp(const char *s, size_t len)
 
 /* --- searches ------------------------------------------------------------ */
 
-/* The first c at or after p, remembered in m. */
+/*
+ * The first c at or after p, remembered in m. A search from before
+ * m->from only reads up to m->from.
+ */
 static const char *
 find_char(struct memo *m, const char *p, const char *e, char c)
 {
-	if (m->from == NULL || p < m->from || (m->at != NULL && p > m->at)) {
+	const char	*q;
+
+	if (m->from != NULL && p < m->from) {
+		if ((q = memchr(p, c, m->from - p)) != NULL)
+			m->at = q;
+		m->from = p;
+	} else if (m->from == NULL || (m->at != NULL && p > m->at)) {
 		m->from = p;
 		m->at = p < e ? memchr(p, c, e - p) : NULL;
 	}
@@ -648,9 +668,30 @@ start_tag_locate(struct tc *t, const char *p)
 		else
 			break;
 	}
-	while ((r = attr(t, q, p)) != NULL)
+	t->nseen = 0;
+	for (;;) {
+		if (t->locate != NULL && t->locate[q - t->s] != 0) {
+			r = t->s + t->locate[q - t->s] - 1;
+			break;
+		}
+		if (t->nseen == t->seencap) {
+			t->seencap = t->seencap != 0 ? 2 * t->seencap : 64;
+			t->seen = xrealloc(t->seen, t->seencap * sizeof *t->seen);
+		}
+		t->seen[t->nseen++] = q;
+		if ((r = attr(t, q, p)) == NULL) {
+			r = skip_space(q, e);
+			break;
+		}
 		q = r;
-	return skip_space(q, e);
+	}
+	if (t->nseen > 16 && t->locate == NULL && e - t->s < UINT32_MAX)
+		t->locate = xcalloc(e - t->s + 1, sizeof *t->locate);
+	if (t->locate != NULL) {
+		while (t->nseen > 0)
+			t->locate[t->seen[--t->nseen] - t->s] = r - t->s + 1;
+	}
+	return r;
 }
 
 /*
@@ -1023,6 +1064,7 @@ textcount(const char *html, size_t len, struct textbuf *text)
 	if ((fixed = repair_utf8(html, len, &len)) != NULL)
 		html = fixed;
 	memset(&t, 0, sizeof t);
+	t.s = html;
 	t.e = html + len;
 	t.text = text;
 	for (q = html; (p = memchr(q, ';', t.e - q)) != NULL; q = p + 1)
@@ -1031,6 +1073,8 @@ textcount(const char *html, size_t len, struct textbuf *text)
 	p = goahead(&t, html, false);
 	goahead(&t, p, true);
 	flush(&t);
+	free(t.locate);
+	free(t.seen);
 	free(t.stack);
 	free(t.names);
 	free(t.slots);
