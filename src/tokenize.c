@@ -117,18 +117,6 @@ tok_attr_hash(const struct tok *t)
 }
 
 const char *
-tok_tag_end(const char *p, const char *end, GumboTag *tag)
-{
-	struct tok	t;
-
-	if (!tok_read_tag(p, end, &t))
-		return NULL;
-	if (tag != NULL)
-		*tag = t.tag;
-	return t.end;
-}
-
-const char *
 tok_comment_end(const char *p, const char *end)
 {
 	const char	*q = p + 4, *r;

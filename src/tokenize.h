@@ -1,10 +1,9 @@
 /*
  * Tokenize: tags, comments and raw text read as gumbo 0.10.1's tokenizer
  * reads them, so that a '>' inside a quoted attribute value does not end
- * a tag and a comment ends where gumbo ends it. Shared by the nesting
+ * a tag and a comment ends where gumbo ends it. Used by the nesting
  * defence (nest.c), which models gumbo's tree construction over these
- * tags, and the text count (extract.c), which reads the source text of
- * gumbo's nodes and must see the same tags gumbo saw.
+ * tags. (The text count, textcount.c, reads tags as html.parser does.)
  *
  * Reading only: what a tag does to the tree is nest.c's business.
  * Thread-safe: every call owns all of its state.
@@ -62,13 +61,6 @@ bool		 tok_read_tag(const char *p, const char *end, struct tok *t);
  * elements apart as gumbo's comparison of their attributes does.
  */
 uint32_t	 tok_attr_hash(const struct tok *t);
-
-/*
- * The byte after the tag at p, read as tok_read_tag() reads it, or NULL
- * when the input ends inside it. Sets *tag (if not NULL) to the tag's
- * GumboTag, GUMBO_TAG_UNKNOWN for a name gumbo does not know.
- */
-const char	*tok_tag_end(const char *p, const char *end, GumboTag *tag);
 
 /* The byte after the comment at p ("<!--"), ended the ways gumbo ends one. */
 const char	*tok_comment_end(const char *p, const char *end);

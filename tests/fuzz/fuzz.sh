@@ -50,7 +50,7 @@ sources() {
 	urllist) echo "urllist url strset sink format stats progress result" \
 	    "buf xmalloc stop" ;;
 	charset) echo "charset xmalloc" ;;
-	extract) echo "extract charset nest tokenize buf xmalloc" ;;
+	extract) echo "extract textcount charset nest tokenize buf xmalloc" ;;
 	robots) echo "robots buf xmalloc" ;;
 	esac
 }

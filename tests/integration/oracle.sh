@@ -2,9 +2,8 @@
 # The text count agrees with the reference program's
 # len(BeautifulSoup(page, 'html.parser').text), run by Debian's python3-bs4,
 # on every fixture (served with the Content-Type of
-# tests/data/fixtures/MANIFEST) and every corpus page: exactly, or within
-# the tolerance doc/NOTES.md explains in "The text count" (gumbo builds an
-# HTML5 tree, html.parser does not): 0.5% or 2 characters.
+# tests/data/fixtures/MANIFEST) and every corpus page, exactly (doc/NOTES.md,
+# "The text count").
 . "${top_srcdir:-.}/tests/lib/setup.sh"
 
 PY=${PYTHON3_ORACLE:-/usr/bin/python3}
@@ -44,12 +43,7 @@ for line in sys.stdin:
 is "$(wc -l <"$T/ours" | tr -d ' ')" "$(wc -l <"$T/pages" | tr -d ' ')" \
     "one count per page"
 paste "$T/pages" "$T/ours" "$T/theirs" | while IFS='	' read -r url file ct ours theirs; do
-	d=$((ours - theirs))
-	[ $d -lt 0 ] && d=$((-d))
-	tol=$((theirs / 200))
-	[ $tol -lt 2 ] && tol=2
-	[ $d -le $tol ]
-	ok $? "${file##*/}: pscrape $ours, bs4 $theirs (tolerance $tol)"
+	is "$ours" "$theirs" "${file##*/}: pscrape and bs4 count the same"
 	echo "$tap_n $tap_failed" >"$T/count"
 done
 read -r tap_n tap_failed <"$T/count"

@@ -269,20 +269,23 @@ def pages(base):
         case("500,000 attributes on one tag", gen(
             "attrs", pre="<div ", a="a=1 ", n=500000, post=">x</div>"),
             ok=True, chars=1),
+        # html.parser makes text of a comment or a tag that never ends,
+        # and of a reference at the very end ("&nbsp"); <plaintext> is an
+        # ordinary tag to it. bs4 4.11 counts these numbers.
         case("a 5 MB comment never closed", gen("comment", pre="<!--",
-             a="x", n=5000000), ok=True, chars=0),
+             a="x", n=5000000), ok=True, chars=5000004),
         case("a 5 MB script never closed", gen("script", pre="<script>",
              a="x", n=5000000), ok=True, chars=0),
         case("a 5 MB tag name", gen("tagname", pre="<", a="a", n=5000000,
              post=">x"), ok=True, chars=1),
         case("a 5 MB attribute value never closed", gen(
             "attrquote", pre="<div title=\"", a="x", n=5000000),
-            ok=True, chars=0),
+            ok=True, chars=5000012),
         case("3 MB of plaintext", gen("plaintext", pre="<plaintext>",
-             a="<b>", n=1000000), ok=True, chars=3000000),
+             a="<b>", n=1000000), ok=True, chars=0),
         case("300,000 x 4 character references", gen(
             "entities", a="&amp;&lt;&#x1F600;&nbsp", n=300000),
-            ok=True, chars=1200000),
+            ok=True, chars=1200004),
         case("1,000,000 NUL bytes", gen("nul", pre="<p>", a="\0x",
              n=1000000), ok=True, chars_min=1000000, chars_max=2000000),
         case("invalid UTF-8 labelled UTF-8", gen(

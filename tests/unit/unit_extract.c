@@ -145,6 +145,92 @@ test_count(void)
 	CHECK("  \n ", 1, "\n", "a page of whitespace");
 	CHECK("  hello", 7, "  hello", "leading spaces before text");
 
+	/*
+	 * Issue 14: bs4's exact numbers (bs4 4.11.2, Python 3.11.2), where
+	 * gumbo's HTML5 tree reads the page otherwise. 1. html.parser knows
+	 * no raw text but script and style: textarea, title, iframe, xmp,
+	 * noembed, noframes and plaintext hold markup.
+	 */
+	CHECK("<textarea><div class=\"x\">code</div></textarea>", 4, "code",
+	    "textarea holds markup");
+	CHECK("<iframe src=\"x.svg\"><p><b>No SVG</b></p></iframe>", 6, "No SVG",
+	    "iframe holds markup");
+	CHECK("<title>A &amp; <b>B</b></title>", 5, "A & B",
+	    "title: tags and references");
+	CHECK("<xmp><i>x</i> &lt;</xmp>", 3, "x <",
+	    "xmp holds markup");
+	CHECK("<noembed><p>n</p></noembed><noframes><p>f</p></noframes>", 2, "nf",
+	    "noembed and noframes hold markup");
+	CHECK("<plaintext><b>a</b>&amp;<p>b", 3, "a&b",
+	    "plaintext does not swallow the page");
+	CHECK("<textarea>  </textarea><p>  </p>", 3, "   ",
+	    "textarea keeps a whitespace run");
+	CHECK("<script>a<b>c</b></script>d<style>x</style>", 1, "d",
+	    "script and style: raw text, left out");
+	CHECK("<script/>x<style/>y", 2, "xy",
+	    "script/ and style/ close at once");
+	CHECK("<script>never closed <p>x</p>", 0, "",
+	    "an unclosed script drops the rest");
+	/* 2. Whitespace runs are html.parser's, whatever tags HTML5 implies. */
+	CHECK("<head>\n  TEXT", 7, "\n  TEXT",
+	    "implied body inside a run");
+	CHECK("<html>\n <head>\n</head> \n<p>x</p>\n</html>\n \n", 6, "\n\n\nx\n\n",
+	    "runs around implied and ignored tags");
+	CHECK("<table>\n  x\n</table>", 5, "\n  x\n",
+	    "text foster-parented out of a table");
+	CHECK("a </br> b<br> </br> c", 7, "a  b  c",
+	    "a </br> after <br> does not end a run");
+	CHECK("a</>b", 2, "ab",
+	    "</> ends no run");
+	/* 3. References, tags and comments as html.parser reads them. */
+	CHECK("x&sup1. y", 9, "x&sup1. y",
+	    "&sup1. is not a reference");
+	CHECK("&gtBAR x", 8, "&gtBAR x",
+	    "&gtBAR is not >BAR");
+	CHECK("&foo; x", 6, "&foo x",
+	    "an unknown reference loses its ;");
+	CHECK("x &#45", 6, "x &#45",
+	    "&#45 at the end stays");
+	CHECK("x &AMP", 6, "x &AMP",
+	    "&AMP at the end stays");
+	CHECK("&notit; a", 8, "&notit a",
+	    "&notit; is not a reference");
+	CHECK("&prod_id a", 6, "\342\210\217_id a",
+	    "&prod decodes before _");
+	CHECK("a &a", 3, "a a",
+	    "&a as the last two characters loses its &");
+	CHECK("&amp. &amp-x &#65x &#x41g &#12a;", 25, "&amp. &amp-x Ax Ag &#12a;",
+	    "reference ends");
+	CHECK("x &#xyz; <b>q</b> &#q; <i>z</i>", 24, "x &#xyz; q &#q; <i>z</i>",
+	    "a second bad &# makes the rest text");
+	CHECK("&#128;&#129;&#0;&#1114112;", 4, "\342\202\254\302\201\000\357\277\275",
+	    "numeric references: windows-1252, a control, NUL, too big");
+	CHECK("&NotEqualTilde;&fjlig;", 4, "\342\211\202\314\270fj",
+	    "references of two characters");
+	CHECK("<a title='&amp;>x'>t</a>", 1, "t",
+	    "a quoted > does not end a tag");
+	CHECK("<a b==\"x>y", 1, "y",
+	    "an unclosed quote after ==");
+	CHECK("<div \"q\">t</div>", 1, "t",
+	    "junk in a start tag makes it text");
+	CHECK("x <", 3, "x <",
+	    "a < at the end");
+	CHECK("<!-- a -- > b --> c", 8, " b --> c",
+	    "a comment ends at --\\s*>");
+	CHECK("<!--->c-->d", 1, "d",
+	    "<!---> does not end a comment");
+	CHECK("<![if !IE]>x<![endif]>", 1, "x",
+	    "conditional sections are declarations");
+	CHECK("<rt><![CDATA[ab]]></rt><![CDATA[]]>", 3, "ab ",
+	    "CDATA counts inside rt, an empty one as a space");
+	/* 4. NULs, CRs, a newline reference after <pre>, script escapes. */
+	CHECK("<pre>\000a</pre>\r\n<select>\000</select>", 4, "\000a\n\000",
+	    "NULs and CRs count");
+	CHECK("<pre>&#x0a;x</pre>", 2, "\nx",
+	    "a newline reference after <pre>");
+	CHECK("<script><!--<script>x</script>y", 1, "y",
+	    "a script holding <!--<script>");
+
 	CHECK("<pre>  a\n\n  b</pre>", 8, "  a\n\n  b", "pre keeps whitespace");
 	CHECK("<pre>\nx</pre>", 2, "\nx", "the newline after <pre> counts");
 	CHECK("<pre>\r\nx</pre>", 3, "\r\nx", "a CRLF after <pre> counts two");
