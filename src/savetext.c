@@ -92,26 +92,43 @@ write_close(int fd, const char *text, size_t len)
 	return fclose(f);
 }
 
+bool
+savetext_dir_failed(int errnum)
+{
+	switch (errnum) {
+	case ENOSPC:
+	case EDQUOT:
+	case EROFS:
+	case EIO:
+	case EFBIG:
+		return true;
+	default:
+		return false;
+	}
+}
+
 char *
 savetext_write(struct savetext *st, const char *url, const char *text,
     size_t len, char *err, size_t errlen)
 {
 	char name[21], *tmp, *path;
-	int fd;
+	int fd, saved;
 
 	savetext_name(url, name);
 	path = xasprintf("%s/%s", st->dir, name);
 	tmp = xasprintf("%s/.%s.XXXXXX", st->dir, name);
 	if ((fd = mkstemp(tmp)) < 0) {
+		saved = errno;
 		snprintf(err, errlen, "cannot save text in '%s': %s", st->dir,
-		    strerror(errno));
+		    strerror(saved));
 		goto fail;
 	}
 	/* mkstemp makes 0600; saved text is as readable as other output. */
 	(void)fchmod(fd, 0644);
 	if (write_close(fd, text, len) != 0 || rename(tmp, path) != 0) {
+		saved = errno;
 		snprintf(err, errlen, "cannot save text to '%s': %s", path,
-		    strerror(errno));
+		    strerror(saved));
 		unlink(tmp);
 		goto fail;
 	}
@@ -124,6 +141,7 @@ savetext_write(struct savetext *st, const char *url, const char *text,
 fail:
 	free(tmp);
 	free(path);
+	errno = saved;	/* for savetext_dir_failed() */
 	return NULL;
 }
 
@@ -132,7 +150,7 @@ savetext_list(struct savetext *st, const char *url, char *err,
     size_t errlen)
 {
 	char name[21];
-	int rc = 0;
+	int rc = 0, saved = 0;
 
 	savetext_name(url, name);
 	pthread_mutex_lock(&st->lock);
@@ -140,11 +158,13 @@ savetext_list(struct savetext *st, const char *url, char *err,
 	if (strset_add(st->listed, name, "") == NULL &&
 	    (fprintf(st->index, "%s\t%s\n", name, url) < 0 ||
 	    fflush(st->index) != 0)) {
+		saved = errno;
 		snprintf(err, errlen, "cannot write '%s/index.tsv': %s",
-		    st->dir, strerror(errno));
+		    st->dir, strerror(saved));
 		rc = -1;
 	}
 	pthread_mutex_unlock(&st->lock);
+	errno = saved;
 	return rc;
 }
 
