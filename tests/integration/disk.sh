@@ -1,7 +1,8 @@
 #!/bin/sh
 # Full disks and killed runs (issue 18): a --save-text directory that
 # cannot be written any more stops the run with status 3 and one message,
-# as -o does.
+# as -o does; temporary files that killed runs left are removed by the
+# next run on the same target.
 . "${top_srcdir:-.}/tests/lib/setup.sh"
 
 PY=${PYTHON3_ORACLE:-}
@@ -64,6 +65,58 @@ else
 		is "$(check "$T/out")" "records True saved True" \
 		    "$e: a valid record for each URL, the saved pages' files there"
 	done
+fi
+
+# Temporary files of killed runs: the next run on the same target removes
+# them, those of live runs (their flock(2) held) it leaves.
+i=0
+while [ $i -lt 40 ]; do echo "$BASE/delay/200?i=$i"; i=$((i + 1)); done >"$T/slow"
+for i in 1 2 3; do echo "$BASE/big/100?i=$i"; done >"$T/few"
+tmps() {
+	ls -a "$T" | grep -c '^\.res\.pscrape-......$'
+}
+for e in $ENGINES; do
+	rm -f "$T/res" "$T"/.res.pscrape-*
+	# The binary itself, not the function: its pid is the one killed.
+	"$PSCRAPE_BIN" -e $e -j 1 -f jsonl -o "$T/res" "$T/slow" 2>/dev/null &
+	pid=$!
+	n=0
+	while [ $n -lt 600 ] && [ -z "$(find "$T" -maxdepth 1 -name '.res.pscrape-*' -size +0)" ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	# A second run while the first lives: its file stays.
+	pscrape -e $e -f jsonl -o "$T/res" "$T/few" 2>/dev/null; st1=$?
+	live=$(tmps)
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	left=$(tmps)
+	pscrape -e $e -f jsonl -o "$T/res" "$T/few" 2>/dev/null; st=$?
+	is "$st1:$live:$left:$st:$(tmps):$(grep -c '"ok":true' "$T/res")" "0:1:1:0:0:3" \
+	    "$e: a killed run's -o temporary file is removed by the next run, a live run's kept"
+done
+if command -v flock >/dev/null; then
+	ST=$T/st
+	rm -rf "$ST"
+	mkdir "$ST"
+	: >"$ST/.0123456789abcdef.txt.AbC123"		# a killed run's
+	: >"$ST/.0123456789abcdef.txt.x"		# not our pattern
+	: >"$ST/.other.txt.AbC123"			# nor this
+	flock "$ST/.fedcba9876543210.txt.XyZ789" sleep 60 &	# a live run's
+	hold=$!
+	n=0
+	while [ $n -lt 100 ] && [ ! -e "$ST/.fedcba9876543210.txt.XyZ789" ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	pscrape -f jsonl --save-text "$ST" "$T/few" >"$T/out" 2>/dev/null; st=$?
+	is "$st:$(cd "$ST" && ls -a | grep '^\.[^.]' | tr '\n' ' ')" \
+	    "0:.0123456789abcdef.txt.x .fedcba9876543210.txt.XyZ789 .other.txt.AbC123 " \
+	    "--save-text removes a killed run's temporary file, not a live run's nor others"
+	kill $hold
+	wait $hold 2>/dev/null
+else
+	echo "# no flock(1): --save-text's sweep is not tested"
 fi
 
 done_testing
