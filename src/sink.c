@@ -248,10 +248,12 @@ sink_emit(struct sink *s, struct result *r)
 			    " stopping", s->opt->save_text,
 			    strerror(r->save_errno));
 		}
-		r->muted = true;
 		if (stop_signal == 0)
 			stop_signal = STOP_OUTPUT;
 	}
+	/* The message stands for the records the stop cut short (-q). */
+	if (s->save_failed)
+		r->muted = true;
 	if (!r->ok && r->duplicate_of == NULL && !s->opt->dry_run) {
 		s->line.len = 0;
 		format_record(&s->line, FORMAT_TEXT, 0, r);

@@ -64,6 +64,12 @@ else
 		    "3:1:1" "$e: --save-text in a full directory: status 3 and one message"
 		is "$(check "$T/out")" "records True saved True" \
 		    "$e: a valid record for each URL, the saved pages' files there"
+		[ $how = mount ] || continue
+		rm -rf "$MNT/st"
+		pscrape -q -e $e -j 4 -f jsonl -o "$T/out" --save-text "$MNT/st" \
+		    "$T/pages" 2>"$T/err"; st=$?
+		is "$st:$(wc -l <"$T/err" | tr -d ' ')" "3:1" \
+		    "$e: with -q the one message alone, not a line per URL cut short"
 	done
 fi
 
