@@ -394,6 +394,7 @@ worker_result(struct pengine *pe, struct worker *w,
 	struct result *r;
 	uint64_t seq;
 	char err[512];
+	int saved;
 
 	if (w->held == NULL)
 		return -1;
@@ -407,10 +408,13 @@ worker_result(struct pengine *pe, struct worker *w,
 	/* The worker saved the text; the run's index is the parent's. */
 	if (r->text_file != NULL && (pe->run->save == NULL ||
 	    savetext_list(pe->run->save, r->url, err, sizeof err) != 0)) {
+		saved = pe->run->save == NULL ? 0 : errno;
 		free(r->text_file);
 		r->text_file = NULL;
 		result_fail(r, "%s", pe->run->save == NULL ?
 		    "worker saved text unasked" : err);
+		if (savetext_dir_failed(saved))
+			r->save_errno = saved;
 	}
 	sched_done(pe->run->sched, r);
 	return 0;

@@ -580,6 +580,7 @@ page_extract(struct result *r, const char *body, size_t len,
 	struct extract_out out;
 	char err[512];
 	bool want;
+	int saved;
 
 	if (!r->ok || !extract_is_html(r->content_type) ||
 	    (r->job != NULL && r->job->kind != JOB_PAGE))
@@ -608,8 +609,12 @@ page_extract(struct result *r, const char *body, size_t len,
 		return;
 	}
 	if (save != NULL && (r->text_file = savetext_write(save, r->url,
-	    text.data ? text.data : "", text.len, err, sizeof err)) == NULL)
+	    text.data ? text.data : "", text.len, err, sizeof err)) == NULL) {
+		saved = errno;
 		result_fail(r, "%s", err);
+		if (savetext_dir_failed(saved))
+			r->save_errno = saved;
+	}
 	/* The same bytes as the file: --text and --save-text agree. */
 	if (keep_text && r->ok) {
 		buf_add(&text, "", 0);

@@ -467,7 +467,8 @@ exit_status(const struct session *s)
 		return 128 + stop_signal;
 	if (sink_reader_gone(s->sink))
 		return 128 + SIGPIPE;	/* as if SIGPIPE had ended us */
-	if (!s->written || sink_write_failed(s->sink))
+	if (!s->written || sink_write_failed(s->sink) ||
+	    sink_save_failed(s->sink))
 		return EXIT_WRITE;
 	if (s->input_failed)
 		return EXIT_USAGE;

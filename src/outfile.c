@@ -1,11 +1,15 @@
 /* -o and --summary files, written under a temporary name and renamed. */
 #include "config.h"
 
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "outfile.h"
@@ -23,7 +27,8 @@ outfile_open(const char *path, char *err, size_t errlen)
 	struct outfile *o = xcalloc(1, sizeof *o);
 	const char *slash = strrchr(path, '/');
 	struct stat st;
-	int fd;
+	char *dir, *prefix;
+	int fd, locked;
 
 	o->path = xstrdup(path);
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
@@ -32,10 +37,25 @@ outfile_open(const char *path, char *err, size_t errlen)
 		return o;
 	}
 	/* A hidden name beside the target, so rename() stays atomic. */
-	o->tmp = xasprintf("%.*s.%s.pscrape-XXXXXX",
-	    slash ? (int)(slash - path + 1) : 0, path, slash ? slash + 1 : path);
-	if ((fd = mkostemp(o->tmp, O_CLOEXEC)) < 0)
-		goto fail;
+	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
+	    xasprintf("%.*s", (int)(slash - path), path);
+	prefix = xasprintf(".%s.pscrape-", slash ? slash + 1 : path);
+	outfile_sweep(dir, prefix, NULL);
+	o->tmp = xasprintf("%s/%sXXXXXX", dir, prefix);
+	free(dir);
+	free(prefix);
+	for (;;) {
+		if ((fd = mkostemp(o->tmp, O_CLOEXEC)) < 0)
+			goto fail;
+		if ((locked = outfile_lock(fd)) == 0)
+			break;
+		close(fd);
+		if (locked < 0) {
+			unlink(o->tmp);
+			goto fail;
+		}
+		memcpy(o->tmp + strlen(o->tmp) - 6, "XXXXXX", 6);
+	}
 	/* mkostemp makes 0600; an ordinary output file is 0666 & ~umask. */
 	{
 		mode_t mask = umask(0);
@@ -99,4 +119,43 @@ outfile_abort(struct outfile *o)
 	free(o->tmp);
 	free(o->path);
 	free(o);
+}
+
+void
+outfile_sweep(const char *dir, const char *prefix, const char *glob)
+{
+	struct dirent *e;
+	struct stat st;
+	size_t n = prefix != NULL ? strlen(prefix) : 0;
+	DIR *d;
+	int fd;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (prefix != NULL ? strncmp(e->d_name, prefix, n) != 0 ||
+		    strlen(e->d_name) != n + 6 :
+		    fnmatch(glob, e->d_name, 0) != 0)
+			continue;
+		if ((fd = openat(dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC |
+		    O_NOFOLLOW | O_NONBLOCK)) < 0)
+			continue;
+		/* Taken: its run is gone. The lock is ours until close. */
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    flock(fd, LOCK_EX | LOCK_NB) == 0)
+			(void)unlinkat(dirfd(d), e->d_name, 0);
+		close(fd);
+	}
+	closedir(d);
+}
+
+int
+outfile_lock(int fd)
+{
+	struct stat st;
+
+	/* Waits only for a sweep that opened it first: it unlinks then. */
+	if (flock(fd, LOCK_EX) != 0 || fstat(fd, &st) != 0)
+		return -1;
+	return st.st_nlink > 0 ? 0 : 1;
 }

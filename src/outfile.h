@@ -23,4 +23,17 @@ int		 outfile_commit(struct outfile *);
 /* Close and remove the temporary file, leaving the old one in place. */
 void		 outfile_abort(struct outfile *);
 
+/*
+ * Temporary files of runs that were killed (SIGKILL, a crash) would stay
+ * forever: each run holds an flock(2) on its own for their life, and the
+ * next run on the same target removes the others, those whose lock can be
+ * taken. outfile_sweep() removes the regular files in dir named prefix
+ * and six more characters (mkstemp's), or matching glob when prefix is
+ * NULL. outfile_lock() takes the lock on a new temporary file: 0, or 1
+ * when another run swept it in between (make another), -1 on error.
+ */
+void		 outfile_sweep(const char *dir, const char *prefix,
+		    const char *glob);
+int		 outfile_lock(int fd);
+
 #endif

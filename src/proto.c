@@ -186,7 +186,7 @@ proto_send_result(int fd, const struct result *r)
 	for (i = 0; i < r->nlinks; i++) {
 		len = strlen(r->links[i]);
 		if (b.len + 4 + len + 4 + r->body_len + PROTO_HEADER +
-		    4 + (r->text_file ? strlen(r->text_file) : 0) + 1 >
+		    4 + (r->text_file ? strlen(r->text_file) : 0) + 4 + 1 >
 		    PROTO_MAX_PAYLOAD)
 			break;
 		put_str(&b, r->links[i]);
@@ -195,6 +195,7 @@ proto_send_result(int fd, const struct result *r)
 	memcpy(b.data + start, &n, sizeof n);
 	put_bytes(&b, r->body, r->body_len);
 	put_str(&b, r->text_file);
+	put_u32(&b, (uint32_t)r->save_errno);
 	buf_addc(&b, r->text != NULL ? 1 : 0);
 	return send_msg(fd, &b);
 }
@@ -447,6 +448,7 @@ proto_get_result(const struct proto_msg *msg, uint64_t *seq,
 	}
 	r->body = get_bytes(&c, &r->body_len);
 	r->text_file = get_str(&c);
+	r->save_errno = (int)get_u32(&c);
 	get(&c, &has_text, sizeof has_text);
 	if (c.bad || c.left != 0 || ok > 1 || transient > 1 || has_text > 1 ||
 	    (has_text == 0 && text != NULL && text->len > 0)) {

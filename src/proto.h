@@ -21,7 +21,8 @@
  *		str final_url, str content_type, str error, u8 transient,
  *		i64 retry_after, u32 nlinks, str links[nlinks], bytes body
  *		(robots.txt jobs only; a bytes is a u32 length and the
- *		bytes, 0xffffffff for none), str text_file, u8 text (1: the
+ *		bytes, 0xffffffff for none), str text_file, u32
+ *		save_errno (0: none), u8 text (1: the
  *		TEXT pieces since the last RESULT, none for "", are the
  *		text; 0: there is no text, and there were no pieces)
  *
@@ -38,7 +39,7 @@
 #include "buf.h"
 #include "result.h"
 
-#define PROTO_VERSION		3
+#define PROTO_VERSION		4
 #define PROTO_HEADER		8		/* u32 type, u32 length */
 #define PROTO_MAX_PAYLOAD	(1024 * 1024)	/* more: a broken peer */
 

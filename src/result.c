@@ -101,6 +101,7 @@ result_clear_outcome(struct result *r)
 	r->time_ms = r->ttfb_ms = 0;
 	r->transient = false;
 	r->retry_after = 0;
+	r->save_errno = 0;
 }
 
 void

@@ -53,6 +53,8 @@ struct result {
 	char		*text;		/* --text: the page's text, or NULL */
 	size_t		 text_len;	/* its bytes: it may hold a NUL */
 	char		*text_file;	/* --save-text: its file, or NULL */
+	int		 save_errno;	/* --save-text's DIR failed with it:
+					   the run stops; 0 otherwise */
 	const char	*robots;	/* static: "blocked" when robots.txt
 					   disallows the URL, "unreachable"
 					   when it could not be fetched;

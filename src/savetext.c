@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "outfile.h"
 #include "savetext.h"
 #include "strset.h"
 #include "xmalloc.h"
@@ -49,6 +50,8 @@ savetext_open(const char *dir, bool index, char *err, size_t errlen)
 	}
 	/* A worker writes no index, but must be able to write in DIR. */
 	if (index) {
+		/* Killed runs' temporary files (outfile.h): the run's one sweep. */
+		outfile_sweep(dir, NULL, ".????????????????.txt.??????");
 		path = xasprintf("%s/index.tsv", dir);
 		f = fopen(path, "w");
 		free(path);
@@ -92,29 +95,62 @@ write_close(int fd, const char *text, size_t len)
 	return fclose(f);
 }
 
+bool
+savetext_dir_failed(int errnum)
+{
+	switch (errnum) {
+	case ENOSPC:
+	case EDQUOT:
+	case EROFS:
+	case EIO:
+	case EFBIG:
+		return true;
+	default:
+		return false;
+	}
+}
+
 char *
 savetext_write(struct savetext *st, const char *url, const char *text,
     size_t len, char *err, size_t errlen)
 {
 	char name[21], *tmp, *path;
-	int fd;
+	int fd, lk, saved, locked;
 
 	savetext_name(url, name);
 	path = xasprintf("%s/%s", st->dir, name);
 	tmp = xasprintf("%s/.%s.XXXXXX", st->dir, name);
-	if ((fd = mkstemp(tmp)) < 0) {
-		snprintf(err, errlen, "cannot save text in '%s': %s", st->dir,
-		    strerror(errno));
-		goto fail;
+	for (;;) {
+		if ((fd = mkstemp(tmp)) < 0 || (locked = outfile_lock(fd)) < 0) {
+			saved = errno;
+			if (fd >= 0) {
+				close(fd);
+				unlink(tmp);
+			}
+			snprintf(err, errlen, "cannot save text in '%s': %s",
+			    st->dir, strerror(saved));
+			goto fail;
+		}
+		if (locked == 0)
+			break;
+		close(fd);	/* swept by another run meanwhile: a new name */
+		memcpy(tmp + strlen(tmp) - 6, "XXXXXX", 6);
 	}
 	/* mkstemp makes 0600; saved text is as readable as other output. */
 	(void)fchmod(fd, 0644);
+	/* The lock lasts until the rename: it is on the file, not the fd. */
+	lk = dup(fd);
 	if (write_close(fd, text, len) != 0 || rename(tmp, path) != 0) {
+		saved = errno;
 		snprintf(err, errlen, "cannot save text to '%s': %s", path,
-		    strerror(errno));
+		    strerror(saved));
 		unlink(tmp);
+		if (lk >= 0)
+			close(lk);
 		goto fail;
 	}
+	if (lk >= 0)
+		close(lk);
 	free(tmp);
 	if (st->index != NULL && savetext_list(st, url, err, errlen) != 0) {
 		free(path);
@@ -124,6 +160,7 @@ savetext_write(struct savetext *st, const char *url, const char *text,
 fail:
 	free(tmp);
 	free(path);
+	errno = saved;	/* for savetext_dir_failed() */
 	return NULL;
 }
 
@@ -132,7 +169,7 @@ savetext_list(struct savetext *st, const char *url, char *err,
     size_t errlen)
 {
 	char name[21];
-	int rc = 0;
+	int rc = 0, saved = 0;
 
 	savetext_name(url, name);
 	pthread_mutex_lock(&st->lock);
@@ -140,11 +177,13 @@ savetext_list(struct savetext *st, const char *url, char *err,
 	if (strset_add(st->listed, name, "") == NULL &&
 	    (fprintf(st->index, "%s\t%s\n", name, url) < 0 ||
 	    fflush(st->index) != 0)) {
+		saved = errno;
 		snprintf(err, errlen, "cannot write '%s/index.tsv': %s",
-		    st->dir, strerror(errno));
+		    st->dir, strerror(saved));
 		rc = -1;
 	}
 	pthread_mutex_unlock(&st->lock);
+	errno = saved;
 	return rc;
 }
 

@@ -25,13 +25,22 @@ struct savetext	*savetext_open(const char *dir, bool index, char *err,
 /*
  * Save one page's text, and list it in the index if there is one.
  * Returns the file's path, "DIR/NAME" (malloc'd), or NULL with a message
- * in err.
+ * in err and errno set.
  */
 char		*savetext_write(struct savetext *, const char *url,
 		    const char *text, size_t len, char *err, size_t errlen);
-/* List url's file in the index, once per run; 0, or -1 with a message. */
+/*
+ * List url's file in the index, once per run; 0, or -1 with a message
+ * and errno set.
+ */
 int		 savetext_list(struct savetext *, const char *url, char *err,
 		    size_t errlen);
+/*
+ * Whether a save failed with errno for DIR itself (full, over quota,
+ * read-only, broken, over the file size limit), not for the one page: no
+ * later page could be saved either, so the run stops (sink.c).
+ */
+bool		 savetext_dir_failed(int errnum);
 void		 savetext_close(struct savetext *);
 /* The file name (16 hex digits + ".txt") used for url. */
 void		 savetext_name(const char *url, char name[21]);

@@ -51,6 +51,7 @@ struct sink {
 	struct textbuf		 deferred;	/* the first DEFER_MAX lines */
 	uint64_t		 ndeferred;	/* all of them */
 	bool			 cert_hinted;	/* the --cacert hint is out */
+	bool			 save_failed;	/* --save-text's DIR failed */
 };
 
 /* Enough lines to say why; the rest are in -o and --log. */
@@ -235,6 +236,24 @@ sink_emit(struct sink *s, struct result *r)
 		    " give the CA that issued it with --cacert FILE, or turn"
 		    " verification off with -k", r->url);
 	}
+	/*
+	 * A full --save-text DIR fails every page after it: one message, and
+	 * the run stops as on an output error, the pages in flight muted.
+	 */
+	if (r->save_errno != 0) {
+		if (!s->save_failed) {
+			s->save_failed = true;
+			progress_erase(s->progress);
+			warnx_("cannot write in --save-text directory '%s': %s;"
+			    " stopping", s->opt->save_text,
+			    strerror(r->save_errno));
+		}
+		if (stop_signal == 0)
+			stop_signal = STOP_OUTPUT;
+	}
+	/* The message stands for the records the stop cut short (-q). */
+	if (s->save_failed)
+		r->muted = true;
 	if (!r->ok && r->duplicate_of == NULL && !s->opt->dry_run) {
 		s->line.len = 0;
 		format_record(&s->line, FORMAT_TEXT, 0, r);
@@ -314,6 +333,12 @@ bool
 sink_write_failed(const struct sink *s)
 {
 	return s->write != WRITE_OK;
+}
+
+bool
+sink_save_failed(const struct sink *s)
+{
+	return s->save_failed;
 }
 
 bool

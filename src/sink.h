@@ -54,5 +54,7 @@ double		 sink_failed_pct(const struct sink *);
 /* Whether a write to the record stream failed; quietly if the reader left. */
 bool		 sink_write_failed(const struct sink *);
 bool		 sink_reader_gone(const struct sink *);
+/* Whether --save-text's directory could not be written (the run stopped). */
+bool		 sink_save_failed(const struct sink *);
 
 #endif
