@@ -3,7 +3,8 @@
  * engine's run; the latency percentiles are over the transfers made (bad
  * lines and duplicates make none); CPU time includes the workers (the
  * process engine's children); the speed-up compares pages/s with the
- * slowest engine.
+ * slowest engine. With --repeat, an engine's runs are shown together:
+ * the medians, and the spread of pages/s that says what is a tie.
  */
 #include "config.h"
 
