@@ -351,13 +351,16 @@ run_engine(struct session *s, const struct engine *e)
 }
 
 /*
- * Each engine in turn, until a signal asks us to stop. A comparison is
- * fair only at one -j: the one given, or the largest default among them.
+ * Each engine in turn, --repeat rounds of them, until a signal asks us to
+ * stop. A comparison is fair only at one -j: the one given, or the
+ * largest default among them; and only when a load that drifts meets
+ * every engine alike, hence rounds of every engine, not each engine's
+ * runs together.
  */
 static void
 run_engines(struct session *s)
 {
-	int i;
+	int i, round;
 
 	s->jobs = s->opt.jobs;
 	for (i = 0; i < s->nengines && s->opt.jobs == 0; i++)
@@ -365,11 +368,16 @@ run_engines(struct session *s)
 		    s->engines[i]->default_jobs > s->jobs)
 			s->jobs = s->engines[i]->default_jobs;
 
-	for (i = 0; i < (s->opt.dry_run ? 1 : s->nengines); i++) {
-		run_engine(s, s->engines[i]);
-		if (stop_signal != 0)
-			break;
+	if (s->opt.dry_run) {
+		run_engine(s, s->engines[0]);
+		return;
 	}
+	for (round = 0; round < s->opt.repeat; round++)
+		for (i = 0; i < s->nengines; i++) {
+			run_engine(s, s->engines[i]);
+			if (stop_signal != 0)
+				return;
+		}
 }
 
 /*
@@ -429,7 +437,7 @@ report(struct session *s)
 	/* Nobody is left to read a table when the reader went away. */
 	if (!s->opt.quiet && nruns > 0 && !sink_reader_gone(s->sink)) {
 		table_notes(s, runs, nruns, false);
-		stats_table(stderr, runs, nruns);
+		stats_table(stderr, runs, nruns, s->opt.verbose > 0);
 		table_notes(s, runs, nruns, true);
 	}
 	if (s->opt.summary != NULL &&

@@ -48,6 +48,7 @@ struct options {
 	bool			 quiet;
 	int			 verbose;
 	bool			 dry_run;
+	int			 repeat;	/* runs of each engine */
 	/* Politeness and crawling: see scheduler.h. */
 	int			 per_host;	/* 0: no limit */
 	bool			 robots;

@@ -3,11 +3,13 @@
  * engine's run; the latency percentiles are over the transfers made (bad
  * lines and duplicates make none); CPU time includes the workers (the
  * process engine's children); the speed-up compares pages/s with the
- * slowest engine.
+ * slowest engine. With --repeat, an engine's runs are shown together:
+ * the medians, and the spread of pages/s that says what is a tie.
  */
 #include "config.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,54 +218,199 @@ rate(double v, double secs)
 	return secs > 0 ? v / secs : 0.0;
 }
 
-void
-stats_table(FILE *f, const struct runstats *rs, size_t n)
+/* The figures of struct runstats that stats_by_engine() takes medians of. */
+enum ftype { F_INT, F_LONG, F_U64, F_DBL };
+static const struct {
+	size_t		off;
+	enum ftype	type;
+} figures[] = {
+#define FIG(m, t)	{ offsetof(struct runstats, m), t }
+	FIG(jobs, F_INT), FIG(peak_inflight, F_INT), FIG(urls, F_U64),
+	FIG(ok, F_U64), FIG(failed, F_U64), FIG(duplicates, F_U64),
+	FIG(bytes, F_U64), FIG(chars, F_U64), FIG(wall_s, F_DBL),
+	FIG(user_s, F_DBL), FIG(sys_s, F_DBL), FIG(peak_rss_kb, F_LONG),
+	FIG(p50_ms, F_DBL), FIG(p90_ms, F_DBL), FIG(p99_ms, F_DBL),
+	FIG(max_ms, F_DBL),
+#undef FIG
+};
+
+static double
+figure(const struct runstats *r, size_t i)
 {
-	double slowest = 0;
-	size_t i;
+	const char *p = (const char *)r + figures[i].off;
 
-	for (i = 0; i < n; i++) {
-		double pps = rate((double)rs[i].ok, rs[i].wall_s);
-
-		if (i == 0 || pps < slowest)
-			slowest = pps;
+	switch (figures[i].type) {
+	case F_INT:
+		return *(const int *)p;
+	case F_LONG:
+		return (double)*(const long *)p;
+	case F_U64:
+		return (double)*(const uint64_t *)p;
+	default:
+		return *(const double *)p;
 	}
-	fprintf(f, "%-8s %6s %7s %7s %6s %5s %9s %10s %8s %8s %7s %10s"
-	    " %7s %7s %7s %7s %7s %7s %7s", "engine", "jobs", "urls", "ok",
-	    "failed", "dups", "MB", "chars", "wall_s", "pages/s", "MB/s",
-	    "chars/s", "p50_ms", "p90_ms", "p99_ms", "max_ms", "user_s",
-	    "sys_s", "rss_MB");
-	fprintf(f, n > 1 ? " %7s\n" : "\n", "speedup");
-	for (i = 0; i < n; i++) {
-		const struct runstats *r = &rs[i];
-		double pps = rate((double)r->ok, r->wall_s);
+}
 
-		fprintf(f, "%-8s %6d %7llu %7llu %6llu %5llu %9.2f %10llu %8.2f"
-		    " %8.1f %7.2f %10.0f %7.1f %7.1f %7.1f %7.1f %7.2f %7.2f"
-		    " %7.1f", r->engine, r->jobs, (unsigned long long)r->urls,
-		    (unsigned long long)r->ok, (unsigned long long)r->failed,
-		    (unsigned long long)r->duplicates, (double)r->bytes / 1e6,
-		    (unsigned long long)r->chars, r->wall_s, pps,
-		    rate((double)r->bytes / 1e6, r->wall_s),
-		    rate((double)r->chars, r->wall_s), r->p50_ms, r->p90_ms,
-		    r->p99_ms, r->max_ms, r->user_s, r->sys_s,
-		    (double)r->peak_rss_kb / 1024.0);
-		if (n > 1)
-			fprintf(f, " %6.2fx", slowest > 0 ? pps / slowest : 0.0);
+static void
+set_figure(struct runstats *r, size_t i, double v)
+{
+	char *p = (char *)r + figures[i].off;
+
+	switch (figures[i].type) {
+	case F_INT:
+		*(int *)p = (int)v;
+		break;
+	case F_LONG:
+		*(long *)p = (long)v;
+		break;
+	case F_U64:
+		*(uint64_t *)p = (uint64_t)v;
+		break;
+	default:
+		*(double *)p = v;
+	}
+}
+
+/* The median of n values, sorting them. */
+static double
+median(double *v, size_t n)
+{
+	qsort(v, n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+size_t
+stats_by_engine(const struct runstats *rs, size_t n, struct enginestats *out)
+{
+	double *v = xcalloc(n > 0 ? n : 1, sizeof *v);
+	size_t ne = 0, slow = 0, e, i, f, k;
+
+	for (i = 0; i < n; i++) {
+		for (e = 0; e < ne; e++)
+			if (strcmp(out[e].med.engine, rs[i].engine) == 0)
+				break;
+		if (e == ne) {
+			memset(&out[ne], 0, sizeof out[ne]);
+			out[ne++].med.engine = rs[i].engine;
+		}
+		out[e].nruns++;
+	}
+	for (e = 0; e < ne; e++) {
+		struct enginestats *es = &out[e];
+
+		for (f = 0; f < sizeof figures / sizeof figures[0]; f++) {
+			for (i = k = 0; i < n; i++)
+				if (strcmp(rs[i].engine, es->med.engine) == 0)
+					v[k++] = figure(&rs[i], f);
+			set_figure(&es->med, f, median(v, k));
+		}
+		for (i = k = 0; i < n; i++)
+			if (strcmp(rs[i].engine, es->med.engine) == 0)
+				v[k++] = rate((double)rs[i].ok, rs[i].wall_s);
+		es->pps = median(v, k);
+		es->pps_min = v[0];
+		es->pps_max = v[k - 1];
+		es->spread = es->pps > 0 ?
+		    100.0 * (es->pps_max - es->pps_min) / es->pps : 0.0;
+		if (es->pps < out[slow].pps)
+			slow = e;
+	}
+	for (e = 0; e < ne; e++) {
+		struct enginestats *es = &out[e];
+
+		es->speedup = out[slow].pps > 0 ? es->pps / out[slow].pps : 0.0;
+		es->tie = e != slow && es->nruns > 1 && out[slow].nruns > 1 &&
+		    es->pps_min <= out[slow].pps_max;
+	}
+	free(v);
+	return ne;
+}
+
+/*
+ * The full table (-v) has every column; the default one fits 100
+ * columns: the counts, wall_s, pages/s and its spread, p50 and p99,
+ * CPU (user + sys) and peak RSS.
+ */
+void
+stats_table(FILE *f, const struct runstats *rs, size_t n, bool full)
+{
+	struct enginestats *es = xcalloc(n > 0 ? n : 1, sizeof *es);
+	bool spread = false;
+	size_t ne, i;
+
+	ne = stats_by_engine(rs, n, es);
+	for (i = 0; i < ne; i++)
+		if (es[i].nruns > 1)
+			spread = true;
+	if (full)
+		fprintf(f, "%-8s %6s %7s %7s %6s %5s %9s %10s %8s %8s %7s %10s"
+		    " %7s %7s %7s %7s %7s %7s %7s", "engine", "jobs", "urls",
+		    "ok", "failed", "dups", "MB", "chars", "wall_s", "pages/s",
+		    "MB/s", "chars/s", "p50_ms", "p90_ms", "p99_ms", "max_ms",
+		    "user_s", "sys_s", "rss_MB");
+	else
+		fprintf(f, "%-7s %5s %7s %7s %6s %7s %8s", "engine", "jobs",
+		    "urls", "ok", "failed", "wall_s", "pages/s");
+	if (spread)
+		fprintf(f, " %6s", "spread");
+	if (!full)
+		fprintf(f, " %7s %7s %7s %7s", "p50_ms", "p99_ms", "cpu_s",
+		    "rss_MB");
+	fprintf(f, ne > 1 ? " %7s\n" : "\n", "speedup");
+	for (i = 0; i < ne; i++) {
+		const struct runstats *r = &es[i].med;
+
+		if (full)
+			fprintf(f, "%-8s %6d %7llu %7llu %6llu %5llu %9.2f"
+			    " %10llu %8.2f %8.1f %7.2f %10.0f %7.1f %7.1f"
+			    " %7.1f %7.1f %7.2f %7.2f %7.1f", r->engine,
+			    r->jobs, (unsigned long long)r->urls,
+			    (unsigned long long)r->ok,
+			    (unsigned long long)r->failed,
+			    (unsigned long long)r->duplicates,
+			    (double)r->bytes / 1e6,
+			    (unsigned long long)r->chars, r->wall_s, es[i].pps,
+			    rate((double)r->bytes / 1e6, r->wall_s),
+			    rate((double)r->chars, r->wall_s), r->p50_ms,
+			    r->p90_ms, r->p99_ms, r->max_ms, r->user_s,
+			    r->sys_s, (double)r->peak_rss_kb / 1024.0);
+		else
+			fprintf(f, "%-7s %5d %7llu %7llu %6llu %7.2f %8.1f",
+			    r->engine, r->jobs, (unsigned long long)r->urls,
+			    (unsigned long long)r->ok,
+			    (unsigned long long)r->failed, r->wall_s,
+			    es[i].pps);
+		if (spread)
+			fprintf(f, " %5.1f%%", es[i].spread);
+		if (!full)
+			fprintf(f, " %7.1f %7.1f %7.2f %7.1f", r->p50_ms,
+			    r->p99_ms, r->user_s + r->sys_s,
+			    (double)r->peak_rss_kb / 1024.0);
+		if (ne > 1 && es[i].tie)
+			fprintf(f, " %7s", "tie");
+		else if (ne > 1)
+			fprintf(f, " %6.2fx", es[i].speedup);
 		fputc('\n', f);
 	}
+	free(es);
 }
 
 int
 stats_json(FILE *f, const struct runstats *rs, size_t n)
 {
-	size_t i;
+	struct enginestats *es = xcalloc(n > 0 ? n : 1, sizeof *es);
+	size_t ne, i, j, nth;
 
 	fputs("{\"runs\":[", f);
 	for (i = 0; i < n; i++) {
 		const struct runstats *r = &rs[i];
 
-		fprintf(f, "%s\n{\"engine\":\"%s\",\"jobs\":%d,\"urls\":%llu,"
+		/* The k-th run of its engine was in --repeat's round k. */
+		for (j = 0, nth = 1; j < i; j++)
+			if (strcmp(rs[j].engine, r->engine) == 0)
+				nth++;
+		fprintf(f, "%s\n{\"engine\":\"%s\",\"jobs\":%d,"
+		    "\"round\":%zu,\"urls\":%llu,"
 		    "\"ok\":%llu,\"failed\":%llu,\"duplicates\":%llu,"
 		    "\"bytes\":%llu,\"chars\":%llu,\"wall_s\":%.6f,"
 		    "\"pages_per_s\":%.3f,\"mb_per_s\":%.3f,"
@@ -271,7 +418,7 @@ stats_json(FILE *f, const struct runstats *rs, size_t n)
 		    "\"p90\":%.3f,\"p99\":%.3f,\"max\":%.3f},\"user_s\":%.3f,"
 		    "\"sys_s\":%.3f,\"peak_rss_kb\":%ld,\"peak_inflight\":%d}",
 		    i ? "," : "",
-		    r->engine, r->jobs, (unsigned long long)r->urls,
+		    r->engine, r->jobs, nth, (unsigned long long)r->urls,
 		    (unsigned long long)r->ok, (unsigned long long)r->failed,
 		    (unsigned long long)r->duplicates,
 		    (unsigned long long)r->bytes, (unsigned long long)r->chars,
@@ -281,6 +428,17 @@ stats_json(FILE *f, const struct runstats *rs, size_t n)
 		    r->p99_ms, r->max_ms, r->user_s, r->sys_s, r->peak_rss_kb,
 		    r->peak_inflight);
 	}
+	/* Each engine's runs taken together, as in the table. */
+	fputs("\n],\"engines\":[", f);
+	ne = stats_by_engine(rs, n, es);
+	for (i = 0; i < ne; i++)
+		fprintf(f, "%s\n{\"engine\":\"%s\",\"runs\":%zu,"
+		    "\"pages_per_s\":{\"median\":%.3f,\"min\":%.3f,"
+		    "\"max\":%.3f},\"spread_pct\":%.1f,\"speedup\":%.3f,"
+		    "\"tie\":%s}", i ? "," : "", es[i].med.engine, es[i].nruns,
+		    es[i].pps, es[i].pps_min, es[i].pps_max, es[i].spread,
+		    es[i].speedup, es[i].tie ? "true" : "false");
 	fputs("\n]}\n", f);
+	free(es);
 	return ferror(f) ? -1 : 0;
 }

@@ -7,6 +7,7 @@
 #ifndef PSCRAPE_STATS_H
 #define PSCRAPE_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,8 +57,35 @@ double		 stats_failed_pct(const struct stats *);
 
 /* The q-quantile (0..1) of n sorted values by nearest rank; 0 when n = 0. */
 double		 percentile(const double *sorted, size_t n, double q);
-/* The report: a table, or (--summary) JSON; 0, or -1 if writing failed. */
-void		 stats_table(FILE *, const struct runstats *, size_t n);
+
+/*
+ * One engine's runs (--repeat) taken together: each figure its median
+ * over them (the middle value; of an even number, the mean of the two
+ * middle ones, counts rounded down), and its pages/s judged against the
+ * slowest engine's (the lowest median pages/s, the first of equals).
+ */
+struct enginestats {
+	struct runstats	 med;		/* the medians */
+	size_t		 nruns;
+	double		 pps, pps_min, pps_max;	/* pages/s: median, range */
+	double		 spread;	/* (pps_max - pps_min) / pps, percent */
+	double		 speedup;	/* pps / the slowest engine's pps */
+	bool		 tie;		/* its pages/s range meets the slowest's */
+};
+/*
+ * Group n runs by engine, in the order each engine first ran, into out
+ * (room for n); returns how many engines. An engine ties with the
+ * slowest when both ran more than once and its lowest pages/s is not
+ * above the slowest's highest: the difference is within their spread.
+ */
+size_t		 stats_by_engine(const struct runstats *, size_t n,
+		    struct enginestats *out);
+/*
+ * The report: a table, or (--summary) JSON; 0, or -1 if writing failed.
+ * The table has one row per engine; full adds every column (-v).
+ */
+void		 stats_table(FILE *, const struct runstats *, size_t n,
+		    bool full);
 int		 stats_json(FILE *, const struct runstats *, size_t n);
 
 #endif

@@ -45,4 +45,38 @@ set -- $rss
 [ "$2" -lt $(($1 - 4 * 2048)) ]
 ok $? "serial after process: its own peak, not the workers' ($2 kB < $1 - 4 x 2048)"
 
+# --- --repeat: rounds of every engine in turn, one row of medians each
+pscrape -e serial,async -j 4 --per-host 0 --repeat 3 -o "$T/recs" \
+    --summary "$T/s.json" "$T/list" 2>"$T/err"
+is "$(rows "$T/err")" "serial 1 12
+async 4 12" "--repeat 3: one row per engine"
+is "$(grep -o '"engine":"[a-z]*","jobs":[0-9]*,"round":[0-9]' "$T/s.json" |
+    sed 's/"jobs":[0-9]*,//' | tr '\n' ' ')" \
+'"engine":"serial","round":1 "engine":"async","round":1 "engine":"serial","round":2 "engine":"async","round":2 "engine":"serial","round":3 "engine":"async","round":3 ' \
+    "... and six runs in --summary, the engines alternating round by round"
+is "$(grep -o '"engine":"[a-z]*","runs":[0-9]*' "$T/s.json" | tr '\n' ' ')" \
+    '"engine":"serial","runs":3 "engine":"async","runs":3 ' \
+    "... and each engine's runs taken together"
+is "$(wc -l <"$T/recs" | tr -d ' ')" 72 "... every run's records (6 x 12)"
+is "$(sed -n 2p "$T/err" | tr -s ' ' | cut -d' ' -f1-9)" \
+    "engine jobs urls ok failed wall_s pages/s spread p50_ms" \
+    "the table has a spread column"
+is "$(awk 'length > 100' "$T/err")" "" "the default table fits 100 columns"
+# Which engine is slower here varies; the slower median is the baseline.
+is "$(awk '$1 ~ /^(serial|async)$/ { print $7, $NF }' "$T/err" | sort -n |
+    head -1 | cut -d' ' -f2)" "1.00x" "the slowest median pages/s is the baseline"
+pscrape -e serial,async -j 4 --per-host 0 --repeat 2 -v -o /dev/null \
+    "$T/list" 2>"$T/err"
+is "$(sed -n 2p "$T/err" | tr -s ' ')" \
+    "engine jobs urls ok failed dups MB chars wall_s pages/s MB/s chars/s p50_ms p90_ms p99_ms max_ms user_s sys_s rss_MB spread speedup" \
+    "-v: every column"
+pscrape -e async -o /dev/null "$T/list" 2>"$T/err"
+is "$(head -1 "$T/err" | tr -s ' ')" \
+    "engine jobs urls ok failed wall_s pages/s p50_ms p99_ms cpu_s rss_MB" \
+    "one engine, one run: no spread, no speedup"
+pscrape --repeat 0 "$T/list" 2>"$T/err"
+is "$?:$(head -1 "$T/err")" \
+    "2:pscrape: --repeat: expected an integer from 1 to 100, got '0'" \
+    "--repeat 0 is refused"
+
 done_testing

@@ -17,7 +17,7 @@ while read -r args; do
 	(cd "$T" && pscrape $args >"$T/out" 2>"$T/err")
 	is "$?" 0 "pscrape $args"
 done <"$T/examples"
-is "$(wc -l <"$T/results.jsonl" | tr -d ' '):$(grep -c '"engine":"pool"' "$T/cmp.json")" \
+is "$(wc -l <"$T/results.jsonl" | tr -d ' '):$(grep -c '"engine":"pool","jobs"' "$T/cmp.json")" \
     "2:1" "the examples wrote their files"
 
 # The crontab line: quiet, locked, replaced whole, logged.

@@ -30,7 +30,8 @@ start_server
 } >"$T/list"
 lines=$(grep -cv '^\(#.*\)\{0,1\}$' "$T/list")
 
-pscrape -e serial,all -j 8 -f jsonl -o "$T/out" "$T/list" 2>"$T/err"
+# -v: the full table, whose dups column is checked below.
+pscrape -e serial,all -j 8 -v -f jsonl -o "$T/out" "$T/list" 2>"$T/err"
 is "$?" 1 "the mixed list has failures: status 1"
 
 # "engine input status chars" per record.

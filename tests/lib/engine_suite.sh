@@ -26,7 +26,8 @@ field() {
 # --- the reference lines
 printf '%s\n' "$BASE/status/200" "$BASE/redirect/3" "$BASE/status/404" \
     "$BASE/status/503" "$BASE/status/200" >"$T/list"
-pscrape -j 3 "$T/list" >"$T/out" 2>"$T/err"; st=$?
+# -v: the full table, whose dups and chars columns are checked below.
+pscrape -j 3 -v "$T/list" >"$T/out" 2>"$T/err"; st=$?
 # Engines write records as pages finish: compare them in sorted order.
 is "$(sort "$T/out")" "Failed $BASE/status/404: HTTP 404
 Failed $BASE/status/503: HTTP 503
