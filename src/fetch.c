@@ -39,8 +39,6 @@
  * grew to 2 GB before the low-speed abort.
  */
 #define HEADERS_MAX (256 * 1024)
-/* How the error of a certificate that failed verification begins. */
-#define CERT_FAILED "TLS certificate not verified: "
 
 struct fetch {
 	const struct options	*opt;
@@ -488,7 +486,7 @@ transfer_error(struct fetch *f, CURLcode rc, struct result *r)
 		return;
 	}
 	if (rc == CURLE_PEER_FAILED_VERIFICATION) {
-		result_fail(r, CERT_FAILED "%s", f->errbuf[0] != '\0' ?
+		result_fail(r, RESULT_CERT_FAILED "%s", f->errbuf[0] != '\0' ?
 		    f->errbuf : curl_easy_strerror(rc));
 		return;
 	}
@@ -649,11 +647,4 @@ fetch_page(struct fetch *f, struct job *job)
 
 	fetch_extract(f, r);
 	return r;
-}
-
-bool
-fetch_cert_failed(const char *error)
-{
-	return error != NULL &&
-	    strncmp(error, CERT_FAILED, strlen(CERT_FAILED)) == 0;
 }

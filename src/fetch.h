@@ -52,12 +52,6 @@ void		 fetch_extract(struct fetch *, struct result *);
 char		*fetch_take_body(struct fetch *, size_t *len);
 /* The whole step, blocking: prepare, perform, finish, extract. */
 struct result	*fetch_page(struct fetch *, struct job *);
-/*
- * Whether a record's error is a peer certificate that could not be
- * verified: fetch_finish() begins such an error so, and a host's records
- * whose robots.txt failed so begin with its error.
- */
-bool		 fetch_cert_failed(const char *error);
 
 /*
  * The extract step on a body that was taken from its fetch; thread-safe.

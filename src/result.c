@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "result.h"
 #include "xmalloc.h"
@@ -115,4 +116,11 @@ result_free(struct result *r)
 	job_free(r->job);
 	result_clear_outcome(r);
 	free(r);
+}
+
+bool
+result_cert_failed(const struct result *r)
+{
+	return r->error != NULL && strncmp(r->error, RESULT_CERT_FAILED,
+	    strlen(RESULT_CERT_FAILED)) == 0;
 }

@@ -98,4 +98,13 @@ void		 result_fail(struct result *, const char *fmt, ...)
 void		 result_clear_outcome(struct result *);
 void		 result_free(struct result *);
 
+/*
+ * A peer certificate that could not be verified: fetch_finish() begins
+ * the record's error with this, and a host's records whose robots.txt
+ * failed so begin with its error; result_cert_failed() tells such a
+ * record (the sink gives one hint a run).
+ */
+#define RESULT_CERT_FAILED	"TLS certificate not verified: "
+bool		 result_cert_failed(const struct result *);
+
 #endif

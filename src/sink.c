@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "fetch.h"
 #include "format.h"
 #include "options.h"
 #include "progress.h"
@@ -230,7 +229,7 @@ sink_emit(struct sink *s, struct result *r)
 		write_out(s, s->line.data, s->line.len);
 	}
 	/* Once a run, not once a URL: every URL of the host fails alike. */
-	if (!s->cert_hinted && fetch_cert_failed(r->error)) {
+	if (!s->cert_hinted && result_cert_failed(r)) {
 		s->cert_hinted = true;
 		warnx_("%s: the server's TLS certificate could not be verified:"
 		    " give the CA that issued it with --cacert FILE, or turn"
