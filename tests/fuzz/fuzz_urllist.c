@@ -45,7 +45,7 @@
 
 /* The reader's line buffer: longer lines are flagged too long. */
 #define RAW_CAP		(URL_MAX_LINE + 63)
-#define CSV_FIELDS	17
+#define CSV_FIELDS	18
 
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
