@@ -26,6 +26,7 @@
 
 struct sink {
 	const struct options	*opt;
+	unsigned		 fields;	/* format_fields(): per run */
 	FILE			*out;
 	bool			 quiet_out;	/* -q: nothing to stdout */
 	bool			 out_tty;	/* out is a terminal */
@@ -77,6 +78,7 @@ sink_new(const struct options *opt, FILE *out, bool to_stdout, FILE *log)
 	struct sink *s = xcalloc(1, sizeof *s);
 
 	s->opt = opt;
+	s->fields = format_fields(opt);
 	s->out = out;
 	s->quiet_out = opt->quiet && to_stdout;
 	s->out_tty = out != NULL && isatty(fileno(out));
@@ -151,7 +153,7 @@ write_header(struct sink *s)
 	const char *h;
 
 	if (s->opt->format == FORMAT_CSV && !s->header_done) {
-		h = csv_header(format_fields(s->opt));
+		h = csv_header(s->fields);
 		write_out(s, h, strlen(h));
 		s->header_done = true;
 	}
@@ -225,7 +227,7 @@ sink_emit(struct sink *s, struct result *r)
 		write_header(s);
 		s->line.len = 0;
 		format_record(&s->line, s->opt->format,
-		    format_fields(s->opt), r);
+		    s->fields, r);
 		write_out(s, s->line.data, s->line.len);
 	}
 	/* Once a run, not once a URL: every URL of the host fails alike. */
