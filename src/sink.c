@@ -226,8 +226,7 @@ sink_emit(struct sink *s, struct result *r)
 	} else if (!s->quiet_out) {
 		write_header(s);
 		s->line.len = 0;
-		format_record(&s->line, s->opt->format,
-		    s->fields, r);
+		format_record(&s->line, s->opt->format, s->fields, r);
 		write_out(s, s->line.data, s->line.len);
 	}
 	/* Once a run, not once a URL: every URL of the host fails alike. */
