@@ -833,7 +833,12 @@ options_parse(struct options *o, int argc, char **argv)
 		free(config);
 	}
 
-	*sp++ = '+';	/* stop at the first non-option, as POSIX says */
+	/*
+	 * Options may follow the lists and URLs, as in curl and wget2
+	 * (`pscrape URL -o -`): glibc's getopt_long moves the operands
+	 * to the end. "--" ends the options, and POSIXLY_CORRECT in the
+	 * environment restores POSIX's stop at the first operand.
+	 */
 	*sp++ = ':';	/* report a missing argument as ':' */
 	for (i = 0; i < NOPTDEFS; i++) {
 		d = &optdefs[i];
