@@ -1,0 +1,79 @@
+#!/bin/sh
+# Deterministic crawls (issue 15): with --depth, a page's depth is its
+# shortest distance from the list, and the records of a crawl are the same
+# on every engine and every run, equal to the breadth-first search of
+# tests/lib/bfs.py over the same site: 5 runs of each engine, then
+# --max-pages (which must cut the same pages every time). The site
+# (bfs.py gen) has shortcuts on slow pages, so that a longer path to a
+# page is often found first, and more than 16 seeds, so that a seed comes
+# after links that name it.
+. "${top_srcdir:-.}/tests/lib/setup.sh"
+
+PY=${PYTHON3_ORACLE:-}
+[ -n "$PY" ] && [ -x "$PY" ] || PY=$(command -v python3 || true)
+if [ -z "$PY" ]; then
+	echo "Bail out! python3 is needed for the breadth-first search"
+	exit 1
+fi
+ENGINES=${CRAWL_ENGINES:-serial thread pool process async}
+RUNS=${BFS_RUNS:-5}
+
+"$PY" "$top_srcdir/tests/lib/bfs.py" gen "$T/sites" >"$T/seeds"
+start_server_sites "$T/sites"
+G=$SITE_g
+sed "s|^|$G/|" "$T/seeds" >"$T/list"
+
+# got FILE: "URL DEPTH" of each record that is not a duplicate, sorted.
+got() {
+	"$PY" -c 'import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r["duplicate_of"] is None:
+        print(r["url"], r["depth"])' "$1" | LC_ALL=C sort
+}
+# want DEPTH MAX_PAGES MAX_LINKS: the breadth-first search's records.
+want() {
+	"$PY" "$top_srcdir/tests/lib/bfs.py" crawl "$T/sites" "$G" "$@" \
+	    <"$T/list" | LC_ALL=C sort
+}
+# same WANTFILE DESCRIPTION OPTION...: every engine, RUNS times.
+same() {
+	_w=$1 _d=$2
+	shift 2
+	for e in $ENGINES; do
+		_bad=0
+		for i in $(seq "$RUNS"); do
+			pscrape --no-config -q -e "$e" -j 4 --per-host 4 -f jsonl \
+			    -o "$T/out" "$@" "$T/list" 2>"$T/err"
+			got "$T/out" >"$T/got"
+			if ! cmp -s "$T/got" "$_w"; then
+				_bad=$((_bad + 1))
+				diff "$T/got" "$_w" | sed 's/^/# /' | head -6
+			fi
+		done
+		is "$_bad" 0 "$e: $RUNS runs $_d: the breadth-first records"
+	done
+}
+
+want 4 0 10000 >"$T/want"
+# The search itself reaches every depth, but not every page.
+is "$(awk '{ print $2 }' "$T/want" | sort | uniq -c | awk '{ printf "%s ", $1 }')" \
+    "20 44 47 33 8 " "the site has pages at depths 0 to 4 (bfs.py)"
+same "$T/want" "--depth 4" --depth 4
+# No seed is a duplicate of a link: only of another seed.
+for e in serial async; do
+	pscrape --no-config -q -e "$e" -j 4 -f jsonl -o "$T/out" --depth 4 \
+	    "$T/list" 2>/dev/null
+	is "$("$PY" -c 'import json, sys
+print(sorted({r["duplicate_of"] for r in map(json.loads, open(sys.argv[1]))
+    if r["duplicate_of"] is not None}))' "$T/out")" "['$T/list:2']" \
+	    "$e: the seeds repeated are duplicates of their first line"
+done
+
+want 4 60 10000 >"$T/want60"
+is "$(wc -l <"$T/want60")" 60 "--max-pages 60: 60 records (bfs.py)"
+RUNS=2 same "$T/want60" "--max-pages 60" --depth 4 --max-pages 60
+want 4 13 10000 >"$T/want13"
+RUNS=2 same "$T/want13" "--max-pages 13 (seeds cut)" --depth 4 --max-pages 13
+
+done_testing
