@@ -76,4 +76,34 @@ RUNS=2 same "$T/want60" "--max-pages 60" --depth 4 --max-pages 60
 want 4 13 10000 >"$T/want13"
 RUNS=2 same "$T/want13" "--max-pages 13 (seeds cut)" --depth 4 --max-pages 13
 
+# --max-links: many.html has 40 links; only its first 10 are followed,
+# and its record says how many it had.
+want 4 0 10 >"$T/want10"
+RUNS=1 same "$T/want10" "--max-links 10" --depth 4 --max-links 10
+for e in process async; do
+	pscrape --no-config -q -e "$e" -j 4 -f jsonl -o "$T/out" --depth 4 \
+	    --max-links 10 "$T/list" 2>/dev/null
+	is "$("$PY" -c 'import json, sys
+for r in map(json.loads, open(sys.argv[1])):
+    if r["links_cut"] is not None or r["url"].endswith("/many.html"):
+        print(r["url"].split("/")[-1], r["links_cut"])' "$T/out")" \
+	    "many.html 40" "$e: --max-links 10: links_cut 40 on many.html only"
+done
+pscrape --no-config -q -e serial -f jsonl -o "$T/out" --depth 1 "$G/many.html"
+is "$("$PY" -c 'import json, sys
+print(json.loads(open(sys.argv[1]).readline())["links_cut"])' "$T/out")" \
+    None "the default --max-links 10000: nothing cut"
+pscrape --no-config -e serial --depth 1 --max-links 39 "$G/many.html" \
+    2>/dev/null | grep many >"$T/out"
+is "$(cat "$T/out")" "Fetched 388 characters from $G/many.html (40 links:\
+ only the first --max-links followed)" "the text format says it too"
+pscrape --no-config -e serial --depth 1 --max-links 40 "$G/many.html" \
+    2>/dev/null | grep many >"$T/out"
+is "$(cat "$T/out")" "Fetched 388 characters from $G/many.html" \
+    "--max-links 40: nothing cut"
+pscrape --no-config -f csv -e serial --depth 1 --max-links 3 "$G/many.html" \
+    2>/dev/null | sed -n '1p;2s/.*,//p' | tr -d '\r' >"$T/out"
+is "$(sed -n '1s/.*,//p;2p' "$T/out")" "links_cut
+40" "csv: links_cut, the last column"
+
 done_testing
