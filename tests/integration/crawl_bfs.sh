@@ -76,6 +76,35 @@ RUNS=2 same "$T/want60" "--max-pages 60" --depth 4 --max-pages 60
 want 4 13 10000 >"$T/want13"
 RUNS=2 same "$T/want13" "--max-pages 13 (seeds cut)" --depth 4 --max-pages 13
 
+# A stop at any moment of a crawl, a level barrier included: status 143,
+# no list line with two records and no URL twice, and a page of depth 1
+# or more only once every list line has its record (no file: the signal
+# came before main, as it may under a loaded machine).
+for e in serial process async; do
+	for ms in 50 150 250; do
+		rm -f "$T/stop.partial"
+		# Not through the pscrape function: $! must be pscrape itself.
+		${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" --no-config -e "$e" -j 4 \
+		    --per-host 4 -f jsonl -o "$T/stop" --depth 4 "$T/list" \
+		    2>/dev/null &
+		pid=$!
+		sleep "0.$(printf %03d $ms)"
+		kill -TERM $pid
+		wait $pid; st=$?
+		[ $st = 143 ] || echo "# $e: the crawl ended (status $st) before $ms ms"
+		"$PY" -c 'import json, os, sys
+if not os.path.exists(sys.argv[1]):
+    sys.exit(0)
+recs = [json.loads(line) for line in open(sys.argv[1])]
+seeds = [r["input"] for r in recs if r["depth"] == 0]
+urls = [r["url"] for r in recs if r["duplicate_of"] is None]
+deeper = any(r["depth"] > 0 for r in recs)
+sys.exit(len(seeds) != len(set(seeds)) or len(urls) != len(set(urls)) or
+         (deeper and len(seeds) != 21))' "$T/stop.partial"
+		ok $? "$e: SIGTERM after $ms ms: one record at most per line and URL, links only after every list line"
+	done
+done
+
 # --max-links: many.html has 40 links; only its first 10 are followed,
 # and its record says how many it had.
 want 4 0 10 >"$T/want10"
