@@ -80,7 +80,7 @@ RUNS=2 same "$T/want13" "--max-pages 13 (seeds cut)" --depth 4 --max-pages 13
 # no list line with two records and no URL twice, and a page of depth 1
 # or more only once every list line has its record (no file: the signal
 # came before main, as it may under a loaded machine).
-for e in serial process async; do
+for e in $ENGINES; do
 	for ms in 50 150 250; do
 		rm -f "$T/stop.partial"
 		# Not through the pscrape function: $! must be pscrape itself.
