@@ -10,7 +10,7 @@
 # differ are listed as diagnostics.
 . "${top_srcdir:-.}/tests/lib/setup.sh"
 
-EQUAL=1546
+EQUAL=1581
 TOTAL=1581
 
 mkdir "$T/d"

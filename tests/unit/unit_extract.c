@@ -246,6 +246,53 @@ test_count(void)
 	CHECK("<pre>a</pre>\n  \n<p>b</p>", 3, "a\nb",
 	    "after </pre> runs collapse again");
 
+	/*
+	 * Debian's Python 3.11.2-6+deb12u9 (gh-135661 and the fixes of
+	 * deb12u8): what the page ends inside is no longer text, end tags and
+	 * the end of a script are read as HTML5 reads them, and only
+	 * <![CDATA[ opens a marked section. bs4's numbers on that Python.
+	 */
+	CHECK("FOO<!-- BAR --!>BAZ", 3, "FOO",
+	    "an unclosed comment runs to the end");
+	CHECK("FOO<!--->BAZ", 3, "FOO",
+	    "<!---> opens a comment that runs to the end");
+	CHECK("x<?pi", 1, "x",
+	    "an unclosed processing instruction runs to the end");
+	CHECK("x<!doc", 1, "x",
+	    "an unclosed bogus comment runs to the end");
+	CHECK("<svg><![CDATA[foo", 3, "foo",
+	    "an unclosed CDATA section counts to the end");
+	CHECK("x</", 3, "x</",
+	    "</ at the end is text");
+	CHECK("x</ b", 1, "x",
+	    "an unclosed </ and a space: a bogus comment");
+	CHECK("</b test", 0, "",
+	    "an unclosed end tag is dropped");
+	CHECK("x<di", 1, "x",
+	    "an unclosed start tag is dropped");
+	CHECK("<img alt=\"><div>A</div>", 0, "",
+	    "a quote left open drops the rest");
+	CHECK("<a href=\"x>y</a>z", 0, "",
+	    "an attribute cut at its open quote drops the rest");
+	CHECK("<a b= \"c>d", 1, "d",
+	    "a space before the open quote: an empty value");
+	CHECK("FOO<script></script/>BAR", 6, "FOOBAR",
+	    "</script/> ends a script");
+	CHECK("FOO<script></script foo=\">\" dd>BAR", 6, "FOOBAR",
+	    "</script attr=\">\"> ends a script");
+	CHECK("<script>a</scriptx>b</script>c", 1, "c",
+	    "</scriptx> does not end a script");
+	CHECK("<style>a</ style>b</style>c", 1, "c",
+	    "</ style> does not end a style");
+	CHECK("a<![if !IE]>b<![endif]>c", 3, "abc",
+	    "<![if ...]> is a bogus comment");
+	CHECK("a<![foo[x]]>b", 2, "ab",
+	    "an unknown marked section is a bogus comment");
+	CHECK("<p\vclass=x>y</p>z", 2, "yz",
+	    "\\v is part of the tag name");
+	CHECK("<b>x</b\v>y", 2, "xy",
+	    "</b\\v> closes no b");
+
 	CHECK("<p>\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e caf\xc3\xa9</p>", 8,
 	    "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e caf\xc3\xa9",
 	    "one per code point");
