@@ -269,18 +269,19 @@ def pages(base):
         case("500,000 attributes on one tag", gen(
             "attrs", pre="<div ", a="a=1 ", n=500000, post=">x</div>"),
             ok=True, chars=1),
-        # html.parser makes text of a comment or a tag that never ends,
-        # and of a reference at the very end ("&nbsp"); <plaintext> is an
-        # ordinary tag to it. bs4 4.11 counts these numbers.
+        # html.parser (Debian's 3.11.2-6+deb12u9) drops a comment or a tag
+        # that never ends, makes text of a reference at the very end
+        # ("&nbsp"), and <plaintext> is an ordinary tag to it. bs4 4.11
+        # counts these numbers.
         case("a 5 MB comment never closed", gen("comment", pre="<!--",
-             a="x", n=5000000), ok=True, chars=5000004),
+             a="x", n=5000000), ok=True, chars=0),
         case("a 5 MB script never closed", gen("script", pre="<script>",
              a="x", n=5000000), ok=True, chars=0),
         case("a 5 MB tag name", gen("tagname", pre="<", a="a", n=5000000,
              post=">x"), ok=True, chars=1),
         case("a 5 MB attribute value never closed", gen(
             "attrquote", pre="<div title=\"", a="x", n=5000000),
-            ok=True, chars=5000012),
+            ok=True, chars=0),
         case("3 MB of plaintext", gen("plaintext", pre="<plaintext>",
              a="<b>", n=1000000), ok=True, chars=0),
         case("300,000 x 4 character references", gen(
