@@ -32,6 +32,7 @@
 #include "extract.h"
 #include "nest.h"
 #include "scan.h"
+#include "stop.h"
 #include "textcount.h"
 #include "xmalloc.h"
 
@@ -75,6 +76,7 @@ struct arena {
 /* Why a parse was abandoned (the siglongjmp value). */
 #define BAIL_MEMORY	1
 #define BAIL_ASSERT	2
+#define BAIL_STOP	3	/* a stop signal came (stop.h) */
 
 /*
  * Built for the fuzzer (tests/fuzz), every block gets a chunk of its own,
@@ -98,6 +100,13 @@ arena_alloc(void *ud, size_t n)
 	n = n == 0 ? ALIGN : (n + ALIGN - 1) & ~(ALIGN - 1);
 	if ((a->total += n) > a->cap)
 		siglongjmp(a->bail, BAIL_MEMORY);
+	/*
+	 * gumbo cannot be interrupted, but it allocates every few bytes of
+	 * input: a stop abandons the parse here, within milliseconds, as
+	 * the memory cap does.
+	 */
+	if (atomic_load_explicit(&stop_signal, memory_order_relaxed) != 0)
+		siglongjmp(a->bail, BAIL_STOP);
 	if (ARENA_EACH || n > a->next / 4) {
 		/* A big block gets a chunk of its own behind the current
 		 * one, so the space left in head is not wasted. */
@@ -429,6 +438,18 @@ extract_links_free(struct extract_links *l)
 	l->n = l->cap = 0;
 }
 
+/*
+ * Whether a stop signal has come: the parse of a page is then abandoned
+ * between its steps (charset.c and textcount.c also stop early inside
+ * theirs), so that a stop ends a run within a second however big the
+ * pages being parsed.
+ */
+static bool
+stopped(void)
+{
+	return atomic_load_explicit(&stop_signal, memory_order_relaxed) != 0;
+}
+
 void
 extract_page_links(const char *body, size_t len, const char *content_type,
     struct extract_out *out, struct textbuf *text,
@@ -437,19 +458,23 @@ extract_page_links(const char *body, size_t len, const char *content_type,
 	struct charset_text	 ct;
 	struct arena		 arena;
 	GumboOptions		 opts = kGumboDefaultOptions;
-	GumboOutput		*g;
+	GumboOutput		*g = NULL;
 	const char		*buf;
-	char			*flat, *tamed;
+	char			*flat = NULL, *tamed = NULL;
 	size_t			 n;
-	int			 why;
+	int			 why = BAIL_STOP;
 
 	memset(out, 0, sizeof *out);
+	if (stopped()) {
+		out->interrupted = true;
+		return;
+	}
 	charset_decode(body, len, content_type, &ct);
 	buf = ct.data;
 	n = ct.len;
-	if ((tamed = tame_refs(buf, n)) != NULL)
+	if (!stopped() && (tamed = tame_refs(buf, n)) != NULL)
 		buf = tamed;
-	if ((flat = nest_defend(buf, n, &n)) != NULL)
+	if (!stopped() && (flat = nest_defend(buf, n, &n)) != NULL)
 		buf = flat;
 
 	arena_init(&arena, n);
@@ -457,12 +482,14 @@ extract_page_links(const char *body, size_t len, const char *content_type,
 	opts.deallocator = arena_free;
 	opts.userdata = &arena;
 	opts.max_errors = 0;
-	if ((g = parse_bounded(&opts, &arena, buf, n, &why)) == NULL) {
+	if (stopped() ||
+	    (g = parse_bounded(&opts, &arena, buf, n, &why)) == NULL) {
 		arena_clear(&arena);
 		out->charset = ct.charset;
 		out->flattened = flat != NULL;
 		out->too_complex = why == BAIL_MEMORY;
 		out->parser_failed = why == BAIL_ASSERT;
+		out->interrupted = why == BAIL_STOP;
 		out->parse_limit = arena.cap;
 		free(flat);
 		free(tamed);
@@ -476,6 +503,11 @@ extract_page_links(const char *body, size_t len, const char *content_type,
 	out->chars = textcount(ct.data, ct.len, text);
 	out->charset = ct.charset;
 	out->flattened = flat != NULL;
+	/* textcount() stops early on a stop: its count is not the page's. */
+	if (stopped()) {
+		out->chars = 0;
+		out->interrupted = true;
+	}
 	free(flat);
 	free(tamed);
 	free(ct.owned);

@@ -23,6 +23,7 @@ struct extract_out {
 	bool		 parser_failed;	/* gumbo failed an internal check */
 	bool		 too_complex;	/* not parsed: the parser outgrew */
 	size_t		 parse_limit;	/* ... this many bytes of memory */
+	bool		 interrupted;	/* not parsed: a stop signal came */
 };
 
 /* Whether a Content-Type names HTML; a missing one (NULL) counts as HTML. */
@@ -33,7 +34,8 @@ bool	extract_is_html(const char *content_type);
  * When text is not NULL the extracted text (UTF-8) is appended to it.
  * Bad bytes become U+FFFD, hostile nesting is flattened; a page whose
  * parse would need more memory than parse_limit (16 times its size, 128 MB
- * at least) is abandoned: too_complex, and chars is 0.
+ * at least) is abandoned: too_complex, and chars is 0. So is a page being
+ * parsed when a stop signal comes (stop.h): interrupted, at once.
  */
 void	extract_page(const char *body, size_t len, const char *content_type,
 	    struct extract_out *out, struct textbuf *text);
@@ -57,7 +59,7 @@ struct extract_links {
  * extract_page(), also collecting into links (when not NULL) the href of
  * every HTML <a> and <area> that has one, and the first <base href>, with
  * the same parse. Hrefs are appended to what links holds. A page that is
- * not parsed (too_complex, parser_failed) adds nothing.
+ * not parsed (too_complex, parser_failed, interrupted) adds nothing.
  */
 void	extract_page_links(const char *body, size_t len,
 	    const char *content_type, struct extract_out *out,

@@ -588,6 +588,12 @@ page_extract(struct result *r, const char *body, size_t len,
 	want = r->job != NULL && r->job->want_links;
 	extract_page_links(body ? body : "", len, r->content_type, &out,
 	    save != NULL || keep_text ? &text : NULL, want ? &links : NULL);
+	if (out.interrupted) {
+		result_fail(r, "interrupted by %s", stop_reason());
+		extract_links_free(&links);
+		free(text.data);
+		return;
+	}
 	if (want) {
 		r->nlinks = links_resolve(r->eff_url != NULL ? r->eff_url :
 		    r->job->url, links.base, links.hrefs, links.n, &r->links);

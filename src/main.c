@@ -347,6 +347,15 @@ run_engine(struct session *s, const struct engine *e)
 	}
 	if (source_failed(src))
 		s->input_failed = true;
+	/*
+	 * After a stop the rest of the input is not read (a list of ten
+	 * million lines would keep a stop from being prompt), so its lines
+	 * get no record: say where reading ended. Every line read has one.
+	 */
+	if (stop_signal != 0 && !opt->dry_run &&
+	    source_unread(src, err, sizeof err))
+		warnx_("stopped by %s: input read %s; the lines after it"
+		    " have no record", stop_reason(), err);
 	source_close(src);
 }
 
