@@ -162,6 +162,9 @@ static const struct optdef optdefs[] = {
 	{ "log", 0, "FILE", NULL,
 	  "append start, failures and summary to FILE, timestamped",
 	  STRING(log) },
+	{ "max-memory", 0, "BYTES", "1G",
+	  "memory that bodies and parses may hold at once in all the run;"
+	  " one page at most half of it", SIZE(max_memory) },
 	{ "max-pages", 0, "N", NULL,
 	  "fetch at most N pages in all, links included",
 	  INT(max_pages, 1, LONG_MAX) },
