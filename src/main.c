@@ -355,8 +355,9 @@ run_engine(struct session *s, const struct engine *e)
 	 * After a stop the rest of the input is not read (a list of ten
 	 * million lines would keep a stop from being prompt), so its lines
 	 * get no record: say where reading ended. Every line read has one.
+	 * Not after an output error, which has its own message.
 	 */
-	if (stop_signal != 0 && !opt->dry_run &&
+	if (stop_signal > 0 && !opt->dry_run &&
 	    source_unread(src, err, sizeof err))
 		warnx_("stopped by %s: input read %s; the lines after it"
 		    " have no record", stop_reason(), err);
