@@ -215,7 +215,7 @@ parse_main(void *arg)
 		 * queue), the page goes to the back of the queue instead.
 		 */
 		if (!page_extract(p->r, p->body, p->len, ae->run->save,
-		    ae->run->opt->text, &p->hold)) {
+		    ae->run->opt, &p->hold)) {
 			nanosleep(&(struct timespec){ 0, 2 * 1000 * 1000 },
 			    NULL);
 			p->next = NULL;

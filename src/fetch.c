@@ -668,7 +668,8 @@ fetch_take_body(struct fetch *f, size_t *len)
 
 bool
 page_extract(struct result *r, const char *body, size_t len,
-    struct savetext *save, bool keep_text, struct budget_hold *hold)
+    struct savetext *save, const struct options *opt,
+    struct budget_hold *hold)
 {
 	struct textbuf text = { NULL, 0, 0 };
 	struct extract_links links;
@@ -682,9 +683,10 @@ page_extract(struct result *r, const char *body, size_t len,
 		return true;
 	memset(&out, 0, sizeof out);
 	memset(&links, 0, sizeof links);
+	links.max = opt->max_links;
 	want = r->job != NULL && r->job->want_links;
 	extract_page_links(body ? body : "", len, r->content_type, &out,
-	    save != NULL || keep_text ? &text : NULL, want ? &links : NULL,
+	    save != NULL || opt->text ? &text : NULL, want ? &links : NULL,
 	    hold);
 	if (out.later) {
 		extract_links_free(&links);
@@ -703,6 +705,8 @@ page_extract(struct result *r, const char *body, size_t len,
 	if (want) {
 		r->nlinks = links_resolve(r->eff_url != NULL ? r->eff_url :
 		    r->job->url, links.base, links.hrefs, links.n, &r->links);
+		if (links.found > links.n)
+			r->links_cut = links.found;
 		extract_links_free(&links);
 	}
 	r->chars = out.chars;
@@ -726,7 +730,7 @@ page_extract(struct result *r, const char *body, size_t len,
 			r->save_errno = saved;
 	}
 	/* The same bytes as the file: --text and --save-text agree. */
-	if (keep_text && r->ok) {
+	if (opt->text && r->ok) {
 		buf_add(&text, "", 0);
 		r->text = text.data;
 		r->text_len = text.len;
@@ -742,7 +746,7 @@ fetch_extract(struct fetch *f, struct result *r)
 	 * On an async loop (which must never wait) only small pages are
 	 * parsed here: outside the budget, in its fixed margin.
 	 */
-	page_extract(r, f->body.data, f->body.len, f->save, f->opt->text,
+	page_extract(r, f->body.data, f->body.len, f->save, f->opt,
 	    f->on_pause != NULL ? NULL : f->hold);
 }
 

@@ -73,12 +73,14 @@ struct result	*fetch_page(struct fetch *, struct job *);
 /*
  * The extract step on a body that was taken from its fetch; thread-safe.
  * Counts characters, saves the text when --save-text asked for it (the
- * file in r->text_file) and keeps it in r->text when keep_text (--text).
- * The parse reserves through hold (NULL: outside the budget); false when
- * the hold may not wait and the budget is spent: r is as it was, and the
- * page is to be parsed later.
+ * file in r->text_file) and keeps it in r->text with --text; a page
+ * whose links are wanted gives its first --max-links. The parse reserves
+ * through hold (NULL: outside the budget); false when the hold may not
+ * wait and the budget is spent: r is as it was, and the page is to be
+ * parsed later.
  */
 bool		 page_extract(struct result *, const char *body, size_t len,
-		    struct savetext *, bool keep_text, struct budget_hold *hold);
+		    struct savetext *, const struct options *,
+		    struct budget_hold *hold);
 
 #endif

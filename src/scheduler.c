@@ -7,6 +7,10 @@
  * wait in a second heap keyed by their due time. The input is read only
  * while fewer than a window of jobs are queued, and outside the lock, so
  * that a slow standard input never holds up the workers.
+ *
+ * A crawl (--depth) goes level by level, so that it is the same on every
+ * engine and every run: the links of the pages of depth d are held, not
+ * queued, until every job of depth d is final (see start_level()).
  */
 #include "config.h"
 
@@ -70,6 +74,16 @@ struct heap {
 	size_t		  n, cap;
 };
 
+/* The new links of one page, held for the next level. */
+struct held {
+	uint64_t	 rank;		/* the page's seq: its place in its level */
+	unsigned	 depth;		/* the links' */
+	char		*referrer;
+	char		*input;
+	char		**links;
+	size_t		 n;
+};
+
 struct sched {
 	const struct options *opt;
 	struct source	*src;
@@ -90,6 +104,8 @@ struct sched {
 	int		 inflight;
 	int		 peak;		/* the most inflight at once */
 	uint64_t	 pages;		/* page jobs queued, for --max-pages */
+	struct held	*held;		/* links for the next level */
+	size_t		 nheld, heldcap;
 	bool		 reading;	/* a caller is in source_next() */
 	bool		 input_done;
 	bool		 stopped;	/* queued jobs were flushed after a stop */
@@ -438,6 +454,8 @@ ms_until(double at, double now)
 	return ms < 1 ? 1 : ms > 86400000 ? 86400000 : (long)ms;
 }
 
+static void	start_level(struct sched *);
+
 static enum sched_state
 next_locked(struct sched *s, struct job **jobp, long *wait_ms)
 {
@@ -528,8 +546,19 @@ again:
 			*wait_ms = w;
 	}
 	if (s->inflight == 0 && s->queued == 0 && s->retries.n == 0 &&
-	    s->input_done)
+	    s->input_done) {
+		/*
+		 * The level barrier of a crawl: the list is read and no
+		 * job is queued, in flight or waiting for a retry, so every
+		 * page of this level is final and s->held holds all of
+		 * their links: the next level starts here, and only here.
+		 */
+		if (s->nheld > 0) {
+			start_level(s);
+			goto again;
+		}
 		return SCHED_END;
+	}
 	return SCHED_WAIT;
 }
 
@@ -659,38 +688,112 @@ robots_in(struct sched *s, struct host *h, struct result *r)
 	result_free(r);
 }
 
-/* Queue the links of a page that are in scope and new. */
+/*
+ * Hold the links of a page that are in scope and not seen yet for the
+ * next level. Nothing is added to the seen set here: a list line read
+ * later, or a page of this level that comes before this one in its
+ * level's order, must still be the one that names a link.
+ */
 static void
 take_links(struct sched *s, struct result *r)
 {
 	const struct job *from = r->job;
-	struct job *job;
-	size_t i;
+	struct held *hd;
+	char **keep;
+	size_t i, n = 0;
 
+	/* Past --max-pages no link is queued: hold none. */
+	if (s->opt->max_pages > 0 && s->pages >= s->opt->max_pages)
+		return;
+	keep = xcalloc(r->nlinks, sizeof *keep);
 	for (i = 0; i < r->nlinks; i++) {
 		const char *link = r->links[i];
 
-		/* Past --max-pages no link is queued: remember none. */
-		if (s->opt->max_pages > 0 && s->pages >= s->opt->max_pages)
-			break;
-
-		if (!link_in_scope(s->opt->scope, from->url, link))
+		if (!link_in_scope(s->opt->scope, from->url, link) ||
+		    !url_in_shard(link, s->opt->shard_k, s->opt->shard_n,
+		    s->opt->shard_by_url) || strset_has(s->seen, link))
 			continue;
-		if (!url_in_shard(link, s->opt->shard_k, s->opt->shard_n,
-		    s->opt->shard_by_url))
-			continue;
-		/* Weak: a list line read later still names its own. */
-		if (strset_add_weak(s->seen, link, r->url) != NULL)
-			continue;
-		job = xcalloc(1, sizeof *job);
-		job->url = xstrdup(link);
-		job->given = url_mask_password(link);
-		job->input = xstrdup(r->input);
-		job->seq = s->crawl_seq++;
-		job->depth = from->depth + 1;
-		job->referrer = xstrdup(r->url);
-		route(s, job);
+		keep[n++] = r->links[i];
+		r->links[i] = NULL;
 	}
+	if (n == 0) {
+		free(keep);
+		return;
+	}
+	if (s->nheld == s->heldcap) {
+		s->heldcap = s->heldcap ? s->heldcap * 2 : 64;
+		s->held = xrealloc(s->held, s->heldcap * sizeof *s->held);
+	}
+	hd = &s->held[s->nheld++];
+	hd->rank = from->seq;
+	hd->depth = from->depth + 1;
+	hd->referrer = xstrdup(r->url);
+	hd->input = xstrdup(r->input);
+	hd->links = keep;
+	hd->n = n;
+}
+
+static int
+held_cmp(const void *a, const void *b)
+{
+	const struct held *x = a, *y = b;
+
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+/* Free what hd holds; the links taken from it are NULL. */
+static void
+held_free(struct held *hd)
+{
+	size_t i;
+
+	for (i = 0; i < hd->n; i++)
+		free(hd->links[i]);
+	free(hd->links);
+	free(hd->referrer);
+	free(hd->input);
+}
+
+/*
+ * The next level of a crawl starts: called when the list is read and
+ * every job is final (retries and robots.txt included), so the held links
+ * are all the links of the level before. They are queued in one order,
+ * whatever order their pages finished in: the page's rank in its level
+ * (the seq it was queued with), then the link's place on the page. The
+ * first of each URL wins, at its shortest depth, and --max-pages cuts the
+ * same pages on every run. Each job's seq is its rank in the new level.
+ */
+static void
+start_level(struct sched *s)
+{
+	struct held *hd;
+	struct job *job;
+	size_t i, k;
+
+	qsort(s->held, s->nheld, sizeof *s->held, held_cmp);
+	for (i = 0; i < s->nheld; i++) {
+		hd = &s->held[i];
+		for (k = 0; k < hd->n; k++) {
+			if (s->opt->max_pages > 0 &&
+			    s->pages >= s->opt->max_pages)
+				break;	/* no record owed for a link */
+			/* Weak, as a list line's origin would be. */
+			if (strset_add_weak(s->seen, hd->links[k],
+			    hd->referrer) != NULL)
+				continue;
+			job = xcalloc(1, sizeof *job);
+			job->url = hd->links[k];
+			hd->links[k] = NULL;
+			job->given = url_mask_password(job->url);
+			job->input = xstrdup(hd->input);
+			job->seq = s->crawl_seq++;
+			job->depth = hd->depth;
+			job->referrer = xstrdup(hd->referrer);
+			route(s, job);
+		}
+		held_free(hd);
+	}
+	s->nheld = 0;
 }
 
 void
@@ -774,7 +877,8 @@ sched_draining(struct sched *s)
 	bool draining;
 
 	pthread_mutex_lock(&s->lock);
-	draining = s->input_done && s->queued == 0 && s->retries.n == 0;
+	draining = s->input_done && s->queued == 0 && s->retries.n == 0 &&
+	    s->nheld == 0;
 	pthread_mutex_unlock(&s->lock);
 	return draining;
 }
@@ -862,6 +966,9 @@ sched_free(struct sched *s)
 		}
 	while (s->retries.n > 0)
 		result_free(heap_pop(&s->retries));
+	for (i = 0; i < s->nheld; i++)
+		held_free(&s->held[i]);
+	free(s->held);
 	free(s->table);
 	free(s->ready.v);
 	free(s->retries.v);

@@ -157,6 +157,20 @@ strset_add_weak(struct strset *set, const char *key, const char *origin)
 	return add(set, key, origin, ORIGIN_WEAK);
 }
 
+bool
+strset_has(const struct strset *set, const char *key)
+{
+	uint64_t h = table_hash(key);
+	size_t j;
+
+	for (j = h & (set->cap - 1); set->slots[j].key != NULL;
+	    j = (j + 1) & (set->cap - 1))
+		if (set->slots[j].hash == h &&
+		    strcmp(set->slots[j].key, key) == 0)
+			return true;
+	return false;
+}
+
 size_t
 strset_count(const struct strset *set)
 {

@@ -8,6 +8,7 @@
 #ifndef PSCRAPE_STRSET_H
 #define PSCRAPE_STRSET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct strset;
@@ -26,6 +27,8 @@ const char	*strset_add(struct strset *, const char *key,
  */
 const char	*strset_add_weak(struct strset *, const char *key,
 		    const char *origin);
+/* Whether key is in the set; adds nothing. */
+bool		 strset_has(const struct strset *, const char *key);
 size_t		 strset_count(const struct strset *);
 /* Occupied slots looked at by the adds so far: what the tests measure. */
 size_t		 strset_probes(const struct strset *);
