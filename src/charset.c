@@ -22,6 +22,7 @@
 
 #include "charset.h"
 #include "scan.h"
+#include "stop.h"
 #include "xmalloc.h"
 
 /* The most of an undeclared page the detector reads (see charset_guess). */
@@ -896,6 +897,7 @@ from_iconv(const struct encoding *e, const char *in, size_t len,
 	iconv_t	 cd;
 	char	*out, *ip = (char *)in, *op;
 	size_t	 il = len, wl, rest, ol, o = 0, cap, skip, r;
+	unsigned calls = 0;
 	int	 err;
 
 	if ((cd = iconv_open("UTF-8", e->iconv)) == (iconv_t)-1)
@@ -903,6 +905,10 @@ from_iconv(const struct encoding *e, const char *in, size_t len,
 	cap = len + len / 2 + 64;
 	out = xmalloc(cap);
 	while (il > 0) {
+		/* A stop leaves the rest (extract.c drops the page). */
+		if ((++calls & 255) == 0 && atomic_load_explicit(&stop_signal,
+		    memory_order_relaxed) != 0)
+			break;
 		wl = il < ICONV_WINDOW ? il : ICONV_WINDOW;
 		rest = il - wl;
 		op = out + o;

@@ -165,6 +165,9 @@ static const struct optdef optdefs[] = {
 	{ "max-links", 0, "N", "10000",
 	  "with --depth, follow only the first N links of a page",
 	  INT(max_links, 1, 10000000) },
+	{ "max-memory", 0, "BYTES", "1G",
+	  "memory that bodies and parses may hold at once in all the run;"
+	  " one page at most half of it", SIZE(max_memory) },
 	{ "max-pages", 0, "N", NULL,
 	  "fetch at most N pages in all, links included",
 	  INT(max_pages, 1, LONG_MAX) },

@@ -40,6 +40,7 @@
 #include "buf.h"
 #include "entities.h"
 #include "scan.h"
+#include "stop.h"
 #include "textcount.h"
 #include "xmalloc.h"
 
@@ -65,6 +66,7 @@ struct memo {
 struct tc {
 	const char	*s;		/* the page */
 	const char	*e;		/* its end */
+	const char	*look;		/* where to look for a stop next */
 	struct textbuf	*text;
 	uint64_t	 chars;
 
@@ -829,12 +831,26 @@ unclosed(struct tc *t, const char *i)
 
 /* --- html.parser: goahead() ------------------------------------------------ */
 
+#define STOP_LOOK	(64 * 1024)
+
 static const char *
 goahead(struct tc *t, const char *i, bool end)
 {
 	const char	*e = t->e, *j, *k, *mend;
 
 	while (i < e) {
+		/*
+		 * Every STOP_LOOK bytes, whether a stop signal came: then
+		 * the rest is left (the caller sees stop_signal and drops
+		 * the count), so that a stop is prompt on a page of any
+		 * size.
+		 */
+		if (i >= t->look) {
+			if (atomic_load_explicit(&stop_signal,
+			    memory_order_relaxed) != 0)
+				return e;
+			t->look = i + STOP_LOOK;
+		}
 		if (t->cdata != 0) {
 			if ((j = cdata_end(t, i)) == NULL)
 				break;

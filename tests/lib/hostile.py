@@ -19,6 +19,7 @@ import csv
 import gzip
 import itertools
 import json
+import os
 import re
 import resource
 import string
@@ -400,6 +401,39 @@ def measure(outfile, argv):
     return st
 
 
+def tree_pss(pid):
+    """The proportional set size of pid and its descendants, in KB."""
+    total = 0
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        for t in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/children" % (pid, t)) as f:
+                for c in f.read().split():
+                    total += tree_pss(int(c))
+    except OSError:
+        pass
+    return total
+
+
+def measure_tree(outfile, argv):
+    """As measure(), but the peak is that of the run's whole process
+    tree (parent and workers), sampled every 10 ms from /proc: the
+    memory of the run, shared pages counted once."""
+    t = time.monotonic()
+    p = subprocess.Popen(argv)
+    peak = 0
+    while p.poll() is None:
+        peak = max(peak, tree_pss(p.pid))
+        time.sleep(0.01)
+    wall = time.monotonic() - t
+    with open(outfile, "w") as f:
+        f.write("%.2f %d %d\n" % (wall, peak, p.returncode))
+    return p.returncode
+
+
 def binlist(src, dst):
     """A copy of a binary file, and the records pscrape must make of it:
     the rules of src/urllist.c (8255 bytes kept a line, 8192 allowed)."""
@@ -479,6 +513,8 @@ def main():
         check(a[0], a[1], a[2], a[3], int(a[4]), int(a[5]))
     elif cmd == "measure":
         sys.exit(measure(a[0], a[1:]))
+    elif cmd == "measure_tree":
+        sys.exit(measure_tree(a[0], a[1:]))
     elif cmd == "binlist":
         binlist(a[0], a[1])
     elif cmd == "fnvflood":

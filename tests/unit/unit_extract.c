@@ -601,7 +601,7 @@ test_links(void)
 	size_t			 i, len, n;
 
 	memset(&l, 0, sizeof l);
-	extract_page_links(S(page), "text/html", &out, &tb, &l);
+	extract_page_links(S(page), "text/html", &out, &tb, &l, NULL);
 	extract_page(S(page), "text/html", &plain, &tb2);
 	is_int(l.n, 8, "links: a and area hrefs of the HTML namespace");
 	for (i = 0; i < l.n && i < 8; i++)
@@ -618,14 +618,14 @@ test_links(void)
 	/* A reference past INT_MAX in an href is U+FFFD there too. */
 	memset(&l2, 0, sizeof l2);
 	extract_page_links(S("<a href=\"a&#x100000041;\">x</a>"), NULL, &out,
-	    NULL, &l2);
+	    NULL, &l2, NULL);
 	ok(l2.n == 1 && strcmp(l2.hrefs[0], "a\xef\xbf\xbd") == 0,
 	    "links: a reference past INT_MAX in an href");
 	extract_links_free(&l2);
 
 	/* A second page appends; the base stays the first one seen. */
 	extract_page_links(S("<base href=\"x/\"><a href=\"more\">m</a>"), NULL,
-	    &out, NULL, &l);
+	    &out, NULL, &l, NULL);
 	ok(l.n == 9 && strcmp(l.hrefs[8], "more") == 0 &&
 	    strcmp(l.base, "/root/") == 0, "links: appended");
 	extract_links_free(&l);
@@ -637,13 +637,13 @@ test_links(void)
 	for (p = body, i = 0; i < EXTRACT_MAX_LINKS + 5; i++)
 		p += sprintf(p, "<a href=\"l%zu\">x</a>", i);
 	len = p - body;
-	extract_page_links(body, len, "text/html", &out, NULL, &l);
+	extract_page_links(body, len, "text/html", &out, NULL, &l, NULL);
 	ok(l.n == EXTRACT_MAX_LINKS &&
 	    strcmp(l.hrefs[l.n - 1], "l9999") == 0,
 	    "links: at most 10000 by default, the first ones");
 	extract_links_free(&l);
 	l.max = 3;
-	extract_page_links(body, len, "text/html", &out, NULL, &l);
+	extract_page_links(body, len, "text/html", &out, NULL, &l, NULL);
 	ok(l.n == 3 && strcmp(l.hrefs[2], "l2") == 0, "links: max 3");
 	extract_links_free(&l);
 	is_int(l.max, 3, "links: free keeps max");
@@ -658,28 +658,28 @@ test_links(void)
 	p += sprintf(p, "<a href=\"deep\">x</a>");
 	for (i = 0; i < n; i++)
 		p += sprintf(p, "</div>");
-	extract_page_links(body, p - body, "text/html", &out, NULL, &l);
+	extract_page_links(body, p - body, "text/html", &out, NULL, &l, NULL);
 	ok(out.flattened && l.n == 1 && strcmp(l.hrefs[0], "deep") == 0,
 	    "links: inside 20000 nested div (flattened)");
 	extract_links_free(&l);
 	free(body);
 	/* Past the cap each link is kept as a <link/>: the count stays. */
 	body = repeat("<div> <a href=\"d\">x </a> ", "</div>", 2000, &len);
-	extract_page_links(body, len, "text/html", &out, NULL, &l);
+	extract_page_links(body, len, "text/html", &out, NULL, &l, NULL);
 	ok(out.flattened && l.n == 2000 && strcmp(l.hrefs[1999], "d") == 0,
 	    "links: 2000 links in 2000 nested div (flattened)");
 	is_int(out.chars, 8000, "links: ... and the count bs4 4.11 gives");
 	extract_links_free(&l);
 	free(body);
 	body = repeat("<b><a href=\"r\">x", "</a></b>", 3000, &len);
-	extract_page_links(body, len, "text/html", &out, NULL, &l);
+	extract_page_links(body, len, "text/html", &out, NULL, &l, NULL);
 	ok(out.flattened && l.n == 3000 && strcmp(l.hrefs[2999], "r") == 0,
 	    "links: 3000 nested links (flattened)");
 	extract_links_free(&l);
 	free(body);
 
 	/* A page that is not parsed adds nothing, and leaks nothing. */
-	extract_page_links(S(bad), "text/html", &out, NULL, &l);
+	extract_page_links(S(bad), "text/html", &out, NULL, &l, NULL);
 	ok(out.parser_failed && l.n == 0 && l.base == NULL,
 	    "links: none from a page gumbo fails on");
 	extract_links_free(&l);
