@@ -100,6 +100,7 @@ struct aengine {
 	struct loop		*loops;
 	int			 nloops;
 	int			 nparse;	/* parse threads; 0: parse on the loops */
+	struct fetch_share	*share;		/* DNS, TLS sessions: every loop's */
 
 	pthread_mutex_t		 lock;		/* guards the fields below */
 	pthread_cond_t		 work;
@@ -406,8 +407,12 @@ add_transfers(struct loop *lp)
 		    lp->cm[i].cap; i++)
 			;
 		cm = &lp->cm[i];
-		f = lp->nidle > 0 ? lp->idle[--lp->nidle] :
-		    fetch_new(run->opt, run->save);
+		if (lp->nidle > 0)
+			f = lp->idle[--lp->nidle];
+		else {
+			f = fetch_new(run->opt, run->save);
+			fetch_set_share(f, lp->ae->share);
+		}
 		curl_multi_add_handle(cm->multi, fetch_prepare(f, job));
 		cm->in_use++;
 		cm->fresh = true;
@@ -637,6 +642,7 @@ engine_async(struct run *run)
 	nloops = run->jobs / LOOP_MIN_JOBS;
 	nloops = nloops < 1 ? 1 : nloops > nthreads ? nthreads : nloops;
 	perloop = (run->jobs + nloops - 1) / nloops;
+	ae.share = fetch_share_new();
 	ae.loops = xcalloc((size_t)nloops, sizeof *ae.loops);
 	for (i = 0; i < nloops; i++)
 		loop_init(&ae, &ae.loops[i], perloop);
@@ -697,4 +703,5 @@ engine_async(struct run *run)
 	pthread_cond_destroy(&ae.go);
 	pthread_cond_destroy(&ae.work);
 	pthread_mutex_destroy(&ae.lock);
+	fetch_share_free(ae.share);	/* after every handle of it */
 }
