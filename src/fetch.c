@@ -482,12 +482,6 @@ fetch_new(const struct options *opt, struct savetext *save)
 	} else if (opt->cacert != NULL)
 		curl_easy_setopt(e, CURLOPT_CAINFO, opt->cacert);
 	curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
-	/*
-	 * Wait for a connection to the host that can multiplex (HTTP/2)
-	 * rather than open another: --per-host N is then N streams on one
-	 * connection, not N handshakes.
-	 */
-	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, opt->insecure ? 0L : 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, opt->insecure ? 0L : 2L);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -558,6 +552,16 @@ fetch_prepare(struct fetch *f, struct job *job)
 		memset(&f->body, 0, sizeof f->body);
 	}
 	curl_easy_setopt(f->easy, CURLOPT_URL, job->url);
+	/*
+	 * Over TLS, wait for the connection to the host being opened to say
+	 * (ALPN, at its handshake) whether it multiplexes, rather than open
+	 * another: --per-host N is then N HTTP/2 streams on one connection,
+	 * not N handshakes. Not over plain HTTP: libcurl would learn it only
+	 * from the first response, so a slow one would hold every other
+	 * transfer to the host back, until their connect timeouts.
+	 */
+	curl_easy_setopt(f->easy, CURLOPT_PIPEWAIT,
+	    strncasecmp(job->url, "https:", 6) == 0 ? 1L : 0L);
 	return f->easy;
 }
 
