@@ -152,24 +152,44 @@ fetch_cookies_end(void)
  * The CA store, loaded once per process and handed to the SSL_CTX of every
  * connection of every engine (doc/NOTES.md, "libcurl 7.88.1"): libcurl
  * 7.88 with OpenSSL 3 would read and parse the whole bundle (145
- * certificates, about 70 ms of CPU) for each new connection, as Debian's
+ * certificates, 25-70 ms of CPU) for each new connection, as Debian's
  * build has a default CApath, which keeps its own CA cache off. It holds
  * what libcurl would load: --cacert's file, else its default bundle, and
  * its default CApath, with the flags libcurl sets for a peer it verifies
  * (trusted first, partial chains). Host and peer checks are libcurl's, as
- * before. NULL: -k (nothing to verify against), another TLS backend, or a
- * file OpenSSL could not read, where libcurl loads it as before and says
- * what is wrong.
+ * before. With -k nothing is loaded; with another TLS backend libcurl
+ * loads it as before; a file OpenSSL cannot read fails every TLS
+ * connection, as it did in libcurl.
  */
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
 static pthread_once_t ca_once = PTHREAD_ONCE_INIT;
 static const struct options *ca_opt;
-static X509_STORE *ca_store;
+static X509_STORE *ca_store;		/* NULL: none, or it failed */
+static const char *ca_failed;		/* the file or directory that did */
+static bool tls_ours;			/* we give the store (OpenSSL) */
 static int ssl_seen_index = -1;		/* SSL ex_data: handshake counted */
 
 /* What fetch_counts_take() hands out; counted under counts_lock. */
 static pthread_mutex_t counts_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fetch_counts counts;
 
+/* Whether libcurl's TLS is OpenSSL's, whose SSL_CTX we can be given. */
+static void
+tls_init(void)
+{
+	const curl_version_info_data *vi = curl_version_info(CURLVERSION_NOW);
+
+	tls_ours = vi->ssl_version != NULL &&
+	    strncmp(vi->ssl_version, "OpenSSL/", 8) == 0 &&
+	    vi->age >= CURLVERSION_SEVENTH;
+	ssl_seen_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+/*
+ * Load the store, at the first TLS connection of the process and not
+ * before: a run over plain HTTP never pays for it, and no transfer is
+ * held up by it at the start.
+ */
 static void
 ca_load(void)
 {
@@ -177,18 +197,15 @@ ca_load(void)
 	const char *file, *path;
 	X509_STORE *st;
 
-	ssl_seen_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
-	/* The SSL_CTX libcurl hands over is OpenSSL's only with OpenSSL. */
-	if (vi->ssl_version == NULL ||
-	    strncmp(vi->ssl_version, "OpenSSL/", 8) != 0 ||
-	    vi->age < CURLVERSION_SEVENTH || ca_opt->insecure)
-		return;
 	file = ca_opt->cacert != NULL ? ca_opt->cacert : vi->cainfo;
 	path = vi->capath;
 	if ((st = X509_STORE_new()) == NULL)
 		return;
-	if ((file != NULL && X509_STORE_load_file(st, file) != 1) ||
-	    (path != NULL && X509_STORE_load_path(st, path) != 1)) {
+	if (file != NULL && X509_STORE_load_file(st, file) != 1)
+		ca_failed = file;
+	else if (path != NULL && X509_STORE_load_path(st, path) != 1)
+		ca_failed = path;
+	if (ca_failed != NULL) {
 		X509_STORE_free(st);
 		return;
 	}
@@ -225,9 +242,14 @@ on_ssl_ctx(CURL *e, void *sslctx, void *arg)
 	SSL_CTX *ctx = sslctx;
 
 	(void)e, (void)arg;
-	if (ca_store != NULL)
-		SSL_CTX_set1_cert_store(ctx, ca_store);
 	SSL_CTX_set_info_callback(ctx, on_ssl_info);
+	if (ca_opt->insecure)
+		return CURLE_OK;
+	pthread_once(&ca_once, ca_load);
+	/* What libcurl would have failed with: it fails closed. */
+	if (ca_store == NULL)
+		return CURLE_SSL_CACERT_BADFILE;
+	SSL_CTX_set1_cert_store(ctx, ca_store);
 	return CURLE_OK;
 }
 
@@ -474,14 +496,14 @@ fetch_new(const struct options *opt, struct savetext *save)
 	if (opt->headers != NULL)
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, opt->headers);
 	ca_opt = opt;
-	pthread_once(&ca_once, ca_load);
-	if (ca_store != NULL || opt->insecure) {
+	pthread_once(&tls_once, tls_init);
+	if (tls_ours) {
 		/* Nothing for libcurl to load: on_ssl_ctx() gives the store. */
 		curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
 		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+		curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
 	} else if (opt->cacert != NULL)
 		curl_easy_setopt(e, CURLOPT_CAINFO, opt->cacert);
-	curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, opt->insecure ? 0L : 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, opt->insecure ? 0L : 2L);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -700,6 +722,12 @@ transfer_error(struct fetch *f, CURLcode rc, struct result *r)
 	if (rc == CURLE_OUT_OF_MEMORY && f->errbuf[0] == '\0') {
 		result_fail(r, "Out of memory (libcurl says so when a response"
 		    " header line is over %d bytes)", CURL_MAX_HTTP_HEADER);
+		return;
+	}
+	/* libcurl's words, which its callback's failure would not give. */
+	if (rc == CURLE_SSL_CACERT_BADFILE && ca_failed != NULL) {
+		result_fail(r, "error setting certificate verify locations: %s",
+		    ca_failed);
 		return;
 	}
 	if (rc == CURLE_PEER_FAILED_VERIFICATION) {

@@ -119,6 +119,13 @@ for e in $ENGINES; do
 	    -f csv "$TLS/one" >"$T/out" 2>"$T/err"
 	is "$?:$(err "$T/out")" "1:0|$cert" \
 	    "$e: a --cacert of another CA: the certificate is not verified"
+	# Loaded at the first TLS connection, not when the option is read:
+	# a file without a certificate fails each URL, as libcurl did.
+	printf 'not a certificate\n' >"$T/junk.pem"
+	pscrape --no-config -e "$e" --no-robots --cacert "$T/junk.pem" \
+	    -f csv "$TLS/one" >"$T/out" 2>"$T/err"
+	is "$?:$(err "$T/out")" "1:0|error setting certificate verify locations: $T/junk.pem" \
+	    "$e: a --cacert holding no certificate fails each URL, naming it"
 	pscrape --no-config -e "$e" -k --no-robots -f csv "$T/wlist" \
 	    >"$T/out" 2>"$T/err"
 	is "$?:$(err "$T/out")" "0:200|" \
