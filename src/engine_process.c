@@ -688,7 +688,7 @@ process_worker_main(const struct options *opt, int fd)
 	struct fetch_counts c;
 	uint64_t costs[PROTO_COSTS_N];
 	char err[1024];
-	const char *v, *c;
+	const char *v, *colon;
 	int rc = EXIT_SUCCESS, got, slot;
 
 	/* A stop aborts the transfer in hand, as in the parent. */
@@ -703,7 +703,7 @@ process_worker_main(const struct options *opt, int fd)
 	f = fetch_new(opt, save);
 	/* Reserve from the run's budget, through this slot's hold. */
 	if ((v = getenv(PROCESS_WORKER_ENV)) != NULL &&
-	    (c = strchr(v, ':')) != NULL && (slot = atoi(c + 1)) >= 0)
+	    (colon = strchr(v, ':')) != NULL && (slot = atoi(colon + 1)) >= 0)
 		fetch_set_hold(f, budget_attach(BUDGET_FD, (size_t)slot));
 	if (proto_send_hello(fd) == -1)
 		rc = EXIT_FAILURE;
