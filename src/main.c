@@ -340,6 +340,7 @@ run_engine(struct session *s, const struct engine *e)
 		.jobs = e->sequential ? 1 : s->jobs,
 	};
 	struct source *src;
+	struct fetch_counts counts;
 	char err[1024];
 
 	if (s->in != NULL)
@@ -355,10 +356,13 @@ run_engine(struct session *s, const struct engine *e)
 	if (opt->dry_run)
 		s->written = dry_run(src, s->sink, s->out);
 	else {
+		fetch_counts_take(&counts);	/* the last engine's, if any */
 		sink_start(s->sink, run.engine, run.jobs);
 		run.sched = sched_new(opt, src, s->sink, run.jobs);
 		e->run(&run);
-		sink_finish(s->sink, run.jobs, sched_peak_inflight(run.sched));
+		fetch_counts_take(&counts);
+		sink_finish(s->sink, run.jobs, sched_peak_inflight(run.sched),
+		    &counts);
 		sched_free(run.sched);
 	}
 	if (source_failed(src))

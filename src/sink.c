@@ -116,9 +116,6 @@ sink_input_done(struct sink *s, uint64_t total)
 void
 sink_start(struct sink *s, const char *engine, int jobs)
 {
-	struct fetch_counts junk;
-
-	fetch_counts_take(&junk);	/* the last engine's, if any */
 	pthread_mutex_lock(&s->lock);
 	stats_start(s->stats, engine, jobs);
 	s->total = 0;
@@ -276,11 +273,9 @@ sink_emit(struct sink *s, struct result *r)
 }
 
 void
-sink_finish(struct sink *s, int jobs, int peak)
+sink_finish(struct sink *s, int jobs, int peak, const struct fetch_counts *c)
 {
 	const struct runstats *r;
-	struct fetch_counts c;
-
 	/* A CSV file always starts with its header, records or none. */
 	pthread_mutex_lock(&s->lock);
 	if (!s->quiet_out)
@@ -288,9 +283,9 @@ sink_finish(struct sink *s, int jobs, int peak)
 	pthread_mutex_unlock(&s->lock);
 
 	progress_stop(s->progress);
-	fetch_counts_take(&c);
 	pthread_mutex_lock(&s->lock);
-	stats_add_costs(s->stats, c.connects, c.handshakes, c.resumed, c.http);
+	stats_add_costs(s->stats, c->connects, c->handshakes, c->resumed,
+	    c->http);
 	r = stats_finish(s->stats, jobs, peak);
 	log_line(s, "summary %s -j %d: %llu URLs, %llu ok, %llu failed, %llu"
 	    " duplicates, %.2f s", r->engine, r->jobs,

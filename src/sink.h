@@ -16,6 +16,7 @@
 struct options;
 struct result;
 struct runstats;
+struct fetch_counts;
 struct sink;
 
 /*
@@ -34,9 +35,11 @@ void		 sink_emit(struct sink *, struct result *r);
 void		 sink_input_done(struct sink *, uint64_t total);
 /*
  * End the run: stop the clock and keep its statistics; jobs is the
- * concurrency the engine really ran with, peak the most transfers at once.
+ * concurrency the engine really ran with, peak the most transfers at once,
+ * c the connections it opened (fetch_counts_take()).
  */
-void		 sink_finish(struct sink *, int jobs, int peak);
+void		 sink_finish(struct sink *, int jobs, int peak,
+		    const struct fetch_counts *c);
 /* The statistics of every run so far, in order. */
 const struct runstats *sink_runs(const struct sink *, size_t *n);
 /* Append one line to the --log file, timestamped. Thread-safe. */

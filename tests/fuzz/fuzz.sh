@@ -50,7 +50,7 @@ sources() {
 	urllist) echo "urllist url strset sink format stats progress result" \
 	    "buf xmalloc stop" ;;
 	charset) echo "charset xmalloc stop" ;;
-	extract) echo "extract textcount charset nest tokenize buf xmalloc stop" ;;
+	extract) echo "extract textcount charset nest tokenize budget buf xmalloc stop" ;;
 	robots) echo "robots buf xmalloc" ;;
 	esac
 }
