@@ -37,6 +37,7 @@
 
 #include "engine.h"
 #include "fetch.h"
+#include "frontier.h"
 #include "options.h"
 #include "outfile.h"
 #include "result.h"
@@ -45,7 +46,6 @@
 #include "sink.h"
 #include "stats.h"
 #include "stop.h"
-#include "strset.h"
 #include "url.h"
 #include "urllist.h"
 #include "xmalloc.h"
@@ -56,7 +56,7 @@
 static bool
 dry_run(struct source *src, struct sink *sink, FILE *out)
 {
-	struct strset *seen = strset_new();
+	struct frontier *seen = frontier_mem_new();
 	struct job *job;
 	bool ok = true;
 
@@ -74,7 +74,7 @@ dry_run(struct source *src, struct sink *sink, FILE *out)
 		free(shown);
 		job_free(job);
 	}
-	strset_free(seen);
+	frontier_close(seen, true);
 	return ok;
 }
 
@@ -246,6 +246,7 @@ struct session {
 	struct outfile		*of;		/* -o, or NULL */
 	struct savetext		*save;		/* --save-text, or NULL */
 	struct sink		*sink;
+	struct frontier		*state;		/* --state, or NULL */
 	bool			 written;	/* output went out whole */
 	bool			 input_failed;
 	int			 nruns;		/* the lists read so far */
@@ -323,6 +324,7 @@ run_engine(struct session *s, const struct engine *e)
 		.engine = e->name,
 		.jobs = e->sequential ? 1 : s->jobs,
 	};
+	struct frontier *frontier;
 	struct source *src;
 	char err[1024];
 
@@ -339,11 +341,15 @@ run_engine(struct session *s, const struct engine *e)
 	if (opt->dry_run)
 		s->written = dry_run(src, s->sink, s->out);
 	else {
+		/* Each engine's run starts afresh, but for --state's. */
+		frontier = s->state != NULL ? s->state : frontier_mem_new();
 		sink_start(s->sink, run.engine, run.jobs);
-		run.sched = sched_new(opt, src, s->sink, run.jobs);
+		run.sched = sched_new(opt, src, s->sink, frontier, run.jobs);
 		e->run(&run);
 		sink_finish(s->sink, run.jobs, sched_peak_inflight(run.sched));
 		sched_free(run.sched);
+		if (frontier != s->state)
+			frontier_close(frontier, true);
 	}
 	if (source_failed(src))
 		s->input_failed = true;

@@ -20,13 +20,13 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "frontier.h"
 #include "links.h"
 #include "options.h"
 #include "sink.h"
 #include "robots.h"
 #include "scheduler.h"
 #include "stop.h"
-#include "strset.h"
 #include "url.h"
 #include "urllist.h"
 #include "xmalloc.h"
@@ -82,7 +82,7 @@ struct sched {
 	size_t		 nbuckets, nhosts;
 	struct heap	 ready;		/* hosts that may start a job */
 	struct heap	 retries;	/* results waiting to be tried again */
-	struct strset	*seen;		/* every URL read, every link queued */
+	struct frontier	*frontier;	/* every URL read, every link queued */
 	uint64_t	 tie;
 	uint64_t	 crawl_seq;
 	size_t		 queued;	/* jobs waiting in host queues */
@@ -353,7 +353,7 @@ fill(struct sched *s, int n)
 		s->reading = false;
 		if (job == NULL)
 			s->input_done = true;
-		else if (seed_duplicate(s->seen, job, s->sink))
+		else if (seed_duplicate(s->frontier, job, s->sink))
 			n++;	/* no job: read on, as past a blank line */
 		else
 			route(s, job);
@@ -665,32 +665,39 @@ take_links(struct sched *s, struct result *r)
 {
 	const struct job *from = r->job;
 	struct job *job;
-	size_t i;
+	char **cand;
+	bool *admitted;
+	size_t i, n = 0, max = SIZE_MAX;
 
-	for (i = 0; i < r->nlinks; i++) {
-		const char *link = r->links[i];
-
-		/* Past --max-pages no link is queued: remember none. */
-		if (s->opt->max_pages > 0 && s->pages >= s->opt->max_pages)
-			break;
-
-		if (!link_in_scope(s->opt->scope, from->url, link))
-			continue;
-		if (!url_in_shard(link, s->opt->shard_k, s->opt->shard_n,
-		    s->opt->shard_by_url))
-			continue;
-		/* Weak: a list line read later still names its own. */
-		if (strset_add_weak(s->seen, link, r->url) != NULL)
+	/* Past --max-pages no link is queued: remember none. */
+	if (s->opt->max_pages > 0) {
+		if (s->pages >= s->opt->max_pages)
+			return;
+		max = s->opt->max_pages - s->pages;
+	}
+	cand = xmalloc(r->nlinks * sizeof *cand);
+	admitted = xmalloc(r->nlinks * sizeof *admitted);
+	for (i = 0; i < r->nlinks; i++)
+		if (link_in_scope(s->opt->scope, from->url, r->links[i]) &&
+		    url_in_shard(r->links[i], s->opt->shard_k,
+		    s->opt->shard_n, s->opt->shard_by_url))
+			cand[n++] = r->links[i];
+	frontier_admit_links(s->frontier, cand, n, max, r->url, r->input,
+	    from->depth + 1, admitted);
+	for (i = 0; i < n; i++) {
+		if (!admitted[i])
 			continue;
 		job = xcalloc(1, sizeof *job);
-		job->url = xstrdup(link);
-		job->given = url_mask_password(link);
+		job->url = xstrdup(cand[i]);
+		job->given = url_mask_password(cand[i]);
 		job->input = xstrdup(r->input);
 		job->seq = s->crawl_seq++;
 		job->depth = from->depth + 1;
 		job->referrer = xstrdup(r->url);
 		route(s, job);
 	}
+	free(cand);
+	free(admitted);
 }
 
 void
@@ -812,9 +819,37 @@ product_token(const char *ua)
 	return n > 0 ? xstrndup(ua, n) : xstrdup("pscrape");
 }
 
+/*
+ * What an earlier attempt of the run found and did not finish is queued
+ * again, at its depth, before any list line is read.
+ */
+static void
+queue_pending(struct sched *s)
+{
+	struct frontier_item *items;
+	struct job *job;
+	uint64_t pages;
+	size_t i, n;
+
+	n = frontier_claim_pending(s->frontier, &items, &pages);
+	s->pages = pages;
+	for (i = 0; i < n; i++) {
+		job = xcalloc(1, sizeof *job);
+		job->url = items[i].url;
+		job->given = url_mask_password(job->url);
+		job->input = items[i].input;
+		job->referrer = items[i].referrer;
+		job->depth = items[i].depth;
+		job->seq = s->crawl_seq++;
+		items[i].url = items[i].input = items[i].referrer = NULL;
+		route(s, job);
+	}
+	frontier_items_free(items, n);
+}
+
 struct sched *
 sched_new(const struct options *opt, struct source *src, struct sink *sink,
-    int jobs)
+    struct frontier *frontier, int jobs)
 {
 	struct sched *s = xcalloc(1, sizeof *s);
 	pthread_condattr_t ca;
@@ -825,7 +860,7 @@ sched_new(const struct options *opt, struct source *src, struct sink *sink,
 	s->product = product_token(opt->user_agent);
 	s->nbuckets = 64;
 	s->table = xcalloc(s->nbuckets, sizeof *s->table);
-	s->seen = strset_new();
+	s->frontier = frontier;
 	s->crawl_seq = SEQ_CRAWL;
 	s->window = jobs > 256 ? (size_t)jobs * 4 : 1024;
 	s->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
@@ -835,6 +870,7 @@ sched_new(const struct options *opt, struct source *src, struct sink *sink,
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->changed, &ca);
 	pthread_condattr_destroy(&ca);
+	queue_pending(s);
 	return s;
 }
 
@@ -865,7 +901,6 @@ sched_free(struct sched *s)
 	free(s->table);
 	free(s->ready.v);
 	free(s->retries.v);
-	strset_free(s->seen);
 	free(s->product);
 	pthread_cond_destroy(&s->changed);
 	pthread_mutex_destroy(&s->lock);

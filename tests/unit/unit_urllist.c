@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "frontier.h"
 #include "options.h"
 #include "sink.h"
 #include "strset.h"
@@ -102,7 +103,7 @@ read_list(const char *data, size_t len)
 	struct options opt;
 	struct source *src;
 	struct sink *sink;
-	struct strset *seen = strset_new();
+	struct frontier *seen = frontier_mem_new();
 	struct job *j;
 	char err[256], *out = NULL;
 	size_t outlen = 0;
@@ -120,7 +121,7 @@ read_list(const char *data, size_t len)
 		fprintf(o, "job %s %s %s\n", j->given, j->url, j->input);
 		job_free(j);
 	}
-	strset_free(seen);
+	frontier_close(seen, true);
 	source_close(src);
 	sink_free(sink);
 	fclose(o);
