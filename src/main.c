@@ -294,6 +294,12 @@ open_outputs(struct session *s)
 	    err, sizeof err)) == NULL)
 		fatal(EXIT_USAGE, "%s", err);
 	source_close(src);
+	if (opt->state != NULL && !opt->dry_run) {
+		if (s->nengines > 1 || opt->repeat > 1)
+			fatal(EXIT_USAGE, "--state runs one engine once: no"
+			    " engine list, no --repeat");
+		s->state = frontier_sqlite_open(opt);
+	}
 	if (opt->save_text != NULL && !opt->dry_run &&
 	    (s->save = savetext_open(opt->save_text, true, err,
 	    sizeof err)) == NULL)
@@ -305,6 +311,8 @@ open_outputs(struct session *s)
 		s->out = outfile_stream(s->of);
 	}
 	s->sink = sink_new(opt, s->out, s->of == NULL, s->log);
+	if (s->state != NULL)
+		sink_hold_for(s->sink, s->state);
 	note = xasprintf("start pscrape %s: engine %s, %d list%s",
 	    PACKAGE_VERSION, opt->engine, opt->nfiles ? opt->nfiles : 1,
 	    opt->nfiles > 1 ? "s" : "");
@@ -536,6 +544,8 @@ main(int argc, char **argv)
 	start_process(&s);
 	open_outputs(&s);
 	run_engines(&s);
+	/* A run that was stopped is resumed by the next with its --state. */
+	frontier_close(s.state, stop_signal == 0);
 	report(&s);
 	status = exit_status(&s);
 	if (status == EXIT_SOME_FAIL)

@@ -157,6 +157,20 @@ strset_add_weak(struct strset *set, const char *key, const char *origin)
 	return add(set, key, origin, ORIGIN_WEAK);
 }
 
+const char *
+strset_find(const struct strset *set, const char *key)
+{
+	const struct strset_entry *e;
+	uint64_t h = table_hash(key);
+	size_t j;
+
+	for (j = h & (set->cap - 1); (e = &set->slots[j])->key != NULL;
+	    j = (j + 1) & (set->cap - 1))
+		if (e->hash == h && strcmp(e->key, key) == 0)
+			return e->origin;
+	return NULL;
+}
+
 size_t
 strset_count(const struct strset *set)
 {

@@ -26,6 +26,8 @@ const char	*strset_add(struct strset *, const char *key,
  */
 const char	*strset_add_weak(struct strset *, const char *key,
 		    const char *origin);
+/* The origin of key, or NULL when it is not in the set. Adds nothing. */
+const char	*strset_find(const struct strset *, const char *key);
 size_t		 strset_count(const struct strset *);
 /* Occupied slots looked at by the adds so far: what the tests measure. */
 size_t		 strset_probes(const struct strset *);
