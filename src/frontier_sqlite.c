@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -527,20 +526,35 @@ static const struct frontier_ops sqlite_ops = {
 };
 
 /*
- * One run per state file: an flock on the file itself, taken without
- * waiting (SQLite's own locks are fcntl locks, which flock does not
- * touch on Linux; they would let a second run in between transactions).
+ * One run per state file: a POSIX record lock on FILE-lock, beside
+ * SQLite's FILE-wal and FILE-shm, taken without waiting. Not an flock:
+ * that belongs to the open file, which a process worker's fork shares
+ * until its exec, so a killed run's newborn worker could hold it a moment
+ * after the run is gone; a record lock belongs to the process and dies
+ * with it. Not on FILE itself: closing any descriptor of a file lets go
+ * of the process's record locks on it, and SQLite opens and closes the
+ * file as it likes.
  */
 static void
 state_lock(struct frontier_sqlite *q)
 {
-	if ((q->lockfd = open(q->path, O_RDWR | O_CREAT | O_CLOEXEC,
-	    0666)) < 0)
-		fatal(EXIT_USAGE, "cannot open state file '%s': %s", q->path,
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	char *path = xasprintf("%s-lock", q->path);
+
+	if ((q->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0)
+		fatal(EXIT_USAGE, "cannot open '%s': %s", path,
 		    strerror(errno));
-	if (flock(q->lockfd, LOCK_EX | LOCK_NB) != 0)
-		fatal(EXIT_LOCKED, "state file '%s' is in use by another run",
-		    q->path);
+	free(path);
+	if (fcntl(q->lockfd, F_SETLK, &fl) == 0)
+		return;
+	if (errno != EACCES && errno != EAGAIN)
+		fatal(EXIT_USAGE, "cannot lock state file '%s': %s", q->path,
+		    strerror(errno));
+	if (fcntl(q->lockfd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+		fatal(EXIT_LOCKED, "state file '%s' is in use by another run"
+		    " (pid %ld)", q->path, (long)fl.l_pid);
+	fatal(EXIT_LOCKED, "state file '%s' is in use by another run",
+	    q->path);
 }
 
 struct frontier *

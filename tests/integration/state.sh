@@ -187,17 +187,19 @@ while [ "$i" -lt 600 ]; do
 done >"$T/tlist"
 # shellcheck disable=SC2086
 ${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" -f jsonl -j 4 --state "$T/t.db" \
-    "$T/tlist" >"$T/recs" 2>/dev/null &
+    "$T/tlist" >"$T/trecs" 2>/dev/null &
 pid=$!
-sleep 0.3
+# Once records are out, their rows are committed: the run is under way.
+i=0
+while [ ! -s "$T/trecs" ] && [ $i -lt 6000 ]; do sleep 0.01; i=$((i + 1)); done
 kill -TERM "$pid"
 wait "$pid"
 is "$?" 143 "SIGTERM: status 143"
 is "$(sql "$T/t.db" "SELECT value FROM meta WHERE key =\
  'run_finished'")" 0 "SIGTERM: the run is not finished"
-pscrape -f jsonl -j 4 --state "$T/t.db" "$T/tlist" >>"$T/recs" 2>/dev/null
+pscrape -f jsonl -j 4 --state "$T/t.db" "$T/tlist" >>"$T/trecs" 2>/dev/null
 is "$?" 0 "the resumed run ends with 0"
-is "$(check "$T/recs" input "$(seq_inputs "$T/tlist" 600)")" ok \
+is "$(check "$T/trecs" input "$(seq_inputs "$T/tlist" 600)")" ok \
     "SIGTERM and resume: one final record per line of 600"
 r=$(refetched "term=")
 ok "$([ "$r" -le 4 ]; echo $?)" \
@@ -209,11 +211,10 @@ ${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" -q -j 1 --state "$T/l.db" "$T/tlist" \
     >/dev/null 2>&1 &
 pid=$!
 i=0
-while [ ! -s "$T/l.db" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
-sleep 0.1
+while [ ! -s "$T/l.db" ] && [ $i -lt 6000 ]; do sleep 0.01; i=$((i + 1)); done
 pscrape -q --state "$T/l.db" "$T/tlist" >/dev/null 2>"$T/err"
 is "$?:$(cat "$T/err")" "4:pscrape: state file '$T/l.db' is in use by\
- another run" "a state in use: exit 4, saying so"
+ another run (pid $pid)" "a state in use: exit 4, saying so and by whom"
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
 
