@@ -84,6 +84,12 @@ pause() {
 	awk -v s="$1" 'BEGIN { srand(s); printf "%.3f\n", 0.03 + rand() * 0.12 }'
 }
 
+# finished STATE: 1 when its run finished, 0 if not, nothing if no run began.
+finished() {
+	[ -s "$1" ] && sql "$1" "SELECT value FROM meta WHERE key =\
+ 'run_finished'" 2>/dev/null
+}
+
 # killed_runs TAG STATE OUT ARGS...: KILLS attempts SIGKILLed at random
 # moments, then one to the end; every attempt's records appended to OUT.
 # Sets rc to the last attempt's status and landed to the kills that hit a
@@ -106,6 +112,8 @@ killed_runs() {
 		rc=$?
 		cat "$T/att" >>"$out"
 		[ "$rc" -eq 137 ] || break
+		# Killed after it recorded the run finished: it is done.
+		[ "$(finished "$st")" != 1 ] || { rc=0; break; }
 		landed=$((landed + 1))
 	done
 	if [ "$rc" -eq 137 ]; then
