@@ -203,7 +203,7 @@ parse_main(void *arg)
 		pthread_mutex_unlock(&ae->lock);
 
 		page_extract(p->r, p->body, p->len, ae->run->save,
-		    ae->run->opt->text);
+		    ae->run->opt);
 		sched_done(ae->run->sched, p->r);
 		poke_starved(p->lp);
 		free(p->body);

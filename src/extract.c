@@ -220,8 +220,10 @@ collect_link(struct extract_links *l, const GumboElement *el, bool flat)
 	if (el->tag == GUMBO_TAG_A || el->tag == GUMBO_TAG_AREA ||
 	    (flat && el->tag == GUMBO_TAG_LINK &&
 	    gumbo_get_attribute(&el->attributes, NEST_LINK_MARK) != NULL)) {
-		if (l->n >= max ||
-		    (a = gumbo_get_attribute(&el->attributes, "href")) == NULL)
+		if ((a = gumbo_get_attribute(&el->attributes, "href")) == NULL)
+			return;
+		/* Past the cap only counted: the record says it cut. */
+		if (l->found++ >= max)
 			return;
 		if (l->n == l->cap) {
 			l->cap = l->cap != 0 ? 2 * l->cap : 16;
@@ -426,7 +428,7 @@ extract_links_free(struct extract_links *l)
 	free(l->base);
 	l->hrefs = NULL;
 	l->base = NULL;
-	l->n = l->cap = 0;
+	l->n = l->cap = l->found = 0;
 }
 
 void

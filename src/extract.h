@@ -51,6 +51,7 @@ struct extract_links {
 	size_t	  n, cap;
 	char	 *base;		/* the first <base href>, or NULL */
 	size_t	  max;		/* keep at most this many (0: 10000) */
+	size_t	  found;	/* hrefs there were, kept or not */
 };
 
 /*
@@ -62,7 +63,7 @@ struct extract_links {
 void	extract_page_links(const char *body, size_t len,
 	    const char *content_type, struct extract_out *out,
 	    struct textbuf *text, struct extract_links *links);
-/* Free what links holds and zero it, keeping max. */
+/* Free what links holds and zero it (found too), keeping max. */
 void	extract_links_free(struct extract_links *);
 
 #endif

@@ -571,7 +571,7 @@ fetch_take_body(struct fetch *f, size_t *len)
 
 void
 page_extract(struct result *r, const char *body, size_t len,
-    struct savetext *save, bool keep_text)
+    struct savetext *save, const struct options *opt)
 {
 	struct textbuf text = { NULL, 0, 0 };
 	struct extract_links links;
@@ -585,12 +585,15 @@ page_extract(struct result *r, const char *body, size_t len,
 		return;
 	memset(&out, 0, sizeof out);
 	memset(&links, 0, sizeof links);
+	links.max = opt->max_links;
 	want = r->job != NULL && r->job->want_links;
 	extract_page_links(body ? body : "", len, r->content_type, &out,
-	    save != NULL || keep_text ? &text : NULL, want ? &links : NULL);
+	    save != NULL || opt->text ? &text : NULL, want ? &links : NULL);
 	if (want) {
 		r->nlinks = links_resolve(r->eff_url != NULL ? r->eff_url :
 		    r->job->url, links.base, links.hrefs, links.n, &r->links);
+		if (links.found > links.n)
+			r->links_cut = links.found;
 		extract_links_free(&links);
 	}
 	r->chars = out.chars;
@@ -614,7 +617,7 @@ page_extract(struct result *r, const char *body, size_t len,
 			r->save_errno = saved;
 	}
 	/* The same bytes as the file: --text and --save-text agree. */
-	if (keep_text && r->ok) {
+	if (opt->text && r->ok) {
 		buf_add(&text, "", 0);
 		r->text = text.data;
 		r->text_len = text.len;
@@ -625,7 +628,7 @@ page_extract(struct result *r, const char *body, size_t len,
 void
 fetch_extract(struct fetch *f, struct result *r)
 {
-	page_extract(r, f->body.data, f->body.len, f->save, f->opt->text);
+	page_extract(r, f->body.data, f->body.len, f->save, f->opt);
 }
 
 struct result *

@@ -56,9 +56,10 @@ struct result	*fetch_page(struct fetch *, struct job *);
 /*
  * The extract step on a body that was taken from its fetch; thread-safe.
  * Counts characters, saves the text when --save-text asked for it (the
- * file in r->text_file) and keeps it in r->text when keep_text (--text).
+ * file in r->text_file) and keeps it in r->text with --text; a page
+ * whose links are wanted gives its first --max-links.
  */
 void		 page_extract(struct result *, const char *body, size_t len,
-		    struct savetext *, bool keep_text);
+		    struct savetext *, const struct options *);
 
 #endif

@@ -166,16 +166,22 @@ csv_header(unsigned fields)
 		CSV_FIELDS ",text_file\r\n",
 		CSV_FIELDS ",text\r\n",
 		CSV_FIELDS ",text_file,text\r\n",
+		CSV_FIELDS ",links_cut\r\n",
+		CSV_FIELDS ",links_cut,text_file\r\n",
+		CSV_FIELDS ",links_cut,text\r\n",
+		CSV_FIELDS ",links_cut,text_file,text\r\n",
 	};
 
-	return header[fields & (FIELD_TEXT_FILE | FIELD_TEXT)];
+	return header[fields & (FIELD_TEXT_FILE | FIELD_TEXT |
+	    FIELD_LINKS_CUT)];
 }
 
 unsigned
 format_fields(const struct options *opt)
 {
 	return (opt->save_text != NULL ? FIELD_TEXT_FILE : 0) |
-	    (opt->text ? FIELD_TEXT : 0);
+	    (opt->text ? FIELD_TEXT : 0) |
+	    (opt->depth > 0 ? FIELD_LINKS_CUT : 0);
 }
 
 static void
@@ -214,6 +220,10 @@ format_record(struct textbuf *b, enum format fmt, unsigned fields,
 			buf_printf(b, "Fetched %" PRIu64 " characters from ",
 			    r->chars);
 			text_safe(b, r->url);
+			if (r->links_cut > 0)
+				buf_printf(b, " (%" PRIu64 " links: only the"
+				    " first --max-links followed)",
+				    r->links_cut);
 		} else {
 			buf_adds(b, "Failed ");
 			text_safe(b, r->url);
@@ -243,6 +253,10 @@ format_record(struct textbuf *b, enum format fmt, unsigned fields,
 		json_field(b, "referrer", referrer);
 		json_field(b, "error", r->error);
 		json_field(b, "robots", r->robots);
+		if ((fields & FIELD_LINKS_CUT) && r->links_cut > 0)
+			buf_printf(b, ",\"links_cut\":%" PRIu64, r->links_cut);
+		else if (fields & FIELD_LINKS_CUT)
+			buf_adds(b, ",\"links_cut\":null");
 		if (fields & FIELD_TEXT_FILE)
 			json_field(b, "text_file", r->text_file);
 		/* The text may hold a NUL (from &#0; or a NUL byte). */
@@ -268,6 +282,10 @@ format_record(struct textbuf *b, enum format fmt, unsigned fields,
 		csv_next(b, referrer);
 		csv_next(b, r->error);
 		csv_next(b, r->robots);
+		if (fields & FIELD_LINKS_CUT)
+			buf_addc(b, ',');
+		if ((fields & FIELD_LINKS_CUT) && r->links_cut > 0)
+			buf_printf(b, "%" PRIu64, r->links_cut);
 		if (fields & FIELD_TEXT_FILE)
 			csv_next(b, r->text_file);
 		if (fields & FIELD_TEXT)

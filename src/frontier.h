@@ -6,8 +6,9 @@
  * (frontier_sqlite.c, --state) keeps both in a file, so that a run cut
  * short resumes where it stopped. The calls are coarse, each one step
  * that a remote store (a shared frontier for many machines) can do
- * atomically: admit a list line, admit the links of a page, claim what
- * an earlier attempt left pending, complete a record, commit.
+ * atomically: admit a list line, hold the new links of a page for the
+ * next level, admit a level's links, claim what an earlier attempt left
+ * pending, complete a record, commit.
  *
  * The scheduler's host queues stay the order in which admitted URLs are
  * fetched. The scheduler calls admit and claim under its lock, the sink
@@ -30,12 +31,18 @@ enum admit {
 	ADMIT_DONE,		/* its record went out in an earlier attempt */
 };
 
-/* A URL found and not yet finished, as claim hands it back. */
+/*
+ * A URL found and not yet finished, as claim hands it back: admitted (a
+ * page to queue, rank its seq) or held for the next level (rank: the seq
+ * of the page it was found on).
+ */
 struct frontier_item {
 	char		*url;
 	char		*input;		/* "FILE:LINE" of its seed */
 	char		*referrer;	/* masked, or NULL for a seed */
 	unsigned	 depth;
+	uint64_t	 rank;
+	bool		 held;
 };
 
 struct frontier;
@@ -43,11 +50,18 @@ struct frontier;
 struct frontier_ops {
 	enum admit	(*admit_seed)(struct frontier *, const char *url,
 			    const char *input, const char **first);
+	void		(*hold)(struct frontier *, uint64_t rank,
+			    unsigned depth, const char *referrer,
+			    const char *input, char **links, size_t n,
+			    bool *fresh);
+	void		(*level_started)(struct frontier *);
 	size_t		(*admit_links)(struct frontier *, char **links,
 			    size_t n, size_t max, const char *referrer,
-			    const char *input, unsigned depth, bool *admitted);
+			    const char *input, unsigned depth, uint64_t *seq,
+			    bool *admitted);
 	size_t		(*claim_pending)(struct frontier *,
-			    struct frontier_item **, uint64_t *pages);
+			    struct frontier_item **, uint64_t *pages,
+			    uint64_t *seq);
 	bool		(*complete)(struct frontier *, const struct result *);
 	int		(*commit)(struct frontier *);
 	void		(*close)(struct frontier *, bool finished);
@@ -76,20 +90,32 @@ struct frontier	*frontier_sqlite_open(const struct options *);
 enum admit	 frontier_admit_seed(struct frontier *, const char *url,
 		    const char *input, const char **first);
 /*
- * The links of a page at depth - 1, found by referrer: admits at most
- * max new ones (admitted[i] says which), remembered with depth, referrer
- * and input. Returns how many were admitted.
+ * The links of the page of seq rank, found by referrer, for the next
+ * level (depth): fresh[i] says which are not seen yet; those are held
+ * (by the scheduler, and by a durable frontier until the level starts).
+ */
+void		 frontier_hold(struct frontier *, uint64_t rank,
+		    unsigned depth, const char *referrer, const char *input,
+		    char **links, size_t n, bool *fresh);
+/* The held links are being admitted: a durable frontier forgets them. */
+void		 frontier_level_started(struct frontier *);
+/*
+ * The held links of one page, at depth: admits at most max new ones
+ * (admitted[i] says which), remembered with depth, referrer and input,
+ * each with the next *seq as its rank. Returns how many were admitted.
  */
 size_t		 frontier_admit_links(struct frontier *, char **links,
 		    size_t n, size_t max, const char *referrer,
-		    const char *input, unsigned depth, bool *admitted);
+		    const char *input, unsigned depth, uint64_t *seq,
+		    bool *admitted);
 /*
- * What an earlier attempt of this run found and did not finish, to be
- * queued again (the caller frees with frontier_items_free()); *pages is
- * the pages of the run already counted against --max-pages.
+ * What an earlier attempt of this run left, to be queued or held again
+ * (the caller frees with frontier_items_free()), in rank order; *pages
+ * is the pages of the run already counted against --max-pages, and *seq
+ * is raised past every rank handed out.
  */
 size_t		 frontier_claim_pending(struct frontier *,
-		    struct frontier_item **, uint64_t *pages);
+		    struct frontier_item **, uint64_t *pages, uint64_t *seq);
 void		 frontier_items_free(struct frontier_item *, size_t);
 /*
  * A record is out: remember it as final (unless it only says the run

@@ -1,7 +1,8 @@
 /*
  * The frontier's calls (see frontier.h), and its memory backend: a set of
  * every URL seen, list lines and links alike, with its first origin. That
- * is all a run without --state keeps; the host queues hold the rest.
+ * is all a run without --state keeps; the scheduler's host queues and
+ * held links hold the rest.
  */
 #include "config.h"
 
@@ -26,9 +27,32 @@ mem_admit_seed(struct frontier *f, const char *url, const char *input,
 	return *first == NULL ? ADMIT_NEW : ADMIT_SEEN;
 }
 
+static void
+mem_hold(struct frontier *f, uint64_t rank, unsigned depth,
+    const char *referrer, const char *input, char **links, size_t n,
+    bool *fresh)
+{
+	struct frontier_mem *m = (struct frontier_mem *)f;
+	size_t i;
+
+	(void)rank;
+	(void)depth;
+	(void)referrer;
+	(void)input;
+	for (i = 0; i < n; i++)
+		fresh[i] = strset_find(m->seen, links[i]) == NULL;
+}
+
+static void
+mem_level_started(struct frontier *f)
+{
+	(void)f;
+}
+
 static size_t
 mem_admit_links(struct frontier *f, char **links, size_t n, size_t max,
-    const char *referrer, const char *input, unsigned depth, bool *admitted)
+    const char *referrer, const char *input, unsigned depth, uint64_t *seq,
+    bool *admitted)
 {
 	struct frontier_mem *m = (struct frontier_mem *)f;
 	size_t i, k = 0;
@@ -42,14 +66,16 @@ mem_admit_links(struct frontier *f, char **links, size_t n, size_t max,
 		if (admitted[i])
 			k++;
 	}
+	*seq += k;
 	return k;
 }
 
 static size_t
 mem_claim_pending(struct frontier *f, struct frontier_item **items,
-    uint64_t *pages)
+    uint64_t *pages, uint64_t *seq)
 {
 	(void)f;
+	(void)seq;
 	*items = NULL;
 	*pages = 0;
 	return 0;
@@ -81,8 +107,8 @@ mem_close(struct frontier *f, bool finished)
 }
 
 static const struct frontier_ops mem_ops = {
-	mem_admit_seed, mem_admit_links, mem_claim_pending, mem_complete,
-	mem_commit, mem_close,
+	mem_admit_seed, mem_hold, mem_level_started, mem_admit_links,
+	mem_claim_pending, mem_complete, mem_commit, mem_close,
 };
 
 struct frontier *
@@ -104,19 +130,34 @@ frontier_admit_seed(struct frontier *f, const char *url, const char *input,
 	return f->ops->admit_seed(f, url, input, first);
 }
 
+void
+frontier_hold(struct frontier *f, uint64_t rank, unsigned depth,
+    const char *referrer, const char *input, char **links, size_t n,
+    bool *fresh)
+{
+	f->ops->hold(f, rank, depth, referrer, input, links, n, fresh);
+}
+
+void
+frontier_level_started(struct frontier *f)
+{
+	f->ops->level_started(f);
+}
+
 size_t
 frontier_admit_links(struct frontier *f, char **links, size_t n, size_t max,
-    const char *referrer, const char *input, unsigned depth, bool *admitted)
+    const char *referrer, const char *input, unsigned depth, uint64_t *seq,
+    bool *admitted)
 {
 	return f->ops->admit_links(f, links, n, max, referrer, input, depth,
-	    admitted);
+	    seq, admitted);
 }
 
 size_t
 frontier_claim_pending(struct frontier *f, struct frontier_item **items,
-    uint64_t *pages)
+    uint64_t *pages, uint64_t *seq)
 {
-	return f->ops->claim_pending(f, items, pages);
+	return f->ops->claim_pending(f, items, pages, seq);
 }
 
 void

@@ -54,8 +54,10 @@ static const char schema[] =
     " fetched_at TEXT, PRIMARY KEY(run, key));"
     "CREATE INDEX pages_url ON pages(url);"
     "CREATE TABLE found(run INTEGER NOT NULL, url TEXT NOT NULL,"
-    " input TEXT, depth INTEGER NOT NULL, referrer TEXT,"
+    " input TEXT, depth INTEGER NOT NULL, referrer TEXT, rank INTEGER,"
     " PRIMARY KEY(run, url));"
+    "CREATE TABLE held(run INTEGER NOT NULL, rank INTEGER NOT NULL,"
+    " depth INTEGER NOT NULL, referrer TEXT, input TEXT, url TEXT NOT NULL);"
     "CREATE VIEW frontier AS SELECT * FROM found f WHERE NOT EXISTS"
     " (SELECT 1 FROM pages p WHERE p.run = f.run AND p.key = f.url);"
     "CREATE TABLE robots(origin TEXT PRIMARY KEY, status INTEGER,"
@@ -66,7 +68,7 @@ struct frontier_sqlite {
 	const char	*path;
 	int		 lockfd;
 	sqlite3		*db;
-	sqlite3_stmt	*put_page, *put_found;
+	sqlite3_stmt	*put_page, *put_found, *put_held, *del_held;
 	pthread_mutex_t	 lock;		/* the connection, the sets */
 	struct strset	*seen;		/* as frontier_mem's */
 	struct strset	*done;		/* keys final in earlier attempts */
@@ -182,7 +184,7 @@ state_init(struct frontier_sqlite *q, const struct fingerprint *fp)
 	int i;
 
 	exec_sql(q, "DELETE FROM meta; DELETE FROM attempts; DELETE FROM pages;"
-	    " DELETE FROM found; DELETE FROM robots;");
+	    " DELETE FROM found; DELETE FROM held; DELETE FROM robots;");
 	iso_now(now, sizeof now);
 	meta_set(q, "schema_version", SCHEMA_VERSION);
 	meta_set(q, "created_at", now);
@@ -333,6 +335,15 @@ write_failed(struct frontier_sqlite *q)
 }
 
 static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s != NULL)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void
 step_reset(struct frontier_sqlite *q, sqlite3_stmt *st)
 {
 	if (sqlite3_step(st) != SQLITE_DONE)
@@ -341,9 +352,46 @@ step_reset(struct frontier_sqlite *q, sqlite3_stmt *st)
 	sqlite3_clear_bindings(st);
 }
 
+static void
+sql_hold(struct frontier *f, uint64_t rank, unsigned depth,
+    const char *referrer, const char *input, char **links, size_t n,
+    bool *fresh)
+{
+	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
+	sqlite3_stmt *st = q->put_held;
+	size_t i;
+
+	pthread_mutex_lock(&q->lock);
+	for (i = 0; i < n; i++) {
+		if (!(fresh[i] = strset_find(q->seen, links[i]) == NULL))
+			continue;
+		sqlite3_bind_int64(st, 1, q->run);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)rank);
+		sqlite3_bind_int(st, 3, (int)depth);
+		bind_text(st, 4, referrer);
+		bind_text(st, 5, input);
+		bind_text(st, 6, links[i]);
+		step_reset(q, st);
+	}
+	pthread_mutex_unlock(&q->lock);
+}
+
+/* The held links are admitted in the same transaction: one or the other. */
+static void
+sql_level_started(struct frontier *f)
+{
+	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
+
+	pthread_mutex_lock(&q->lock);
+	sqlite3_bind_int64(q->del_held, 1, q->run);
+	step_reset(q, q->del_held);
+	pthread_mutex_unlock(&q->lock);
+}
+
 static size_t
 sql_admit_links(struct frontier *f, char **links, size_t n, size_t max,
-    const char *referrer, const char *input, unsigned depth, bool *admitted)
+    const char *referrer, const char *input, unsigned depth, uint64_t *seq,
+    bool *admitted)
 {
 	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
 	sqlite3_stmt *st = q->put_found;
@@ -361,6 +409,7 @@ sql_admit_links(struct frontier *f, char **links, size_t n, size_t max,
 		sqlite3_bind_text(st, 3, input, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 4, (int)depth);
 		sqlite3_bind_text(st, 5, referrer, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 6, (sqlite3_int64)(*seq)++);
 		step_reset(q, st);
 	}
 	pthread_mutex_unlock(&q->lock);
@@ -375,9 +424,34 @@ column_dup(sqlite3_stmt *st, int i)
 	return t != NULL ? xstrdup((const char *)t) : NULL;
 }
 
+/* Rows of st as items, appended to *v (n of cap). */
+static void
+add_items(sqlite3_stmt *st, bool held, struct frontier_item **v, size_t *n,
+    size_t *cap, uint64_t *seq)
+{
+	struct frontier_item *it;
+
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 64;
+			*v = xrealloc(*v, *cap * sizeof **v);
+		}
+		it = &(*v)[(*n)++];
+		it->url = column_dup(st, 0);
+		it->input = column_dup(st, 1);
+		it->referrer = column_dup(st, 2);
+		it->depth = (unsigned)sqlite3_column_int(st, 3);
+		it->rank = (uint64_t)sqlite3_column_int64(st, 4);
+		it->held = held;
+		if (it->rank >= *seq)
+			*seq = it->rank + 1;
+	}
+	sqlite3_finalize(st);
+}
+
 static size_t
 sql_claim_pending(struct frontier *f, struct frontier_item **items,
-    uint64_t *pages)
+    uint64_t *pages, uint64_t *seq)
 {
 	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
 	struct frontier_item *v = NULL;
@@ -385,22 +459,15 @@ sql_claim_pending(struct frontier *f, struct frontier_item **items,
 	sqlite3_stmt *st;
 
 	pthread_mutex_lock(&q->lock);
-	/* In the order they were found: rowid. */
-	st = prepare(q, "SELECT url, input, referrer, depth FROM frontier"
-	    " WHERE run = ? ORDER BY rowid");
+	st = prepare(q, "SELECT url, input, referrer, depth, rank FROM"
+	    " frontier WHERE run = ? ORDER BY rank");
 	sqlite3_bind_int64(st, 1, q->run);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = xrealloc(v, cap * sizeof *v);
-		}
-		v[n].url = column_dup(st, 0);
-		v[n].input = column_dup(st, 1);
-		v[n].referrer = column_dup(st, 2);
-		v[n].depth = (unsigned)sqlite3_column_int(st, 3);
-		n++;
-	}
-	sqlite3_finalize(st);
+	add_items(st, false, &v, &n, &cap, seq);
+	/* A page's links in the order it held them: rowid. */
+	st = prepare(q, "SELECT url, input, referrer, depth, rank FROM held"
+	    " WHERE run = ? ORDER BY rank, rowid");
+	sqlite3_bind_int64(st, 1, q->run);
+	add_items(st, true, &v, &n, &cap, seq);
 	/* What --max-pages counted: pages queued, not duplicates. */
 	st = prepare(q, "SELECT count(*) FROM pages WHERE run = ? AND"
 	    " duplicate_of IS NULL AND (error IS NULL OR error NOT LIKE"
@@ -424,15 +491,6 @@ interrupted(const struct result *r)
 	return r->error != NULL &&
 	    (strncmp(r->error, "interrupted by ", 15) == 0 ||
 	    strncmp(r->error, "not started: interrupted by ", 28) == 0);
-}
-
-static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s != NULL)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
 }
 
 static bool
@@ -512,6 +570,8 @@ sql_close(struct frontier *f, bool finished)
 	pthread_mutex_unlock(&q->lock);
 	sqlite3_finalize(q->put_page);
 	sqlite3_finalize(q->put_found);
+	sqlite3_finalize(q->put_held);
+	sqlite3_finalize(q->del_held);
 	sqlite3_close(q->db);
 	close(q->lockfd);
 	strset_free(q->seen);
@@ -521,8 +581,8 @@ sql_close(struct frontier *f, bool finished)
 }
 
 static const struct frontier_ops sqlite_ops = {
-	sql_admit_seed, sql_admit_links, sql_claim_pending, sql_complete,
-	sql_commit, sql_close,
+	sql_admit_seed, sql_hold, sql_level_started, sql_admit_links,
+	sql_claim_pending, sql_complete, sql_commit, sql_close,
 };
 
 /*
@@ -586,7 +646,10 @@ frontier_sqlite_open(const struct options *opt)
 	    " bytes, fetched_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 	    " ?)");
 	q->put_found = prepare(q, "INSERT OR IGNORE INTO found(run, url,"
-	    " input, depth, referrer) VALUES(?, ?, ?, ?, ?)");
+	    " input, depth, referrer, rank) VALUES(?, ?, ?, ?, ?, ?)");
+	q->put_held = prepare(q, "INSERT INTO held(run, rank, depth, referrer,"
+	    " input, url) VALUES(?, ?, ?, ?, ?, ?)");
+	q->del_held = prepare(q, "DELETE FROM held WHERE run = ?");
 	exec_sql(q, "BEGIN");
 	return &q->f;
 }

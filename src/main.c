@@ -141,10 +141,22 @@ put_cookies(FILE *f, const struct contents *c)
 	return ferror(f) ? -1 : 0;
 }
 
+/*
+ * A run that did not finish (a stop signal, or an output that failed)
+ * replaces none of the files of the last run: what it has goes to
+ * FILE.partial (see outfile.h).
+ */
+static int
+commit(struct outfile *o)
+{
+	return stop_signal != 0 ? outfile_commit_partial(o) :
+	    outfile_commit(o);
+}
+
 /* A file of ours, whole or not at all: see outfile.h. */
 static bool
 write_file(const char *path, int (*put)(FILE *, const struct contents *),
-    const struct contents *c)
+    const struct contents *c, bool partial)
 {
 	struct outfile *o;
 	char err[1024];
@@ -158,7 +170,7 @@ write_file(const char *path, int (*put)(FILE *, const struct contents *),
 		outfile_abort(o);
 		return false;
 	}
-	if (outfile_commit(o) != 0) {
+	if ((partial ? commit(o) : outfile_commit(o)) != 0) {
 		warnx_("cannot write '%s': %s", path, strerror(errno));
 		return false;
 	}
@@ -455,11 +467,11 @@ report(struct session *s)
 		table_notes(s, runs, nruns, true);
 	}
 	if (s->opt.summary != NULL &&
-	    !write_file(s->opt.summary, put_summary, &c))
+	    !write_file(s->opt.summary, put_summary, &c, true))
 		s->written = false;
 	if (s->opt.cookie_jar != NULL && !s->opt.dry_run) {
 		c.cookies = fetch_cookies();
-		if (!write_file(s->opt.cookie_jar, put_cookies, &c))
+		if (!write_file(s->opt.cookie_jar, put_cookies, &c, false))
 			s->written = false;
 		curl_slist_free_all(c.cookies);
 	}
@@ -467,7 +479,7 @@ report(struct session *s)
 		/* After a write error the old file is kept: see outfile.h. */
 		if (sink_write_failed(s->sink) || !s->written)
 			outfile_abort(s->of);
-		else if (outfile_commit(s->of) != 0) {
+		else if (commit(s->of) != 0) {
 			warnx_("cannot write '%s': %s", s->opt.output,
 			    strerror(errno));
 			s->written = false;

@@ -58,6 +58,7 @@ struct options {
 	unsigned		 depth;
 	enum scope		 scope;
 	uint64_t		 max_pages;	/* 0: no limit */
+	unsigned		 max_links;	/* hrefs taken from a page */
 	unsigned		 shard_k;	/* 1..shard_n */
 	unsigned		 shard_n;	/* 0: no sharding */
 	bool			 shard_by_url;

@@ -83,9 +83,11 @@ outfile_stream(struct outfile *o)
 	return o->f;
 }
 
-int
-outfile_commit(struct outfile *o)
+/* Close o and rename it to path + suffix; NULL suffix: a whole file. */
+static int
+commit(struct outfile *o, const char *suffix)
 {
+	char *to = NULL, *partial = NULL;
 	int rc = 0, saved;
 
 	if (fflush(o->f) != 0 || ferror(o->f))
@@ -96,18 +98,38 @@ outfile_commit(struct outfile *o)
 		saved = errno;
 	}
 	if (o->tmp != NULL) {
-		if (rc == 0 && rename(o->tmp, o->path) != 0) {
+		to = suffix != NULL ? xasprintf("%s%s", o->path, suffix) :
+		    NULL;
+		if (rc == 0 && rename(o->tmp, to != NULL ? to : o->path) != 0) {
 			rc = -1;
 			saved = errno;
 		}
 		if (rc != 0)
 			unlink(o->tmp);
+		else if (to == NULL) {
+			partial = xasprintf("%s" OUTFILE_PARTIAL, o->path);
+			(void)unlink(partial);
+		}
 	}
+	free(to);
+	free(partial);
 	free(o->tmp);
 	free(o->path);
 	free(o);
 	errno = saved;
 	return rc;
+}
+
+int
+outfile_commit(struct outfile *o)
+{
+	return commit(o, NULL);
+}
+
+int
+outfile_commit_partial(struct outfile *o)
+{
+	return commit(o, OUTFILE_PARTIAL);
 }
 
 void

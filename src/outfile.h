@@ -2,8 +2,10 @@
  * Output files that readers never see half-written: a regular file is
  * written under a temporary name in the same directory and renamed into
  * place by outfile_commit(); until then (and after a crash or a write
- * error) the previous file stays untouched. Anything else (a terminal,
- * /dev/null, a FIFO, /dev/full) is written directly. Used for -o (the
+ * error) the previous file stays untouched. A run that did not finish
+ * (a stop signal) keeps what it wrote as FILE.partial instead, and FILE
+ * stays untouched too. Anything else (a terminal, /dev/null, a FIFO,
+ * /dev/full) is written directly. Used for -o (the
  * stream the sink writes records to) and --summary (stats_json()); the
  * pages of --save-text are savetext.c's, which renames over whatever
  * stands at their names.
@@ -15,11 +17,21 @@
 
 struct outfile;
 
+#define OUTFILE_PARTIAL	".partial"	/* the suffix of what a stop kept */
+
 /* NULL with a message in err when the file cannot be created. */
 struct outfile	*outfile_open(const char *path, char *err, size_t errlen);
 FILE		*outfile_stream(struct outfile *);
-/* Flush, close and rename into place; -1 (errno set) when that failed. */
+/*
+ * Flush, close and rename into place, then remove FILE.partial, which a
+ * whole file supersedes; -1 (errno set) when that failed.
+ */
 int		 outfile_commit(struct outfile *);
+/*
+ * The same, for a run that did not finish: renamed to FILE.partial
+ * (replacing an older one), FILE left as it was.
+ */
+int		 outfile_commit_partial(struct outfile *);
 /* Close and remove the temporary file, leaving the old one in place. */
 void		 outfile_abort(struct outfile *);
 

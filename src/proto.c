@@ -185,7 +185,7 @@ proto_send_result(int fd, const struct result *r)
 	put_u32(&b, 0);
 	for (i = 0; i < r->nlinks; i++) {
 		len = strlen(r->links[i]);
-		if (b.len + 4 + len + 4 + r->body_len + PROTO_HEADER +
+		if (b.len + 4 + len + 8 + 4 + r->body_len + PROTO_HEADER +
 		    4 + (r->text_file ? strlen(r->text_file) : 0) + 4 + 1 >
 		    PROTO_MAX_PAYLOAD)
 			break;
@@ -193,6 +193,7 @@ proto_send_result(int fd, const struct result *r)
 	}
 	n = (uint32_t)i;
 	memcpy(b.data + start, &n, sizeof n);
+	put_u64(&b, r->links_cut);
 	put_bytes(&b, r->body, r->body_len);
 	put_str(&b, r->text_file);
 	put_u32(&b, (uint32_t)r->save_errno);
@@ -446,6 +447,7 @@ proto_get_result(const struct proto_msg *msg, uint64_t *seq,
 			else
 				r->nlinks++;
 	}
+	r->links_cut = get_u64(&c);
 	r->body = get_bytes(&c, &r->body_len);
 	r->text_file = get_str(&c);
 	r->save_errno = (int)get_u32(&c);

@@ -19,7 +19,8 @@
  *	RESULT	worker -> parent: u64 seq, i64 status, u8 ok, u64 bytes,
  *		u64 chars, f64 time_ms, f64 ttfb_ms, str charset,
  *		str final_url, str content_type, str error, u8 transient,
- *		i64 retry_after, u32 nlinks, str links[nlinks], bytes body
+ *		i64 retry_after, u32 nlinks, str links[nlinks], u64
+ *		links_cut, bytes body
  *		(robots.txt jobs only; a bytes is a u32 length and the
  *		bytes, 0xffffffff for none), str text_file, u32
  *		save_errno (0: none), u8 text (1: the
@@ -39,7 +40,7 @@
 #include "buf.h"
 #include "result.h"
 
-#define PROTO_VERSION		4
+#define PROTO_VERSION		5
 #define PROTO_HEADER		8		/* u32 type, u32 length */
 #define PROTO_MAX_PAYLOAD	(1024 * 1024)	/* more: a broken peer */
 

@@ -95,6 +95,7 @@ result_clear_outcome(struct result *r)
 	r->links = NULL;
 	r->body = NULL;
 	r->body_len = 0;
+	r->links_cut = 0;
 	r->status = 0;
 	r->ok = false;
 	r->charset = NULL;

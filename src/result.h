@@ -69,6 +69,8 @@ struct result {
 	char		*eff_url;	/* final URL unmasked, to resolve links */
 	char		**links;	/* absolute http(s) links found */
 	size_t		 nlinks;
+	uint64_t	 links_cut;	/* hrefs the page had when that was
+					   more than --max-links; else 0 */
 	char		*body;		/* robots.txt only: the body */
 	size_t		 body_len;
 };

@@ -7,6 +7,10 @@
  * wait in a second heap keyed by their due time. The input is read only
  * while fewer than a window of jobs are queued, and outside the lock, so
  * that a slow standard input never holds up the workers.
+ *
+ * A crawl (--depth) goes level by level, so that it is the same on every
+ * engine and every run: the links of the pages of depth d are held, not
+ * queued, until every job of depth d is final (see start_level()).
  */
 #include "config.h"
 
@@ -70,6 +74,16 @@ struct heap {
 	size_t		  n, cap;
 };
 
+/* The new links of one page, held for the next level. */
+struct held {
+	uint64_t	 rank;		/* the page's seq: its place in its level */
+	unsigned	 depth;		/* the links' */
+	char		*referrer;
+	char		*input;
+	char		**links;
+	size_t		 n;
+};
+
 struct sched {
 	const struct options *opt;
 	struct source	*src;
@@ -90,6 +104,8 @@ struct sched {
 	int		 inflight;
 	int		 peak;		/* the most inflight at once */
 	uint64_t	 pages;		/* page jobs queued, for --max-pages */
+	struct held	*held;		/* links for the next level */
+	size_t		 nheld, heldcap;
 	bool		 reading;	/* a caller is in source_next() */
 	bool		 input_done;
 	bool		 stopped;	/* queued jobs were flushed after a stop */
@@ -438,6 +454,8 @@ ms_until(double at, double now)
 	return ms < 1 ? 1 : ms > 86400000 ? 86400000 : (long)ms;
 }
 
+static void	start_level(struct sched *);
+
 static enum sched_state
 next_locked(struct sched *s, struct job **jobp, long *wait_ms)
 {
@@ -528,8 +546,19 @@ again:
 			*wait_ms = w;
 	}
 	if (s->inflight == 0 && s->queued == 0 && s->retries.n == 0 &&
-	    s->input_done)
+	    s->input_done) {
+		/*
+		 * The level barrier of a crawl: the list is read and no
+		 * job is queued, in flight or waiting for a retry, so every
+		 * page of this level is final and s->held holds all of
+		 * their links: the next level starts here, and only here.
+		 */
+		if (s->nheld > 0) {
+			start_level(s);
+			goto again;
+		}
 		return SCHED_END;
+	}
 	return SCHED_WAIT;
 }
 
@@ -659,45 +688,139 @@ robots_in(struct sched *s, struct host *h, struct result *r)
 	result_free(r);
 }
 
-/* Queue the links of a page that are in scope and new. */
+/* Room for one more page's held links. */
+static struct held *
+held_new(struct sched *s)
+{
+	if (s->nheld == s->heldcap) {
+		s->heldcap = s->heldcap ? s->heldcap * 2 : 64;
+		s->held = xrealloc(s->held, s->heldcap * sizeof *s->held);
+	}
+	return memset(&s->held[s->nheld++], 0, sizeof *s->held);
+}
+
+/*
+ * Hold the links of a page that are in scope and not seen yet for the
+ * next level; the frontier keeps them too (--state: across a kill).
+ * Nothing is added to the seen set here: a list line read later, or a
+ * page of this level that comes before this one in its level's order,
+ * must still be the one that names a link.
+ */
 static void
 take_links(struct sched *s, struct result *r)
 {
 	const struct job *from = r->job;
-	struct job *job;
+	struct held *hd;
 	char **cand;
-	bool *admitted;
-	size_t i, n = 0, max = SIZE_MAX;
+	size_t *at, i, n = 0, k = 0;
+	bool *fresh;
 
-	/* Past --max-pages no link is queued: remember none. */
-	if (s->opt->max_pages > 0) {
-		if (s->pages >= s->opt->max_pages)
-			return;
-		max = s->opt->max_pages - s->pages;
-	}
-	cand = xmalloc(r->nlinks * sizeof *cand);
-	admitted = xmalloc(r->nlinks * sizeof *admitted);
+	/* Past --max-pages no link is queued: hold none. */
+	if (s->opt->max_pages > 0 && s->pages >= s->opt->max_pages)
+		return;
+	cand = xcalloc(r->nlinks, sizeof *cand);
+	at = xcalloc(r->nlinks, sizeof *at);
+	fresh = xcalloc(r->nlinks, sizeof *fresh);
 	for (i = 0; i < r->nlinks; i++)
 		if (link_in_scope(s->opt->scope, from->url, r->links[i]) &&
 		    url_in_shard(r->links[i], s->opt->shard_k,
-		    s->opt->shard_n, s->opt->shard_by_url))
+		    s->opt->shard_n, s->opt->shard_by_url)) {
+			at[n] = i;
 			cand[n++] = r->links[i];
-	frontier_admit_links(s->frontier, cand, n, max, r->url, r->input,
-	    from->depth + 1, admitted);
-	for (i = 0; i < n; i++) {
-		if (!admitted[i])
-			continue;
-		job = xcalloc(1, sizeof *job);
-		job->url = xstrdup(cand[i]);
-		job->given = url_mask_password(cand[i]);
-		job->input = xstrdup(r->input);
-		job->seq = s->crawl_seq++;
-		job->depth = from->depth + 1;
-		job->referrer = xstrdup(r->url);
-		route(s, job);
+		}
+	if (n > 0)
+		frontier_hold(s->frontier, from->seq, from->depth + 1, r->url,
+		    r->input, cand, n, fresh);
+	for (i = 0; i < n; i++)
+		if (fresh[i]) {
+			cand[k++] = cand[i];
+			r->links[at[i]] = NULL;
+		}
+	free(at);
+	free(fresh);
+	if (k == 0) {
+		free(cand);
+		return;
 	}
-	free(cand);
-	free(admitted);
+	hd = held_new(s);
+	hd->rank = from->seq;
+	hd->depth = from->depth + 1;
+	hd->referrer = xstrdup(r->url);
+	hd->input = xstrdup(r->input);
+	hd->links = cand;
+	hd->n = k;
+}
+
+static int
+held_cmp(const void *a, const void *b)
+{
+	const struct held *x = a, *y = b;
+
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+/* Free what hd holds; the links taken from it are NULL. */
+static void
+held_free(struct held *hd)
+{
+	size_t i;
+
+	for (i = 0; i < hd->n; i++)
+		free(hd->links[i]);
+	free(hd->links);
+	free(hd->referrer);
+	free(hd->input);
+}
+
+/*
+ * The next level of a crawl starts: called when the list is read and
+ * every job is final (retries and robots.txt included), so the held links
+ * are all the links of the level before. They are queued in one order,
+ * whatever order their pages finished in: the page's rank in its level
+ * (the seq it was queued with), then the link's place on the page. The
+ * first of each URL wins, at its shortest depth, and --max-pages cuts the
+ * same pages on every run. Each job's seq is its rank in the new level.
+ */
+static void
+start_level(struct sched *s)
+{
+	struct held *hd;
+	struct job *job;
+	uint64_t seq;
+	size_t i, k, max;
+	bool *admitted;
+
+	qsort(s->held, s->nheld, sizeof *s->held, held_cmp);
+	frontier_level_started(s->frontier);
+	for (i = 0; i < s->nheld; i++) {
+		hd = &s->held[i];
+		/* Past --max-pages no record is owed for a link. */
+		max = SIZE_MAX;
+		if (s->opt->max_pages > 0)
+			max = s->pages >= s->opt->max_pages ? 0 :
+			    s->opt->max_pages - s->pages;
+		admitted = xcalloc(hd->n, sizeof *admitted);
+		seq = s->crawl_seq;
+		frontier_admit_links(s->frontier, hd->links, hd->n, max,
+		    hd->referrer, hd->input, hd->depth, &s->crawl_seq,
+		    admitted);
+		for (k = 0; k < hd->n; k++) {
+			if (!admitted[k])
+				continue;
+			job = xcalloc(1, sizeof *job);
+			job->url = hd->links[k];
+			hd->links[k] = NULL;
+			job->given = url_mask_password(job->url);
+			job->input = xstrdup(hd->input);
+			job->seq = seq++;
+			job->depth = hd->depth;
+			job->referrer = xstrdup(hd->referrer);
+			route(s, job);
+		}
+		free(admitted);
+		held_free(hd);
+	}
+	s->nheld = 0;
 }
 
 void
@@ -781,7 +904,8 @@ sched_draining(struct sched *s)
 	bool draining;
 
 	pthread_mutex_lock(&s->lock);
-	draining = s->input_done && s->queued == 0 && s->retries.n == 0;
+	draining = s->input_done && s->queued == 0 && s->retries.n == 0 &&
+	    s->nheld == 0;
 	pthread_mutex_unlock(&s->lock);
 	return draining;
 }
@@ -820,28 +944,47 @@ product_token(const char *ua)
 }
 
 /*
- * What an earlier attempt of the run found and did not finish is queued
- * again, at its depth, before any list line is read.
+ * What an earlier attempt of the run left: the pages it admitted and did
+ * not finish are queued again, at their depth and with their rank; the
+ * links it held for the next level are held again. Before any list line
+ * is read.
  */
 static void
 queue_pending(struct sched *s)
 {
-	struct frontier_item *items;
+	struct frontier_item *items, *it;
+	struct held *hd = NULL;
 	struct job *job;
 	uint64_t pages;
 	size_t i, n;
 
-	n = frontier_claim_pending(s->frontier, &items, &pages);
+	n = frontier_claim_pending(s->frontier, &items, &pages, &s->crawl_seq);
 	s->pages = pages;
 	for (i = 0; i < n; i++) {
+		it = &items[i];
+		if (it->held) {
+			if (hd == NULL || hd->rank != it->rank) {
+				hd = held_new(s);
+				hd->rank = it->rank;
+				hd->depth = it->depth;
+				hd->referrer = it->referrer;
+				hd->input = it->input;
+				it->referrer = it->input = NULL;
+			}
+			hd->links = xrealloc(hd->links, (hd->n + 1) *
+			    sizeof *hd->links);
+			hd->links[hd->n++] = it->url;
+			it->url = NULL;
+			continue;
+		}
 		job = xcalloc(1, sizeof *job);
-		job->url = items[i].url;
+		job->url = it->url;
 		job->given = url_mask_password(job->url);
-		job->input = items[i].input;
-		job->referrer = items[i].referrer;
-		job->depth = items[i].depth;
-		job->seq = s->crawl_seq++;
-		items[i].url = items[i].input = items[i].referrer = NULL;
+		job->input = it->input;
+		job->referrer = it->referrer;
+		job->depth = it->depth;
+		job->seq = it->rank;
+		it->url = it->input = it->referrer = NULL;
 		route(s, job);
 	}
 	frontier_items_free(items, n);
@@ -898,6 +1041,9 @@ sched_free(struct sched *s)
 		}
 	while (s->retries.n > 0)
 		result_free(heap_pop(&s->retries));
+	for (i = 0; i < s->nheld; i++)
+		held_free(&s->held[i]);
+	free(s->held);
 	free(s->table);
 	free(s->ready.v);
 	free(s->retries.v);

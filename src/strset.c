@@ -171,6 +171,12 @@ strset_find(const struct strset *set, const char *key)
 	return NULL;
 }
 
+bool
+strset_has(const struct strset *set, const char *key)
+{
+	return strset_find(set, key) != NULL;
+}
+
 size_t
 strset_count(const struct strset *set)
 {

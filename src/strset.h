@@ -8,6 +8,7 @@
 #ifndef PSCRAPE_STRSET_H
 #define PSCRAPE_STRSET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct strset;
@@ -28,6 +29,8 @@ const char	*strset_add_weak(struct strset *, const char *key,
 		    const char *origin);
 /* The origin of key, or NULL when it is not in the set. Adds nothing. */
 const char	*strset_find(const struct strset *, const char *key);
+/* Whether key is in the set; adds nothing. */
+bool		 strset_has(const struct strset *, const char *key);
 size_t		 strset_count(const struct strset *);
 /* Occupied slots looked at by the adds so far: what the tests measure. */
 size_t		 strset_probes(const struct strset *);

@@ -49,11 +49,14 @@ if [ -z "$how" ]; then
 else
 	echo "# the full directory: $how"
 	for e in $ENGINES; do
-		rm -rf "$MNT/st"
+		rm -rf "$MNT/st" "$T/out" "$T/out.partial"
+		# The run stops: -o keeps its records in FILE.partial.
+		res=$T/out.partial
 		if [ $how = mount ]; then
 			pscrape -e $e -j 4 -f jsonl -o "$T/out" --save-text "$MNT/st" \
 			    "$T/pages" 2>"$T/err"; st=$?
 		else
+			res=$T/out
 			# Records through a pipe: the limit is for files only.
 			{ (trap '' XFSZ; ulimit -f 8 && exec "$PSCRAPE_BIN" -e $e -j 4 \
 			    -f jsonl --save-text "$MNT/st" "$T/pages" 2>"$T/err");
@@ -62,7 +65,7 @@ else
 		fi
 		is "$st:$(grep -c 'cannot write' "$T/err"):$(grep -c "cannot write in --save-text directory '$MNT/st': " "$T/err")" \
 		    "3:1:1" "$e: --save-text in a full directory: status 3 and one message"
-		is "$(check "$T/out")" "records True saved True" \
+		is "$(check "$res")" "records True saved True" \
 		    "$e: a valid record for each URL, the saved pages' files there"
 		[ $how = mount ] || continue
 		rm -rf "$MNT/st"

@@ -381,11 +381,24 @@ done
 
 # SIGHUP (a closed terminal or ssh session) and SIGQUIT end a run like
 # SIGTERM: status 128 + signal, the records of finished pages written to
-# -o, the transfers in flight interrupted, nothing left behind. Killed by
+# -o's FILE.partial, the transfers in flight interrupted, nothing left
+# behind. Killed by
 # them instead, a run would give the same status from the shell, but no
 # -o file and its temporary file left. A background job starts with
 # SIGQUIT ignored, which pscrape leaves so (as SIGHUP under nohup): env
 # gives it back its default.
+# logged PATTERN SEEN: wait (30 s at most) until the server's log has more
+# lines matching PATTERN than SEEN, then 0.2 s for the request to be in
+# flight.
+logged() {
+	j=0
+	while [ $j -lt 3000 ] &&
+	    [ "$(grep -c "$1" "$HTTPD_LOG")" = "$2" ]; do
+		sleep 0.01
+		j=$((j + 1))
+	done
+	sleep 0.2
+}
 i=0
 while [ $i -lt 6 ]; do echo "$BASE/delay/$((i % 2 * 2500 + 50))?hup=$i"; i=$((i + 1)); done >"$T/hup.list"
 sigs=HUP
@@ -403,22 +416,54 @@ for e in $ENGINES; do
 		    -f jsonl -o "$T/hup/out.jsonl" "$T/hup.list" 2>/dev/null &
 		pid=$!
 		# Until a slow page is being fetched (the fast ones are done).
-		j=0
-		while [ $j -lt 3000 ] &&
-		    [ "$(grep -c 'hup=[135]' "$HTTPD_LOG")" = "$seen" ]; do
-			sleep 0.01
-			j=$((j + 1))
-		done
-		sleep 0.2
+		logged 'hup=[135]' "$seen"
 		kill -$sig $pid
 		wait $pid; st=$?
 		left=$(pgrep -f "$T/hup.list" | wc -l | tr -d ' ')
-		is "$st:$(ls -A "$T/hup" | tr '\n' ' ')$left" "$want:out.jsonl 0" \
-		    "$e: SIG$sig: status $want, -o written and no temporary file, no process left"
-		is "$($H jsonl "$T/hup/out.jsonl" 2>/dev/null):$(grep -c "\"error\":\"interrupted by SIG$sig\"" "$T/hup/out.jsonl" 2>/dev/null | sed 's/^[1-9][0-9]*$/some/')" \
-		    "$(grep -c . "$T/hup/out.jsonl" 2>/dev/null):some" \
+		is "$st:$(ls -A "$T/hup" | tr '\n' ' ')$left" \
+		    "$want:out.jsonl.partial 0" \
+		    "$e: SIG$sig: status $want, -o's FILE.partial written and no temporary file, no process left"
+		is "$($H jsonl "$T/hup/out.jsonl.partial" 2>/dev/null):$(grep -c "\"error\":\"interrupted by SIG$sig\"" "$T/hup/out.jsonl.partial" 2>/dev/null | sed 's/^[1-9][0-9]*$/some/')" \
+		    "$(grep -c . "$T/hup/out.jsonl.partial" 2>/dev/null):some" \
 		    "$e: ... valid records, the pages in flight interrupted by SIG$sig"
 	done
+done
+# A run that does not finish replaces none of the last run's files (issue
+# 15): after SIGTERM, -o FILE and --summary FILE are as they were byte for
+# byte, and what the run has is in FILE.partial (valid records of the page
+# done and of the one interrupted) and SUMMARY.partial; the next whole run
+# removes both.
+printf '%s\n' "$BASE/status/200?keep=1" "$BASE/delay/60000?keep=2" \
+    >"$T/keep.list"
+for e in $ENGINES; do
+	rm -rf "$T/keep" && mkdir "$T/keep"
+	pscrape -e $e -f jsonl -o "$T/keep/out.jsonl" --summary \
+	    "$T/keep/sum.json" "$BASE/status/200?keep=0" 2>/dev/null
+	cp "$T/keep/out.jsonl" "$T/keep.out" && cp "$T/keep/sum.json" "$T/keep.sum"
+	seen=$(grep -c 'keep=2' "$HTTPD_LOG")
+	# shellcheck disable=SC2086
+	${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" -e $e -j 2 -f jsonl \
+	    -o "$T/keep/out.jsonl" --summary "$T/keep/sum.json" \
+	    "$T/keep.list" 2>/dev/null &
+	pid=$!
+	logged 'keep=2' "$seen"
+	kill -TERM $pid
+	wait $pid; st=$?
+	cmp -s "$T/keep/out.jsonl" "$T/keep.out" &&
+	    cmp -s "$T/keep/sum.json" "$T/keep.sum"
+	ok $? "$e: SIGTERM: -o and --summary of the last run unchanged, byte for byte"
+	is "$st:$(ls -A "$T/keep" | sort | tr '\n' ' ')" \
+	    "143:out.jsonl out.jsonl.partial sum.json sum.json.partial " \
+	    "$e: ... status 143, FILE.partial and SUMMARY.partial, no temporary file"
+	is "$($H jsonl "$T/keep/out.jsonl.partial" 2>&1):$(grep -c '"ok":true' "$T/keep/out.jsonl.partial"):$(grep -c 'keep=2.*"interrupted by SIGTERM"' "$T/keep/out.jsonl.partial")" \
+	    "2:1:1" "$e: ... FILE.partial: the page done and the one interrupted, valid JSON Lines"
+	is "$("$PY" -c 'import json, sys
+print(json.load(open(sys.argv[1]))["runs"][0]["urls"])' "$T/keep/sum.json.partial" 2>&1)" \
+	    2 "$e: ... SUMMARY.partial: the run's summary"
+	pscrape -e $e -f jsonl -o "$T/keep/out.jsonl" --summary \
+	    "$T/keep/sum.json" "$BASE/status/200?keep=3" 2>/dev/null
+	is "$(ls -A "$T/keep" | sort | tr '\n' ' ')" "out.jsonl sum.json " \
+	    "$e: ... the next whole run removes both .partial files"
 done
 # Under nohup (SIGHUP ignored) a SIGHUP changes nothing, in the workers
 # either.
@@ -451,7 +496,7 @@ i=0
 while [ $i -lt 6 ]; do echo "$BASE/delay/3000?early=$i"; i=$((i + 1)); done >"$T/early.list"
 trap '' PIPE
 for e in $ENGINES; do
-	rm -f "$T/fifo" "$T/early.jsonl" && mkfifo "$T/fifo"
+	rm -f "$T/fifo" "$T/early.jsonl.partial" && mkfifo "$T/fifo"
 	# shellcheck disable=SC2086
 	${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" -K "$T/fifo" -e $e -j 4 -f jsonl \
 	    -o "$T/early.jsonl" "$T/early.list" 2>/dev/null &
@@ -466,7 +511,7 @@ for e in $ENGINES; do
 	exec 3>&-
 	wait $pid; st=$?
 	wait $wd
-	is "$st:$($H jsonl "$T/early.jsonl" 2>&1):$(pgrep -f "$T/early.list" | wc -l | tr -d ' ')" \
+	is "$st:$($H jsonl "$T/early.jsonl.partial" 2>&1):$(pgrep -f "$T/early.list" | wc -l | tr -d ' ')" \
 	    "130:0:0" "$e: SIGINT while main reads its config: status 130, no page fetched, no process left"
 done
 sigs=TERM
@@ -478,7 +523,7 @@ for e in $ENGINES; do
 		set -- $sigs
 		[ $((ms / 5 % 2)) = 1 ] && [ $# = 2 ] && sig=$2 || sig=$1
 		[ $sig = INT ] && want=130 || want=143
-		rm -f "$T/early.jsonl"
+		rm -f "$T/early.jsonl" "$T/early.jsonl.partial"
 		# shellcheck disable=SC2086
 		env --default-signal=INT ${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" \
 		    -e $e -j 4 -f jsonl -o "$T/early.jsonl" "$T/early.list" \
@@ -493,7 +538,9 @@ for e in $ENGINES; do
 		kill -$sig $pid
 		wait $pid; st=$?
 		n=0
-		[ -e "$T/early.jsonl" ] && n=$($H jsonl "$T/early.jsonl" 2>&1)
+		[ -e "$T/early.jsonl.partial" ] &&
+		    n=$($H jsonl "$T/early.jsonl.partial" 2>&1)
+		[ -e "$T/early.jsonl" ] && n="whole file: $n"
 		left=$(pgrep -f "$T/early.list" | wc -l | tr -d ' ')
 		# No record file (killed before main) or valid records.
 		{ [ "$st:$left" = "$want:0" ] && [ "$n" -le 6 ] 2>/dev/null; } ||

@@ -27,6 +27,8 @@
  * file robots.flaky, a number N, has only the first N requests answer
  * like robots.status and the later ones with robots.txt (counted as
  * /flaky's key "robots.NAME", which /flaky-reset/robots.NAME forgets).
+ * A file page.delay holds milliseconds each .html file whose name begins
+ * with "slow" waits before it is sent, so that pages finish out of order.
  * They are read at each request, and none is served itself.
  *
  * /stats answers for the port it is asked on ("inflight N\nmax N\ntotal N\n"
@@ -1641,6 +1643,32 @@ robots_later(evutil_socket_t fd, short what, void *arg)
 	robots_answer(req, pt);
 }
 
+static void
+site_later(evutil_socket_t fd, short what, void *arg)
+{
+	struct pending *p = arg;
+	struct evhttp_request *req = p->req;
+	struct evbuffer *b = p->head;
+
+	(void)fd;
+	(void)what;
+	p->head = NULL;
+	pending_finish(p);
+	reply(req, 200, "text/html", b);
+	evbuffer_free(b);
+}
+
+/* Whether rel, an .html file, is to wait for page.delay: its *ms. */
+static int
+site_slow(const struct port *pt, const char *rel, uint64_t *ms)
+{
+	const char *base = strrchr(rel, '/');
+
+	base = base != NULL ? base + 1 : rel;
+	return strncmp(base, "slow", 4) == 0 &&
+	    site_number(pt, "page.delay", MAX_DELAY_MS, ms) == 0 && *ms > 0;
+}
+
 /* A path of a site port that is no route: the site's files. */
 static void
 site_serve(struct evhttp_request *req, struct port *pt, const char *path)
@@ -1666,14 +1694,23 @@ site_serve(struct evhttp_request *req, struct port *pt, const char *path)
 	if (strcmp(rel, "robots.status") == 0 ||
 	    strcmp(rel, "robots.delay") == 0 ||
 	    strcmp(rel, "robots.flaky") == 0 ||
+	    strcmp(rel, "page.delay") == 0 ||
 	    read_fd(open_beneath(pt->dirfd, rel), b) == -1) {
 		evbuffer_free(b);
 		not_found(req);
 		return;
 	}
 	ctype = file_ctype(rel);
-	if (strcmp(ctype, "text/html") == 0)
+	if (strcmp(ctype, "text/html") == 0) {
 		subst_sites(b);
+		if (site_slow(pt, rel, &ms)) {
+			struct pending *p = pending_new(req);
+
+			p->head = b;
+			pending_timer(p, ms, site_later);
+			return;
+		}
+	}
 	reply(req, 200, ctype, b);
 	evbuffer_free(b);
 }

@@ -214,6 +214,39 @@ main(void)
 	    "Connection refused (robots.txt could not be fetched),unreachable"
 	    "\r\n", "csv robots, the last column");
 
+	/* --depth: links_cut, before text_file and text; null when not cut. */
+	is_str(csv_header(FIELD_LINKS_CUT | FIELD_TEXT_FILE | FIELD_TEXT),
+	    "url,input,final_url,status,ok,duplicate_of,content_type,charset,"
+	    "bytes,chars,time_ms,ttfb_ms,engine,attempts,depth,referrer,error,"
+	    "robots,links_cut,text_file,text\r\n",
+	    "csv header with --depth: links_cut first of the optional ones");
+	is_str(csv_header(FIELD_LINKS_CUT), "url,input,final_url,status,ok,"
+	    "duplicate_of,content_type,charset,bytes,chars,time_ms,ttfb_ms,"
+	    "engine,attempts,depth,referrer,error,robots,links_cut\r\n",
+	    "csv header with --depth");
+	ok.text = NULL;
+	ok.text_len = 0;
+	ok.links_cut = 13975;
+	ok(strstr(record_fields(FORMAT_JSONL, FIELD_LINKS_CUT | FIELD_TEXT,
+	    &ok), ",\"referrer\":null,\"error\":null,\"robots\":null,"
+	    "\"links_cut\":13975,\"text\":null}\n") != NULL,
+	    "jsonl links_cut: the links the page had, after robots");
+	is_str(record_fields(FORMAT_CSV, FIELD_LINKS_CUT | FIELD_TEXT, &ok),
+	    "\"http://h/a,\"\"b\"\"\",list:3,http://h/final,200,true,,"
+	    "text/html; charset=utf-8,utf-8,1234,567,12.500,3.250,serial,1,0,,"
+	    ",,13975,\r\n", "csv links_cut");
+	is_str(record_fields(FORMAT_TEXT, FIELD_LINKS_CUT, &ok),
+	    "Fetched 567 characters from http://h/a,\"b\" (13975 links: only"
+	    " the first --max-links followed)\n", "text: links cut, said last");
+	ok.links_cut = 0;
+	is_str(record_fields(FORMAT_CSV, FIELD_LINKS_CUT, &ok),
+	    "\"http://h/a,\"\"b\"\"\",list:3,http://h/final,200,true,,"
+	    "text/html; charset=utf-8,utf-8,1234,567,12.500,3.250,serial,1,0,,"
+	    ",,\r\n", "csv links_cut empty when none were cut");
+	ok(strstr(record_fields(FORMAT_JSONL, FIELD_LINKS_CUT, &ok),
+	    "\"robots\":null,\"links_cut\":null}\n") != NULL,
+	    "jsonl links_cut null when none were cut");
+
 	free(rb.data);
 	free(fmt(json_string, "")); /* the static buffer of fmt() */
 	return done_testing();

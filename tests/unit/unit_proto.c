@@ -135,6 +135,7 @@ main(void)
 	r.retry_after = 120;
 	r.links = links;
 	r.nlinks = 2;
+	r.links_cut = 13975;
 	r.body = "User-agent: *\0Disallow: /";
 	r.body_len = 26;
 	ok(proto_send_result(sv[0], &r) == 0, "RESULT with links sent");
@@ -143,6 +144,7 @@ main(void)
 	ok(proto_get_result(&msg, &seq, &got, NULL) == 0, "RESULT with links decodes");
 	ok(got.transient && got.retry_after == 120, "transient, retry_after");
 	is_int(got.nlinks, 2, "two links");
+	is_int(got.links_cut, 13975, "links_cut");
 	if (got.nlinks == 2) {
 		is_str(got.links[0], "http://h/1", "first link");
 		is_str(got.links[1], "http://h/2?x", "second link");
@@ -158,6 +160,7 @@ main(void)
 	r.transient = false;
 	r.retry_after = 0;
 	r.links = NULL;
+	r.links_cut = 0;
 	r.nlinks = 0;
 	r.body = NULL;
 	r.body_len = 0;

@@ -217,7 +217,7 @@ test_frontier_mem(void)
 	    "http://h/c", "http://h/d" };
 	bool adm[5];
 	const char *first;
-	uint64_t pages;
+	uint64_t pages, seq = 10;
 	struct frontier_item *items;
 
 	is_int(frontier_admit_seed(f, "http://h/a", "f:1", &first), ADMIT_NEW,
@@ -225,19 +225,23 @@ test_frontier_mem(void)
 	is_int(frontier_admit_seed(f, "http://h/a", "f:2", &first), ADMIT_SEEN,
 	    "the same URL again is a duplicate");
 	is_str(first, "f:1", "of the first line");
+	frontier_hold(f, 1, 1, "http://h/", "f:1", links, 5, adm);
+	ok(!adm[0] && adm[1] && !adm[2] && adm[3] && adm[4],
+	    "held: the links not seen yet (a repeat is the caller's)");
 	is_int(frontier_admit_links(f, links, 5, 2, "http://h/", "f:1", 1,
-	    adm), 2, "links: at most max new ones are admitted");
+	    &seq, adm), 2, "links: at most max new ones are admitted");
 	ok(!adm[0] && adm[1] && !adm[2] && adm[3] && !adm[4],
 	    "the seen one and those past max are not");
+	is_int(seq, 12, "each admitted link takes the next seq");
 	is_int(frontier_admit_links(f, links + 4, 1, 5, "http://h/c", "f:1", 2,
-	    adm), 1, "one past max is not remembered: admitted later");
+	    &seq, adm), 1, "one past max is not remembered: admitted later");
 	is_int(frontier_admit_seed(f, "http://h/b", "f:3", &first), ADMIT_SEEN,
 	    "a list line after the link is a duplicate");
 	is_str(first, "http://h/", "of the page the link was found on");
 	is_int(frontier_admit_seed(f, "http://h/b", "f:4", &first), ADMIT_SEEN,
 	    "the list line's origin then stands");
 	is_str(first, "f:3", "for later lines");
-	is_int(frontier_claim_pending(f, &items, &pages), 0,
+	is_int(frontier_claim_pending(f, &items, &pages, &seq), 0,
 	    "memory: nothing is left pending from an earlier attempt");
 	ok(!frontier_durable(f) && frontier_commit(f) == 0,
 	    "memory: records need no commit");
