@@ -66,6 +66,31 @@ print("ok" if not twice and not missing and not extra else
 EOF
 }
 
+# depths FILE PAGES: "ok" when every final record of FILE (a crawl of the
+# generated site from p0.html) has the page's shortest depth.
+depths() {
+	"$PY" - "$@" <<'EOF'
+import collections, json, sys
+path, n = sys.argv[1], int(sys.argv[2])
+depth, todo = {0: 0}, collections.deque([0])
+while todo:
+    i = todo.popleft()
+    for j in (2 * i + 1, 2 * i + 2, 7 * i % n):
+        if j < n and j not in depth:
+            depth[j] = depth[i] + 1
+            todo.append(j)
+bad = []
+for line in open(path):
+    r = json.loads(line)
+    if (r["error"] or "").startswith(("interrupted by ", "not started: ")):
+        continue
+    i = int(r["url"].rsplit("/p", 1)[1].split(".")[0])
+    if r["depth"] != depth[i]:
+        bad.append("p%d.html at %d, not %d" % (i, r["depth"], depth[i]))
+print("ok" if not bad else " ".join(bad[:5]))
+EOF
+}
+
 # refetched TAG [PORT]: how many URLs with TAG in their target the server
 # got more than once (on PORT, or any).
 refetched() {
@@ -159,6 +184,8 @@ for e in $ENGINES; do
 	ok "$([ "$landed" -gt 0 ]; echo $?)" "$e: crawl: a kill landed mid-run"
 	is "$(check "$T/recs" url "$want")" ok \
 	    "$e: killed: one final record per page of $PAGES"
+	is "$(depths "$T/recs" "$PAGES")" ok \
+	    "$e: killed: every page at its shortest depth (breadth-first)"
 	r=$(refetched .html "$port")
 	ok "$([ "$r" -le $((KILLS * (J + BATCH))) ]; echo $?)" \
 	    "$e: crawl: pages fetched twice ($r) at most $KILLS x (-j $J + $BATCH)"
