@@ -55,6 +55,8 @@ struct frontier_ops {
 			    const char *input, char **links, size_t n,
 			    bool *fresh);
 	void		(*level_started)(struct frontier *);
+	void		(*robots)(struct frontier *, const char *origin,
+			    long status, const char *body, size_t len);
 	size_t		(*admit_links)(struct frontier *, char **links,
 			    size_t n, size_t max, const char *referrer,
 			    const char *input, unsigned depth, uint64_t *seq,
@@ -97,6 +99,12 @@ enum admit	 frontier_admit_seed(struct frontier *, const char *url,
 void		 frontier_hold(struct frontier *, uint64_t rank,
 		    unsigned depth, const char *referrer, const char *input,
 		    char **links, size_t n, bool *fresh);
+/*
+ * The robots.txt of origin came in: status 0 when there was no answer,
+ * body what came (or NULL). A durable frontier keeps it, with the time.
+ */
+void		 frontier_robots(struct frontier *, const char *origin,
+		    long status, const char *body, size_t len);
 /* The held links are being admitted: a durable frontier forgets them. */
 void		 frontier_level_started(struct frontier *);
 /*

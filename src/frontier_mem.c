@@ -49,6 +49,17 @@ mem_level_started(struct frontier *f)
 	(void)f;
 }
 
+static void
+mem_robots(struct frontier *f, const char *origin, long status,
+    const char *body, size_t len)
+{
+	(void)f;
+	(void)origin;
+	(void)status;
+	(void)body;
+	(void)len;
+}
+
 static size_t
 mem_admit_links(struct frontier *f, char **links, size_t n, size_t max,
     const char *referrer, const char *input, unsigned depth, uint64_t *seq,
@@ -107,7 +118,8 @@ mem_close(struct frontier *f, bool finished)
 }
 
 static const struct frontier_ops mem_ops = {
-	mem_admit_seed, mem_hold, mem_level_started, mem_admit_links,
+	mem_admit_seed, mem_hold, mem_level_started, mem_robots,
+	mem_admit_links,
 	mem_claim_pending, mem_complete, mem_commit, mem_close,
 };
 
@@ -142,6 +154,13 @@ void
 frontier_level_started(struct frontier *f)
 {
 	f->ops->level_started(f);
+}
+
+void
+frontier_robots(struct frontier *f, const char *origin, long status,
+    const char *body, size_t len)
+{
+	f->ops->robots(f, origin, status, body, len);
 }
 
 size_t

@@ -14,9 +14,11 @@
  *
  * One run is the same command until it finishes; each try at it is an
  * attempt. A state whose run did not finish is resumed: list lines and
- * links with a final record in this run are not fetched again, and the
- * links found and not finished (the frontier) are queued again at their
- * depth. A finished run's state starts the next run.
+ * links with a final record in this run are not fetched again, the links
+ * admitted and not finished (the frontier) are queued again at their
+ * depth and rank, and the links that the finished pages of the level
+ * held for the next are held again, so that the crawl stays breadth-first.
+ * A finished run's state starts the next run.
  */
 #include "config.h"
 
@@ -69,6 +71,7 @@ struct frontier_sqlite {
 	int		 lockfd;
 	sqlite3		*db;
 	sqlite3_stmt	*put_page, *put_found, *put_held, *del_held;
+	sqlite3_stmt	*put_robots;
 	pthread_mutex_t	 lock;		/* the connection, the sets */
 	struct strset	*seen;		/* as frontier_mem's */
 	struct strset	*done;		/* keys final in earlier attempts */
@@ -388,6 +391,25 @@ sql_level_started(struct frontier *f)
 	pthread_mutex_unlock(&q->lock);
 }
 
+static void
+sql_robots(struct frontier *f, const char *origin, long status,
+    const char *body, size_t len)
+{
+	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
+	sqlite3_stmt *st = q->put_robots;
+	char now[32];
+
+	iso_now(now, sizeof now);
+	pthread_mutex_lock(&q->lock);
+	bind_text(st, 1, origin);
+	sqlite3_bind_int64(st, 2, status);
+	if (body != NULL)
+		sqlite3_bind_blob(st, 3, body, (int)len, SQLITE_STATIC);
+	bind_text(st, 4, now);
+	step_reset(q, st);
+	pthread_mutex_unlock(&q->lock);
+}
+
 static size_t
 sql_admit_links(struct frontier *f, char **links, size_t n, size_t max,
     const char *referrer, const char *input, unsigned depth, uint64_t *seq,
@@ -549,8 +571,10 @@ static void
 sql_close(struct frontier *f, bool finished)
 {
 	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st, *stmts[] = { q->put_page, q->put_found, q->put_held,
+	    q->del_held, q->put_robots };
 	char now[32];
+	size_t i;
 
 	sql_commit(f);
 	iso_now(now, sizeof now);
@@ -568,10 +592,8 @@ sql_close(struct frontier *f, bool finished)
 	if (sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		write_failed(q);
 	pthread_mutex_unlock(&q->lock);
-	sqlite3_finalize(q->put_page);
-	sqlite3_finalize(q->put_found);
-	sqlite3_finalize(q->put_held);
-	sqlite3_finalize(q->del_held);
+	for (i = 0; i < sizeof stmts / sizeof stmts[0]; i++)
+		sqlite3_finalize(stmts[i]);
 	sqlite3_close(q->db);
 	close(q->lockfd);
 	strset_free(q->seen);
@@ -581,7 +603,8 @@ sql_close(struct frontier *f, bool finished)
 }
 
 static const struct frontier_ops sqlite_ops = {
-	sql_admit_seed, sql_hold, sql_level_started, sql_admit_links,
+	sql_admit_seed, sql_hold, sql_level_started, sql_robots,
+	sql_admit_links,
 	sql_claim_pending, sql_complete, sql_commit, sql_close,
 };
 
@@ -650,6 +673,8 @@ frontier_sqlite_open(const struct options *opt)
 	q->put_held = prepare(q, "INSERT INTO held(run, rank, depth, referrer,"
 	    " input, url) VALUES(?, ?, ?, ?, ?, ?)");
 	q->del_held = prepare(q, "DELETE FROM held WHERE run = ?");
+	q->put_robots = prepare(q, "INSERT OR REPLACE INTO robots(origin,"
+	    " status, body, fetched_at) VALUES(?, ?, ?, ?)");
 	exec_sql(q, "BEGIN");
 	return &q->f;
 }

@@ -669,6 +669,8 @@ robots_in(struct sched *s, struct host *h, struct result *r)
 
 	if (r->attempts > 1)
 		snprintf(tries, sizeof tries, ", %u attempts", r->attempts);
+	frontier_robots(s->frontier, h->origin, r->status, r->body,
+	    r->body_len);
 	if (r->ok && r->status >= 200 && r->status < 300)
 		h->robots = robots_parse(r->body ? r->body : "", r->body_len,
 		    s->product);

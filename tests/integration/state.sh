@@ -61,8 +61,8 @@ twice = [k for k, c in seen.items() if c > 1]
 missing = want - set(seen)
 extra = set(seen) - want
 print("ok" if not twice and not missing and not extra else
-      "twice %s missing %s extra %s" % (sorted(twice)[:5],
-      sorted(missing)[:5], sorted(extra)[:5]))
+      "twice %s missing %s extra %s (of %d)" % (sorted(twice)[:5],
+      sorted(missing)[:5], sorted(extra)[:5], sum(seen.values())))
 EOF
 }
 
@@ -128,14 +128,15 @@ killed_runs() {
 		k=$((k + 1))
 		# Not the function: $! must be the program, not a subshell.
 		# shellcheck disable=SC2086
+		# A file of its own: a kill may come before the redirection.
 		${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" -f jsonl --state "$st" \
-		    "$@" >"$T/att" 2>>"$T/err" &
+		    "$@" >"$T/att-$tag-$k" 2>>"$T/err" &
 		pid=$!
 		sleep "$(pause "$$$k$tag")"
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 		rc=$?
-		cat "$T/att" >>"$out"
+		cat "$T/att-$tag-$k" >>"$out" 2>/dev/null
 		[ "$rc" -eq 137 ] || break
 		# Killed after it recorded the run finished: it is done.
 		[ "$(finished "$st")" != 1 ] || { rc=0; break; }
@@ -239,6 +240,13 @@ is "$(check "$T/trecs" input "$(seq_inputs "$T/tlist" 600)")" ok \
 r=$(refetched "term=")
 ok "$([ "$r" -le 4 ]; echo $?)" \
     "SIGTERM and resume: only URLs in flight fetched twice ($r, -j 4)"
+
+# robots.txt per host, with its status (the generated sites have none).
+# shellcheck disable=SC2086
+eval "rsite=\$SITE_gen_$(set -- $ENGINES; echo "$1")"
+pscrape --no-config -q --state "$T/r.db" "$rsite/p0.html" >/dev/null 2>&1
+is "$(sql "$T/r.db" "SELECT origin, status, fetched_at IS NOT NULL FROM\
+ robots")" "$rsite|404|1" "robots.txt is kept per host, with its time"
 
 # One run per state file.
 # shellcheck disable=SC2086
