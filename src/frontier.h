@@ -66,6 +66,7 @@ struct frontier_ops {
 			    uint64_t *seq);
 	bool		(*complete)(struct frontier *, const struct result *);
 	int		(*commit)(struct frontier *);
+	void		(*checkpoint)(struct frontier *);
 	void		(*close)(struct frontier *, bool finished);
 };
 
@@ -133,6 +134,13 @@ void		 frontier_items_free(struct frontier_item *, size_t);
 bool		 frontier_complete(struct frontier *, const struct result *);
 /* Make the completed records durable; 0, or -1 (a message was given). */
 int		 frontier_commit(struct frontier *);
+/*
+ * Tidy the store (SQLite: copy its write-ahead log into the file), when
+ * it is due. Called when the records of the last commit are out: a kill
+ * during this slow step then loses nothing, where between a commit and
+ * the writing of its records it loses them.
+ */
+void		 frontier_checkpoint(struct frontier *);
 /* Whether records must wait for frontier_commit() before going out. */
 bool		 frontier_durable(const struct frontier *);
 /* Commit, record whether the run finished, let go. NULL is allowed. */

@@ -108,6 +108,12 @@ mem_commit(struct frontier *f)
 }
 
 static void
+mem_checkpoint(struct frontier *f)
+{
+	(void)f;
+}
+
+static void
 mem_close(struct frontier *f, bool finished)
 {
 	struct frontier_mem *m = (struct frontier_mem *)f;
@@ -120,7 +126,7 @@ mem_close(struct frontier *f, bool finished)
 static const struct frontier_ops mem_ops = {
 	mem_admit_seed, mem_hold, mem_level_started, mem_robots,
 	mem_admit_links,
-	mem_claim_pending, mem_complete, mem_commit, mem_close,
+	mem_claim_pending, mem_complete, mem_commit, mem_checkpoint, mem_close,
 };
 
 struct frontier *
@@ -202,6 +208,12 @@ int
 frontier_commit(struct frontier *f)
 {
 	return f->ops->commit(f);
+}
+
+void
+frontier_checkpoint(struct frontier *f)
+{
+	f->ops->checkpoint(f);
 }
 
 bool

@@ -76,6 +76,7 @@ struct frontier_sqlite {
 	struct strset	*seen;		/* as frontier_mem's */
 	struct strset	*done;		/* keys final in earlier attempts */
 	int64_t		 run, attempt;
+	int		 wal_pages;	/* in the log after the last commit */
 	bool		 failed;	/* a write failed: said once */
 };
 
@@ -567,6 +568,45 @@ sql_commit(struct frontier *f)
 	return rc;
 }
 
+/*
+ * SQLite's own checkpoint runs inside the COMMIT that passes 1000 pages
+ * of log: after the batch is durable, before its records could go out,
+ * and it is slow. Turned off (wal_autocheckpoint=0); the same is done
+ * here instead, when the sink has written the batch.
+ */
+#define CHECKPOINT_PAGES	1000
+
+static int
+wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct frontier_sqlite *q = arg;
+
+	(void)db;
+	(void)name;
+	q->wal_pages = pages;
+	return SQLITE_OK;
+}
+
+static void
+sql_checkpoint(struct frontier *f)
+{
+	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
+
+	pthread_mutex_lock(&q->lock);
+	if (q->wal_pages >= CHECKPOINT_PAGES) {
+		if (sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) !=
+		    SQLITE_OK)
+			write_failed(q);
+		sqlite3_wal_checkpoint_v2(q->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		q->wal_pages = 0;
+		if (sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL) !=
+		    SQLITE_OK)
+			write_failed(q);
+	}
+	pthread_mutex_unlock(&q->lock);
+}
+
 static void
 sql_close(struct frontier *f, bool finished)
 {
@@ -605,7 +645,7 @@ sql_close(struct frontier *f, bool finished)
 static const struct frontier_ops sqlite_ops = {
 	sql_admit_seed, sql_hold, sql_level_started, sql_robots,
 	sql_admit_links,
-	sql_claim_pending, sql_complete, sql_commit, sql_close,
+	sql_claim_pending, sql_complete, sql_commit, sql_checkpoint, sql_close,
 };
 
 /*
@@ -654,7 +694,8 @@ frontier_sqlite_open(const struct options *opt)
 		state_fatal(q, "cannot open");
 	sqlite3_busy_timeout(q->db, 5000);
 	if (sqlite3_exec(q->db, "PRAGMA journal_mode=WAL;"
-	    " PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK)
+	    " PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0", NULL,
+	    NULL, NULL) != SQLITE_OK)
 		state_fatal(q, "cannot read it (not a pscrape state?)");
 	exec_sql(q, "BEGIN IMMEDIATE");
 	state_schema(q, opt);
@@ -675,6 +716,7 @@ frontier_sqlite_open(const struct options *opt)
 	q->del_held = prepare(q, "DELETE FROM held WHERE run = ?");
 	q->put_robots = prepare(q, "INSERT OR REPLACE INTO robots(origin,"
 	    " status, body, fetched_at) VALUES(?, ?, ?, ?)");
+	sqlite3_wal_hook(q->db, wal_hook, q);
 	exec_sql(q, "BEGIN");
 	return &q->f;
 }

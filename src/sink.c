@@ -261,6 +261,7 @@ batch_commit(struct sink *s)
 	}
 	s->held.len = 0;
 	s->pending = 0;
+	frontier_checkpoint(s->state);
 }
 
 /* The ticker: a batch is committed BATCH_MS after it began, at the latest. */
