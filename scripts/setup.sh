@@ -5,7 +5,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PKGS="build-essential autoconf automake pkg-config libcurl4-openssl-dev
-libevent-dev libgumbo-dev libpsl-dev libsqlite3-dev zlib1g-dev libbrotli-dev ca-certificates python3 python3-bs4
+libevent-dev libgumbo-dev libpsl-dev libuchardet-dev libsqlite3-dev zlib1g-dev libbrotli-dev ca-certificates python3 python3-bs4 python3-chardet
 mandoc valgrind clang libclang-rt-14-dev procps bsdextrautils util-linux curl parallel openssl"
 
 missing=
@@ -13,6 +13,13 @@ for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
 	    grep -q '^install ok installed$' || missing="$missing $p"
 done
+# The count follows bs4 on the html.parser of Debian's Python
+# 3.11.2-6+deb12u9 (doc/NOTES.md); an older libpython3.11-stdlib reads
+# tags differently, so a machine made from an older image upgrades it.
+v=$(dpkg-query -W -f='${Version}' libpython3.11-stdlib 2>/dev/null || true)
+if [ -n "$v" ] && dpkg --compare-versions "$v" lt 3.11.2-6+deb12u9; then
+	missing="$missing libpython3.11-stdlib"
+fi
 if [ -n "$missing" ]; then
 	echo "setup: installing$missing"
 	sudo=

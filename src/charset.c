@@ -18,9 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uchardet.h>
+
 #include "charset.h"
 #include "scan.h"
+#include "stop.h"
 #include "xmalloc.h"
+
+/* The most of an undeclared page the detector reads (see charset_guess). */
+#define GUESS_MAX	(256 * 1024)
 
 enum enc {
 	E_UTF_8,
@@ -762,6 +768,35 @@ utf8_kind(const unsigned char *s, size_t len)
 	return 1;
 }
 
+/*
+ * An undeclared page that is not UTF-8: the reference program's bs4 asks
+ * chardet (python3-bs4 recommends python3-chardet), which reads Japanese
+ * pages as Shift_JIS or EUC-JP; libuchardet, a port of the same Mozilla
+ * detector, guesses here. Only those two guesses are taken: for anything
+ * else windows-1252 stays, as it was, which a single-byte guess of
+ * chardet's would count the same (one character a byte).
+ */
+static const char *
+charset_guess(const char *body, size_t len)
+{
+	uchardet_t	 ud;
+	const char	*cs, *r = NULL;
+
+	if ((ud = uchardet_new()) == NULL)
+		return NULL;
+	if (uchardet_handle_data(ud, body, len < GUESS_MAX ? len : GUESS_MAX)
+	    == 0) {
+		uchardet_data_end(ud);
+		cs = uchardet_get_charset(ud);
+		if (cs != NULL && equal_ci(cs, strlen(cs), "shift_jis"))
+			r = "shift_jis";
+		else if (cs != NULL && equal_ci(cs, strlen(cs), "euc-jp"))
+			r = "euc-jp";
+	}
+	uchardet_delete(ud);
+	return r;
+}
+
 const char *
 charset_sniff(const char *body, size_t len, const char *content_type,
     size_t *bom)
@@ -793,8 +828,14 @@ charset_sniff(const char *body, size_t len, const char *content_type,
 	 * detector (like bs4) takes bytes that are valid UTF-8 for UTF-8;
 	 * legacy text is almost never valid UTF-8 by accident.
 	 */
-	if (utf8_kind(b, len) > 0)
+	switch (utf8_kind(b, len)) {
+	case 1:
 		return "utf-8";
+	case -1:
+		if ((cs = charset_guess(body, len)) != NULL)
+			return cs;
+		break;
+	}
 	return "windows-1252";
 }
 
@@ -856,6 +897,7 @@ from_iconv(const struct encoding *e, const char *in, size_t len,
 	iconv_t	 cd;
 	char	*out, *ip = (char *)in, *op;
 	size_t	 il = len, wl, rest, ol, o = 0, cap, skip, r;
+	unsigned calls = 0;
 	int	 err;
 
 	if ((cd = iconv_open("UTF-8", e->iconv)) == (iconv_t)-1)
@@ -863,6 +905,10 @@ from_iconv(const struct encoding *e, const char *in, size_t len,
 	cap = len + len / 2 + 64;
 	out = xmalloc(cap);
 	while (il > 0) {
+		/* A stop leaves the rest (extract.c drops the page). */
+		if ((++calls & 255) == 0 && atomic_load_explicit(&stop_signal,
+		    memory_order_relaxed) != 0)
+			break;
 		wl = il < ICONV_WINDOW ? il : ICONV_WINDOW;
 		rest = il - wl;
 		op = out + o;

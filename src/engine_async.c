@@ -29,6 +29,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -36,6 +37,7 @@
 #include <event2/event_struct.h>
 #include <event2/thread.h>
 
+#include "budget.h"
 #include "engine.h"
 #include "extract.h"
 #include "fetch.h"
@@ -55,6 +57,7 @@ struct parsed {
 	struct result	*r;
 	char		*body;
 	size_t		 len;
+	struct budget_hold hold;	/* its body's share of --max-memory */
 	struct parsed	*next;
 };
 
@@ -77,6 +80,9 @@ struct loop {
 	struct event		*wake;		/* a parse thread gave slots back */
 	struct event		*watch;		/* looks for a stop request */
 	struct event		*later;		/* the scheduler's next start */
+	struct event		*unpause;	/* lets paused transfers go on */
+	struct fetch		**paused;	/* bodies waiting for --max-memory */
+	int			 npaused;
 	atomic_bool		 starved;	/* idle, waiting for the scheduler */
 	pthread_t		 thread;
 
@@ -118,6 +124,7 @@ struct sockinfo {
 
 static void	 add_transfers(struct loop *);
 static void	 check_done(struct cmulti *);
+static void	 parse_queue(struct aengine *, struct parsed *);
 static void	 loop_free(struct loop *);
 
 /*
@@ -202,8 +209,20 @@ parse_main(void *arg)
 			ae->tail = NULL;
 		pthread_mutex_unlock(&ae->lock);
 
-		page_extract(p->r, p->body, p->len, ae->run->save,
-		    ae->run->opt);
+		/*
+		 * --max-memory spent: this thread never waits (the page
+		 * holding the overdraft token may be behind this one in the
+		 * queue), the page goes to the back of the queue instead.
+		 */
+		if (!page_extract(p->r, p->body, p->len, ae->run->save,
+		    ae->run->opt, &p->hold)) {
+			nanosleep(&(struct timespec){ 0, 2 * 1000 * 1000 },
+			    NULL);
+			p->next = NULL;
+			parse_queue(ae, p);
+			continue;
+		}
+		budget_release(&p->hold);
 		sched_done(ae->run->sched, p->r);
 		poke_starved(p->lp);
 		free(p->body);
@@ -284,6 +303,52 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	drive(arg, CURL_SOCKET_TIMEOUT, 0);
+}
+
+/*
+ * A body that --max-memory has no room for pauses its transfer (the loop
+ * never waits): the loop lets it go on a few milliseconds later, when it
+ * tries again, and pauses again if the budget is still spent.
+ */
+static void
+on_paused(void *arg, struct fetch *f)
+{
+	struct loop *lp = arg;
+	struct timeval soon = { 0, 5 * 1000 };
+
+	lp->paused[lp->npaused++] = f;
+	if (!evtimer_pending(lp->unpause, NULL))
+		evtimer_add(lp->unpause, &soon);
+}
+
+static void
+on_unpause(evutil_socket_t fd, short what, void *arg)
+{
+	struct loop *lp = arg;
+	struct fetch *f;
+
+	(void)fd;
+	(void)what;
+	/* From the end: one that pauses again is put back there. */
+	while (lp->npaused > 0) {
+		f = lp->paused[--lp->npaused];
+		fetch_unpause(f);
+		if (lp->npaused > 0 && lp->paused[lp->npaused - 1] == f)
+			break;
+	}
+}
+
+/* A transfer that ended while paused is no longer to be let go on. */
+static void
+unpaused(struct loop *lp, struct fetch *f)
+{
+	int i;
+
+	for (i = 0; i < lp->npaused; i++)
+		if (lp->paused[i] == f) {
+			lp->paused[i] = lp->paused[--lp->npaused];
+			break;
+		}
 }
 
 /*
@@ -406,8 +471,12 @@ add_transfers(struct loop *lp)
 		    lp->cm[i].cap; i++)
 			;
 		cm = &lp->cm[i];
-		f = lp->nidle > 0 ? lp->idle[--lp->nidle] :
-		    fetch_new(run->opt, run->save);
+		if (lp->nidle > 0)
+			f = lp->idle[--lp->nidle];
+		else {
+			f = fetch_new(run->opt, run->save);
+			fetch_on_pause(f, on_paused, lp);
+		}
 		curl_multi_add_handle(cm->multi, fetch_prepare(f, job));
 		cm->in_use++;
 		cm->fresh = true;
@@ -438,6 +507,8 @@ parse_where(struct loop *lp, struct fetch *f, struct result *r)
 	p->lp = lp;
 	p->r = r;
 	p->body = fetch_take_body(f, &p->len);
+	budget_hold_init(&p->hold, true);
+	budget_hand(fetch_hold(f), &p->hold);
 	return p;
 }
 
@@ -490,8 +561,10 @@ transfer_done(struct cmulti *cm, CURL *e, CURLcode rc)
 
 	curl_multi_remove_handle(cm->multi, e);
 	cm->in_use--;
+	unpaused(lp, f);
 	r = fetch_finish(f, rc);
 	p = parse_where(lp, f, r);
+	fetch_release(f);
 	keep_fetch(lp, f);
 	if (p != NULL)
 		parse_queue(lp->ae, p);
@@ -577,8 +650,10 @@ loop_init(struct aengine *ae, struct loop *lp, int maxjobs)
 	lp->wake = event_new(lp->base, -1, 0, on_wake, lp);
 	lp->watch = event_new(lp->base, -1, EV_PERSIST, on_watch, lp);
 	lp->later = evtimer_new(lp->base, on_later, lp);
+	lp->unpause = evtimer_new(lp->base, on_unpause, lp);
 	event_add(lp->watch, &(struct timeval){ 0, 200 * 1000 });
 	lp->idle = xcalloc((size_t)maxjobs, sizeof *lp->idle);
+	lp->paused = xcalloc((size_t)maxjobs, sizeof *lp->paused);
 }
 
 /* Split n slots over the loops, and each loop's over its multi handles. */
@@ -609,11 +684,13 @@ loop_free(struct loop *lp)
 	for (i = 0; i < lp->nidle; i++)
 		fetch_free(lp->idle[i]);
 	event_free(lp->later);
+	event_free(lp->unpause);
 	event_free(lp->watch);
 	event_free(lp->wake);
 	event_base_free(lp->base);
 	free(lp->cm);
 	free(lp->idle);
+	free(lp->paused);
 }
 
 static int

@@ -39,6 +39,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "budget.h"
 #include "engine.h"
 #include "fetch.h"
 #include "proto.h"
@@ -51,8 +52,6 @@
 
 /* Where a worker finds its socket; PROCESS_WORKER_ENV names it. */
 #define WORKER_FD		3
-#define STRING_(x)		#x
-#define STRING(x)		STRING_(x)
 /* Deaths before HELLO in a row after which no more workers are started. */
 #define MAX_FAILED_STARTS	3
 
@@ -88,6 +87,7 @@ struct pengine {
 	long		 wait_ms;	/* until the scheduler may have a job */
 	char		**envp;		/* environ with PROCESS_WORKER_ENV */
 	char		*exe;		/* this program */
+	struct budget_hold *holds;	/* each slot's, shared; or NULL */
 };
 
 /* Until the scheduler says SCHED_END (never while a worker holds a job). */
@@ -151,10 +151,17 @@ worker_program(void)
  * The environment of every worker, built once before any fork: the
  * parent's, with the socket's number added.
  */
+/*
+ * PROCESS_WORKER_ENV's entry: "FD:SLOT", SLOT the worker's hold in the
+ * budget (budget.h) mapped at BUDGET_FD, or -1. Written before each fork.
+ */
+static char worker_entry[64];
+#define BUDGET_FD	(WORKER_FD + 1)
+
 static char **
 worker_env(void)
 {
-	static char entry[] = PROCESS_WORKER_ENV "=" STRING(WORKER_FD);
+	char *entry = worker_entry;
 	size_t n = 0, i, j = 0, namelen = strlen(PROCESS_WORKER_ENV);
 	char **envp;
 
@@ -199,7 +206,10 @@ worker_exec(struct pengine *pe, int fd, pid_t parent)
 		dup2(null, STDIN_FILENO);
 		dup2(null, STDOUT_FILENO);
 	}
-	closefrom(WORKER_FD + 1);
+	/* The budget's memfd is at 10 or above (budget.c), clear of these. */
+	if (pe->holds != NULL && dup2(budget_fd(), BUDGET_FD) == -1)
+		_exit(127);
+	closefrom(pe->holds != NULL ? BUDGET_FD + 1 : WORKER_FD + 1);
 	execve(pe->exe, pscrape_argv, pe->envp);
 	proto_send_noexec(WORKER_FD, errno);
 	_exit(127);
@@ -223,6 +233,8 @@ worker_start(struct pengine *pe, struct worker *w)
 	 * so through exec until its handlers are in: one sent to it (by us
 	 * in stop_workers, by a terminal to the group) waits, not lost.
 	 */
+	snprintf(worker_entry, sizeof worker_entry, "%s=%d:%d",
+	    PROCESS_WORKER_ENV, WORKER_FD, pe->holds != NULL ? w->slot : -1);
 	stop_block(&mask);
 	pid = fork();
 	saved = errno;
@@ -361,6 +373,9 @@ worker_lost(struct pengine *pe, struct worker *w, const char *problem)
 	pe->live--;
 	w->pid = 0;
 	w->held = NULL;
+	/* What it held of --max-memory, and the token, if it had it. */
+	if (pe->holds != NULL)
+		budget_release(&pe->holds[w->slot]);
 	proto_in_free(&w->in);
 	free(w->text.data);
 	memset(&w->text, 0, sizeof w->text);
@@ -580,6 +595,7 @@ engine_process(struct run *run)
 	pe.pfd = xcalloc((size_t)pe.nw, sizeof *pe.pfd);
 	pe.envp = worker_env();
 	pe.exe = worker_program();
+	pe.holds = budget_slots((size_t)pe.nw);
 
 	for (i = 0; i < pe.nw; i++) {
 		w = &pe.w[i];
@@ -659,7 +675,8 @@ process_worker_main(const struct options *opt, int fd)
 	struct job *job;
 	struct result *r;
 	char err[1024];
-	int rc = EXIT_SUCCESS, got;
+	const char *v, *c;
+	int rc = EXIT_SUCCESS, got, slot;
 
 	/* A stop aborts the transfer in hand, as in the parent. */
 	stop_install();
@@ -671,6 +688,10 @@ process_worker_main(const struct options *opt, int fd)
 		return EXIT_FAILURE;
 	}
 	f = fetch_new(opt, save);
+	/* Reserve from the run's budget, through this slot's hold. */
+	if ((v = getenv(PROCESS_WORKER_ENV)) != NULL &&
+	    (c = strchr(v, ':')) != NULL && (slot = atoi(c + 1)) >= 0)
+		fetch_set_hold(f, budget_attach(BUDGET_FD, (size_t)slot));
 	if (proto_send_hello(fd) == -1)
 		rc = EXIT_FAILURE;
 	while (rc == EXIT_SUCCESS && (got = proto_recv(fd, &in, &msg)) != 0) {

@@ -27,11 +27,13 @@
 
 #include <gumbo.h>
 
+#include "budget.h"
 #include "buf.h"
 #include "charset.h"
 #include "extract.h"
 #include "nest.h"
 #include "scan.h"
+#include "stop.h"
 #include "textcount.h"
 #include "xmalloc.h"
 
@@ -57,6 +59,8 @@ struct arena {
 	size_t		 total;		/* bytes handed out */
 	size_t		 cap;		/* more abandons the parse */
 	sigjmp_buf	 bail;		/* where to */
+	struct budget_hold *hold;	/* --max-memory, or NULL */
+	size_t		 reserved;	/* what the chunks took from it */
 };
 
 /*
@@ -75,6 +79,27 @@ struct arena {
 /* Why a parse was abandoned (the siglongjmp value). */
 #define BAIL_MEMORY	1
 #define BAIL_ASSERT	2
+#define BAIL_STOP	3	/* a stop signal came (stop.h) */
+#define BAIL_BUDGET	4	/* over half of --max-memory */
+#define BAIL_LATER	5	/* --max-memory spent; may not wait */
+
+/*
+ * Reserve n bytes from --max-memory for a chunk before it is allocated,
+ * or abandon the parse: the budget may wait here, inside gumbo, which is
+ * safe since everything gumbo holds is in the arena.
+ */
+static void
+arena_reserve(struct arena *a, size_t n)
+{
+	static const int bail[] = { 0, BAIL_BUDGET, BAIL_LATER, BAIL_STOP };
+	enum budget_got got;
+
+	if (a->hold == NULL || (got = budget_take(a->hold, n)) == BUDGET_OK) {
+		a->reserved += a->hold != NULL ? n : 0;
+		return;
+	}
+	siglongjmp(a->bail, bail[got]);
+}
 
 /*
  * Built for the fuzzer (tests/fuzz), every block gets a chunk of its own,
@@ -98,9 +123,17 @@ arena_alloc(void *ud, size_t n)
 	n = n == 0 ? ALIGN : (n + ALIGN - 1) & ~(ALIGN - 1);
 	if ((a->total += n) > a->cap)
 		siglongjmp(a->bail, BAIL_MEMORY);
+	/*
+	 * gumbo cannot be interrupted, but it allocates every few bytes of
+	 * input: a stop abandons the parse here, within milliseconds, as
+	 * the memory cap does.
+	 */
+	if (atomic_load_explicit(&stop_signal, memory_order_relaxed) != 0)
+		siglongjmp(a->bail, BAIL_STOP);
 	if (ARENA_EACH || n > a->next / 4) {
 		/* A big block gets a chunk of its own behind the current
 		 * one, so the space left in head is not wasted. */
+		arena_reserve(a, sizeof *big + n);
 		big = xmalloc(sizeof *big + (ARENA_EACH ? asked : n));
 		big->size = big->used = n;
 		if (c == NULL) {
@@ -114,6 +147,7 @@ arena_alloc(void *ud, size_t n)
 		return big->data;
 	}
 	if (c == NULL || c->size - c->used < n) {
+		arena_reserve(a, sizeof *c + a->next);
 		c = xmalloc(sizeof *c + a->next);
 		c->size = a->next;
 		c->used = 0;
@@ -146,8 +180,10 @@ arena_free(void *ud, void *p)
 }
 
 static void
-arena_init(struct arena *a, size_t len)
+arena_init(struct arena *a, size_t len, struct budget_hold *hold)
 {
+	a->hold = hold;
+	a->reserved = 0;
 	a->head = NULL;
 	a->last = NULL;
 	a->total = 0;
@@ -169,6 +205,9 @@ arena_clear(struct arena *a)
 		free(c);
 	}
 	a->head = NULL;
+	if (a->hold != NULL)
+		budget_give(a->hold, a->reserved);
+	a->reserved = 0;
 }
 
 /* --- links --------------------------------------------------------------- */
@@ -414,7 +453,7 @@ void
 extract_page(const char *body, size_t len, const char *content_type,
     struct extract_out *out, struct textbuf *text)
 {
-	extract_page_links(body, len, content_type, out, text, NULL);
+	extract_page_links(body, len, content_type, out, text, NULL, NULL);
 }
 
 void
@@ -431,44 +470,91 @@ extract_links_free(struct extract_links *l)
 	l->n = l->cap = l->found = 0;
 }
 
+/*
+ * Whether a stop signal has come: the parse of a page is then abandoned
+ * between its steps (charset.c and textcount.c also stop early inside
+ * theirs), so that a stop ends a run within a second however big the
+ * pages being parsed.
+ */
+static bool
+stopped(void)
+{
+	return atomic_load_explicit(&stop_signal, memory_order_relaxed) != 0;
+}
+
+/*
+ * What a parse may allocate besides gumbo's arena, reserved from
+ * --max-memory before it starts: the copies of charset.c (UTF-8 from
+ * another charset), tame_refs(), nest.c and textcount.c, and the text
+ * kept for --text. Each is about the size of the page, and they are
+ * seldom made (an ASCII or UTF-8 page gets none but the text): once the
+ * page's size and a little stands for all of them. What a converted page
+ * takes beyond it (up to 3 bytes a byte) is in the margin README states.
+ */
+#define PARSE_COPIES(len)	((len) + 64 * 1024)
+
 void
 extract_page_links(const char *body, size_t len, const char *content_type,
     struct extract_out *out, struct textbuf *text,
-    struct extract_links *links)
+    struct extract_links *links, struct budget_hold *hold)
 {
 	struct charset_text	 ct;
 	struct arena		 arena;
 	GumboOptions		 opts = kGumboDefaultOptions;
-	GumboOutput		*g;
+	GumboOutput		*g = NULL;
 	const char		*buf;
-	char			*flat, *tamed;
-	size_t			 n;
-	int			 why;
+	char			*flat = NULL, *tamed = NULL;
+	size_t			 n, copies = hold != NULL ? PARSE_COPIES(len) : 0;
+	int			 why = BAIL_STOP;
 
 	memset(out, 0, sizeof *out);
+	if (!stopped() && hold != NULL)
+		switch (budget_take(hold, copies)) {
+		case BUDGET_OK:
+			break;
+		case BUDGET_TOO_BIG:
+			out->over_budget = true;
+			return;
+		case BUDGET_LATER:
+			out->later = true;
+			return;
+		case BUDGET_STOPPED:
+			out->interrupted = true;
+			return;
+		}
+	if (stopped()) {
+		out->interrupted = true;
+		budget_give(hold, copies);
+		return;
+	}
 	charset_decode(body, len, content_type, &ct);
 	buf = ct.data;
 	n = ct.len;
-	if ((tamed = tame_refs(buf, n)) != NULL)
+	if (!stopped() && (tamed = tame_refs(buf, n)) != NULL)
 		buf = tamed;
-	if ((flat = nest_defend(buf, n, &n)) != NULL)
+	if (!stopped() && (flat = nest_defend(buf, n, &n)) != NULL)
 		buf = flat;
 
-	arena_init(&arena, n);
+	arena_init(&arena, n, hold);
 	opts.allocator = arena_alloc;
 	opts.deallocator = arena_free;
 	opts.userdata = &arena;
 	opts.max_errors = 0;
-	if ((g = parse_bounded(&opts, &arena, buf, n, &why)) == NULL) {
+	if (stopped() ||
+	    (g = parse_bounded(&opts, &arena, buf, n, &why)) == NULL) {
 		arena_clear(&arena);
 		out->charset = ct.charset;
 		out->flattened = flat != NULL;
 		out->too_complex = why == BAIL_MEMORY;
 		out->parser_failed = why == BAIL_ASSERT;
+		out->interrupted = why == BAIL_STOP;
+		out->over_budget = why == BAIL_BUDGET;
+		out->later = why == BAIL_LATER;
 		out->parse_limit = arena.cap;
 		free(flat);
 		free(tamed);
 		free(ct.owned);
+		budget_give(hold, copies);
 		return;
 	}
 
@@ -478,7 +564,13 @@ extract_page_links(const char *body, size_t len, const char *content_type,
 	out->chars = textcount(ct.data, ct.len, text);
 	out->charset = ct.charset;
 	out->flattened = flat != NULL;
+	/* textcount() stops early on a stop: its count is not the page's. */
+	if (stopped()) {
+		out->chars = 0;
+		out->interrupted = true;
+	}
 	free(flat);
 	free(tamed);
 	free(ct.owned);
+	budget_give(hold, copies);
 }

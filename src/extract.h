@@ -16,6 +16,8 @@
 
 #include "buf.h"		/* struct textbuf */
 
+struct budget_hold;
+
 struct extract_out {
 	uint64_t	 chars;		/* Unicode code points of visible text */
 	const char	*charset;	/* static canonical name: "utf-8", ... */
@@ -23,6 +25,9 @@ struct extract_out {
 	bool		 parser_failed;	/* gumbo failed an internal check */
 	bool		 too_complex;	/* not parsed: the parser outgrew */
 	size_t		 parse_limit;	/* ... this many bytes of memory */
+	bool		 interrupted;	/* not parsed: a stop signal came */
+	bool		 over_budget;	/* not parsed: over half --max-memory */
+	bool		 later;		/* not parsed: the budget is spent */
 };
 
 /* Whether a Content-Type names HTML; a missing one (NULL) counts as HTML. */
@@ -33,7 +38,8 @@ bool	extract_is_html(const char *content_type);
  * When text is not NULL the extracted text (UTF-8) is appended to it.
  * Bad bytes become U+FFFD, hostile nesting is flattened; a page whose
  * parse would need more memory than parse_limit (16 times its size, 128 MB
- * at least) is abandoned: too_complex, and chars is 0.
+ * at least) is abandoned: too_complex, and chars is 0. So is a page being
+ * parsed when a stop signal comes (stop.h): interrupted, at once.
  */
 void	extract_page(const char *body, size_t len, const char *content_type,
 	    struct extract_out *out, struct textbuf *text);
@@ -58,11 +64,15 @@ struct extract_links {
  * extract_page(), also collecting into links (when not NULL) the href of
  * every HTML <a> and <area> that has one, and the first <base href>, with
  * the same parse. Hrefs are appended to what links holds. A page that is
- * not parsed (too_complex, parser_failed) adds nothing.
+ * not parsed (too_complex, parser_failed, interrupted, over_budget, later)
+ * adds nothing. The parse reserves its memory from --max-memory through
+ * hold (budget.h; NULL: outside it), waiting while it is spent unless the
+ * hold may not wait: then later, with nothing done.
  */
 void	extract_page_links(const char *body, size_t len,
 	    const char *content_type, struct extract_out *out,
-	    struct textbuf *text, struct extract_links *links);
+	    struct textbuf *text, struct extract_links *links,
+	    struct budget_hold *hold);
 /* Free what links holds and zero it (found too), keeping max. */
 void	extract_links_free(struct extract_links *);
 

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "budget.h"
 #include "buf.h"
 #include "extract.h"
 #include "fetch.h"
@@ -50,6 +51,15 @@ struct fetch {
 	bool			 too_big;
 	bool			 headers_too_big;
 	char			 errbuf[CURL_ERROR_SIZE];
+
+	/* --max-memory: what the job holds, and for its body */
+	struct budget_hold	 own;
+	struct budget_hold	*hold;		/* &own, or a worker's slot */
+	size_t			 counted;	/* body capacity reserved */
+	bool			 over_budget;	/* the body alone is too big */
+	bool			 budget_stop;	/* a stop came while waiting */
+	void			(*on_pause)(void *, struct fetch *);
+	void			*pause_arg;
 };
 
 /*
@@ -158,15 +168,54 @@ on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 	return stop_signal != 0;
 }
 
+/*
+ * Reserve from --max-memory what the body's buffer grows to (as
+ * buf_add() grows it) before it grows: 1 when it may, 0 when the job
+ * must fail (over_budget or budget_stop), -1 when the transfer is to
+ * pause (async: the loop lets it go on later).
+ */
+static int
+body_room(struct fetch *f, size_t len)
+{
+	size_t want = f->body.len + len + 1, cap = f->body.cap;
+
+	if (want <= cap)
+		return 1;
+	for (cap = cap != 0 ? cap : 256; cap < want; cap *= 2)
+		;
+	if (cap <= f->counted)
+		return 1;
+	switch (budget_take(f->hold, cap - f->counted)) {
+	case BUDGET_OK:
+		f->counted = cap;
+		return 1;
+	case BUDGET_LATER:
+		return -1;
+	case BUDGET_STOPPED:
+		f->budget_stop = true;
+		return 0;
+	default:
+		f->over_budget = true;
+		return 0;
+	}
+}
+
 static size_t
 on_body(char *p, size_t size, size_t n, void *arg)
 {
 	struct fetch *f = arg;
 	size_t len = size * n;
+	int room;
 
 	if ((uint64_t)f->body.len + len > f->opt->max_size) {
 		f->too_big = true;
 		return 0;	/* CURLE_WRITE_ERROR; too_big tells why */
+	}
+	if ((room = body_room(f, len)) <= 0) {
+		if (room == 0)
+			return 0;	/* CURLE_WRITE_ERROR, as above */
+		f->on_pause(f->pause_arg, f);
+		return CURL_WRITEFUNC_PAUSE;
 	}
 	buf_add(&f->body, p, len);
 	return len;
@@ -257,6 +306,8 @@ fetch_new(const struct options *opt, struct savetext *save)
 
 	f->opt = opt;
 	f->save = save;
+	budget_hold_init(&f->own, false);
+	f->hold = &f->own;
 	if ((e = f->easy = curl_easy_init()) == NULL)
 		fatal(EXIT_FAILURE, "cannot create a curl handle");
 	curl_easy_setopt(e, CURLOPT_PRIVATE, f);
@@ -307,6 +358,7 @@ fetch_free(struct fetch *f)
 {
 	if (f == NULL)
 		return;
+	fetch_release(f);
 	curl_easy_cleanup(f->easy);
 	job_free(f->job);
 	free(f->body.data);
@@ -330,6 +382,45 @@ fetch_of(CURL *e)
 	return f;
 }
 
+void
+fetch_set_hold(struct fetch *f, struct budget_hold *h)
+{
+	fetch_release(f);
+	f->hold = h != NULL ? h : &f->own;
+}
+
+void
+fetch_on_pause(struct fetch *f, void (*cb)(void *, struct fetch *),
+    void *arg)
+{
+	f->on_pause = cb;
+	f->pause_arg = arg;
+	f->own.nowait = cb != NULL;
+}
+
+void
+fetch_unpause(struct fetch *f)
+{
+	curl_easy_pause(f->easy, CURLPAUSE_CONT);
+}
+
+struct budget_hold *
+fetch_hold(struct fetch *f)
+{
+	return f->hold;
+}
+
+void
+fetch_release(struct fetch *f)
+{
+	if (f->body.cap > KEEP_BODY_MAX) {
+		free(f->body.data);
+		memset(&f->body, 0, sizeof f->body);
+	}
+	budget_release(f->hold);
+	f->counted = 0;
+}
+
 CURL *
 fetch_prepare(struct fetch *f, struct job *job)
 {
@@ -338,12 +429,11 @@ fetch_prepare(struct fetch *f, struct job *job)
 	f->too_big = false;
 	f->header_bytes = 0;
 	f->headers_too_big = false;
+	f->over_budget = false;
+	f->budget_stop = false;
 	f->errbuf[0] = '\0';
 	f->body.len = 0;
-	if (f->body.cap > KEEP_BODY_MAX) {
-		free(f->body.data);
-		memset(&f->body, 0, sizeof f->body);
-	}
+	fetch_release(f);
 	curl_easy_setopt(f->easy, CURLOPT_URL, job->url);
 	return f->easy;
 }
@@ -388,7 +478,8 @@ refused_target(CURL *e)
 static bool
 transient(const struct fetch *f, CURLcode rc)
 {
-	if (stop_signal != 0 || f->too_big || f->headers_too_big)
+	if (stop_signal != 0 || f->too_big || f->headers_too_big ||
+	    f->over_budget || f->budget_stop)
 		return false;
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
@@ -431,8 +522,13 @@ transfer_error(struct fetch *f, CURLcode rc, struct result *r)
 	const char *target, *coding;
 	long oserr = 0;
 
-	if (rc == CURLE_ABORTED_BY_CALLBACK && stop_signal != 0) {
+	if ((rc == CURLE_ABORTED_BY_CALLBACK && stop_signal != 0) ||
+	    (rc == CURLE_WRITE_ERROR && f->budget_stop)) {
 		result_fail(r, "interrupted by %s", stop_reason());
+		return;
+	}
+	if (rc == CURLE_WRITE_ERROR && f->over_budget) {
+		result_fail(r, "%s", budget_too_big());
 		return;
 	}
 	if (rc == CURLE_WRITE_ERROR && f->too_big) {
@@ -566,12 +662,14 @@ fetch_take_body(struct fetch *f, size_t *len)
 
 	*len = f->body.len;
 	memset(&f->body, 0, sizeof f->body);
+	f->counted = 0;	/* what it holds goes with it: budget_hand() */
 	return p;
 }
 
-void
+bool
 page_extract(struct result *r, const char *body, size_t len,
-    struct savetext *save, const struct options *opt)
+    struct savetext *save, const struct options *opt,
+    struct budget_hold *hold)
 {
 	struct textbuf text = { NULL, 0, 0 };
 	struct extract_links links;
@@ -582,13 +680,28 @@ page_extract(struct result *r, const char *body, size_t len,
 
 	if (!r->ok || !extract_is_html(r->content_type) ||
 	    (r->job != NULL && r->job->kind != JOB_PAGE))
-		return;
+		return true;
 	memset(&out, 0, sizeof out);
 	memset(&links, 0, sizeof links);
 	links.max = opt->max_links;
 	want = r->job != NULL && r->job->want_links;
 	extract_page_links(body ? body : "", len, r->content_type, &out,
-	    save != NULL || opt->text ? &text : NULL, want ? &links : NULL);
+	    save != NULL || opt->text ? &text : NULL, want ? &links : NULL,
+	    hold);
+	if (out.later) {
+		extract_links_free(&links);
+		free(text.data);
+		return false;
+	}
+	if (out.interrupted || out.over_budget) {
+		if (out.interrupted)
+			result_fail(r, "interrupted by %s", stop_reason());
+		else
+			result_fail(r, "%s", budget_too_big());
+		extract_links_free(&links);
+		free(text.data);
+		return true;
+	}
 	if (want) {
 		r->nlinks = links_resolve(r->eff_url != NULL ? r->eff_url :
 		    r->job->url, links.base, links.hrefs, links.n, &r->links);
@@ -607,7 +720,7 @@ page_extract(struct result *r, const char *body, size_t len,
 			result_fail(r, "the HTML parser (gumbo) failed one of"
 			    " its internal checks on this page");
 		free(text.data);
-		return;
+		return true;
 	}
 	if (save != NULL && (r->text_file = savetext_write(save, r->url,
 	    text.data ? text.data : "", text.len, err, sizeof err)) == NULL) {
@@ -623,12 +736,18 @@ page_extract(struct result *r, const char *body, size_t len,
 		r->text_len = text.len;
 	} else
 		free(text.data);
+	return true;
 }
 
 void
 fetch_extract(struct fetch *f, struct result *r)
 {
-	page_extract(r, f->body.data, f->body.len, f->save, f->opt);
+	/*
+	 * On an async loop (which must never wait) only small pages are
+	 * parsed here: outside the budget, in its fixed margin.
+	 */
+	page_extract(r, f->body.data, f->body.len, f->save, f->opt,
+	    f->on_pause != NULL ? NULL : f->hold);
 }
 
 struct result *
@@ -649,5 +768,6 @@ fetch_page(struct fetch *f, struct job *job)
 	r = fetch_finish(f, rc);
 
 	fetch_extract(f, r);
+	fetch_release(f);
 	return r;
 }

@@ -18,6 +18,7 @@
 
 struct savetext;
 struct fetch;
+struct budget_hold;
 
 struct fetch	*fetch_new(const struct options *, struct savetext *);
 void		 fetch_free(struct fetch *);
@@ -39,6 +40,22 @@ void		 fetch_cookies_end(void);
 void		 fetch_set_share(struct fetch *, CURLSH *sh);
 /* The fetch a handle belongs to (for the multi interface). */
 struct fetch	*fetch_of(CURL *);
+/*
+ * --max-memory (budget.h): the fetch's job reserves its body and parse
+ * through the fetch's own hold, or through h (a process worker's slot in
+ * shared memory; NULL: its own again). With fetch_on_pause() (the async
+ * engine) the hold never waits: a body that cannot grow pauses its
+ * transfer (CURL_WRITEFUNC_PAUSE) and cb(arg, f) is called, for the
+ * loop to unpause it later. fetch_release() frees a big body and gives
+ * back what the job held: at the end of every job, so that no finished
+ * job keeps memory, or the overdraft token, from the others.
+ */
+void		 fetch_set_hold(struct fetch *, struct budget_hold *h);
+void		 fetch_on_pause(struct fetch *, void (*cb)(void *,
+		    struct fetch *), void *arg);
+void		 fetch_unpause(struct fetch *);
+void		 fetch_release(struct fetch *);
+struct budget_hold *fetch_hold(struct fetch *);
 /* Point the handle at job (fetch takes the job); returns the handle. */
 CURL		*fetch_prepare(struct fetch *, struct job *);
 /*
@@ -57,9 +74,13 @@ struct result	*fetch_page(struct fetch *, struct job *);
  * The extract step on a body that was taken from its fetch; thread-safe.
  * Counts characters, saves the text when --save-text asked for it (the
  * file in r->text_file) and keeps it in r->text with --text; a page
- * whose links are wanted gives its first --max-links.
+ * whose links are wanted gives its first --max-links. The parse reserves
+ * through hold (NULL: outside the budget); false when the hold may not
+ * wait and the budget is spent: r is as it was, and the page is to be
+ * parsed later.
  */
-void		 page_extract(struct result *, const char *body, size_t len,
-		    struct savetext *, const struct options *);
+bool		 page_extract(struct result *, const char *body, size_t len,
+		    struct savetext *, const struct options *,
+		    struct budget_hold *hold);
 
 #endif

@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@
 
 #include <curl/curl.h>
 
+#include "budget.h"
 #include "engine.h"
 #include "fetch.h"
 #include "frontier.h"
@@ -279,6 +281,8 @@ start_process(struct session *s)
 	signal(SIGXFSZ, SIG_IGN);
 	stop_install();
 	raise_nofile();
+	/* Before any worker: they share its count (budget.h). */
+	budget_init(s->opt.max_memory);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatal(EXIT_FAILURE, "cannot initialise libcurl");
 	if (fetch_cookies_start(&s->opt, err, sizeof err) != 0)
@@ -373,6 +377,16 @@ run_engine(struct session *s, const struct engine *e)
 	}
 	if (source_failed(src))
 		s->input_failed = true;
+	/*
+	 * After a stop the rest of the input is not read (a list of ten
+	 * million lines would keep a stop from being prompt), so its lines
+	 * get no record: say where reading ended. Every line read has one.
+	 * Not after an output error, which has its own message.
+	 */
+	if (stop_signal > 0 && !opt->dry_run &&
+	    source_unread(src, err, sizeof err))
+		warnx_("stopped by %s: input read %s; the lines after it"
+		    " have no record", stop_reason(), err);
 	source_close(src);
 }
 
@@ -540,6 +554,14 @@ main(int argc, char **argv)
 
 	/* Until stop_install(), a stop signal waits: none is lost. */
 	stop_block(NULL);
+	/*
+	 * Bodies and parse chunks are big: with glibc's threshold fixed,
+	 * each gets a mapping of its own, given back to the system when
+	 * freed; its default threshold rises to 32 MB after the first such
+	 * free, and the freed memory stays with the process, outside what
+	 * --max-memory counts (a run at -j 32 held 4 times its budget).
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	/*
 	 * libcurl (libidn2) converts an internationalised host name from the
 	 * locale's character set: take the user's, for LC_CTYPE only.

@@ -165,6 +165,9 @@ static const struct optdef optdefs[] = {
 	{ "max-links", 0, "N", "10000",
 	  "with --depth, follow only the first N links of a page",
 	  INT(max_links, 1, 10000000) },
+	{ "max-memory", 0, "BYTES", "1G",
+	  "memory that bodies and parses may hold at once in all the run;"
+	  " one page at most half of it", SIZE(max_memory) },
 	{ "max-pages", 0, "N", NULL,
 	  "fetch at most N pages in all, links included",
 	  INT(max_pages, 1, LONG_MAX) },
@@ -842,7 +845,12 @@ options_parse(struct options *o, int argc, char **argv)
 		free(config);
 	}
 
-	*sp++ = '+';	/* stop at the first non-option, as POSIX says */
+	/*
+	 * Options may follow the lists and URLs, as in curl and wget2
+	 * (`pscrape URL -o -`): glibc's getopt_long moves the operands
+	 * to the end. "--" ends the options, and POSIXLY_CORRECT in the
+	 * environment restores POSIX's stop at the first operand.
+	 */
 	*sp++ = ':';	/* report a missing argument as ':' */
 	for (i = 0; i < NOPTDEFS; i++) {
 		d = &optdefs[i];

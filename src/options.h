@@ -33,6 +33,7 @@ struct options {
 	long			 timeout_ms;
 	long			 connect_timeout_ms;
 	uint64_t		 max_size;	/* decoded body cap, bytes */
+	uint64_t		 max_memory;	/* --max-memory, bytes */
 	long			 max_redirs;
 	char			*user_agent;
 	struct curl_slist	*headers;	/* -H, in order */

@@ -1,8 +1,9 @@
 /*
  * Textcount: what len(BeautifulSoup(page, 'html.parser').text) counts,
- * computed as bs4 4.11 and Python 3.11's html.parser compute it, so that
- * the count is the reference program's on any page, not only on pages an
- * HTML5 parser reads the same way. gumbo's tree (extract.c) is not used
+ * computed as bs4 4.11 and Python 3.11's html.parser (Debian's
+ * 3.11.2-6+deb12u9, with the HTML5 tag rules of gh-135661) compute it, so
+ * that the count is the reference program's on any page, not only on pages
+ * an HTML5 parser reads the same way. gumbo's tree (extract.c) is not used
  * for it: html.parser reads the inside of textarea, title, iframe, xmp,
  * noembed and noframes as markup, knows no implied tags, and decodes
  * character references by rules of its own.
@@ -11,8 +12,9 @@
  * - html.parser (html/parser.py, _markupbase.py), with bs4's
  *   convert_charrefs=False: HTMLParser.goahead() and the parse_*
  *   methods, their regular expressions written out by hand (\s is
- *   Python's Unicode whitespace). bs4 calls feed() then close(), that is
- *   goahead(0) then goahead(1) from where the first stopped; the two
+ *   Python's Unicode whitespace; the tag patterns' space is ASCII). bs4
+ *   calls feed() then close(), that is goahead(0) then goahead(1) from
+ *   where the first stopped; the two
  *   differ where html.parser waits for more input, and the page is
  *   counted through both.
  * - bs4's tree builder (BeautifulSoup.endData, pushTag, popTag,
@@ -25,7 +27,7 @@
  *
  * Everything is linear in the page: each search html.parser repeats from
  * a later start (the next '>', a closing quote, "-->") remembers its last
- * answer.
+ * answer, and a tag is either passed or, cut short, ends the page.
  */
 #include "config.h"
 
@@ -38,6 +40,7 @@
 #include "buf.h"
 #include "entities.h"
 #include "scan.h"
+#include "stop.h"
 #include "textcount.h"
 #include "xmalloc.h"
 
@@ -63,6 +66,7 @@ struct memo {
 struct tc {
 	const char	*s;		/* the page */
 	const char	*e;		/* its end */
+	const char	*look;		/* where to look for a stop next */
 	struct textbuf	*text;
 	uint64_t	 chars;
 
@@ -86,20 +90,10 @@ struct tc {
 	size_t		 nslots;
 	struct textbuf	 store;
 
-	/*
-	 * Where locatestarttagend_tolerant ends from each attribute start
-	 * (offset + 1; 0: not known yet). The rest of the match depends on
-	 * that position alone, and a tag that never ends would otherwise be
-	 * scanned again from each '<' inside it.
-	 */
-	uint32_t	*locate;
-	const char	**seen;
-	size_t		 nseen, seencap;
-
 	/* html.parser */
 	uint32_t	 cdata;		/* script/style id + 1 in CDATA mode */
 	const char	*lastsemi;	/* the last ';' of the page */
-	struct memo	 m_gt, m_lt, m_sq, m_dq, m_comment, m_msect, m_sect;
+	struct memo	 m_gt, m_sq, m_dq, m_comment, m_sect;
 };
 
 static void
@@ -191,8 +185,8 @@ find_char(struct memo *m, const char *p, const char *e, char c)
 }
 
 /*
- * The first match at or after p of "--\s*>" (close == 0), "]\s*]\s*>"
- * (close == 1) or "]\s*>" (close == 2); *end gets its end.
+ * The first match at or after p of "--\s*>" (close == 0) or "]\s*]\s*>"
+ * (close == 1); *end gets its end.
  */
 static const char *
 find_close(struct memo *m, const char *p, const char *e, int close,
@@ -570,26 +564,42 @@ entityref(struct tc *t, const char *p)
 
 /* --- html.parser: tags ------------------------------------------------------ */
 
-/* tagfind_tolerant's name: [a-zA-Z][^\t\n\r\f />\x00]* */
+/*
+ * The tag patterns (tagfind_tolerant, attrfind_tolerant, locatetagend)
+ * are those of gh-135661, in Debian's Python 3.11.2-6+deb12u9: their
+ * space is [\t\n\r\f ], ASCII without \v, and a NUL is part of a name.
+ */
+static bool
+is_tsp(unsigned char c)
+{
+	return c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == ' ';
+}
+
+/* tagfind_tolerant's name: [a-zA-Z][^\t\n\r\f />]* */
 static const char *
 tag_name_end(const char *p, const char *e)
 {
-	for (p++; p < e && *p != '\t' && *p != '\n' && *p != '\r' &&
-	    *p != '\f' && *p != ' ' && *p != '/' && *p != '>' && *p != '\0';
-	    p++)
+	for (p++; p < e && !is_tsp(*p) && *p != '/' && *p != '>'; p++)
 		;
 	return p;
 }
 
-/* (?:\s|/(?!>))* */
+/* [\t\n\r\f ]* (slash false) or [\t\n\r\f /]* (slash true) */
+static const char *
+skip_tsp(const char *p, const char *e, bool slash)
+{
+	while (p < e && (is_tsp(*p) || (slash && *p == '/')))
+		p++;
+	return p;
+}
+
+/* attrfind_tolerant's tail: (?:[\t\n\r\f ]|/(?!>))* */
 static const char *
 skip_sep(const char *p, const char *e)
 {
-	size_t	n;
-
 	for (;;) {
-		if ((n = py_space(p, e)) > 0)
-			p += n;
+		if (p < e && is_tsp(*p))
+			p++;
 		else if (p < e && *p == '/' && (p + 1 == e || p[1] != '>'))
 			p++;
 		else
@@ -607,91 +617,56 @@ attr_value(struct tc *t, const char *p)
 		q = find_char(*p == '\'' ? &t->m_sq : &t->m_dq, p + 1, e, *p);
 		return q != NULL ? q + 1 : NULL;
 	}
-	while (p < e && *p != '>' && py_space(p, e) == 0)
+	while (p < e && *p != '>' && !is_tsp(*p))
 		p++;
 	return p;
 }
 
 /*
- * attrfind_tolerant at p, which must follow one of '"\s/:
- * ([^\s/>][^\s/=>]*)(\s*=+\s*(VALUE))?(?:\s|/(?!>))*, with the
- * backtracking the regex does when a quote is not closed. Returns its
- * end, or NULL when it does not match.
+ * An attribute at p, what follows it left out:
+ * (?<=['"\t\n\r\f /])[^\t\n\r\f />][^\t\n\r\f /=>]*
+ * ([\t\n\r\f ]*=[\t\n\r\f ]*(VALUE))?, with the backtracking the regex
+ * does when a quote is not closed. Returns its end, or NULL when none
+ * starts at p (p is never a tag's first character).
  */
 static const char *
-attr(struct tc *t, const char *p, const char *start)
+attr(struct tc *t, const char *p)
 {
-	const char	*e = t->e, *a, *b, *c, *v;
-	unsigned char	 prev;
+	const char	*e = t->e, *a, *b, *v;
 
-	if (p <= start || p >= e || *p == '/' || *p == '>' ||
-	    py_space(p, e) > 0)
+	if (p >= e || is_tsp(*p) || *p == '/' || *p == '>' ||
+	    (p[-1] != '\'' && p[-1] != '"' && p[-1] != '/' && !is_tsp(p[-1])))
 		return NULL;
-	/* The lookbehind: one of '"/ or any space (UTF-8 or not). */
-	prev = p[-1];
-	if (prev != '\'' && prev != '"' && prev != '/' &&
-	    !(prev >= 0x09 && prev <= 0x0d) && !(prev >= 0x1c && prev <= 0x20) &&
-	    !(prev >= 0x80 && (py_space(p - 2, e) == 2 ||
-	    py_space(p - 3, e) == 3)))
-		return NULL;
-	for (p++; p < e && *p != '/' && *p != '=' && *p != '>' &&
-	    py_space(p, e) == 0; p++)
+	for (p++; p < e && !is_tsp(*p) && *p != '/' && *p != '=' && *p != '>';
+	    p++)
 		;
-	a = skip_space(p, e);
+	a = skip_tsp(p, e, false);
 	if (a < e && *a == '=') {
-		for (b = a; b < e && *b == '='; b++)
-			;
-		c = skip_space(b, e);
-		if ((v = attr_value(t, c)) != NULL)
-			p = skip_space(v, e);
-		else if (c > b)
-			p = c;	/* \s* gives back a space: an empty value */
-		else if (b - a > 1)
-			p = attr_value(t, b - 1);	/* =+ gives back a '=' */
+		b = skip_tsp(a + 1, e, false);
+		if ((v = attr_value(t, b)) != NULL)
+			return v;
+		if (b > a + 1)
+			return b - 1;	/* a space given back: an empty value */
 	}
-	return skip_sep(p, e);
+	return p;
 }
 
-/* locatestarttagend_tolerant's end, for the tag at p. */
+/*
+ * locatetagend from p (the name's letter), as check_for_whole_start_tag()
+ * and parse_endtag() use it: the end of the tag, or NULL when the match
+ * does not end in '>' (-1, "incomplete": a tag cut by the end of the
+ * page, or an attribute such as a="x with no closing quote, which stops
+ * the match at its '=').
+ */
 static const char *
-start_tag_locate(struct tc *t, const char *p)
+tag_end(struct tc *t, const char *p)
 {
-	const char	*e = t->e, *q, *r;
-	size_t		 n;
+	const char	*e = t->e, *r;
 
-	q = tag_name_end(p + 1, e);
-	for (;;) {		/* [\s/]* */
-		if ((n = py_space(q, e)) > 0)
-			q += n;
-		else if (q < e && *q == '/')
-			q++;
-		else
-			break;
-	}
-	t->nseen = 0;
-	for (;;) {
-		if (t->locate != NULL && t->locate[q - t->s] != 0) {
-			r = t->s + t->locate[q - t->s] - 1;
-			break;
-		}
-		if (t->nseen == t->seencap) {
-			t->seencap = t->seencap != 0 ? 2 * t->seencap : 64;
-			t->seen = xrealloc(t->seen, t->seencap * sizeof *t->seen);
-		}
-		t->seen[t->nseen++] = q;
-		if ((r = attr(t, q, p)) == NULL) {
-			r = skip_space(q, e);
-			break;
-		}
-		q = r;
-	}
-	if (t->nseen > 16 && t->locate == NULL && e - t->s < UINT32_MAX)
-		t->locate = xcalloc(e - t->s + 1, sizeof *t->locate);
-	if (t->locate != NULL) {
-		while (t->nseen > 0)
-			t->locate[t->seen[--t->nseen] - t->s] = r - t->s + 1;
-	}
-	return r;
+	p = skip_tsp(tag_name_end(p, e), e, true);
+	while ((r = attr(t, p)) != NULL)
+		p = skip_tsp(r, e, true);
+	return p < e && *p == '>' ? p + 1 : NULL;
 }
 
 /*
@@ -702,28 +677,16 @@ start_tag_locate(struct tc *t, const char *p)
 static const char *
 parse_starttag(struct tc *t, const char *p)
 {
-	const char	*e = t->e, *j, *end, *name, *nend, *k, *r, *s, *se;
+	const char	*e = t->e, *end, *name, *nend, *k, *r, *s, *se;
 	uint32_t	 id;
 	size_t		 n;
 
-	j = start_tag_locate(t, p);
-	if (j == e)
+	if ((end = tag_end(t, p + 1)) == NULL)
 		return NULL;
-	if (*j == '>')
-		end = j + 1;
-	else if (*j == '/')
-		end = j + 1 < e && j[1] == '>' ? j + 2 : NULL;
-	else if (is_alpha(*j) || *j == '=')
-		end = NULL;
-	else
-		end = j;
-	if (end == NULL)
-		return NULL;
-
 	name = p + 1;
 	nend = tag_name_end(name, e);
-	for (k = skip_sep(nend, e); k < end && (r = attr(t, k, p)) != NULL;)
-		k = r;
+	for (k = skip_sep(nend, e); k < end && (r = attr(t, k)) != NULL;)
+		k = skip_sep(r, e);
 	/* rawdata[k:endpos].strip() in (">", "/>") */
 	s = k;
 	se = end;
@@ -766,22 +729,23 @@ same_ci(const char *a, const char *b, size_t n)
 	return true;
 }
 
-/* The "</\s*name\s*>" that ends CDATA mode, at or after p, or NULL. */
+/*
+ * Where CDATA mode's "</name(?=[\t\n\r\f />])" (ASCII, any case) matches
+ * at or after p, or NULL.
+ */
 static const char *
 cdata_end(struct tc *t, const char *p)
 {
 	const struct name	*nm = &t->names[t->cdata - 1];
-	const char		*e = t->e, *q, *r;
+	const char		*e = t->e, *q;
+	unsigned char		 c;
 
 	for (; (q = memchr(p, '<', e - p)) != NULL; p = q + 1) {
-		if (q + 1 == e || q[1] != '/')
+		if ((size_t)(e - q) < nm->len + 3 || q[1] != '/' ||
+		    !same_ci(q + 2, t->store.data + nm->off, nm->len))
 			continue;
-		r = skip_space(q + 2, e);
-		if ((size_t)(e - r) <= nm->len ||
-		    !same_ci(r, t->store.data + nm->off, nm->len))
-			continue;
-		r = skip_space(r + nm->len, e);
-		if (r < e && *r == '>')
+		c = q[2 + nm->len];
+		if (is_tsp(c) || c == '/' || c == '>')
 			return q;
 	}
 	return NULL;
@@ -791,91 +755,41 @@ cdata_end(struct tc *t, const char *p)
 static const char *
 parse_endtag(struct tc *t, const char *p)
 {
-	const char	*e = t->e, *gt, *n, *q, *r;
-	const struct name *nm;
+	const char	*e = t->e, *gt, *end, *n;
 
-	if ((gt = find_char(&t->m_gt, p + 1, e, '>')) == NULL)
+	if ((gt = find_char(&t->m_gt, p + 2, e, '>')) == NULL)
 		return NULL;
-	/* endtagfind: </\s*([a-zA-Z][-.a-zA-Z0-9:_]*)\s*> */
-	n = skip_space(p + 2, e);
-	if (n < e && is_alpha(*n)) {
-		for (q = n + 1; q < e && (is_alnum(*q) || *q == '-' ||
-		    *q == '.' || *q == ':' || *q == '_'); q++)
-			;
-		r = skip_space(q, e);
-		if (r == gt) {
-			if (t->cdata != 0) {
-				nm = &t->names[t->cdata - 1];
-				if ((size_t)(q - n) != nm->len ||
-				    !same_ci(n, t->store.data + nm->off, nm->len)) {
-					data(t, p, gt + 1 - p);
-					return gt + 1;
-				}
-			}
-			endtag(t, intern(t, n, q - n));
-			t->cdata = 0;
-			return gt + 1;
-		}
-	}
-	if (t->cdata != 0) {
-		data(t, p, gt + 1 - p);
-		return gt + 1;
-	}
-	if (!is_alpha(p[2])) {
-		if (p[2] == '>')
+	n = p + 2;
+	if (!is_alpha(*n)) {
+		if (*n == '>')
 			return p + 3;	/* "</>": nothing at all */
 		flush(t);		/* a bogus comment */
 		return gt + 1;
 	}
-	endtag(t, intern(t, p + 2, tag_name_end(p + 2, e) - (p + 2)));
-	return gt + 1;
+	if ((end = tag_end(t, n)) == NULL)
+		return NULL;
+	endtag(t, intern(t, n, tag_name_end(n, e) - n));
+	t->cdata = 0;
+	return end;
 }
 
 /*
- * parse_html_declaration() at p ("<!", not "<!--"). A marked section
- * other than temp, cdata, ignore, include, rcdata, if, else and endif
- * makes html.parser raise AssertionError (the reference program fails on
- * the page): it is read as a bogus comment here.
+ * parse_html_declaration() at p ("<!", not "<!--"): since deb12u9 only
+ * "<![CDATA[" opens a marked section; any other "<![" is a bogus comment,
+ * where html.parser used to raise on some.
  */
 static const char *
 parse_declaration(struct tc *t, const char *p)
 {
-	static const char *const std[] = { "temp", "cdata", "ignore",
-	    "include", "rcdata" };
-	static const char *const ms[] = { "if", "else", "endif" };
-	const char	*e = t->e, *n, *q, *r, *m, *mend;
-	size_t		 i;
-	int		 close = -1;
+	const char	*e = t->e, *q, *m, *mend;
 
-	if (p + 2 < e && p[2] == '[') {
-		n = p + 3;
-		if (n == e)
+	if (e - p >= 9 && memcmp(p, "<![CDATA[", 9) == 0) {
+		/* _scan_name() waits for what follows "CDATA" */
+		if ((m = find_close(&t->m_sect, p + 3, e, 1, &mend)) == NULL)
 			return NULL;
-		for (q = n; q < e && (is_alnum(*q) || *q == '-' || *q == '_' ||
-		    *q == '.'); q++)
-			;
-		if (q > n && is_alpha(*n)) {
-			if ((r = skip_space(q, e)) == e)
-				return NULL;
-			for (i = 0; i < sizeof std / sizeof std[0]; i++) {
-				if (equal_ci(n, q - n, std[i]))
-					close = 1;
-			}
-			for (i = 0; i < sizeof ms / sizeof ms[0]; i++) {
-				if (equal_ci(n, q - n, ms[i]))
-					close = 2;
-			}
-		}
-		if (close > 0) {
-			m = find_close(close == 1 ? &t->m_sect : &t->m_msect,
-			    p + 3, e, close, &mend);
-			if (m == NULL)
-				return NULL;
-			flush(t);
-			if (m - n >= 6 && equal_ci(n, 6, "cdata["))
-				cdata_section(t, n + 6, m - (n + 6));
-			return mend;
-		}
+		flush(t);
+		cdata_section(t, p + 9, m - (p + 9));
+		return mend;
 	} else if (e - p >= 9 && equal_ci(p, 9, "<!doctype")) {
 		if ((q = find_char(&t->m_gt, p + 9, e, '>')) == NULL)
 			return NULL;
@@ -888,7 +802,36 @@ parse_declaration(struct tc *t, const char *p)
 	return q + 1;
 }
 
+/*
+ * goahead(1) at a construct that the page ends inside (deb12u8's
+ * handling, gh-135661): a start tag or an end tag that begins with a
+ * letter is dropped; "</" as the page's last two characters is text; an
+ * unclosed "<![CDATA[" is a CDATA section to the end; a comment, bogus
+ * comment, doctype or processing instruction runs to the end. The rest of
+ * the page is consumed either way.
+ */
+static const char *
+unclosed(struct tc *t, const char *i)
+{
+	const char	*e = t->e;
+
+	if (is_alpha(i[1]))
+		;
+	else if (i[1] == '/') {
+		if (i + 2 == e)
+			data(t, i, 2);
+		else if (!is_alpha(i[2]))
+			flush(t);
+	} else if (e - i >= 9 && memcmp(i, "<![CDATA[", 9) == 0)
+		cdata_section(t, i + 9, e - (i + 9));
+	else
+		flush(t);
+	return e;
+}
+
 /* --- html.parser: goahead() ------------------------------------------------ */
+
+#define STOP_LOOK	(64 * 1024)
 
 static const char *
 goahead(struct tc *t, const char *i, bool end)
@@ -896,6 +839,18 @@ goahead(struct tc *t, const char *i, bool end)
 	const char	*e = t->e, *j, *k, *mend;
 
 	while (i < e) {
+		/*
+		 * Every STOP_LOOK bytes, whether a stop signal came: then
+		 * the rest is left (the caller sees stop_signal and drops
+		 * the count), so that a stop is prompt on a page of any
+		 * size.
+		 */
+		if (i >= t->look) {
+			if (atomic_load_explicit(&stop_signal,
+			    memory_order_relaxed) != 0)
+				return e;
+			t->look = i + STOP_LOOK;
+		}
 		if (t->cdata != 0) {
 			if ((j = cdata_end(t, i)) == NULL)
 				break;
@@ -934,13 +889,7 @@ goahead(struct tc *t, const char *i, bool end)
 			if (k == NULL) {
 				if (!end)
 					break;
-				if ((k = find_char(&t->m_gt, i + 1, e, '>')) !=
-				    NULL)
-					k++;
-				else if ((k = find_char(&t->m_lt, i + 1, e,
-				    '<')) == NULL)
-					k = i + 1;
-				data(t, i, k - i);
+				k = unclosed(t, i);
 			}
 			i = k;
 		} else if (i + 1 < e && i[1] == '#') {
@@ -1073,8 +1022,6 @@ textcount(const char *html, size_t len, struct textbuf *text)
 	p = goahead(&t, html, false);
 	goahead(&t, p, true);
 	flush(&t);
-	free(t.locate);
-	free(t.seen);
 	free(t.stack);
 	free(t.names);
 	free(t.slots);

@@ -141,6 +141,20 @@ source_failed(const struct source *s)
 	return s->failed;
 }
 
+bool
+source_unread(const struct source *s, char *where, size_t len)
+{
+	if (s->f != NULL)
+		snprintf(where, len, "up to %s:%lu", s->name, s->line);
+	else if (s->next < s->nfiles)
+		snprintf(where, len, "up to (not including) %s",
+		    is_url(s, s->next) ? "the URL arguments left" :
+		    s->files[s->next]);
+	else
+		return false;
+	return true;
+}
+
 void
 source_close(struct source *s)
 {

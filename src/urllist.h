@@ -65,6 +65,12 @@ void		 source_set_shard(struct source *, unsigned k, unsigned n,
 		    bool by_url);
 /* Whether reading an input failed part-way (an input error, exit 2). */
 bool		 source_failed(const struct source *);
+/*
+ * Whether the input was left before its end (after a stop: source_next()
+ * reads no more then), and where: "up to FILE:LINE", the last line read,
+ * or "up to (not including) FILE". The lines after get no record.
+ */
+bool		 source_unread(const struct source *, char *where, size_t len);
 void		 source_close(struct source *);
 
 /* Pure parts, exposed for the unit tests. */

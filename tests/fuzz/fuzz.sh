@@ -49,8 +49,8 @@ sources() {
 	case $1 in
 	urllist) echo "urllist url strset sink format stats progress result" \
 	    "buf xmalloc stop" ;;
-	charset) echo "charset xmalloc" ;;
-	extract) echo "extract textcount charset nest tokenize buf xmalloc" ;;
+	charset) echo "charset xmalloc stop" ;;
+	extract) echo "extract textcount charset nest tokenize buf xmalloc stop" ;;
 	robots) echo "robots buf xmalloc" ;;
 	esac
 }

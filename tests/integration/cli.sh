@@ -43,6 +43,14 @@ pscrape --dry-run "$T" >/dev/null 2>"$T/err"; st=$?
 is "$st:$(cat "$T/err")" "2:pscrape: cannot read '$T': Is a directory" \
     "a directory is refused"
 
+# --- options after the files and URLs, as curl and wget2 take them
+pscrape http://127.0.0.1:1/a --dry-run -f csv >"$T/out" 2>"$T/err"; st=$?
+is "$st:$(cat "$T/out"):$(cat "$T/err")" "0:http://127.0.0.1:1/a:" \
+    "options after a URL apply (--dry-run after the URL)"
+pscrape --dry-run -- --dry-run >/dev/null 2>"$T/err"; st=$?
+is "$st:$(cat "$T/err")" "2:pscrape: cannot read '--dry-run': No such file or directory" \
+    "after --, an argument that looks like an option is a file"
+
 # --- line rules: BOM, CRLF, whitespace, comments, blank lines
 printf '\357\273\277http://127.0.0.1:1/a\r\n\r\n  # comment\n\t http://127.0.0.1:1/b  \r\n#http://127.0.0.1:1/c\n' >"$T/l1"
 pscrape --dry-run "$T/l1" >"$T/out" 2>"$T/err"; st=$?

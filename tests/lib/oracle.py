@@ -17,7 +17,7 @@ are, and bs4 (UnicodeDammit) decides: a <meta> declaration, else a guess
 Measured agreement with extract_page() (src/extract.c, which counts with
 src/textcount.c): tests/integration/oracle.sh compares every fixture in
 tests/data/fixtures/MANIFEST and every corpus page, and demands the same
-number; all 19 fixtures and 32 corpus pages agree exactly (bs4 4.11.2,
+number; all 26 fixtures and 32 corpus pages agree exactly (bs4 4.11.2,
 Python 3.11.2). What stays different is listed in pscrape(1) and
 doc/NOTES.md, "The text count".
 """

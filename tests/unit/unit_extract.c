@@ -246,6 +246,53 @@ test_count(void)
 	CHECK("<pre>a</pre>\n  \n<p>b</p>", 3, "a\nb",
 	    "after </pre> runs collapse again");
 
+	/*
+	 * Debian's Python 3.11.2-6+deb12u9 (gh-135661 and the fixes of
+	 * deb12u8): what the page ends inside is no longer text, end tags and
+	 * the end of a script are read as HTML5 reads them, and only
+	 * <![CDATA[ opens a marked section. bs4's numbers on that Python.
+	 */
+	CHECK("FOO<!-- BAR --!>BAZ", 3, "FOO",
+	    "an unclosed comment runs to the end");
+	CHECK("FOO<!--->BAZ", 3, "FOO",
+	    "<!---> opens a comment that runs to the end");
+	CHECK("x<?pi", 1, "x",
+	    "an unclosed processing instruction runs to the end");
+	CHECK("x<!doc", 1, "x",
+	    "an unclosed bogus comment runs to the end");
+	CHECK("<svg><![CDATA[foo", 3, "foo",
+	    "an unclosed CDATA section counts to the end");
+	CHECK("x</", 3, "x</",
+	    "</ at the end is text");
+	CHECK("x</ b", 1, "x",
+	    "an unclosed </ and a space: a bogus comment");
+	CHECK("</b test", 0, "",
+	    "an unclosed end tag is dropped");
+	CHECK("x<di", 1, "x",
+	    "an unclosed start tag is dropped");
+	CHECK("<img alt=\"><div>A</div>", 0, "",
+	    "a quote left open drops the rest");
+	CHECK("<a href=\"x>y</a>z", 0, "",
+	    "an attribute cut at its open quote drops the rest");
+	CHECK("<a b= \"c>d", 1, "d",
+	    "a space before the open quote: an empty value");
+	CHECK("FOO<script></script/>BAR", 6, "FOOBAR",
+	    "</script/> ends a script");
+	CHECK("FOO<script></script foo=\">\" dd>BAR", 6, "FOOBAR",
+	    "</script attr=\">\"> ends a script");
+	CHECK("<script>a</scriptx>b</script>c", 1, "c",
+	    "</scriptx> does not end a script");
+	CHECK("<style>a</ style>b</style>c", 1, "c",
+	    "</ style> does not end a style");
+	CHECK("a<![if !IE]>b<![endif]>c", 3, "abc",
+	    "<![if ...]> is a bogus comment");
+	CHECK("a<![foo[x]]>b", 2, "ab",
+	    "an unknown marked section is a bogus comment");
+	CHECK("<p\vclass=x>y</p>z", 2, "yz",
+	    "\\v is part of the tag name");
+	CHECK("<b>x</b\v>y", 2, "xy",
+	    "</b\\v> closes no b");
+
 	CHECK("<p>\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e caf\xc3\xa9</p>", 8,
 	    "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e caf\xc3\xa9",
 	    "one per code point");
@@ -298,6 +345,32 @@ test_charsets(void)
 	    "UTF-16LE cut off in a code unit");
 	CHECK_CT("<meta charset=\"shift_jis\"><p>\x93\xfa\x96\x7b</p>", NULL, 2,
 	    "\xe6\x97\xa5\xe6\x9c\xac", "Shift_JIS by meta");
+	/*
+	 * Nothing declared: bs4 4.11.2's own guess, with the python3-chardet
+	 * 5.1.0 python3-bs4 recommends (pscrape asks libuchardet).
+	 */
+#define JA_TEXT	"\xe3\x81\x93\xe3\x81\xae\xe3\x83\x9a\xe3\x83\xbc\xe3\x82\xb8" \
+	    "\xe3\x81\xab\xe3\x81\xaf\xe6\x96\x87\xe5\xad\x97\xe3\x82\xb3" \
+	    "\xe3\x83\xbc\xe3\x83\x89\xe3\x81\xae\xe5\xae\xa3\xe8\xa8\x80" \
+	    "\xe3\x81\x8c\xe3\x81\x82\xe3\x82\x8a\xe3\x81\xbe\xe3\x81\x9b" \
+	    "\xe3\x82\x93\xe3\x80\x82\xe6\x9d\xb1\xe4\xba\xac\xe3\x81\xa8" \
+	    "\xe5\xa4\xa7\xe9\x98\xaa\xe3\x80\x82"
+	CHECK_CT("<p>\x82\xb1\x82\xcc\x83y\x81[\x83W\x82\xc9\x82\xcd\x95\xb6"
+	    "\x8e\x9a\x83R\x81[\x83h\x82\xcc\x90\xe9\x8c\xbe\x82\xaa\x82"
+	    "\xa0\x82\xe8\x82\xdc\x82\xb9\x82\xf1\x81" "B\x93\x8c\x8b\x9e"
+	    "\x82\xc6\x91\xe5\x8d\xe3\x81" "B</p>",
+	    NULL, 28, JA_TEXT,
+	    "undeclared Shift_JIS, guessed as bs4's chardet guesses");
+	CHECK_CT("<p>\xa4\xb3\xa4\xce\xa5\xda\xa1\xbc\xa5\xb8\xa4\xcb\xa4\xcf"
+	    "\xca\xb8\xbb\xfa\xa5\xb3\xa1\xbc\xa5\xc9\xa4\xce\xc0\xeb\xb8"
+	    "\xc0\xa4\xac\xa4\xa2\xa4\xea\xa4\xde\xa4\xbb\xa4\xf3\xa1\xa3"
+	    "\xc5\xec\xb5\xfe\xa4\xc8\xc2\xe7\xba\xe5\xa1\xa3</p>",
+	    NULL, 28, JA_TEXT,
+	    "undeclared EUC-JP, guessed as bs4's chardet guesses");
+	CHECK_CT("<p>caf\xe9 na\xefve \x93quoted\x94 \x80 5</p>", NULL, 23,
+	    "caf\xc3\xa9 na\xc3\xafve \xe2\x80\x9cquoted\xe2\x80\x9d \xe2"
+	    "\x82\xac 5",
+	    "undeclared windows-1252 stays windows-1252 (windows-1252)");
 
 	extract_page(S("<p>x</p>"), "text/html; charset=koi8-r", &out, NULL);
 	is_str(out.charset, "koi8-r", "charset reported from the header");
@@ -528,7 +601,7 @@ test_links(void)
 	size_t			 i, len, n;
 
 	memset(&l, 0, sizeof l);
-	extract_page_links(S(page), "text/html", &out, &tb, &l);
+	extract_page_links(S(page), "text/html", &out, &tb, &l, NULL);
 	extract_page(S(page), "text/html", &plain, &tb2);
 	is_int(l.n, 8, "links: a and area hrefs of the HTML namespace");
 	for (i = 0; i < l.n && i < 8; i++)
@@ -545,14 +618,14 @@ test_links(void)
 	/* A reference past INT_MAX in an href is U+FFFD there too. */
 	memset(&l2, 0, sizeof l2);
 	extract_page_links(S("<a href=\"a&#x100000041;\">x</a>"), NULL, &out,
-	    NULL, &l2);
+	    NULL, &l2, NULL);
 	ok(l2.n == 1 && strcmp(l2.hrefs[0], "a\xef\xbf\xbd") == 0,
 	    "links: a reference past INT_MAX in an href");
 	extract_links_free(&l2);
 
 	/* A second page appends; the base stays the first one seen. */
 	extract_page_links(S("<base href=\"x/\"><a href=\"more\">m</a>"), NULL,
-	    &out, NULL, &l);
+	    &out, NULL, &l, NULL);
 	ok(l.n == 9 && strcmp(l.hrefs[8], "more") == 0 &&
 	    strcmp(l.base, "/root/") == 0, "links: appended");
 	extract_links_free(&l);
@@ -564,13 +637,13 @@ test_links(void)
 	for (p = body, i = 0; i < EXTRACT_MAX_LINKS + 5; i++)
 		p += sprintf(p, "<a href=\"l%zu\">x</a>", i);
 	len = p - body;
-	extract_page_links(body, len, "text/html", &out, NULL, &l);
+	extract_page_links(body, len, "text/html", &out, NULL, &l, NULL);
 	ok(l.n == EXTRACT_MAX_LINKS &&
 	    strcmp(l.hrefs[l.n - 1], "l9999") == 0,
 	    "links: at most 10000 by default, the first ones");
 	extract_links_free(&l);
 	l.max = 3;
-	extract_page_links(body, len, "text/html", &out, NULL, &l);
+	extract_page_links(body, len, "text/html", &out, NULL, &l, NULL);
 	ok(l.n == 3 && strcmp(l.hrefs[2], "l2") == 0, "links: max 3");
 	extract_links_free(&l);
 	is_int(l.max, 3, "links: free keeps max");
@@ -585,28 +658,28 @@ test_links(void)
 	p += sprintf(p, "<a href=\"deep\">x</a>");
 	for (i = 0; i < n; i++)
 		p += sprintf(p, "</div>");
-	extract_page_links(body, p - body, "text/html", &out, NULL, &l);
+	extract_page_links(body, p - body, "text/html", &out, NULL, &l, NULL);
 	ok(out.flattened && l.n == 1 && strcmp(l.hrefs[0], "deep") == 0,
 	    "links: inside 20000 nested div (flattened)");
 	extract_links_free(&l);
 	free(body);
 	/* Past the cap each link is kept as a <link/>: the count stays. */
 	body = repeat("<div> <a href=\"d\">x </a> ", "</div>", 2000, &len);
-	extract_page_links(body, len, "text/html", &out, NULL, &l);
+	extract_page_links(body, len, "text/html", &out, NULL, &l, NULL);
 	ok(out.flattened && l.n == 2000 && strcmp(l.hrefs[1999], "d") == 0,
 	    "links: 2000 links in 2000 nested div (flattened)");
 	is_int(out.chars, 8000, "links: ... and the count bs4 4.11 gives");
 	extract_links_free(&l);
 	free(body);
 	body = repeat("<b><a href=\"r\">x", "</a></b>", 3000, &len);
-	extract_page_links(body, len, "text/html", &out, NULL, &l);
+	extract_page_links(body, len, "text/html", &out, NULL, &l, NULL);
 	ok(out.flattened && l.n == 3000 && strcmp(l.hrefs[2999], "r") == 0,
 	    "links: 3000 nested links (flattened)");
 	extract_links_free(&l);
 	free(body);
 
 	/* A page that is not parsed adds nothing, and leaks nothing. */
-	extract_page_links(S(bad), "text/html", &out, NULL, &l);
+	extract_page_links(S(bad), "text/html", &out, NULL, &l, NULL);
 	ok(out.parser_failed && l.n == 0 && l.base == NULL,
 	    "links: none from a page gumbo fails on");
 	extract_links_free(&l);

@@ -1,0 +1,3 @@
+#!/bin/sh
+# tests/integration/crawl.sh on the async engine (see tests/lib/one_engine.sh).
+exec "${SHELL:-/bin/sh}" "${top_srcdir:-.}/tests/lib/one_engine.sh" crawl async

@@ -1,0 +1,3 @@
+#!/bin/sh
+# tests/integration/hostile.sh on the process engine (see tests/lib/one_engine.sh).
+exec "${SHELL:-/bin/sh}" "${top_srcdir:-.}/tests/lib/one_engine.sh" hostile process
