@@ -106,6 +106,7 @@ struct aengine {
 	struct loop		*loops;
 	int			 nloops;
 	int			 nparse;	/* parse threads; 0: parse on the loops */
+	struct fetch_share	*share;		/* DNS, TLS sessions: every loop's */
 
 	pthread_mutex_t		 lock;		/* guards the fields below */
 	pthread_cond_t		 work;
@@ -441,7 +442,7 @@ loop_drain(struct loop *lp, bool on)
 	lp->draining = on;
 	for (i = 0; i < lp->ncm; i++)
 		curl_multi_setopt(lp->cm[i].multi, CURLMOPT_MAXCONNECTS,
-		    on ? 1L : 0L);
+		    on ? 1L : (long)lp->cm[i].cap);
 }
 
 /* Fill the loop's free slots, ADD_BATCH per pass at most. */
@@ -476,6 +477,7 @@ add_transfers(struct loop *lp)
 		else {
 			f = fetch_new(run->opt, run->save);
 			fetch_on_pause(f, on_paused, lp);
+			fetch_set_share(f, lp->ae->share);
 		}
 		curl_multi_add_handle(cm->multi, fetch_prepare(f, job));
 		cm->in_use++;
@@ -666,8 +668,18 @@ share_slots(struct aengine *ae, int n, int nloops)
 	for (i = 0; i < nloops; i++) {
 		lp = &ae->loops[i];
 		lp->slots = n / nloops + (i < n % nloops);
-		for (k = 0; k < lp->ncm; k++)
+		/*
+		 * Idle connections kept: as many as transfers. libcurl's
+		 * default, 4 per handle added, is a few when robots.txt and
+		 * --per-host hold most jobs back, and it closed the
+		 * connection of a host's robots.txt before its pages came:
+		 * 467 connections for 200 hosts instead of 200 (issue 17).
+		 */
+		for (k = 0; k < lp->ncm; k++) {
 			lp->cm[k].cap = (lp->slots + lp->ncm - 1) / lp->ncm;
+			curl_multi_setopt(lp->cm[k].multi,
+			    CURLMOPT_MAXCONNECTS, (long)lp->cm[k].cap);
+		}
 	}
 }
 
@@ -714,6 +726,7 @@ engine_async(struct run *run)
 	nloops = run->jobs / LOOP_MIN_JOBS;
 	nloops = nloops < 1 ? 1 : nloops > nthreads ? nthreads : nloops;
 	perloop = (run->jobs + nloops - 1) / nloops;
+	ae.share = fetch_share_new();
 	ae.loops = xcalloc((size_t)nloops, sizeof *ae.loops);
 	for (i = 0; i < nloops; i++)
 		loop_init(&ae, &ae.loops[i], perloop);
@@ -774,4 +787,5 @@ engine_async(struct run *run)
 	pthread_cond_destroy(&ae.go);
 	pthread_cond_destroy(&ae.work);
 	pthread_mutex_destroy(&ae.lock);
+	fetch_share_free(ae.share);	/* after every handle of it */
 }

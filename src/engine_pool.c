@@ -34,8 +34,7 @@ struct queue {
 struct pool {
 	struct run	*run;
 	struct queue	 q;
-	CURLSH		*share;
-	pthread_mutex_t	 share_locks[CURL_LOCK_DATA_LAST];
+	struct fetch_share *share;
 };
 
 static void
@@ -88,25 +87,6 @@ queue_close(struct queue *q)
 	pthread_mutex_unlock(&q->lock);
 }
 
-static void
-share_lock(CURL *e, curl_lock_data data, curl_lock_access access, void *arg)
-{
-	struct pool *p = arg;
-
-	(void)e;
-	(void)access;
-	pthread_mutex_lock(&p->share_locks[data]);
-}
-
-static void
-share_unlock(CURL *e, curl_lock_data data, void *arg)
-{
-	struct pool *p = arg;
-
-	(void)e;
-	pthread_mutex_unlock(&p->share_locks[data]);
-}
-
 static void *
 worker_main(void *arg)
 {
@@ -154,14 +134,7 @@ engine_pool(struct run *run)
 
 	/* Each worker's easy handle: its socket and curl's wakeup pair. */
 	engine_fit_jobs(run, 3);
-	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
-		pthread_mutex_init(&p.share_locks[i], NULL);
-	p.share = curl_share_init();
-	curl_share_setopt(p.share, CURLSHOPT_LOCKFUNC, share_lock);
-	curl_share_setopt(p.share, CURLSHOPT_UNLOCKFUNC, share_unlock);
-	curl_share_setopt(p.share, CURLSHOPT_USERDATA, &p);
-	curl_share_setopt(p.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-	curl_share_setopt(p.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	p.share = fetch_share_new();
 
 	pthread_mutex_init(&p.q.lock, NULL);
 	pthread_cond_init(&p.q.nonempty, NULL);
@@ -216,7 +189,5 @@ engine_pool(struct run *run)
 	pthread_cond_destroy(&p.q.nonfull);
 	pthread_cond_destroy(&p.q.nonempty);
 	pthread_mutex_destroy(&p.q.lock);
-	curl_share_cleanup(p.share);
-	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
-		pthread_mutex_destroy(&p.share_locks[i]);
+	fetch_share_free(p.share);
 }

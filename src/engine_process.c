@@ -454,6 +454,8 @@ static void
 worker_input(struct pengine *pe, struct worker *w)
 {
 	struct proto_msg msg;
+	struct fetch_counts c;
+	uint64_t costs[PROTO_COSTS_N];
 	uint32_t version;
 	char *problem;
 	ssize_t n;
@@ -486,6 +488,15 @@ worker_input(struct pengine *pe, struct worker *w)
 		case PROTO_TEXT:
 			if (worker_text(pe, w, &msg) == -1)
 				goto broken;
+			break;
+		case PROTO_COSTS:
+			if (proto_get_costs(&msg, costs) == -1)
+				goto broken;
+			c.connects = costs[0];
+			c.handshakes = costs[1];
+			c.resumed = costs[2];
+			memcpy(c.http, costs + 3, sizeof c.http);
+			fetch_counts_add(&c);
 			break;
 		case PROTO_RESULT:
 			if (worker_result(pe, w, &msg) == -1)
@@ -674,8 +685,10 @@ process_worker_main(const struct options *opt, int fd)
 	struct fetch *f;
 	struct job *job;
 	struct result *r;
+	struct fetch_counts c;
+	uint64_t costs[PROTO_COSTS_N];
 	char err[1024];
-	const char *v, *c;
+	const char *v, *colon;
 	int rc = EXIT_SUCCESS, got, slot;
 
 	/* A stop aborts the transfer in hand, as in the parent. */
@@ -690,7 +703,7 @@ process_worker_main(const struct options *opt, int fd)
 	f = fetch_new(opt, save);
 	/* Reserve from the run's budget, through this slot's hold. */
 	if ((v = getenv(PROCESS_WORKER_ENV)) != NULL &&
-	    (c = strchr(v, ':')) != NULL && (slot = atoi(c + 1)) >= 0)
+	    (colon = strchr(v, ':')) != NULL && (slot = atoi(colon + 1)) >= 0)
 		fetch_set_hold(f, budget_attach(BUDGET_FD, (size_t)slot));
 	if (proto_send_hello(fd) == -1)
 		rc = EXIT_FAILURE;
@@ -714,7 +727,17 @@ process_worker_main(const struct options *opt, int fd)
 			break;
 		}
 		r = fetch_page(f, job);
-		if (proto_send_result(fd, r) == -1)
+		fetch_counts_take(&c);
+		costs[0] = c.connects;
+		costs[1] = c.handshakes;
+		costs[2] = c.resumed;
+		memcpy(costs + 3, c.http, sizeof c.http);
+		/* Only when it cost something (resumed counts handshakes). */
+		if ((costs[0] | costs[1] | costs[3] | costs[4] | costs[5] |
+		    costs[6]) != 0 &&
+		    proto_send_costs(fd, costs) == -1)
+			rc = EXIT_FAILURE;
+		else if (proto_send_result(fd, r) == -1)
 			rc = EXIT_FAILURE;	/* the parent is gone */
 		result_free(r);
 	}

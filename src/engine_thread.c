@@ -42,6 +42,7 @@ struct tengine {
 	size_t		 nended;
 	size_t		 capended;
 	struct fetch	**spare;	/* fetches left by ended threads */
+	struct fetch_share *share;	/* DNS, TLS sessions */
 	size_t		 nspare;
 	size_t		 capspare;
 };
@@ -64,8 +65,10 @@ thread_main(void *arg)
 	if (te->nspare > 0)
 		f = te->spare[--te->nspare];
 	pthread_mutex_unlock(&te->lock);
-	if (f == NULL)
+	if (f == NULL) {
 		f = fetch_new(run->opt, run->save);
+		fetch_set_share(f, te->share);
+	}
 
 	sched_done(run->sched, fetch_page(f, tj->job));
 
@@ -134,6 +137,7 @@ engine_thread(struct run *run)
 
 	/* Each thread's easy handle: its socket and curl's wakeup pair. */
 	limit = engine_fit_jobs(run, 3);
+	te.share = fetch_share_new();
 	pthread_mutex_init(&te.lock, NULL);
 	pthread_cond_init(&te.changed, NULL);
 	pthread_attr_init(&attr);
@@ -216,4 +220,5 @@ engine_thread(struct run *run)
 	pthread_attr_destroy(&attr);
 	pthread_cond_destroy(&te.changed);
 	pthread_mutex_destroy(&te.lock);
+	fetch_share_free(te.share);
 }

@@ -18,6 +18,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
 #include "budget.h"
 #include "buf.h"
 #include "extract.h"
@@ -153,6 +156,225 @@ fetch_cookies_end(void)
 {
 	curl_share_cleanup(cookie_share);
 	cookie_share = NULL;
+}
+
+/*
+ * The CA store, loaded once per process and handed to the SSL_CTX of every
+ * connection of every engine (doc/NOTES.md, "libcurl 7.88.1"): libcurl
+ * 7.88 with OpenSSL 3 would read and parse the whole bundle (145
+ * certificates, 25-70 ms of CPU) for each new connection, as Debian's
+ * build has a default CApath, which keeps its own CA cache off. It holds
+ * what libcurl would load: --cacert's file, else its default bundle, and
+ * its default CApath, with the flags libcurl sets for a peer it verifies
+ * (trusted first, partial chains). Host and peer checks are libcurl's, as
+ * before. With -k nothing is loaded; with another TLS backend libcurl
+ * loads it as before; a file OpenSSL cannot read fails every TLS
+ * connection, as it did in libcurl.
+ */
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+static pthread_once_t ca_once = PTHREAD_ONCE_INIT;
+static const struct options *ca_opt;
+static X509_STORE *ca_store;		/* NULL: none, or it failed */
+static const char *ca_failed;		/* the file or directory that did */
+static bool tls_ours;			/* we give the store (OpenSSL) */
+static int ssl_seen_index = -1;		/* SSL ex_data: handshake counted */
+
+/* What fetch_counts_take() hands out; counted under counts_lock. */
+static pthread_mutex_t counts_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fetch_counts counts;
+
+/* Whether libcurl's TLS is OpenSSL's, whose SSL_CTX we can be given. */
+static void
+tls_init(void)
+{
+	const curl_version_info_data *vi = curl_version_info(CURLVERSION_NOW);
+
+	tls_ours = vi->ssl_version != NULL &&
+	    strncmp(vi->ssl_version, "OpenSSL/", 8) == 0 &&
+	    vi->age >= CURLVERSION_SEVENTH;
+	ssl_seen_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+/*
+ * Load the store, at the first TLS connection of the process and not
+ * before: a run over plain HTTP never pays for it, and no transfer is
+ * held up by it at the start.
+ */
+static void
+ca_load(void)
+{
+	const curl_version_info_data *vi = curl_version_info(CURLVERSION_NOW);
+	const char *file, *path;
+	X509_STORE *st;
+
+	file = ca_opt->cacert != NULL ? ca_opt->cacert : vi->cainfo;
+	path = vi->capath;
+	if ((st = X509_STORE_new()) == NULL)
+		return;
+	if (file != NULL && X509_STORE_load_file(st, file) != 1)
+		ca_failed = file;
+	else if (path != NULL && X509_STORE_load_path(st, path) != 1)
+		ca_failed = path;
+	if (ca_failed != NULL) {
+		X509_STORE_free(st);
+		return;
+	}
+	X509_STORE_set_flags(st, X509_V_FLAG_TRUSTED_FIRST |
+	    X509_V_FLAG_PARTIAL_CHAIN);
+	ca_store = st;
+}
+
+/* SSL_CTX's info callback: count each connection's handshake once. */
+static void
+on_ssl_info(const SSL *ssl, int where, int ret)
+{
+	(void)ret;
+	if ((where & SSL_CB_HANDSHAKE_DONE) == 0 ||
+	    SSL_get_ex_data(ssl, ssl_seen_index) != NULL)
+		return;
+	/* TLS 1.3 calls it again for each session ticket received. */
+	SSL_set_ex_data((SSL *)ssl, ssl_seen_index, (void *)1);
+	pthread_mutex_lock(&counts_lock);
+	counts.handshakes++;
+	if (SSL_session_reused((SSL *)ssl))
+		counts.resumed++;
+	pthread_mutex_unlock(&counts_lock);
+}
+
+/*
+ * CURLOPT_SSL_CTX_FUNCTION, called for each new connection after libcurl
+ * has set its SSL_CTX up: the shared store replaces the empty one libcurl
+ * made (no CAINFO or CAPATH is given to it, see fetch_new()).
+ */
+static CURLcode
+on_ssl_ctx(CURL *e, void *sslctx, void *arg)
+{
+	SSL_CTX *ctx = sslctx;
+
+	(void)e, (void)arg;
+	SSL_CTX_set_info_callback(ctx, on_ssl_info);
+	if (ca_opt->insecure)
+		return CURLE_OK;
+	pthread_once(&ca_once, ca_load);
+	/* What libcurl would have failed with: it fails closed. */
+	if (ca_store == NULL)
+		return CURLE_SSL_CACERT_BADFILE;
+	SSL_CTX_set1_cert_store(ctx, ca_store);
+	return CURLE_OK;
+}
+
+void
+fetch_counts_take(struct fetch_counts *c)
+{
+	pthread_mutex_lock(&counts_lock);
+	*c = counts;
+	memset(&counts, 0, sizeof counts);
+	pthread_mutex_unlock(&counts_lock);
+}
+
+void
+fetch_counts_add(const struct fetch_counts *c)
+{
+	int i;
+
+	pthread_mutex_lock(&counts_lock);
+	counts.connects += c->connects;
+	counts.handshakes += c->handshakes;
+	counts.resumed += c->resumed;
+	for (i = 0; i < FETCH_HTTP_VERSIONS; i++)
+		counts.http[i] += c->http[i];
+	pthread_mutex_unlock(&counts_lock);
+}
+
+/* A transfer's connections and HTTP version, counted. */
+static void
+count_transfer(CURL *e)
+{
+	long conns = 0, v = 0;
+	int i;
+
+	curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &conns);
+	curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &v);
+	switch (v) {
+	case CURL_HTTP_VERSION_1_0:
+		i = 0;
+		break;
+	case CURL_HTTP_VERSION_1_1:
+		i = 1;
+		break;
+	case CURL_HTTP_VERSION_2_0:
+		i = 2;
+		break;
+	case CURL_HTTP_VERSION_3:
+		i = 3;
+		break;
+	default:
+		i = -1;	/* no response */
+	}
+	pthread_mutex_lock(&counts_lock);
+	counts.connects += (uint64_t)(conns > 0 ? conns : 0);
+	if (i >= 0)
+		counts.http[i]++;
+	pthread_mutex_unlock(&counts_lock);
+}
+
+/*
+ * An engine's share: DNS and TLS sessions (resumption) between its
+ * handles, a mutex per kind of data as its threads may use them at once.
+ * Never connections: doc/NOTES.md, "libcurl 7.88.1".
+ */
+struct fetch_share {
+	CURLSH		*sh;
+	pthread_mutex_t	 locks[CURL_LOCK_DATA_LAST];
+};
+
+static void
+share_lock(CURL *e, curl_lock_data data, curl_lock_access access, void *arg)
+{
+	struct fetch_share *s = arg;
+
+	(void)e, (void)access;
+	pthread_mutex_lock(&s->locks[data]);
+}
+
+static void
+share_unlock(CURL *e, curl_lock_data data, void *arg)
+{
+	struct fetch_share *s = arg;
+
+	(void)e;
+	pthread_mutex_unlock(&s->locks[data]);
+}
+
+struct fetch_share *
+fetch_share_new(void)
+{
+	struct fetch_share *s = xcalloc(1, sizeof *s);
+	int i;
+
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&s->locks[i], NULL);
+	if ((s->sh = curl_share_init()) == NULL)
+		fatal(EXIT_FAILURE, "cannot create a curl share");
+	curl_share_setopt(s->sh, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(s->sh, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(s->sh, CURLSHOPT_USERDATA, s);
+	curl_share_setopt(s->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(s->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	return s;
+}
+
+void
+fetch_share_free(struct fetch_share *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	curl_share_cleanup(s->sh);
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&s->locks[i]);
+	free(s);
 }
 
 /* CURLOPT_XFERINFOFUNCTION: abort the transfer once a stop is asked for. */
@@ -324,7 +546,14 @@ fetch_new(const struct options *opt, struct savetext *save)
 	curl_easy_setopt(e, CURLOPT_USERAGENT, opt->user_agent);
 	if (opt->headers != NULL)
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, opt->headers);
-	if (opt->cacert != NULL)
+	ca_opt = opt;
+	pthread_once(&tls_once, tls_init);
+	if (tls_ours) {
+		/* Nothing for libcurl to load: on_ssl_ctx() gives the store. */
+		curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
+		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+		curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+	} else if (opt->cacert != NULL)
 		curl_easy_setopt(e, CURLOPT_CAINFO, opt->cacert);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, opt->insecure ? 0L : 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, opt->insecure ? 0L : 2L);
@@ -366,11 +595,11 @@ fetch_free(struct fetch *f)
 }
 
 void
-fetch_set_share(struct fetch *f, CURLSH *sh)
+fetch_set_share(struct fetch *f, struct fetch_share *s)
 {
 	/* A handle has one share: the cookies' wins (doc/NOTES.md). */
-	if (cookie_share == NULL)
-		curl_easy_setopt(f->easy, CURLOPT_SHARE, sh);
+	if (cookie_share == NULL && s != NULL)
+		curl_easy_setopt(f->easy, CURLOPT_SHARE, s->sh);
 }
 
 struct fetch *
@@ -435,6 +664,16 @@ fetch_prepare(struct fetch *f, struct job *job)
 	f->body.len = 0;
 	fetch_release(f);
 	curl_easy_setopt(f->easy, CURLOPT_URL, job->url);
+	/*
+	 * Over TLS, wait for the connection to the host being opened to say
+	 * (ALPN, at its handshake) whether it multiplexes, rather than open
+	 * another: --per-host N is then N HTTP/2 streams on one connection,
+	 * not N handshakes. Not over plain HTTP: libcurl would learn it only
+	 * from the first response, so a slow one would hold every other
+	 * transfer to the host back, until their connect timeouts.
+	 */
+	curl_easy_setopt(f->easy, CURLOPT_PIPEWAIT,
+	    strncasecmp(job->url, "https:", 6) == 0 ? 1L : 0L);
 	return f->easy;
 }
 
@@ -581,6 +820,12 @@ transfer_error(struct fetch *f, CURLcode rc, struct result *r)
 		    " header line is over %d bytes)", CURL_MAX_HTTP_HEADER);
 		return;
 	}
+	/* libcurl's words, which its callback's failure would not give. */
+	if (rc == CURLE_SSL_CACERT_BADFILE && ca_failed != NULL) {
+		result_fail(r, "error setting certificate verify locations: %s",
+		    ca_failed);
+		return;
+	}
 	if (rc == CURLE_PEER_FAILED_VERIFICATION) {
 		result_fail(r, RESULT_CERT_FAILED "%s", f->errbuf[0] != '\0' ?
 		    f->errbuf : curl_easy_strerror(rc));
@@ -605,6 +850,7 @@ fetch_finish(struct fetch *f, CURLcode rc)
 	long status = 0;
 
 	f->job = NULL;
+	count_transfer(f->easy);
 	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(f->easy, CURLINFO_TOTAL_TIME_T, &total);
 	curl_easy_getinfo(f->easy, CURLINFO_STARTTRANSFER_TIME_T, &ttfb);

@@ -10,6 +10,7 @@
 #define PSCRAPE_FETCH_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <curl/curl.h>
 
@@ -34,10 +35,30 @@ int		 fetch_cookies_start(const struct options *, char *err,
 struct curl_slist *fetch_cookies(void);
 void		 fetch_cookies_end(void);
 /*
- * Share DNS and TLS sessions through sh (one per engine run), unless the
- * handle shares the cookie store.
+ * An engine's share of DNS and TLS sessions (one per engine run, for all
+ * its handles and threads): fetch_set_share() puts a handle in it, unless
+ * the handle shares the cookie store.
  */
-void		 fetch_set_share(struct fetch *, CURLSH *sh);
+struct fetch_share;
+struct fetch_share *fetch_share_new(void);
+void		 fetch_share_free(struct fetch_share *);
+void		 fetch_set_share(struct fetch *, struct fetch_share *);
+/*
+ * What the transfers cost since the last take, for -v and --summary:
+ * connections opened (CURLINFO_NUM_CONNECTS), TLS handshakes and, of
+ * them, resumed sessions, and the transfers that got a response by HTTP
+ * version (1.0, 1.1, 2, 3). fetch_counts_take() reads and zeroes them;
+ * fetch_counts_add() adds a worker process's.
+ */
+#define FETCH_HTTP_VERSIONS	4
+struct fetch_counts {
+	uint64_t	connects;
+	uint64_t	handshakes;
+	uint64_t	resumed;
+	uint64_t	http[FETCH_HTTP_VERSIONS];
+};
+void		 fetch_counts_take(struct fetch_counts *);
+void		 fetch_counts_add(const struct fetch_counts *);
 /* The fetch a handle belongs to (for the multi interface). */
 struct fetch	*fetch_of(CURL *);
 /*

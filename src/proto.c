@@ -139,6 +139,18 @@ proto_send_job(int fd, const struct job *job)
 	return send_msg(fd, &b);
 }
 
+int
+proto_send_costs(int fd, const uint64_t costs[PROTO_COSTS_N])
+{
+	struct textbuf b = { NULL, 0, 0 };
+	int i;
+
+	begin_msg(&b, PROTO_COSTS);
+	for (i = 0; i < PROTO_COSTS_N; i++)
+		put_u64(&b, costs[i]);
+	return send_msg(fd, &b);
+}
+
 /* The text, in pieces that each fit in a message. */
 static int
 send_text(int fd, const char *text, size_t len)
@@ -405,6 +417,17 @@ proto_get_text(const struct proto_msg *msg, struct textbuf *text)
 		return -1;
 	buf_add(text, msg->payload, msg->len);
 	return 0;
+}
+
+int
+proto_get_costs(const struct proto_msg *msg, uint64_t costs[PROTO_COSTS_N])
+{
+	struct cursor c = { msg->payload, msg->len, false };
+	int i;
+
+	for (i = 0; i < PROTO_COSTS_N; i++)
+		costs[i] = get_u64(&c);
+	return c.bad || c.left != 0 ? -1 : 0;
 }
 
 int

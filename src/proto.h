@@ -26,6 +26,10 @@
  *		save_errno (0: none), u8 text (1: the
  *		TEXT pieces since the last RESULT, none for "", are the
  *		text; 0: there is no text, and there were no pieces)
+ *	COSTS	worker -> parent, before a RESULT, when its transfer cost
+ *		something: u64 connects, u64 handshakes, u64 resumed, u64
+ *		responses by HTTP version (1.0, 1.1, 2, 3): PROTO_COSTS_N
+ *		u64, what the worker's transfers cost since the last COSTS
  *
  * A str is a u32 length and that many bytes, without a NUL; the length
  * 0xffffffff stands for NULL, which is not the same as "".
@@ -40,7 +44,7 @@
 #include "buf.h"
 #include "result.h"
 
-#define PROTO_VERSION		5
+#define PROTO_VERSION		6
 #define PROTO_HEADER		8		/* u32 type, u32 length */
 #define PROTO_MAX_PAYLOAD	(1024 * 1024)	/* more: a broken peer */
 
@@ -50,7 +54,9 @@ enum proto_type {
 	PROTO_RESULT,
 	PROTO_NOEXEC,
 	PROTO_TEXT,
+	PROTO_COSTS,
 };
+#define PROTO_COSTS_N		7
 
 /* Bytes received and not yet taken as messages. Zero it to start. */
 struct proto_in {
@@ -75,6 +81,7 @@ struct proto_msg {
 int	proto_send_hello(int fd);
 int	proto_send_job(int fd, const struct job *);
 int	proto_send_result(int fd, const struct result *);
+int	proto_send_costs(int fd, const uint64_t costs[PROTO_COSTS_N]);
 /* Async-signal-safe, for a child whose exec failed: no allocation. */
 int	proto_send_noexec(int fd, int errnum);
 
@@ -105,6 +112,8 @@ void	proto_in_free(struct proto_in *);
  */
 int		 proto_get_hello(const struct proto_msg *, uint32_t *version);
 int		 proto_get_noexec(const struct proto_msg *, int *errnum);
+int		 proto_get_costs(const struct proto_msg *,
+		    uint64_t costs[PROTO_COSTS_N]);
 struct job	*proto_get_job(const struct proto_msg *);
 int		 proto_get_text(const struct proto_msg *, struct textbuf *text);
 int		 proto_get_result(const struct proto_msg *, uint64_t *seq,

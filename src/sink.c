@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fetch.h"
 #include "format.h"
 #include "frontier.h"
 #include "options.h"
@@ -142,6 +143,9 @@ sink_input_done(struct sink *s, uint64_t total)
 void
 sink_start(struct sink *s, const char *engine, int jobs)
 {
+	struct fetch_counts junk;
+
+	fetch_counts_take(&junk);	/* the last engine's, if any */
 	pthread_mutex_lock(&s->lock);
 	stats_start(s->stats, engine, jobs);
 	s->total = 0;
@@ -383,6 +387,7 @@ void
 sink_finish(struct sink *s, int jobs, int peak)
 {
 	const struct runstats *r;
+	struct fetch_counts c;
 
 	if (s->ticking) {
 		pthread_mutex_lock(&s->lock);
@@ -400,7 +405,9 @@ sink_finish(struct sink *s, int jobs, int peak)
 	pthread_mutex_unlock(&s->lock);
 
 	progress_stop(s->progress);
+	fetch_counts_take(&c);
 	pthread_mutex_lock(&s->lock);
+	stats_add_costs(s->stats, c.connects, c.handshakes, c.resumed, c.http);
 	r = stats_finish(s->stats, jobs, peak);
 	log_line(s, "summary %s -j %d: %llu URLs, %llu ok, %llu failed, %llu"
 	    " duplicates, %.2f s", r->engine, r->jobs,

@@ -94,6 +94,19 @@ stats_start(struct stats *st, const char *engine, int jobs)
 }
 
 void
+stats_add_costs(struct stats *st, uint64_t connects, uint64_t handshakes,
+    uint64_t resumed, const uint64_t http[4])
+{
+	st->cur.connects += connects;
+	st->cur.handshakes += handshakes;
+	st->cur.resumed += resumed;
+	st->cur.http10 += http[0];
+	st->cur.http11 += http[1];
+	st->cur.http2 += http[2];
+	st->cur.http3 += http[3];
+}
+
+void
 stats_add(struct stats *st, const struct result *r)
 {
 	st->cur.urls++;
@@ -392,6 +405,18 @@ stats_table(FILE *f, const struct runstats *rs, size_t n, bool full)
 			fprintf(f, " %6.2fx", es[i].speedup);
 		fputc('\n', f);
 	}
+	/* -v: what each run's transfers cost, robots.txt included. */
+	for (i = 0; full && i < n; i++)
+		fprintf(f, "%s: %llu connections, %llu TLS handshakes (%llu"
+		    " resumed); responses: HTTP/1.0 %llu, HTTP/1.1 %llu,"
+		    " HTTP/2 %llu, HTTP/3 %llu\n", rs[i].engine,
+		    (unsigned long long)rs[i].connects,
+		    (unsigned long long)rs[i].handshakes,
+		    (unsigned long long)rs[i].resumed,
+		    (unsigned long long)rs[i].http10,
+		    (unsigned long long)rs[i].http11,
+		    (unsigned long long)rs[i].http2,
+		    (unsigned long long)rs[i].http3);
 	free(es);
 }
 
@@ -416,7 +441,10 @@ stats_json(FILE *f, const struct runstats *rs, size_t n)
 		    "\"pages_per_s\":%.3f,\"mb_per_s\":%.3f,"
 		    "\"chars_per_s\":%.1f,\"latency_ms\":{\"p50\":%.3f,"
 		    "\"p90\":%.3f,\"p99\":%.3f,\"max\":%.3f},\"user_s\":%.3f,"
-		    "\"sys_s\":%.3f,\"peak_rss_kb\":%ld,\"peak_inflight\":%d}",
+		    "\"sys_s\":%.3f,\"peak_rss_kb\":%ld,\"peak_inflight\":%d,"
+		    "\"connections\":%llu,\"tls_handshakes\":%llu,"
+		    "\"tls_resumed\":%llu,\"http_versions\":{\"1.0\":%llu,"
+		    "\"1.1\":%llu,\"2\":%llu,\"3\":%llu}}",
 		    i ? "," : "",
 		    r->engine, r->jobs, nth, (unsigned long long)r->urls,
 		    (unsigned long long)r->ok, (unsigned long long)r->failed,
@@ -426,7 +454,13 @@ stats_json(FILE *f, const struct runstats *rs, size_t n)
 		    rate((double)r->bytes / 1e6, r->wall_s),
 		    rate((double)r->chars, r->wall_s), r->p50_ms, r->p90_ms,
 		    r->p99_ms, r->max_ms, r->user_s, r->sys_s, r->peak_rss_kb,
-		    r->peak_inflight);
+		    r->peak_inflight, (unsigned long long)r->connects,
+		    (unsigned long long)r->handshakes,
+		    (unsigned long long)r->resumed,
+		    (unsigned long long)r->http10,
+		    (unsigned long long)r->http11,
+		    (unsigned long long)r->http2,
+		    (unsigned long long)r->http3);
 	}
 	/* Each engine's runs taken together, as in the table. */
 	fputs("\n],\"engines\":[", f);

@@ -25,6 +25,10 @@ struct runstats {
 	double		 user_s, sys_s;	/* CPU, workers included */
 	long		 peak_rss_kb;	/* pscrape's, plus each worker's */
 	double		 p50_ms, p90_ms, p99_ms, max_ms;	/* transfers */
+	/* What the transfers (robots.txt too) cost: connections opened,
+	 * TLS handshakes, resumed sessions, responses by HTTP version. */
+	uint64_t	 connects, handshakes, resumed;
+	uint64_t	 http10, http11, http2, http3;
 };
 
 struct stats;
@@ -41,6 +45,14 @@ void		 stats_add(struct stats *, const struct result *);
  * the whole process's life, not this run's workers.
  */
 void		 stats_add_child_rss(struct stats *, long kb);
+/*
+ * Account for what the run's transfers cost: connections opened, TLS
+ * handshakes, resumed sessions, and responses by HTTP version (1.0, 1.1,
+ * 2, 3).
+ */
+void		 stats_add_costs(struct stats *, uint64_t connects,
+		    uint64_t handshakes, uint64_t resumed,
+		    const uint64_t http[4]);
 /* The run under way, and the seconds since it began. */
 const struct runstats *stats_current(const struct stats *);
 double		 stats_elapsed(const struct stats *);

@@ -94,6 +94,22 @@ main(void)
 	ok(proto_get_hello(&msg, &version) == 0 && version == PROTO_VERSION,
 	    "HELLO carries the protocol version");
 
+	{
+		const uint64_t sent[PROTO_COSTS_N] = { 1, 2, 1, 0, 3,
+		    UINT64_MAX, 0 };
+		uint64_t back[PROTO_COSTS_N];
+
+		ok(proto_send_costs(sv[0], sent) == 0, "COSTS sent");
+		is_int(recv_one(sv[1], &in, &msg), PROTO_COSTS,
+		    "COSTS received");
+		ok(proto_get_costs(&msg, back) == 0 &&
+		    memcmp(back, sent, sizeof back) == 0,
+		    "COSTS carries the 7 counts, 64 bits each");
+		msg.len--;
+		ok(proto_get_costs(&msg, back) == -1,
+		    "a COSTS one byte short is malformed");
+	}
+
 	ok(proto_send_job(sv[0], &job) == 0, "JOB sent");
 	is_int(recv_one(sv[1], &in, &msg), PROTO_JOB, "JOB received");
 	j = proto_get_job(&msg);
