@@ -39,6 +39,7 @@
 #include "budget.h"
 #include "engine.h"
 #include "fetch.h"
+#include "frontier.h"
 #include "options.h"
 #include "outfile.h"
 #include "result.h"
@@ -47,7 +48,6 @@
 #include "sink.h"
 #include "stats.h"
 #include "stop.h"
-#include "strset.h"
 #include "url.h"
 #include "urllist.h"
 #include "xmalloc.h"
@@ -58,7 +58,7 @@
 static bool
 dry_run(struct source *src, struct sink *sink, FILE *out)
 {
-	struct strset *seen = strset_new();
+	struct frontier *seen = frontier_mem_new();
 	struct job *job;
 	bool ok = true;
 
@@ -76,7 +76,7 @@ dry_run(struct source *src, struct sink *sink, FILE *out)
 		free(shown);
 		job_free(job);
 	}
-	strset_free(seen);
+	frontier_close(seen, true);
 	return ok;
 }
 
@@ -260,6 +260,7 @@ struct session {
 	struct outfile		*of;		/* -o, or NULL */
 	struct savetext		*save;		/* --save-text, or NULL */
 	struct sink		*sink;
+	struct frontier		*state;		/* --state, or NULL */
 	bool			 written;	/* output went out whole */
 	bool			 input_failed;
 	int			 nruns;		/* the lists read so far */
@@ -309,6 +310,12 @@ open_outputs(struct session *s)
 	    err, sizeof err)) == NULL)
 		fatal(EXIT_USAGE, "%s", err);
 	source_close(src);
+	if (opt->state != NULL && !opt->dry_run) {
+		if (s->nengines > 1 || opt->repeat > 1)
+			fatal(EXIT_USAGE, "--state runs one engine once: no"
+			    " engine list, no --repeat");
+		s->state = frontier_sqlite_open(opt);
+	}
 	if (opt->save_text != NULL && !opt->dry_run &&
 	    (s->save = savetext_open(opt->save_text, true, err,
 	    sizeof err)) == NULL)
@@ -320,6 +327,8 @@ open_outputs(struct session *s)
 		s->out = outfile_stream(s->of);
 	}
 	s->sink = sink_new(opt, s->out, s->of == NULL, s->log);
+	if (s->state != NULL)
+		sink_hold_for(s->sink, s->state);
 	note = xasprintf("start pscrape %s: engine %s, %d list%s",
 	    PACKAGE_VERSION, opt->engine, opt->nfiles ? opt->nfiles : 1,
 	    opt->nfiles > 1 ? "s" : "");
@@ -339,6 +348,7 @@ run_engine(struct session *s, const struct engine *e)
 		.engine = e->name,
 		.jobs = e->sequential ? 1 : s->jobs,
 	};
+	struct frontier *frontier;
 	struct source *src;
 	struct fetch_counts counts;
 	char err[1024];
@@ -357,13 +367,17 @@ run_engine(struct session *s, const struct engine *e)
 		s->written = dry_run(src, s->sink, s->out);
 	else {
 		fetch_counts_take(&counts);	/* the last engine's, if any */
+		/* Each engine's run starts afresh, but for --state's. */
+		frontier = s->state != NULL ? s->state : frontier_mem_new();
 		sink_start(s->sink, run.engine, run.jobs);
-		run.sched = sched_new(opt, src, s->sink, run.jobs);
+		run.sched = sched_new(opt, src, s->sink, frontier, run.jobs);
 		e->run(&run);
 		fetch_counts_take(&counts);
 		sink_finish(s->sink, run.jobs, sched_peak_inflight(run.sched),
 		    &counts);
 		sched_free(run.sched);
+		if (frontier != s->state)
+			frontier_close(frontier, true);
 	}
 	if (source_failed(src))
 		s->input_failed = true;
@@ -568,6 +582,8 @@ main(int argc, char **argv)
 	start_process(&s);
 	open_outputs(&s);
 	run_engines(&s);
+	/* A run that was stopped is resumed by the next with its --state. */
+	frontier_close(s.state, stop_signal == 0);
 	report(&s);
 	status = exit_status(&s);
 	if (status == EXIT_SOME_FAIL)

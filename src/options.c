@@ -209,6 +209,12 @@ static const struct optdef optdefs[] = {
 	  "keep only the URLs of shard K of N (by host)", CALL(set_shard) },
 	{ "shard-by", 0, "KEY", "host",
 	  "what --shard hashes: host or url", ENUM(shard_by_url, shard_keys) },
+	{ "state", 0, "FILE", NULL,
+	  "keep what the run found and finished in FILE (SQLite), and"
+	  " resume the run there after an interruption", STRING(state) },
+	{ "state-reset", 0, NULL, NULL,
+	  "start the --state FILE afresh when it was made by other lists or"
+	  " options", FLAG(state_reset, true) },
 	{ "summary", 0, "FILE", NULL,
 	  "write the per-engine statistics to FILE as JSON", STRING(summary) },
 	{ "text", 0, NULL, NULL,

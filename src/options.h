@@ -63,6 +63,8 @@ struct options {
 	unsigned		 shard_k;	/* 1..shard_n */
 	unsigned		 shard_n;	/* 0: no sharding */
 	bool			 shard_by_url;
+	const char		*state;		/* --state FILE or NULL */
+	bool			 state_reset;
 	/* The -i lists, then the arguments: lists, or URLs (urllist.h). */
 	char			**files;	/* none: stdin */
 	int			 nfiles;

@@ -24,13 +24,13 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "frontier.h"
 #include "links.h"
 #include "options.h"
 #include "sink.h"
 #include "robots.h"
 #include "scheduler.h"
 #include "stop.h"
-#include "strset.h"
 #include "url.h"
 #include "urllist.h"
 #include "xmalloc.h"
@@ -96,7 +96,7 @@ struct sched {
 	size_t		 nbuckets, nhosts;
 	struct heap	 ready;		/* hosts that may start a job */
 	struct heap	 retries;	/* results waiting to be tried again */
-	struct strset	*seen;		/* every URL read, every link queued */
+	struct frontier	*frontier;	/* every URL read, every link queued */
 	uint64_t	 tie;
 	uint64_t	 crawl_seq;
 	size_t		 queued;	/* jobs waiting in host queues */
@@ -369,7 +369,7 @@ fill(struct sched *s, int n)
 		s->reading = false;
 		if (job == NULL)
 			s->input_done = true;
-		else if (seed_duplicate(s->seen, job, s->sink))
+		else if (seed_duplicate(s->frontier, job, s->sink))
 			n++;	/* no job: read on, as past a blank line */
 		else
 			route(s, job);
@@ -669,6 +669,8 @@ robots_in(struct sched *s, struct host *h, struct result *r)
 
 	if (r->attempts > 1)
 		snprintf(tries, sizeof tries, ", %u attempts", r->attempts);
+	frontier_robots(s->frontier, h->origin, r->status, r->body,
+	    r->body_len);
 	if (r->ok && r->status >= 200 && r->status < 300)
 		h->robots = robots_parse(r->body ? r->body : "", r->body_len,
 		    s->product);
@@ -688,49 +690,67 @@ robots_in(struct sched *s, struct host *h, struct result *r)
 	result_free(r);
 }
 
+/* Room for one more page's held links. */
+static struct held *
+held_new(struct sched *s)
+{
+	if (s->nheld == s->heldcap) {
+		s->heldcap = s->heldcap ? s->heldcap * 2 : 64;
+		s->held = xrealloc(s->held, s->heldcap * sizeof *s->held);
+	}
+	return memset(&s->held[s->nheld++], 0, sizeof *s->held);
+}
+
 /*
  * Hold the links of a page that are in scope and not seen yet for the
- * next level. Nothing is added to the seen set here: a list line read
- * later, or a page of this level that comes before this one in its
- * level's order, must still be the one that names a link.
+ * next level; the frontier keeps them too (--state: across a kill).
+ * Nothing is added to the seen set here: a list line read later, or a
+ * page of this level that comes before this one in its level's order,
+ * must still be the one that names a link.
  */
 static void
 take_links(struct sched *s, struct result *r)
 {
 	const struct job *from = r->job;
 	struct held *hd;
-	char **keep;
-	size_t i, n = 0;
+	char **cand;
+	size_t *at, i, n = 0, k = 0;
+	bool *fresh;
 
 	/* Past --max-pages no link is queued: hold none. */
 	if (s->opt->max_pages > 0 && s->pages >= s->opt->max_pages)
 		return;
-	keep = xcalloc(r->nlinks, sizeof *keep);
-	for (i = 0; i < r->nlinks; i++) {
-		const char *link = r->links[i];
-
-		if (!link_in_scope(s->opt->scope, from->url, link) ||
-		    !url_in_shard(link, s->opt->shard_k, s->opt->shard_n,
-		    s->opt->shard_by_url) || strset_has(s->seen, link))
-			continue;
-		keep[n++] = r->links[i];
-		r->links[i] = NULL;
-	}
-	if (n == 0) {
-		free(keep);
+	cand = xcalloc(r->nlinks, sizeof *cand);
+	at = xcalloc(r->nlinks, sizeof *at);
+	fresh = xcalloc(r->nlinks, sizeof *fresh);
+	for (i = 0; i < r->nlinks; i++)
+		if (link_in_scope(s->opt->scope, from->url, r->links[i]) &&
+		    url_in_shard(r->links[i], s->opt->shard_k,
+		    s->opt->shard_n, s->opt->shard_by_url)) {
+			at[n] = i;
+			cand[n++] = r->links[i];
+		}
+	if (n > 0)
+		frontier_hold(s->frontier, from->seq, from->depth + 1, r->url,
+		    r->input, cand, n, fresh);
+	for (i = 0; i < n; i++)
+		if (fresh[i]) {
+			cand[k++] = cand[i];
+			r->links[at[i]] = NULL;
+		}
+	free(at);
+	free(fresh);
+	if (k == 0) {
+		free(cand);
 		return;
 	}
-	if (s->nheld == s->heldcap) {
-		s->heldcap = s->heldcap ? s->heldcap * 2 : 64;
-		s->held = xrealloc(s->held, s->heldcap * sizeof *s->held);
-	}
-	hd = &s->held[s->nheld++];
+	hd = held_new(s);
 	hd->rank = from->seq;
 	hd->depth = from->depth + 1;
 	hd->referrer = xstrdup(r->url);
 	hd->input = xstrdup(r->input);
-	hd->links = keep;
-	hd->n = n;
+	hd->links = cand;
+	hd->n = k;
 }
 
 static int
@@ -768,29 +788,38 @@ start_level(struct sched *s)
 {
 	struct held *hd;
 	struct job *job;
-	size_t i, k;
+	uint64_t seq;
+	size_t i, k, max;
+	bool *admitted;
 
 	qsort(s->held, s->nheld, sizeof *s->held, held_cmp);
+	frontier_level_started(s->frontier);
 	for (i = 0; i < s->nheld; i++) {
 		hd = &s->held[i];
+		/* Past --max-pages no record is owed for a link. */
+		max = SIZE_MAX;
+		if (s->opt->max_pages > 0)
+			max = s->pages >= s->opt->max_pages ? 0 :
+			    s->opt->max_pages - s->pages;
+		admitted = xcalloc(hd->n, sizeof *admitted);
+		seq = s->crawl_seq;
+		frontier_admit_links(s->frontier, hd->links, hd->n, max,
+		    hd->referrer, hd->input, hd->depth, &s->crawl_seq,
+		    admitted);
 		for (k = 0; k < hd->n; k++) {
-			if (s->opt->max_pages > 0 &&
-			    s->pages >= s->opt->max_pages)
-				break;	/* no record owed for a link */
-			/* Weak, as a list line's origin would be. */
-			if (strset_add_weak(s->seen, hd->links[k],
-			    hd->referrer) != NULL)
+			if (!admitted[k])
 				continue;
 			job = xcalloc(1, sizeof *job);
 			job->url = hd->links[k];
 			hd->links[k] = NULL;
 			job->given = url_mask_password(job->url);
 			job->input = xstrdup(hd->input);
-			job->seq = s->crawl_seq++;
+			job->seq = seq++;
 			job->depth = hd->depth;
 			job->referrer = xstrdup(hd->referrer);
 			route(s, job);
 		}
+		free(admitted);
 		held_free(hd);
 	}
 	s->nheld = 0;
@@ -916,9 +945,56 @@ product_token(const char *ua)
 	return n > 0 ? xstrndup(ua, n) : xstrdup("pscrape");
 }
 
+/*
+ * What an earlier attempt of the run left: the pages it admitted and did
+ * not finish are queued again, at their depth and with their rank; the
+ * links it held for the next level are held again. Before any list line
+ * is read.
+ */
+static void
+queue_pending(struct sched *s)
+{
+	struct frontier_item *items, *it;
+	struct held *hd = NULL;
+	struct job *job;
+	uint64_t pages;
+	size_t i, n;
+
+	n = frontier_claim_pending(s->frontier, &items, &pages, &s->crawl_seq);
+	s->pages = pages;
+	for (i = 0; i < n; i++) {
+		it = &items[i];
+		if (it->held) {
+			if (hd == NULL || hd->rank != it->rank) {
+				hd = held_new(s);
+				hd->rank = it->rank;
+				hd->depth = it->depth;
+				hd->referrer = it->referrer;
+				hd->input = it->input;
+				it->referrer = it->input = NULL;
+			}
+			hd->links = xrealloc(hd->links, (hd->n + 1) *
+			    sizeof *hd->links);
+			hd->links[hd->n++] = it->url;
+			it->url = NULL;
+			continue;
+		}
+		job = xcalloc(1, sizeof *job);
+		job->url = it->url;
+		job->given = url_mask_password(job->url);
+		job->input = it->input;
+		job->referrer = it->referrer;
+		job->depth = it->depth;
+		job->seq = it->rank;
+		it->url = it->input = it->referrer = NULL;
+		route(s, job);
+	}
+	frontier_items_free(items, n);
+}
+
 struct sched *
 sched_new(const struct options *opt, struct source *src, struct sink *sink,
-    int jobs)
+    struct frontier *frontier, int jobs)
 {
 	struct sched *s = xcalloc(1, sizeof *s);
 	pthread_condattr_t ca;
@@ -929,7 +1005,7 @@ sched_new(const struct options *opt, struct source *src, struct sink *sink,
 	s->product = product_token(opt->user_agent);
 	s->nbuckets = 64;
 	s->table = xcalloc(s->nbuckets, sizeof *s->table);
-	s->seen = strset_new();
+	s->frontier = frontier;
 	s->crawl_seq = SEQ_CRAWL;
 	s->window = jobs > 256 ? (size_t)jobs * 4 : 1024;
 	s->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
@@ -939,6 +1015,7 @@ sched_new(const struct options *opt, struct source *src, struct sink *sink,
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->changed, &ca);
 	pthread_condattr_destroy(&ca);
+	queue_pending(s);
 	return s;
 }
 
@@ -972,7 +1049,6 @@ sched_free(struct sched *s)
 	free(s->table);
 	free(s->ready.v);
 	free(s->retries.v);
-	strset_free(s->seen);
 	free(s->product);
 	pthread_cond_destroy(&s->changed);
 	pthread_mutex_destroy(&s->lock);

@@ -29,6 +29,7 @@
 
 #include "result.h"
 
+struct frontier;
 struct options;
 struct sink;
 struct source;
@@ -40,9 +41,13 @@ enum sched_state {
 	SCHED_END,	/* nothing is left, or a stop was asked for */
 };
 
-/* jobs: the engine's concurrency, which sizes the read-ahead window. */
+/*
+ * jobs: the engine's concurrency, which sizes the read-ahead window. The
+ * frontier (the caller's, kept after sched_free) remembers what is seen;
+ * what an earlier attempt left pending in it is queued at once.
+ */
 struct sched	*sched_new(const struct options *, struct source *,
-		    struct sink *, int jobs);
+		    struct sink *, struct frontier *, int jobs);
 /*
  * The next job that may start now (SCHED_JOB, the job in *job), or how
  * long to wait (SCHED_WAIT: *wait_ms, or -1 when only a sched_done() can

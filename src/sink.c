@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "fetch.h"
 #include "format.h"
+#include "frontier.h"
 #include "options.h"
 #include "progress.h"
 #include "result.h"
@@ -53,7 +54,26 @@ struct sink {
 	uint64_t		 ndeferred;	/* all of them */
 	bool			 cert_hinted;	/* the --cacert hint is out */
 	bool			 save_failed;	/* --save-text's DIR failed */
+	/*
+	 * --state: a record goes out only once its row is committed, so
+	 * that a killed run never wrote what its state does not hold. The
+	 * records of the open batch wait here; the batch is committed when
+	 * it is BATCH_RECORDS long or BATCH_MS old (the ticker thread sees
+	 * to the age when no record comes).
+	 */
+	struct frontier		*state;
+	struct textbuf		 held;		/* their lines */
+	size_t			 pending;	/* records in the batch */
+	struct timespec		 since;		/* the batch's first */
+	pthread_t		 ticker;
+	pthread_cond_t		 tick;
+	bool			 ticking;	/* the ticker runs */
 };
+
+#define BATCH_RECORDS	512
+#define BATCH_MS	100
+
+static void	*ticker_main(void *);
 
 /* Enough lines to say why; the rest are in -o and --log. */
 #define DEFER_MAX 100
@@ -77,6 +97,7 @@ struct sink *
 sink_new(const struct options *opt, FILE *out, bool to_stdout, FILE *log)
 {
 	struct sink *s = xcalloc(1, sizeof *s);
+	pthread_condattr_t ca;
 
 	s->opt = opt;
 	s->fields = format_fields(opt);
@@ -85,6 +106,10 @@ sink_new(const struct options *opt, FILE *out, bool to_stdout, FILE *log)
 	s->out_tty = out != NULL && isatty(fileno(out));
 	s->log = log;
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->tick, &ca);
+	pthread_condattr_destroy(&ca);
 	s->stats = stats_new();
 	s->defer = opt->quiet && opt->fail_threshold > 0;
 	if (!opt->quiet && !opt->dry_run)
@@ -100,6 +125,8 @@ sink_free(struct sink *s)
 	progress_free(s->progress);
 	stats_free(s->stats);
 	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->tick);
+	free(s->held.data);
 	free(s->line.data);
 	free(s->deferred.data);
 	free(s);
@@ -120,6 +147,11 @@ sink_start(struct sink *s, const char *engine, int jobs)
 	stats_start(s->stats, engine, jobs);
 	s->total = 0;
 	pthread_mutex_unlock(&s->lock);
+	if (s->state != NULL && !s->ticking) {
+		s->ticking = true;
+		if (pthread_create(&s->ticker, NULL, ticker_main, s) != 0)
+			s->ticking = false;	/* batches close on records */
+	}
 	if (s->progress != NULL && !progress_start(s->progress)) {
 		progress_free(s->progress);
 		s->progress = NULL;
@@ -207,10 +239,84 @@ dry_run_report(struct sink *s, const struct result *r)
 	fprintf(stderr, "pscrape: %s\n", s->line.data);
 }
 
+static long
+ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000L +
+	    (now.tv_nsec - t->tv_nsec) / 1000000L;
+}
+
+/* Commit the batch, then let its records out. The lock is held. */
+static void
+batch_commit(struct sink *s)
+{
+	if (s->pending == 0)
+		return;
+	frontier_commit(s->state);
+	if (s->held.len > 0) {
+		write_header(s);
+		write_out(s, s->held.data, s->held.len);
+	}
+	s->held.len = 0;
+	s->pending = 0;
+	frontier_checkpoint(s->state);
+}
+
+/* The ticker: a batch is committed BATCH_MS after it began, at the latest. */
+static void *
+ticker_main(void *arg)
+{
+	struct sink *s = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&s->lock);
+	while (s->ticking) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += BATCH_MS / 2 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&s->tick, &s->lock, &ts);
+		if (s->pending > 0 && ms_since(&s->since) >= BATCH_MS)
+			batch_commit(s);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+void
+sink_hold_for(struct sink *s, struct frontier *state)
+{
+	s->state = state;
+}
+
+/* A record's line: out now, or with its batch under --state. */
+static void
+put_record(struct sink *s, const char *p, size_t n)
+{
+	if (s->state == NULL) {
+		write_header(s);
+		write_out(s, p, n);
+	} else
+		buf_add(&s->held, p, n);
+}
+
 void
 sink_emit(struct sink *s, struct result *r)
 {
 	pthread_mutex_lock(&s->lock);
+	/* Its line's record went out in an earlier attempt of the run. */
+	if (s->state != NULL && !frontier_complete(s->state, r)) {
+		pthread_mutex_unlock(&s->lock);
+		result_free(r);
+		return;
+	}
+	if (s->state != NULL && s->pending++ == 0)
+		clock_gettime(CLOCK_MONOTONIC, &s->since);
 	if (r->engine == NULL)
 		r->engine = stats_current(s->stats)->engine;
 	stats_add(s->stats, r);
@@ -225,10 +331,9 @@ sink_emit(struct sink *s, struct result *r)
 		if (!r->muted)
 			dry_run_report(s, r);
 	} else if (!s->quiet_out) {
-		write_header(s);
 		s->line.len = 0;
 		format_record(&s->line, s->opt->format, s->fields, r);
-		write_out(s, s->line.data, s->line.len);
+		put_record(s, s->line.data, s->line.len);
 	}
 	/* Once a run, not once a URL: every URL of the host fails alike. */
 	if (!s->cert_hinted && result_cert_failed(r)) {
@@ -268,6 +373,9 @@ sink_emit(struct sink *s, struct result *r)
 		s->line.data[--s->line.len] = '\0';
 		log_line(s, "%s", s->line.data);
 	}
+	if (s->pending >= BATCH_RECORDS || (s->pending > 0 &&
+	    ms_since(&s->since) >= BATCH_MS))
+		batch_commit(s);
 	pthread_mutex_unlock(&s->lock);
 	result_free(r);
 }
@@ -276,8 +384,17 @@ void
 sink_finish(struct sink *s, int jobs, int peak, const struct fetch_counts *c)
 {
 	const struct runstats *r;
+	if (s->ticking) {
+		pthread_mutex_lock(&s->lock);
+		s->ticking = false;
+		pthread_cond_signal(&s->tick);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->ticker, NULL);
+	}
 	/* A CSV file always starts with its header, records or none. */
 	pthread_mutex_lock(&s->lock);
+	if (s->state != NULL)
+		batch_commit(s);
 	if (!s->quiet_out)
 		write_header(s);
 	pthread_mutex_unlock(&s->lock);

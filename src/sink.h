@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct frontier;
 struct options;
 struct result;
 struct runstats;
@@ -27,6 +28,13 @@ struct sink;
 struct sink	*sink_new(const struct options *, FILE *out, bool to_stdout,
 		    FILE *log);
 void		 sink_free(struct sink *);
+/*
+ * --state: every record is completed in state, and goes out only when
+ * its batch is committed there (at the latest BATCH_MS after it began,
+ * and at sink_finish()); a record whose line went out in an earlier
+ * attempt does not go out again. Before sink_start().
+ */
+void		 sink_hold_for(struct sink *, struct frontier *state);
 /* Begin one engine's run: reset the statistics and start the clock. */
 void		 sink_start(struct sink *, const char *engine, int jobs);
 /* Write one record and account for it; consumes r. Thread-safe. */

@@ -157,18 +157,24 @@ strset_add_weak(struct strset *set, const char *key, const char *origin)
 	return add(set, key, origin, ORIGIN_WEAK);
 }
 
-bool
-strset_has(const struct strset *set, const char *key)
+const char *
+strset_find(const struct strset *set, const char *key)
 {
+	const struct strset_entry *e;
 	uint64_t h = table_hash(key);
 	size_t j;
 
-	for (j = h & (set->cap - 1); set->slots[j].key != NULL;
+	for (j = h & (set->cap - 1); (e = &set->slots[j])->key != NULL;
 	    j = (j + 1) & (set->cap - 1))
-		if (set->slots[j].hash == h &&
-		    strcmp(set->slots[j].key, key) == 0)
-			return true;
-	return false;
+		if (e->hash == h && strcmp(e->key, key) == 0)
+			return e->origin;
+	return NULL;
+}
+
+bool
+strset_has(const struct strset *set, const char *key)
+{
+	return strset_find(set, key) != NULL;
 }
 
 size_t

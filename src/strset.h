@@ -27,6 +27,8 @@ const char	*strset_add(struct strset *, const char *key,
  */
 const char	*strset_add_weak(struct strset *, const char *key,
 		    const char *origin);
+/* The origin of key, or NULL when it is not in the set. Adds nothing. */
+const char	*strset_find(const struct strset *, const char *key);
 /* Whether key is in the set; adds nothing. */
 bool		 strset_has(const struct strset *, const char *key);
 size_t		 strset_count(const struct strset *);

@@ -18,10 +18,10 @@
 
 #include <curl/curl.h>
 
+#include "frontier.h"
 #include "scan.h"
 #include "sink.h"
 #include "stop.h"
-#include "strset.h"
 #include "url.h"
 #include "urllist.h"
 #include "xmalloc.h"
@@ -373,13 +373,20 @@ source_next(struct source *s, struct sink *sink)
 }
 
 bool
-seed_duplicate(struct strset *seen, struct job *job, struct sink *sink)
+seed_duplicate(struct frontier *f, struct job *job, struct sink *sink)
 {
 	const char *first;
 	struct result *r;
 
-	if ((first = strset_add(seen, job->url, job->input)) == NULL)
+	switch (frontier_admit_seed(f, job->url, job->input, &first)) {
+	case ADMIT_NEW:
 		return false;
+	case ADMIT_DONE:
+		job_free(job);
+		return true;
+	case ADMIT_SEEN:
+		break;
+	}
 	r = result_from_job(job);
 	r->attempts = 0;
 	r->ok = true;

@@ -6,7 +6,8 @@
  * the run's URLs, so that crawled links share it. Memory does not grow
  * with the file.
  *
- * Not here: what is asked of one URL (url.h), the set (strset.h).
+ * Not here: what is asked of one URL (url.h), the set of URLs seen
+ * (frontier.h).
  */
 #ifndef PSCRAPE_URLLIST_H
 #define PSCRAPE_URLLIST_H
@@ -19,7 +20,7 @@
 
 struct sink;
 struct source;
-struct strset;
+struct frontier;
 
 /*
  * Open the lists (none, or "-": standard input, read from stdin_f when it
@@ -46,12 +47,14 @@ void		 source_quiet(struct source *);
  */
 struct job	*source_next(struct source *, struct sink *);
 /*
- * Whether the job of a list line is a duplicate: its URL is in seen (an
- * earlier line, or a link when crawling). If so its "duplicate of" record
- * (naming the first) goes to the sink, which takes the job; else the URL
- * is added to seen, and the job is the caller's still.
+ * Whether the job of a list line is not to be fetched: its URL is in the
+ * frontier (an earlier line, or a link when crawling), then its
+ * "duplicate of" record (naming the first) goes to the sink, which takes
+ * the job; or its record went out in an earlier attempt of the run
+ * (--state), then the job is freed. Else the URL is admitted to the
+ * frontier, and the job is the caller's still.
  */
-bool		 seed_duplicate(struct strset *seen, struct job *,
+bool		 seed_duplicate(struct frontier *, struct job *,
 		    struct sink *);
 /*
  * --shard K/N: keep only the lines of shard K (1..N), hashed by host or by

@@ -36,7 +36,7 @@
 #include "result.h"
 #include "scan.h"
 #include "sink.h"
-#include "strset.h"
+#include "frontier.h"
 #include "url.h"
 #include "urllist.h"
 #include "xmalloc.h"
@@ -412,7 +412,7 @@ run_reader(const uint8_t *data, size_t size, enum format fmt, char **out,
 	struct options	 opt;
 	struct source	*src;
 	struct sink	*sink;
-	struct strset	*seen;
+	struct frontier	*seen;
 	struct result	*r;
 	struct job	*j;
 	struct line	*l;
@@ -430,7 +430,7 @@ run_reader(const uint8_t *data, size_t size, enum format fmt, char **out,
 	sink = sink_new(&opt, o, false, NULL);
 	src = source_open(NULL, 0, 0, in, err, sizeof err);
 	FUZZ_CHECK(src != NULL);
-	seen = strset_new();
+	seen = frontier_mem_new();
 	*njobs = 0;
 	while ((j = source_next(src, sink)) != NULL) {
 		(*njobs)++;
@@ -468,7 +468,7 @@ run_reader(const uint8_t *data, size_t size, enum format fmt, char **out,
 		sink_emit(sink, r);
 	}
 	FUZZ_CHECK(!source_failed(src));
-	strset_free(seen);
+	frontier_close(seen, true);
 	source_close(src);
 	sink_free(sink);
 	FUZZ_CHECK(fclose(o) == 0);

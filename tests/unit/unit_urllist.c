@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "frontier.h"
 #include "options.h"
 #include "sink.h"
 #include "strset.h"
@@ -102,7 +103,7 @@ read_list(const char *data, size_t len)
 	struct options opt;
 	struct source *src;
 	struct sink *sink;
-	struct strset *seen = strset_new();
+	struct frontier *seen = frontier_mem_new();
 	struct job *j;
 	char err[256], *out = NULL;
 	size_t outlen = 0;
@@ -120,7 +121,7 @@ read_list(const char *data, size_t len)
 		fprintf(o, "job %s %s %s\n", j->given, j->url, j->input);
 		job_free(j);
 	}
-	strset_free(seen);
+	frontier_close(seen, true);
 	source_close(src);
 	sink_free(sink);
 	fclose(o);
@@ -205,6 +206,46 @@ test_reader(void)
 		    "a long line with a NUL at 44: cut to 40 and '...'");
 		free(got);
 	}
+}
+
+/* The memory frontier: list lines strong, links weak, at most max new. */
+static void
+test_frontier_mem(void)
+{
+	struct frontier *f = frontier_mem_new();
+	char *links[] = { "http://h/a", "http://h/b", "http://h/a",
+	    "http://h/c", "http://h/d" };
+	bool adm[5];
+	const char *first;
+	uint64_t pages, seq = 10;
+	struct frontier_item *items;
+
+	is_int(frontier_admit_seed(f, "http://h/a", "f:1", &first), ADMIT_NEW,
+	    "a new list line is admitted");
+	is_int(frontier_admit_seed(f, "http://h/a", "f:2", &first), ADMIT_SEEN,
+	    "the same URL again is a duplicate");
+	is_str(first, "f:1", "of the first line");
+	frontier_hold(f, 1, 1, "http://h/", "f:1", links, 5, adm);
+	ok(!adm[0] && adm[1] && !adm[2] && adm[3] && adm[4],
+	    "held: the links not seen yet (a repeat is the caller's)");
+	is_int(frontier_admit_links(f, links, 5, 2, "http://h/", "f:1", 1,
+	    &seq, adm), 2, "links: at most max new ones are admitted");
+	ok(!adm[0] && adm[1] && !adm[2] && adm[3] && !adm[4],
+	    "the seen one and those past max are not");
+	is_int(seq, 12, "each admitted link takes the next seq");
+	is_int(frontier_admit_links(f, links + 4, 1, 5, "http://h/c", "f:1", 2,
+	    &seq, adm), 1, "one past max is not remembered: admitted later");
+	is_int(frontier_admit_seed(f, "http://h/b", "f:3", &first), ADMIT_SEEN,
+	    "a list line after the link is a duplicate");
+	is_str(first, "http://h/", "of the page the link was found on");
+	is_int(frontier_admit_seed(f, "http://h/b", "f:4", &first), ADMIT_SEEN,
+	    "the list line's origin then stands");
+	is_str(first, "f:3", "for later lines");
+	is_int(frontier_claim_pending(f, &items, &pages, &seq), 0,
+	    "memory: nothing is left pending from an earlier attempt");
+	ok(!frontier_durable(f) && frontier_commit(f) == 0,
+	    "memory: records need no commit");
+	frontier_close(f, true);
 }
 
 static void
@@ -444,6 +485,7 @@ main(void)
 	test_read_line();
 	test_reader();
 	test_strset();
+	test_frontier_mem();
 	test_siphash();
 	test_strset_flood();
 	test_sizes();

@@ -1,0 +1,149 @@
+/*
+ * The frontier: every URL a run has found (list lines and crawled links,
+ * with depth and referrer) and every record it has finished, behind one
+ * interface with a backend per store. The memory backend (frontier_mem.c)
+ * is a run's duplicate finder and nothing more; the SQLite backend
+ * (frontier_sqlite.c, --state) keeps both in a file, so that a run cut
+ * short resumes where it stopped. The calls are coarse, each one step
+ * that a remote store (a shared frontier for many machines) can do
+ * atomically: admit a list line, hold the new links of a page for the
+ * next level, admit a level's links, claim what an earlier attempt left
+ * pending, complete a record, commit.
+ *
+ * The scheduler's host queues stay the order in which admitted URLs are
+ * fetched. The scheduler calls admit and claim under its lock, the sink
+ * calls complete and commit under its own: a backend that needs more
+ * locking than that (SQLite) has its own lock, taken last.
+ */
+#ifndef PSCRAPE_FRONTIER_H
+#define PSCRAPE_FRONTIER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct options;
+struct result;
+
+enum admit {
+	ADMIT_NEW,		/* a URL not seen before: fetch it */
+	ADMIT_SEEN,		/* seen before: a duplicate of *first */
+	ADMIT_DONE,		/* its record went out in an earlier attempt */
+};
+
+/*
+ * A URL found and not yet finished, as claim hands it back: admitted (a
+ * page to queue, rank its seq) or held for the next level (rank: the seq
+ * of the page it was found on).
+ */
+struct frontier_item {
+	char		*url;
+	char		*input;		/* "FILE:LINE" of its seed */
+	char		*referrer;	/* masked, or NULL for a seed */
+	unsigned	 depth;
+	uint64_t	 rank;
+	bool		 held;
+};
+
+struct frontier;
+
+struct frontier_ops {
+	enum admit	(*admit_seed)(struct frontier *, const char *url,
+			    const char *input, const char **first);
+	void		(*hold)(struct frontier *, uint64_t rank,
+			    unsigned depth, const char *referrer,
+			    const char *input, char **links, size_t n,
+			    bool *fresh);
+	void		(*level_started)(struct frontier *);
+	void		(*robots)(struct frontier *, const char *origin,
+			    long status, const char *body, size_t len);
+	size_t		(*admit_links)(struct frontier *, char **links,
+			    size_t n, size_t max, const char *referrer,
+			    const char *input, unsigned depth, uint64_t *seq,
+			    bool *admitted);
+	size_t		(*claim_pending)(struct frontier *,
+			    struct frontier_item **, uint64_t *pages,
+			    uint64_t *seq);
+	bool		(*complete)(struct frontier *, const struct result *);
+	int		(*commit)(struct frontier *);
+	void		(*checkpoint)(struct frontier *);
+	void		(*close)(struct frontier *, bool finished);
+};
+
+struct frontier {
+	const struct frontier_ops *ops;
+	bool		 durable;	/* records wait for commit() */
+};
+
+/* The memory backend: today's run, forgotten when it ends. */
+struct frontier	*frontier_mem_new(void);
+/*
+ * --state FILE: open (or make) the state, lock it, check that it was made
+ * by the same lists and crawl options (else exit 2, unless --state-reset
+ * empties it), and begin a run: the last one again if it did not finish,
+ * else a new one. Exits with a message on any error.
+ */
+struct frontier	*frontier_sqlite_open(const struct options *);
+
+/*
+ * A list line: whether its URL is new (then remembered, with input as
+ * its origin), a duplicate (*first: the first origin), or done: its
+ * record went out in an earlier attempt of this run.
+ */
+enum admit	 frontier_admit_seed(struct frontier *, const char *url,
+		    const char *input, const char **first);
+/*
+ * The links of the page of seq rank, found by referrer, for the next
+ * level (depth): fresh[i] says which are not seen yet; those are held
+ * (by the scheduler, and by a durable frontier until the level starts).
+ */
+void		 frontier_hold(struct frontier *, uint64_t rank,
+		    unsigned depth, const char *referrer, const char *input,
+		    char **links, size_t n, bool *fresh);
+/*
+ * The robots.txt of origin came in: status 0 when there was no answer,
+ * body what came (or NULL). A durable frontier keeps it, with the time.
+ */
+void		 frontier_robots(struct frontier *, const char *origin,
+		    long status, const char *body, size_t len);
+/* The held links are being admitted: a durable frontier forgets them. */
+void		 frontier_level_started(struct frontier *);
+/*
+ * The held links of one page, at depth: admits at most max new ones
+ * (admitted[i] says which), remembered with depth, referrer and input,
+ * each with the next *seq as its rank. Returns how many were admitted.
+ */
+size_t		 frontier_admit_links(struct frontier *, char **links,
+		    size_t n, size_t max, const char *referrer,
+		    const char *input, unsigned depth, uint64_t *seq,
+		    bool *admitted);
+/*
+ * What an earlier attempt of this run left, to be queued or held again
+ * (the caller frees with frontier_items_free()), in rank order; *pages
+ * is the pages of the run already counted against --max-pages, and *seq
+ * is raised past every rank handed out.
+ */
+size_t		 frontier_claim_pending(struct frontier *,
+		    struct frontier_item **, uint64_t *pages, uint64_t *seq);
+void		 frontier_items_free(struct frontier_item *, size_t);
+/*
+ * A record is out: remember it as final (unless it only says the run
+ * was interrupted). False: an earlier attempt already wrote this line's
+ * record, so this one must not go out.
+ */
+bool		 frontier_complete(struct frontier *, const struct result *);
+/* Make the completed records durable; 0, or -1 (a message was given). */
+int		 frontier_commit(struct frontier *);
+/*
+ * Tidy the store (SQLite: copy its write-ahead log into the file), when
+ * it is due. Called when the records of the last commit are out: a kill
+ * during this slow step then loses nothing, where between a commit and
+ * the writing of its records it loses them.
+ */
+void		 frontier_checkpoint(struct frontier *);
+/* Whether records must wait for frontier_commit() before going out. */
+bool		 frontier_durable(const struct frontier *);
+/* Commit, record whether the run finished, let go. NULL is allowed. */
+void		 frontier_close(struct frontier *, bool finished);
+
+#endif

@@ -1,0 +1,722 @@
+/*
+ * The frontier's SQLite backend: --state FILE (see frontier.h, and the
+ * STATE FILE section of pscrape(1) for the tables, which users query).
+ *
+ * What must hold after a kill at any moment: a record goes out (the sink
+ * writes it) only after its row is committed, so nothing written is ever
+ * fetched again; a URL is fetched again only if it was in flight, or its
+ * row in the batch not yet committed. Rows are written in one open
+ * transaction that the sink commits every BATCH_MS or BATCH_RECORDS (WAL,
+ * synchronous=NORMAL: a commit survives the death of the process, which
+ * is what a kill is; a power cut may lose the last ones, which are then
+ * fetched again). The memory sets answer every question during the run;
+ * the database is read only when the state is opened.
+ *
+ * One run is the same command until it finishes; each try at it is an
+ * attempt. A state whose run did not finish is resumed: list lines and
+ * links with a final record in this run are not fetched again, the links
+ * admitted and not finished (the frontier) are queued again at their
+ * depth and rank, and the links that the finished pages of the level
+ * held for the next are held again, so that the crawl stays breadth-first.
+ * A finished run's state starts the next run.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "frontier.h"
+#include "options.h"
+#include "result.h"
+#include "strset.h"
+#include "xmalloc.h"
+
+#define SCHEMA_VERSION	"1"
+
+/* The tables; pscrape(1) documents them, keep the two together. */
+static const char schema[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE attempts(run INTEGER NOT NULL, attempt INTEGER NOT NULL,"
+    " started_at TEXT NOT NULL, ended_at TEXT, finished INTEGER,"
+    " PRIMARY KEY(run, attempt));"
+    "CREATE TABLE pages(run INTEGER NOT NULL, key TEXT NOT NULL,"
+    " url TEXT, input TEXT, depth INTEGER, referrer TEXT, status INTEGER,"
+    " ok INTEGER, error TEXT, duplicate_of TEXT, chars INTEGER,"
+    " bytes INTEGER, content_hash TEXT, etag TEXT, last_modified TEXT,"
+    " fetched_at TEXT, PRIMARY KEY(run, key));"
+    "CREATE INDEX pages_url ON pages(url);"
+    "CREATE TABLE found(run INTEGER NOT NULL, url TEXT NOT NULL,"
+    " input TEXT, depth INTEGER NOT NULL, referrer TEXT, rank INTEGER,"
+    " PRIMARY KEY(run, url));"
+    "CREATE TABLE held(run INTEGER NOT NULL, rank INTEGER NOT NULL,"
+    " depth INTEGER NOT NULL, referrer TEXT, input TEXT, url TEXT NOT NULL);"
+    "CREATE VIEW frontier AS SELECT * FROM found f WHERE NOT EXISTS"
+    " (SELECT 1 FROM pages p WHERE p.run = f.run AND p.key = f.url);"
+    "CREATE TABLE robots(origin TEXT PRIMARY KEY, status INTEGER,"
+    " body BLOB, fetched_at TEXT);";
+
+struct frontier_sqlite {
+	struct frontier	 f;		/* first: the frontier is this */
+	const char	*path;
+	int		 lockfd;
+	sqlite3		*db;
+	sqlite3_stmt	*put_page, *put_found, *put_held, *del_held;
+	sqlite3_stmt	*put_robots;
+	pthread_mutex_t	 lock;		/* the connection, the sets */
+	struct strset	*seen;		/* as frontier_mem's */
+	struct strset	*done;		/* keys final in earlier attempts */
+	int64_t		 run, attempt;
+	int		 wal_pages;	/* in the log after the last commit */
+	bool		 failed;	/* a write failed: said once */
+};
+
+/* A fatal error of the state file: exit 2 naming it. */
+static void __attribute__((noreturn))
+state_fatal(struct frontier_sqlite *q, const char *what)
+{
+	fatal(EXIT_USAGE, "state file '%s': %s: %s", q->path, what,
+	    q->db != NULL ? sqlite3_errmsg(q->db) : strerror(errno));
+}
+
+static void
+exec_sql(struct frontier_sqlite *q, const char *sql)
+{
+	if (sqlite3_exec(q->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		state_fatal(q, sql);
+}
+
+static sqlite3_stmt *
+prepare(struct frontier_sqlite *q, const char *sql)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
+		state_fatal(q, "cannot read it (not a pscrape state?)");
+	return st;
+}
+
+/* The text of meta's key, malloc'd, or NULL. */
+static char *
+meta_get(struct frontier_sqlite *q, const char *key)
+{
+	sqlite3_stmt *st = prepare(q, "SELECT value FROM meta WHERE key = ?");
+	char *v = NULL;
+
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void
+meta_set(struct frontier_sqlite *q, const char *key, const char *value)
+{
+	sqlite3_stmt *st = prepare(q,
+	    "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
+
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		state_fatal(q, "cannot write");
+	sqlite3_finalize(st);
+}
+
+/* Now, as ISO 8601 UTC to the second: it sorts as text. */
+static void
+iso_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/*
+ * What makes a run the same run: the lists and the options that change
+ * which URLs are fetched. A state made otherwise is not resumed.
+ */
+struct fingerprint {
+	const char	*key, *option;
+	char		*value;
+};
+
+static void
+fingerprint_make(const struct options *opt, struct fingerprint *fp)
+{
+	struct textbuf b = { 0 };
+	int i;
+
+	for (i = 0; i < opt->nfiles; i++) {
+		if (i > 0)
+			buf_adds(&b, " ");
+		buf_adds(&b, i < opt->nlistfiles ? "-i " : "");
+		buf_adds(&b, opt->files[i]);
+	}
+	fp[0] = (struct fingerprint){ "lists", "the lists",
+	    b.data != NULL ? b.data : xstrdup("-") };
+	fp[1] = (struct fingerprint){ "depth", "--depth",
+	    xasprintf("%u", opt->depth) };
+	fp[2] = (struct fingerprint){ "scope", "--scope",
+	    xasprintf("%d", (int)opt->scope) };
+	fp[3] = (struct fingerprint){ "max_pages", "--max-pages",
+	    xasprintf("%" PRIu64, opt->max_pages) };
+	fp[4] = (struct fingerprint){ "shard", "--shard",
+	    xasprintf("%u/%u by %s", opt->shard_k, opt->shard_n,
+	    opt->shard_by_url ? "url" : "host") };
+	fp[5] = (struct fingerprint){ "robots", "--no-robots",
+	    xstrdup(opt->robots ? "1" : "0") };
+}
+#define NFINGERPRINT 6
+
+/* A fresh state, or an emptied one (--state-reset). */
+static void
+state_init(struct frontier_sqlite *q, const struct fingerprint *fp)
+{
+	char now[32];
+	int i;
+
+	exec_sql(q, "DELETE FROM meta; DELETE FROM attempts; DELETE FROM pages;"
+	    " DELETE FROM found; DELETE FROM held; DELETE FROM robots;");
+	iso_now(now, sizeof now);
+	meta_set(q, "schema_version", SCHEMA_VERSION);
+	meta_set(q, "created_at", now);
+	meta_set(q, "run", "0");
+	meta_set(q, "run_finished", "1");
+	for (i = 0; i < NFINGERPRINT; i++)
+		meta_set(q, fp[i].key, fp[i].value);
+}
+
+/* Make the tables if the file is new; check the schema version. */
+static void
+state_schema(struct frontier_sqlite *q, const struct options *opt)
+{
+	struct fingerprint fp[NFINGERPRINT];
+	sqlite3_stmt *st;
+	char *v;
+	bool fresh;
+	int i;
+
+	st = prepare(q, "SELECT count(*) FROM sqlite_master WHERE name ="
+	    " 'meta'");
+	fresh = sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_int(st, 0) == 0;
+	sqlite3_finalize(st);
+	fingerprint_make(opt, fp);
+	if (fresh) {
+		exec_sql(q, schema);
+		state_init(q, fp);
+	}
+	v = meta_get(q, "schema_version");
+	if (v == NULL || strcmp(v, SCHEMA_VERSION) != 0)
+		fatal(EXIT_USAGE, "state file '%s' has schema version %s; this"
+		    " pscrape reads version %s", q->path, v ? v : "(none)",
+		    SCHEMA_VERSION);
+	free(v);
+	for (i = 0; i < NFINGERPRINT; i++) {
+		v = meta_get(q, fp[i].key);
+		if (v == NULL || strcmp(v, fp[i].value) != 0) {
+			if (!opt->state_reset)
+				fatal(EXIT_USAGE, "state file '%s' was made by"
+				    " another run: %s differ (there '%s', here"
+				    " '%s'); give --state-reset to start it"
+				    " afresh", q->path, fp[i].option,
+				    v ? v : "", fp[i].value);
+			free(v);
+			state_init(q, fp);
+			break;
+		}
+		free(v);
+	}
+	for (i = 0; i < NFINGERPRINT; i++)
+		free(fp[i].value);
+}
+
+/* Begin a run (the unfinished one again, or the next) and its attempt. */
+static void
+state_begin(struct frontier_sqlite *q)
+{
+	sqlite3_stmt *st;
+	char *v, now[32], num[32];
+
+	v = meta_get(q, "run");
+	q->run = v != NULL ? strtoll(v, NULL, 10) : 0;
+	free(v);
+	v = meta_get(q, "run_finished");
+	if (v == NULL || strcmp(v, "0") != 0)
+		q->run++;
+	free(v);
+	snprintf(num, sizeof num, "%" PRId64, q->run);
+	meta_set(q, "run", num);
+	meta_set(q, "run_finished", "0");
+	st = prepare(q, "SELECT coalesce(max(attempt), 0) + 1 FROM attempts"
+	    " WHERE run = ?");
+	sqlite3_bind_int64(st, 1, q->run);
+	q->attempt = sqlite3_step(st) == SQLITE_ROW ?
+	    sqlite3_column_int64(st, 0) : 1;
+	sqlite3_finalize(st);
+	iso_now(now, sizeof now);
+	st = prepare(q, "INSERT INTO attempts(run, attempt, started_at)"
+	    " VALUES(?, ?, ?)");
+	sqlite3_bind_int64(st, 1, q->run);
+	sqlite3_bind_int64(st, 2, q->attempt);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		state_fatal(q, "cannot write");
+	sqlite3_finalize(st);
+}
+
+/*
+ * The sets, from the rows of earlier attempts of this run: links found
+ * first (their origin weak, as when they were found), then the keys with
+ * a final record, whose list lines name themselves.
+ */
+static void
+state_load(struct frontier_sqlite *q)
+{
+	sqlite3_stmt *st;
+	const char *url;
+
+	st = prepare(q, "SELECT url, referrer FROM found WHERE run = ?");
+	sqlite3_bind_int64(st, 1, q->run);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		strset_add_weak(q->seen, (const char *)sqlite3_column_text(st,
+		    0), (const char *)sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	st = prepare(q, "SELECT key, url, input, depth, duplicate_of FROM"
+	    " pages WHERE run = ?");
+	sqlite3_bind_int64(st, 1, q->run);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		strset_add(q->done, (const char *)sqlite3_column_text(st, 0),
+		    "");
+		url = (const char *)sqlite3_column_text(st, 1);
+		if (sqlite3_column_int(st, 3) == 0 && url != NULL &&
+		    sqlite3_column_type(st, 4) == SQLITE_NULL)
+			strset_add(q->seen, url,
+			    (const char *)sqlite3_column_text(st, 2));
+	}
+	sqlite3_finalize(st);
+}
+
+/* --- the backend ------------------------------------------------------------ */
+
+static enum admit
+sql_admit_seed(struct frontier *f, const char *url, const char *input,
+    const char **first)
+{
+	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
+	enum admit a;
+
+	pthread_mutex_lock(&q->lock);
+	*first = strset_add(q->seen, url, input);
+	if (strset_find(q->done, input) != NULL)
+		a = ADMIT_DONE;
+	else
+		a = *first == NULL ? ADMIT_NEW : ADMIT_SEEN;
+	pthread_mutex_unlock(&q->lock);
+	return a;
+}
+
+/* A failed write: said once; the run goes on, the state is behind. */
+static void
+write_failed(struct frontier_sqlite *q)
+{
+	if (!q->failed)
+		warnx_("state file '%s': cannot write: %s", q->path,
+		    sqlite3_errmsg(q->db));
+	q->failed = true;
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s != NULL)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void
+step_reset(struct frontier_sqlite *q, sqlite3_stmt *st)
+{
+	if (sqlite3_step(st) != SQLITE_DONE)
+		write_failed(q);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+static void
+sql_hold(struct frontier *f, uint64_t rank, unsigned depth,
+    const char *referrer, const char *input, char **links, size_t n,
+    bool *fresh)
+{
+	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
+	sqlite3_stmt *st = q->put_held;
+	size_t i;
+
+	pthread_mutex_lock(&q->lock);
+	for (i = 0; i < n; i++) {
+		if (!(fresh[i] = strset_find(q->seen, links[i]) == NULL))
+			continue;
+		sqlite3_bind_int64(st, 1, q->run);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)rank);
+		sqlite3_bind_int(st, 3, (int)depth);
+		bind_text(st, 4, referrer);
+		bind_text(st, 5, input);
+		bind_text(st, 6, links[i]);
+		step_reset(q, st);
+	}
+	pthread_mutex_unlock(&q->lock);
+}
+
+/* The held links are admitted in the same transaction: one or the other. */
+static void
+sql_level_started(struct frontier *f)
+{
+	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
+
+	pthread_mutex_lock(&q->lock);
+	sqlite3_bind_int64(q->del_held, 1, q->run);
+	step_reset(q, q->del_held);
+	pthread_mutex_unlock(&q->lock);
+}
+
+static void
+sql_robots(struct frontier *f, const char *origin, long status,
+    const char *body, size_t len)
+{
+	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
+	sqlite3_stmt *st = q->put_robots;
+	char now[32];
+
+	iso_now(now, sizeof now);
+	pthread_mutex_lock(&q->lock);
+	bind_text(st, 1, origin);
+	sqlite3_bind_int64(st, 2, status);
+	if (body != NULL)
+		sqlite3_bind_blob(st, 3, body, (int)len, SQLITE_STATIC);
+	bind_text(st, 4, now);
+	step_reset(q, st);
+	pthread_mutex_unlock(&q->lock);
+}
+
+static size_t
+sql_admit_links(struct frontier *f, char **links, size_t n, size_t max,
+    const char *referrer, const char *input, unsigned depth, uint64_t *seq,
+    bool *admitted)
+{
+	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
+	sqlite3_stmt *st = q->put_found;
+	size_t i, k = 0;
+
+	pthread_mutex_lock(&q->lock);
+	for (i = 0; i < n; i++) {
+		admitted[i] = k < max &&
+		    strset_add_weak(q->seen, links[i], referrer) == NULL;
+		if (!admitted[i])
+			continue;
+		k++;
+		sqlite3_bind_int64(st, 1, q->run);
+		sqlite3_bind_text(st, 2, links[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, input, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 4, (int)depth);
+		sqlite3_bind_text(st, 5, referrer, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 6, (sqlite3_int64)(*seq)++);
+		step_reset(q, st);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return k;
+}
+
+static char *
+column_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t != NULL ? xstrdup((const char *)t) : NULL;
+}
+
+/* Rows of st as items, appended to *v (n of cap). */
+static void
+add_items(sqlite3_stmt *st, bool held, struct frontier_item **v, size_t *n,
+    size_t *cap, uint64_t *seq)
+{
+	struct frontier_item *it;
+
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 64;
+			*v = xrealloc(*v, *cap * sizeof **v);
+		}
+		it = &(*v)[(*n)++];
+		it->url = column_dup(st, 0);
+		it->input = column_dup(st, 1);
+		it->referrer = column_dup(st, 2);
+		it->depth = (unsigned)sqlite3_column_int(st, 3);
+		it->rank = (uint64_t)sqlite3_column_int64(st, 4);
+		it->held = held;
+		if (it->rank >= *seq)
+			*seq = it->rank + 1;
+	}
+	sqlite3_finalize(st);
+}
+
+static size_t
+sql_claim_pending(struct frontier *f, struct frontier_item **items,
+    uint64_t *pages, uint64_t *seq)
+{
+	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
+	struct frontier_item *v = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *st;
+
+	pthread_mutex_lock(&q->lock);
+	st = prepare(q, "SELECT url, input, referrer, depth, rank FROM"
+	    " frontier WHERE run = ? ORDER BY rank");
+	sqlite3_bind_int64(st, 1, q->run);
+	add_items(st, false, &v, &n, &cap, seq);
+	/* A page's links in the order it held them: rowid. */
+	st = prepare(q, "SELECT url, input, referrer, depth, rank FROM held"
+	    " WHERE run = ? ORDER BY rank, rowid");
+	sqlite3_bind_int64(st, 1, q->run);
+	add_items(st, true, &v, &n, &cap, seq);
+	/* What --max-pages counted: pages queued, not duplicates. */
+	st = prepare(q, "SELECT count(*) FROM pages WHERE run = ? AND"
+	    " duplicate_of IS NULL AND (error IS NULL OR error NOT LIKE"
+	    " 'not fetched: --max-pages%')");
+	sqlite3_bind_int64(st, 1, q->run);
+	*pages = sqlite3_step(st) == SQLITE_ROW ?
+	    (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&q->lock);
+	*items = v;
+	return n;
+}
+
+/*
+ * A record that says only that the run stopped before it was done: the
+ * URL is fetched again by the next attempt.
+ */
+static bool
+interrupted(const struct result *r)
+{
+	return r->error != NULL &&
+	    (strncmp(r->error, "interrupted by ", 15) == 0 ||
+	    strncmp(r->error, "not started: interrupted by ", 28) == 0);
+}
+
+static bool
+sql_complete(struct frontier *f, const struct result *r)
+{
+	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
+	sqlite3_stmt *st = q->put_page;
+	const struct job *j = r->job;
+	/* A link is its URL; a list line, good or bad, is its line. */
+	const char *key = j != NULL && j->depth > 0 ? j->url : r->input;
+	char now[32];
+	bool fresh;
+
+	pthread_mutex_lock(&q->lock);
+	fresh = strset_find(q->done, key) == NULL;
+	if (fresh && !interrupted(r)) {
+		sqlite3_bind_int64(st, 1, q->run);
+		bind_text(st, 2, key);
+		bind_text(st, 3, j != NULL ? j->url : r->url);
+		bind_text(st, 4, r->input);
+		sqlite3_bind_int(st, 5, j != NULL ? (int)j->depth : 0);
+		bind_text(st, 6, j != NULL ? j->referrer : NULL);
+		sqlite3_bind_int64(st, 7, r->status);
+		sqlite3_bind_int(st, 8, r->ok);
+		bind_text(st, 9, r->error);
+		bind_text(st, 10, r->duplicate_of);
+		sqlite3_bind_int64(st, 11, (sqlite3_int64)r->chars);
+		sqlite3_bind_int64(st, 12, (sqlite3_int64)r->bytes);
+		if (r->status != 0 || r->final_url != NULL) {
+			iso_now(now, sizeof now);
+			bind_text(st, 13, now);
+		}
+		step_reset(q, st);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return fresh;
+}
+
+static int
+sql_commit(struct frontier *f)
+{
+	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
+	int rc = 0;
+
+	pthread_mutex_lock(&q->lock);
+	if (sqlite3_exec(q->db, "COMMIT; BEGIN", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		write_failed(q);
+		rc = -1;
+	}
+	pthread_mutex_unlock(&q->lock);
+	return rc;
+}
+
+/*
+ * SQLite's own checkpoint runs inside the COMMIT that passes 1000 pages
+ * of log: after the batch is durable, before its records could go out,
+ * and it is slow. Turned off (wal_autocheckpoint=0); the same is done
+ * here instead, when the sink has written the batch.
+ */
+#define CHECKPOINT_PAGES	1000
+
+static int
+wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct frontier_sqlite *q = arg;
+
+	(void)db;
+	(void)name;
+	q->wal_pages = pages;
+	return SQLITE_OK;
+}
+
+static void
+sql_checkpoint(struct frontier *f)
+{
+	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
+
+	pthread_mutex_lock(&q->lock);
+	if (q->wal_pages >= CHECKPOINT_PAGES) {
+		if (sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) !=
+		    SQLITE_OK)
+			write_failed(q);
+		sqlite3_wal_checkpoint_v2(q->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		q->wal_pages = 0;
+		if (sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL) !=
+		    SQLITE_OK)
+			write_failed(q);
+	}
+	pthread_mutex_unlock(&q->lock);
+}
+
+static void
+sql_close(struct frontier *f, bool finished)
+{
+	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
+	sqlite3_stmt *st, *stmts[] = { q->put_page, q->put_found, q->put_held,
+	    q->del_held, q->put_robots };
+	char now[32];
+	size_t i;
+
+	sql_commit(f);
+	iso_now(now, sizeof now);
+	pthread_mutex_lock(&q->lock);
+	meta_set(q, "run_finished", finished ? "1" : "0");
+	st = prepare(q, "UPDATE attempts SET ended_at = ?, finished = ? WHERE"
+	    " run = ? AND attempt = ?");
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, finished);
+	sqlite3_bind_int64(st, 3, q->run);
+	sqlite3_bind_int64(st, 4, q->attempt);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		write_failed(q);
+	sqlite3_finalize(st);
+	if (sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		write_failed(q);
+	pthread_mutex_unlock(&q->lock);
+	for (i = 0; i < sizeof stmts / sizeof stmts[0]; i++)
+		sqlite3_finalize(stmts[i]);
+	sqlite3_close(q->db);
+	close(q->lockfd);
+	strset_free(q->seen);
+	strset_free(q->done);
+	pthread_mutex_destroy(&q->lock);
+	free(q);
+}
+
+static const struct frontier_ops sqlite_ops = {
+	sql_admit_seed, sql_hold, sql_level_started, sql_robots,
+	sql_admit_links,
+	sql_claim_pending, sql_complete, sql_commit, sql_checkpoint, sql_close,
+};
+
+/*
+ * One run per state file: a POSIX record lock on FILE-lock, beside
+ * SQLite's FILE-wal and FILE-shm, taken without waiting. Not an flock:
+ * that belongs to the open file, which a process worker's fork shares
+ * until its exec, so a killed run's newborn worker could hold it a moment
+ * after the run is gone; a record lock belongs to the process and dies
+ * with it. Not on FILE itself: closing any descriptor of a file lets go
+ * of the process's record locks on it, and SQLite opens and closes the
+ * file as it likes.
+ */
+static void
+state_lock(struct frontier_sqlite *q)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	char *path = xasprintf("%s-lock", q->path);
+
+	if ((q->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0)
+		fatal(EXIT_USAGE, "cannot open '%s': %s", path,
+		    strerror(errno));
+	free(path);
+	if (fcntl(q->lockfd, F_SETLK, &fl) == 0)
+		return;
+	if (errno != EACCES && errno != EAGAIN)
+		fatal(EXIT_USAGE, "cannot lock state file '%s': %s", q->path,
+		    strerror(errno));
+	if (fcntl(q->lockfd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+		fatal(EXIT_LOCKED, "state file '%s' is in use by another run"
+		    " (pid %ld)", q->path, (long)fl.l_pid);
+	fatal(EXIT_LOCKED, "state file '%s' is in use by another run",
+	    q->path);
+}
+
+struct frontier *
+frontier_sqlite_open(const struct options *opt)
+{
+	struct frontier_sqlite *q = xcalloc(1, sizeof *q);
+
+	q->f.ops = &sqlite_ops;
+	q->f.durable = true;
+	q->path = opt->state;
+	state_lock(q);
+	if (sqlite3_open_v2(q->path, &q->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+		state_fatal(q, "cannot open");
+	sqlite3_busy_timeout(q->db, 5000);
+	if (sqlite3_exec(q->db, "PRAGMA journal_mode=WAL;"
+	    " PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0", NULL,
+	    NULL, NULL) != SQLITE_OK)
+		state_fatal(q, "cannot read it (not a pscrape state?)");
+	exec_sql(q, "BEGIN IMMEDIATE");
+	state_schema(q, opt);
+	state_begin(q);
+	exec_sql(q, "COMMIT");
+	pthread_mutex_init(&q->lock, NULL);
+	q->seen = strset_new();
+	q->done = strset_new();
+	state_load(q);
+	q->put_page = prepare(q, "INSERT OR REPLACE INTO pages(run, key, url,"
+	    " input, depth, referrer, status, ok, error, duplicate_of, chars,"
+	    " bytes, fetched_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?)");
+	q->put_found = prepare(q, "INSERT OR IGNORE INTO found(run, url,"
+	    " input, depth, referrer, rank) VALUES(?, ?, ?, ?, ?, ?)");
+	q->put_held = prepare(q, "INSERT INTO held(run, rank, depth, referrer,"
+	    " input, url) VALUES(?, ?, ?, ?, ?, ?)");
+	q->del_held = prepare(q, "DELETE FROM held WHERE run = ?");
+	q->put_robots = prepare(q, "INSERT OR REPLACE INTO robots(origin,"
+	    " status, body, fetched_at) VALUES(?, ?, ?, ?)");
+	sqlite3_wal_hook(q->db, wal_hook, q);
+	exec_sql(q, "BEGIN");
+	return &q->f;
+}
