@@ -47,7 +47,7 @@ CFLAGS="-std=c11 -g -O1 -fno-omit-frame-pointer -DFUZZING \
 # The sources each target needs, and its -max_len.
 sources() {
 	case $1 in
-	urllist) echo "urllist url strset sink format stats progress result" \
+	urllist) echo "urllist url strset frontier_mem sink format stats progress result" \
 	    "buf xmalloc stop" ;;
 	charset) echo "charset xmalloc stop" ;;
 	extract) echo "extract textcount charset nest tokenize budget buf xmalloc stop" ;;
