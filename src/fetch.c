@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
@@ -44,6 +45,16 @@
  */
 #define HEADERS_MAX (256 * 1024)
 
+/*
+ * A transfer that gets fewer than LOW_SPEED_BYTES a second for
+ * LOW_SPEED_SECS is given up. pscrape judges it in its progress callback
+ * rather than through CURLOPT_LOW_SPEED_*: time a transfer spends waiting
+ * for --max-memory (its write callback asleep, or the transfer paused)
+ * is not slowness of the server, and libcurl would count it.
+ */
+#define LOW_SPEED_BYTES	1024
+#define LOW_SPEED_SECS	15
+
 struct fetch {
 	const struct options	*opt;
 	struct savetext		*save;
@@ -61,6 +72,13 @@ struct fetch {
 	size_t			 counted;	/* body capacity reserved */
 	bool			 over_budget;	/* the body alone is too big */
 	bool			 budget_stop;	/* a stop came while waiting */
+	bool			 paused;	/* async: paused for memory */
+
+	/* the low-speed window: its start, the bytes by then */
+	double			 slow_t0;
+	curl_off_t		 slow_b0;
+	bool			 slow_reset;	/* start a new window */
+	bool			 too_slow;
 	void			(*on_pause)(void *, struct fetch *);
 	void			*pause_arg;
 };
@@ -377,17 +395,45 @@ fetch_share_free(struct fetch_share *s)
 	free(s);
 }
 
-/* CURLOPT_XFERINFOFUNCTION: abort the transfer once a stop is asked for. */
+static double
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * CURLOPT_XFERINFOFUNCTION: abort the transfer once a stop is asked for,
+ * or when the last LOW_SPEED_SECS of it not spent waiting for memory
+ * brought fewer than LOW_SPEED_BYTES a second (too_slow).
+ */
 static int
 on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
     curl_off_t ulnow)
 {
-	(void)arg;
+	struct fetch *f = arg;
+	double now;
+
 	(void)dltotal;
-	(void)dlnow;
 	(void)ultotal;
 	(void)ulnow;
-	return stop_signal != 0;
+	if (stop_signal != 0)
+		return 1;
+	if (f->paused)
+		return 0;
+	now = mono_now();
+	if (f->slow_reset || dlnow - f->slow_b0 >=
+	    (curl_off_t)LOW_SPEED_BYTES * LOW_SPEED_SECS) {
+		f->slow_t0 = now;
+		f->slow_b0 = dlnow;
+		f->slow_reset = false;
+	} else if (now - f->slow_t0 >= LOW_SPEED_SECS) {
+		f->too_slow = true;
+		return 1;
+	}
+	return 0;
 }
 
 /*
@@ -407,6 +453,7 @@ body_room(struct fetch *f, size_t len)
 		;
 	if (cap <= f->counted)
 		return 1;
+	f->slow_reset = true;	/* a wait for memory is not slowness */
 	switch (budget_take(f->hold, cap - f->counted)) {
 	case BUDGET_OK:
 		f->counted = cap;
@@ -433,9 +480,11 @@ on_body(char *p, size_t size, size_t n, void *arg)
 		f->too_big = true;
 		return 0;	/* CURLE_WRITE_ERROR; too_big tells why */
 	}
+	f->paused = false;
 	if ((room = body_room(f, len)) <= 0) {
 		if (room == 0)
 			return 0;	/* CURLE_WRITE_ERROR, as above */
+		f->paused = true;
 		f->on_pause(f->pause_arg, f);
 		return CURL_WRITEFUNC_PAUSE;
 	}
@@ -540,8 +589,6 @@ fetch_new(const struct options *opt, struct savetext *save)
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, opt->max_redirs);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, opt->connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, opt->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 15L);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_USERAGENT, opt->user_agent);
 	if (opt->headers != NULL)
@@ -563,6 +610,7 @@ fetch_new(const struct options *opt, struct savetext *save)
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, f);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
 	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(e, CURLOPT_XFERINFODATA, f);
 	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
 	if (opt->proxy != NULL)
 		curl_easy_setopt(e, CURLOPT_PROXY, opt->proxy);
@@ -660,6 +708,11 @@ fetch_prepare(struct fetch *f, struct job *job)
 	f->headers_too_big = false;
 	f->over_budget = false;
 	f->budget_stop = false;
+	f->paused = false;
+	f->slow_t0 = mono_now();
+	f->slow_b0 = 0;
+	f->slow_reset = false;
+	f->too_slow = false;
 	f->errbuf[0] = '\0';
 	f->body.len = 0;
 	fetch_release(f);
@@ -720,6 +773,8 @@ transient(const struct fetch *f, CURLcode rc)
 	if (stop_signal != 0 || f->too_big || f->headers_too_big ||
 	    f->over_budget || f->budget_stop)
 		return false;
+	if (f->too_slow)
+		return true;
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
 	case CURLE_COULDNT_CONNECT:
@@ -764,6 +819,13 @@ transfer_error(struct fetch *f, CURLcode rc, struct result *r)
 	if ((rc == CURLE_ABORTED_BY_CALLBACK && stop_signal != 0) ||
 	    (rc == CURLE_WRITE_ERROR && f->budget_stop)) {
 		result_fail(r, "interrupted by %s", stop_reason());
+		return;
+	}
+	if (rc == CURLE_ABORTED_BY_CALLBACK && f->too_slow) {
+		/* libcurl's words for its own low-speed abort */
+		result_fail(r, "Operation too slow. Less than %d bytes/sec"
+		    " transferred the last %d seconds", LOW_SPEED_BYTES,
+		    LOW_SPEED_SECS);
 		return;
 	}
 	if (rc == CURLE_WRITE_ERROR && f->over_budget) {
