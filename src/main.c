@@ -146,13 +146,21 @@ put_cookies(FILE *f, const struct contents *c)
 /*
  * A run that did not finish (a stop signal, or an output that failed)
  * replaces none of the files of the last run: what it has goes to
- * FILE.partial (see outfile.h).
+ * FILE.partial (see outfile.h), and stderr says so.
  */
 static int
-commit(struct outfile *o)
+commit(struct outfile *o, const char *path)
 {
-	return stop_signal != 0 ? outfile_commit_partial(o) :
-	    outfile_commit(o);
+	int rc;
+
+	if (stop_signal == 0)
+		return outfile_commit(o);
+	if ((rc = outfile_commit_partial(o)) == 1) {
+		warnx_("stopped by %s: '%s' left as it was; this run's part is"
+		    " in '%s" OUTFILE_PARTIAL "'", stop_reason(), path, path);
+		rc = 0;
+	}
+	return rc;
 }
 
 /* A file of ours, whole or not at all: see outfile.h. */
@@ -172,7 +180,7 @@ write_file(const char *path, int (*put)(FILE *, const struct contents *),
 		outfile_abort(o);
 		return false;
 	}
-	if ((partial ? commit(o) : outfile_commit(o)) != 0) {
+	if ((partial ? commit(o, path) : outfile_commit(o)) != 0) {
 		warnx_("cannot write '%s': %s", path, strerror(errno));
 		return false;
 	}
@@ -497,7 +505,7 @@ report(struct session *s)
 		/* After a write error the old file is kept: see outfile.h. */
 		if (sink_write_failed(s->sink) || !s->written)
 			outfile_abort(s->of);
-		else if (commit(s->of) != 0) {
+		else if (commit(s->of, s->opt.output) != 0) {
 			warnx_("cannot write '%s': %s", s->opt.output,
 			    strerror(errno));
 			s->written = false;

@@ -111,6 +111,8 @@ commit(struct outfile *o, const char *suffix)
 			(void)unlink(partial);
 		}
 	}
+	if (rc == 0 && to != NULL)
+		rc = 1;
 	free(to);
 	free(partial);
 	free(o->tmp);

@@ -29,7 +29,8 @@ FILE		*outfile_stream(struct outfile *);
 int		 outfile_commit(struct outfile *);
 /*
  * The same, for a run that did not finish: renamed to FILE.partial
- * (replacing an older one), FILE left as it was.
+ * (replacing an older one), FILE left as it was; 1 when it was (0 when
+ * FILE is no regular file, which was written in place).
  */
 int		 outfile_commit_partial(struct outfile *);
 /* Close and remove the temporary file, leaving the old one in place. */

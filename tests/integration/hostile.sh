@@ -515,7 +515,7 @@ for e in $ENGINES; do
 	# shellcheck disable=SC2086
 	${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" -e $e -j 2 -f jsonl \
 	    -o "$T/keep/out.jsonl" --summary "$T/keep/sum.json" \
-	    "$T/keep.list" 2>/dev/null &
+	    "$T/keep.list" 2>"$T/keep.err" &
 	pid=$!
 	logged 'keep=2' "$seen"
 	kill -TERM $pid
@@ -531,6 +531,10 @@ for e in $ENGINES; do
 	is "$("$PY" -c 'import json, sys
 print(json.load(open(sys.argv[1]))["runs"][0]["urls"])' "$T/keep/sum.json.partial" 2>&1)" \
 	    2 "$e: ... SUMMARY.partial: the run's summary"
+	is "$(grep "left as it was" "$T/keep.err")" \
+	    "pscrape: stopped by SIGTERM: '$T/keep/sum.json' left as it was; this run's part is in '$T/keep/sum.json.partial'
+pscrape: stopped by SIGTERM: '$T/keep/out.jsonl' left as it was; this run's part is in '$T/keep/out.jsonl.partial'" \
+	    "$e: ... stderr says where each part went"
 	pscrape -e $e -f jsonl -o "$T/keep/out.jsonl" --summary \
 	    "$T/keep/sum.json" "$BASE/status/200?keep=3" 2>/dev/null
 	is "$(ls -A "$T/keep" | sort | tr '\n' ' ')" "out.jsonl sum.json " \
