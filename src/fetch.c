@@ -191,7 +191,8 @@ fetch_cookies_end(void)
  */
 static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
 static pthread_once_t ca_once = PTHREAD_ONCE_INIT;
-static const struct options *ca_opt;
+static pthread_mutex_t ca_lock = PTHREAD_MUTEX_INITIALIZER;
+static const struct options *ca_opt;	/* the first fetch_new()'s */
 static X509_STORE *ca_store;		/* NULL: none, or it failed */
 static const char *ca_failed;		/* the file or directory that did */
 static bool tls_ours;			/* we give the store (OpenSSL) */
@@ -268,10 +269,11 @@ static CURLcode
 on_ssl_ctx(CURL *e, void *sslctx, void *arg)
 {
 	SSL_CTX *ctx = sslctx;
+	const struct options *opt = arg;
 
-	(void)e, (void)arg;
+	(void)e;
 	SSL_CTX_set_info_callback(ctx, on_ssl_info);
-	if (ca_opt->insecure)
+	if (opt->insecure)
 		return CURLE_OK;
 	pthread_once(&ca_once, ca_load);
 	/* What libcurl would have failed with: it fails closed. */
@@ -593,13 +595,22 @@ fetch_new(const struct options *opt, struct savetext *save)
 	curl_easy_setopt(e, CURLOPT_USERAGENT, opt->user_agent);
 	if (opt->headers != NULL)
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, opt->headers);
-	ca_opt = opt;
+	/*
+	 * A process has one set of options. Every thread makes its handles
+	 * here before any of them connects, so the lock also orders this
+	 * write before ca_load()'s read of it in whichever thread that is.
+	 */
+	pthread_mutex_lock(&ca_lock);
+	if (ca_opt == NULL)
+		ca_opt = opt;
+	pthread_mutex_unlock(&ca_lock);
 	pthread_once(&tls_once, tls_init);
 	if (tls_ours) {
 		/* Nothing for libcurl to load: on_ssl_ctx() gives the store. */
 		curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
 		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
 		curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+		curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, (void *)opt);
 	} else if (opt->cacert != NULL)
 		curl_easy_setopt(e, CURLOPT_CAINFO, opt->cacert);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, opt->insecure ? 0L : 1L);
