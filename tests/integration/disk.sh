@@ -71,8 +71,9 @@ else
 		rm -rf "$MNT/st"
 		pscrape -q -e $e -j 4 -f jsonl -o "$T/out" --save-text "$MNT/st" \
 		    "$T/pages" 2>"$T/err"; st=$?
-		is "$st:$(wc -l <"$T/err" | tr -d ' ')" "3:1" \
-		    "$e: with -q the one message alone, not a line per URL cut short"
+		is "$st:$(wc -l <"$T/err" | tr -d ' '):$(sed -n 2p "$T/err")" \
+		    "3:2:pscrape: stopped by an output error: '$T/out' left as it was; this run's part is in '$T/out.partial'" \
+		    "$e: with -q the one message and where -o's part went, not a line per URL cut short"
 	done
 fi
 
