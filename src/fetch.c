@@ -541,30 +541,36 @@ on_debug(CURL *e, curl_infotype type, char *data, size_t size, void *arg)
 	default:
 		return 0;
 	}
+	/*
+	 * Each line goes out in one write: the process engine's workers
+	 * share the parent's stderr, and a line written in pieces would
+	 * interleave with theirs.
+	 */
 	flockfile(stderr);
 	while (p < end) {
+		char *out;
+
 		nl = memchr(p, '\n', (size_t)(end - p));
 		len = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-		fputs(prefix, stderr);
 		for (i = 0; i < sizeof secret / sizeof secret[0]; i++)
 			if (len > strlen(secret[i]) &&
 			    strncasecmp(p, secret[i], strlen(secret[i])) == 0)
 				break;
-		if (i < sizeof secret / sizeof secret[0]) {
-			fwrite(p, 1, strlen(secret[i]), stderr);
-			fputs(" ***\n", stderr);
-		} else if (type == CURLINFO_TEXT) {
+		if (i < sizeof secret / sizeof secret[0])
+			out = xasprintf("%s%.*s ***\n", prefix,
+			    (int)strlen(secret[i]), p);
+		else if (type == CURLINFO_TEXT) {
 			char *line = xstrndup(p, nl != NULL ? len - 1 : len);
 			char *shown = url_mask_password(line);
 
-			fprintf(stderr, "%s\n", shown);
+			out = xasprintf("%s%s\n", prefix, shown);
 			free(shown);
 			free(line);
-		} else {
-			fwrite(p, 1, len, stderr);
-			if (nl == NULL)
-				fputc('\n', stderr);
-		}
+		} else
+			out = xasprintf("%s%.*s%s", prefix, (int)len, p,
+			    nl == NULL ? "\n" : "");
+		fwrite(out, 1, strlen(out), stderr);
+		free(out);
 		p += len;
 	}
 	funlockfile(stderr);
