@@ -17,13 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
 #include "budget.h"
 #include "buf.h"
+#include "clock.h"
 #include "extract.h"
 #include "fetch.h"
 #include "links.h"
@@ -397,15 +397,6 @@ fetch_share_free(struct fetch_share *s)
 	free(s);
 }
 
-static double
-mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * CURLOPT_XFERINFOFUNCTION: abort the transfer once a stop is asked for,
  * or when the last LOW_SPEED_SECS of it not spent waiting for memory
@@ -425,7 +416,7 @@ on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 		return 1;
 	if (f->paused)
 		return 0;
-	now = mono_now();
+	now = clock_now_s();
 	if (f->slow_reset || dlnow - f->slow_b0 >=
 	    (curl_off_t)LOW_SPEED_BYTES * LOW_SPEED_SECS) {
 		f->slow_t0 = now;
@@ -726,7 +717,7 @@ fetch_prepare(struct fetch *f, struct job *job)
 	f->over_budget = false;
 	f->budget_stop = false;
 	f->paused = false;
-	f->slow_t0 = mono_now();
+	f->slow_t0 = clock_now_s();
 	f->slow_b0 = 0;
 	f->slow_reset = false;
 	f->too_slow = false;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "frontier.h"
 #include "links.h"
 #include "options.h"
@@ -112,15 +113,6 @@ struct sched {
 	double		 global_next;	/* --rate: no start before this */
 	uint64_t	 rng;
 };
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* --- a binary min-heap on (at, tie) --------------------------------------- */
 
@@ -476,7 +468,7 @@ next_locked(struct sched *s, struct job **jobp, long *wait_ms)
 	 * further, up to the window, for the jobs of other hosts.
 	 */
 again:
-	now = now_s();
+	now = clock_now_s();
 	requeue_due(s, now);
 	while (s->ready.n > 0) {
 		h = s->ready.v[0].p;
@@ -829,7 +821,7 @@ void
 sched_done(struct sched *s, struct result *r)
 {
 	struct host *h;
-	double now = now_s();
+	double now = clock_now_s();
 
 	pthread_mutex_lock(&s->lock);
 	h = r->job != NULL ? r->job->host : NULL;
