@@ -42,7 +42,7 @@ if command -v parallel >/dev/null 2>&1; then
 		i=$((i + 1))
 	done >"$T/urls.txt"
 	echo "not a url" >>"$T/urls.txt"
-	sed -n '/^\$ parallel -j4 pscrape/,/^\.Ed/p' "$MAN" | sed '$d' |
+	sed -n '/^\$ parallel -j4 pscrape -q/,/^\.Ed/p' "$MAN" | sed '$d' |
 	    sed 's/^\$ //; s/\\e$//; s/\\-/-/g' | tr '\n' ' ' |
 	    sed "s|urls.txt|$T/urls.txt|; s|part{}|$T/part{}|" >"$T/recipe"
 	cmd=$(cat "$T/recipe")
@@ -61,6 +61,32 @@ if command -v parallel >/dev/null 2>&1; then
 		[ -s "$T/part$k.jsonl" ] && n=$((n + 1))
 	done
 	is "$n" 2 "two hosts (127.0.0.1 and localhost): two shards hold them"
+
+	# The recipe that spreads by URL: 4 runs to one stream, each line once,
+	# every run given a part of the list.
+	sed -n '/^\$ parallel -j4 pscrape -f jsonl --shard {}\/4 --shard-by/,/^\.Ed/p' \
+	    "$MAN" | sed '$d' | sed 's/^\$ //; s/\\e$//; s/\\-/-/g' | tr '\n' ' ' |
+	    sed "s|urls.txt|$T/urls.txt|; s|all.jsonl|$T/all.jsonl|" >"$T/recipe2"
+	cmd=$(cat "$T/recipe2")
+	is "$(echo "$cmd" | grep -c -- '--shard-by url')" 1 \
+	    "the second parallel recipe spreads by URL"
+	# shellcheck disable=SC2086
+	(cd "$T" && PATH=$top_builddir:$PATH && eval "$cmd" 2>"$T/err2"); st=$?
+	is "$st" 1 "the recipe by URL runs (status 1: the bad line)"
+	sed 's/.*"input":"[^"]*:\([0-9]*\)".*/\1/' "$T/all.jsonl" | sort -n >"$T/lines2"
+	is "$(wc -l <"$T/lines2" | tr -d ' '):$(uniq -d "$T/lines2" | wc -l | tr -d ' '):$(grep -c '"input":"stdin' "$T/all.jsonl")" \
+	    "81:0:0" "spread by URL: every line of the list once, each named by its file line"
+	n=0
+	for k in 1 2 3 4; do
+		[ "$(./pscrape --dry-run --shard $k/4 --shard-by url "$T/urls.txt" \
+		    2>/dev/null | wc -l)" -gt 10 ] && n=$((n + 1))
+	done
+	is "$n" 4 "spread by URL: each of the 4 runs takes more than 10 of the 80 URLs"
+	# The shard key is the host name without the port (pscrape(1)).
+	for p in 1 2 3 4 5 6 7 8; do echo "http://127.0.0.1:$p/"; done >"$T/ports.txt"
+	is "$(for k in 1 2 3 4; do ./pscrape --dry-run --shard $k/4 "$T/ports.txt" \
+	    2>/dev/null | wc -l | tr -d ' '; done | sort -n | tr '\n' ' ')" "0 0 0 8 " \
+	    "one host on 8 ports is one shard"
 else
 	echo "Bail out! GNU parallel is needed (scripts/setup.sh installs it)"
 	exit 1
