@@ -318,6 +318,9 @@ open_outputs(struct session *s)
 	    err, sizeof err)) == NULL)
 		fatal(EXIT_USAGE, "%s", err);
 	source_close(src);
+	if (opt->since_s > 0 && opt->state == NULL)
+		fatal(EXIT_USAGE, "--since needs --state: the state file says"
+		    " when each URL was fetched");
 	if (opt->state != NULL && !opt->dry_run) {
 		if (s->nengines > 1 || opt->repeat > 1)
 			fatal(EXIT_USAGE, "--state runs one engine once: no"
