@@ -1,0 +1,170 @@
+#!/bin/sh
+# Incremental re-runs with --state (issue 15, item 4), on every engine: a
+# later run sends the validators of each URL's last success (the test
+# server's log counts the 304s it gave), a 304 is a success with
+# not_modified and the stored chars, `changed` says whether the body's hash
+# differs from the last success's (null when there was none), and --since
+# skips the URLs fetched ok less than that long ago, each with a record.
+# INCR_ENGINES says which engines run.
+. "${top_srcdir:-.}/tests/lib/setup.sh"
+
+PY=$(command -v python3 || true)
+if [ -z "$PY" ]; then
+	echo "Bail out! python3 is needed to read the records"
+	exit 1
+fi
+ENGINES=${INCR_ENGINES:-serial thread pool process async}
+
+# Per engine, a copy of three sites (a port each, so that the log tells
+# the engines apart): v sends both validators, lm only Last-Modified (its
+# files dated 2020), nv none.
+for e in $ENGINES; do
+	mkdir -p "$T/sites/v_$e" "$T/sites/lm_$e" "$T/sites/nv_$e"
+	printf '<html><body><p>alpha</p></body></html>\n' >"$T/sites/v_$e/a.html"
+	printf '<html><body><p>bravo two</p></body></html>\n' \
+	    >"$T/sites/v_$e/b.html"
+	printf '<html><body><p>charlie 333</p></body></html>\n' \
+	    >"$T/sites/v_$e/c.html"
+	printf '<html><body><p>lima</p></body></html>\n' >"$T/sites/lm_$e/l.html"
+	printf '2\n' >"$T/sites/lm_$e/validators"
+	touch -d '2020-01-02 03:04:05 UTC' "$T/sites/lm_$e/l.html"
+	printf '<html><body><p>none at all</p></body></html>\n' \
+	    >"$T/sites/nv_$e/n.html"
+	printf '0\n' >"$T/sites/nv_$e/validators"
+done
+start_server_sites "$T/sites"
+
+# The records of FILE (JSONL), one line each in input order: "INPUT STATUS
+# ok|failed nm=NOT_MODIFIED ch=CHANGED sk=SKIPPED chars=N bytes=N".
+summ() {
+	"$PY" - "$1" <<'EOF'
+import json, sys
+rs = [json.loads(l) for l in open(sys.argv[1])]
+rs.sort(key=lambda r: int(r["input"].split(":")[1]))
+j = lambda v: json.dumps(v)
+for r in rs:
+    print("%s %d %s nm=%s ch=%s sk=%s chars=%d bytes=%d" % (
+        r["input"].rsplit("/", 1)[1],
+        r["status"], "ok" if r["ok"] else "failed", j(r["not_modified"]),
+        j(r["changed"]), j(r["skipped"]), r["chars"], r["bytes"]))
+EOF
+}
+# The 304s the server gave on PORT, and the requests of pages it got there.
+n304() {
+	LC_ALL=C grep -c "^[0-9.]* $1 304 " "$HTTPD_LOG"
+}
+ngets() {
+	requests "$1" | grep -c '^GET /[a-z]\.html'
+}
+
+for e in $ENGINES; do
+	eval "v=\$SITE_v_$e vp=\$SITEPORT_v_$e lm=\$SITE_lm_$e"
+	eval "lp=\$SITEPORT_lm_$e nv=\$SITE_nv_$e np=\$SITEPORT_nv_$e"
+	printf '%s\n' "$v/a.html" "$v/b.html" "$v/c.html" "$lm/l.html" \
+	    "$nv/n.html" "$v/missing.html" >"$T/list_$e"
+	run() {	# run N [OPTION...]: run N of the list, its records in out_N
+		n=$1
+		shift
+		pscrape -e "$e" -f jsonl --state "$T/st_$e.db" "$@" \
+		    "$T/list_$e" >"$T/out_$n" 2>"$T/err_$n"
+		echo "$?"
+	}
+
+	# Run 1: nothing known, nothing sent; changed null.
+	is "$(run 1)" 1 "$e: run 1 exits 1 (the missing page)"
+	is "$(summ "$T/out_1")" "list_$e:1 200 ok nm=false ch=null sk=null chars=6 bytes=39
+list_$e:2 200 ok nm=false ch=null sk=null chars=10 bytes=43
+list_$e:3 200 ok nm=false ch=null sk=null chars=12 bytes=45
+list_$e:4 200 ok nm=false ch=null sk=null chars=5 bytes=38
+list_$e:5 200 ok nm=false ch=null sk=null chars=12 bytes=45
+list_$e:6 404 failed nm=false ch=null sk=null chars=0 bytes=42" \
+	    "$e: run 1: fetched, changed null (no earlier success)"
+	is "$(n304 "$vp"):$(n304 "$lp")" "0:0" "$e: run 1: no 304"
+
+	# Run 2: If-None-Match (v) and If-Modified-Since (lm) give 304s.
+	is "$(run 2 --summary "$T/sum_$e.json")" 1 "$e: run 2 exits 1"
+	is "$(summ "$T/out_2")" "list_$e:1 304 ok nm=true ch=false sk=null chars=6 bytes=0
+list_$e:2 304 ok nm=true ch=false sk=null chars=10 bytes=0
+list_$e:3 304 ok nm=true ch=false sk=null chars=12 bytes=0
+list_$e:4 304 ok nm=true ch=false sk=null chars=5 bytes=0
+list_$e:5 200 ok nm=false ch=false sk=null chars=12 bytes=45
+list_$e:6 404 failed nm=false ch=null sk=null chars=0 bytes=42" \
+	    "$e: run 2: 304s: not_modified, stored chars; no validators: 200"
+	is "$(n304 "$vp"):$(n304 "$lp"):$(n304 "$np")" "3:1:0" \
+	    "$e: run 2: 3 304s to If-None-Match, 1 to If-Modified-Since"
+	is "$(sed -n 's/.*"ok":\([0-9]*\),"failed":\([0-9]*\),.*"not_modified":\([0-9]*\),"skipped":\([0-9]*\),.*/\1 \2 \3 \4/p' \
+	    "$T/sum_$e.json")" "5 1 4 0" \
+	    "$e: run 2: --summary counts 5 ok (4 not modified), 1 failed"
+
+	# Run 3: b.html changed: fetched in full, changed true.
+	printf '<html><body><p>bravo is new now</p></body></html>\n' \
+	    >"$T/sites/v_$e/b.html"
+	printf '<html><body><p>none at all, changed</p></body></html>\n' \
+	    >"$T/sites/nv_$e/n.html"
+	is "$(run 3)" 1 "$e: run 3 exits 1"
+	is "$(summ "$T/out_3")" "list_$e:1 304 ok nm=true ch=false sk=null chars=6 bytes=0
+list_$e:2 200 ok nm=false ch=true sk=null chars=17 bytes=50
+list_$e:3 304 ok nm=true ch=false sk=null chars=12 bytes=0
+list_$e:4 304 ok nm=true ch=false sk=null chars=5 bytes=0
+list_$e:5 200 ok nm=false ch=true sk=null chars=21 bytes=54
+list_$e:6 404 failed nm=false ch=null sk=null chars=0 bytes=42" \
+	    "$e: run 3: the changed pages are fetched, changed true"
+	is "$(n304 "$vp"):$(n304 "$lp")" "5:2" "$e: run 3: 2 + 1 more 304s"
+
+	# Run 4, --since 1h: every success skipped, with its stored chars; the
+	# failure is fetched again.
+	before=$(($(ngets "$vp") + $(ngets "$lp") + $(ngets "$np")))
+	is "$(run 4 --since 1h)" 1 "$e: run 4 (--since 1h) exits 1"
+	is "$(summ "$T/out_4")" "list_$e:1 0 ok nm=false ch=false sk=\"since\" chars=6 bytes=0
+list_$e:2 0 ok nm=false ch=false sk=\"since\" chars=17 bytes=0
+list_$e:3 0 ok nm=false ch=false sk=\"since\" chars=12 bytes=0
+list_$e:4 0 ok nm=false ch=false sk=\"since\" chars=5 bytes=0
+list_$e:5 0 ok nm=false ch=false sk=\"since\" chars=21 bytes=0
+list_$e:6 404 failed nm=false ch=null sk=null chars=0 bytes=42" \
+	    "$e: run 4: --since skips the successes (one record each)"
+	after=$(($(ngets "$vp") + $(ngets "$lp") + $(ngets "$np")))
+	is "$((after - before))" 0 "$e: run 4: none of them requested"
+
+	# Run 5: a skip keeps the time of the fetch it stands for, and its
+	# validators: --since 1h still skips, a plain run gets 304s again.
+	is "$(run 5 --since 1h; grep -c '"skipped":"since"' "$T/out_5")" "1
+5" "$e: run 5: a skip's record does not reset --since's clock"
+	is "$(run 6; grep -c '"not_modified":true' "$T/out_6")" "1
+4" "$e: run 6: after skips, the validators are still sent"
+done
+
+# The other formats carry the same fields (the last engine's state).
+pscrape -e "$e" -j 1 -f csv --state "$T/st_$e.db" "$T/list_$e" 2>/dev/null |
+    tr -d '\r' | cut -d, -f1,4,5,10,19- >"$T/csv"
+# (The order of the hosts is the scheduler's: compared sorted.)
+sort "$T/csv" >"$T/csv.got"
+sort >"$T/csv.want" <<EOF
+url,status,ok,chars,not_modified,changed,skipped
+$v/a.html,304,true,6,true,false,
+$v/b.html,304,true,17,true,false,
+$v/c.html,304,true,12,true,false,
+$lm/l.html,304,true,5,true,false,
+$nv/n.html,200,true,21,false,false,
+$v/missing.html,404,false,0,false,,
+EOF
+is "$(cat "$T/csv.got")" "$(cat "$T/csv.want")" \
+    "csv: not_modified, changed, skipped"
+pscrape -e "$e" -j 1 --state "$T/st_$e.db" "$T/list_$e" 2>/dev/null >"$T/text"
+is "$(sed -n 1p "$T/text")" "Fetched 6 characters from $v/a.html (not modified)" \
+    "text: a 304 says not modified"
+printf '<html><body><p>alpha changed</p></body></html>\n' \
+    >"$T/sites/v_$e/a.html"
+pscrape -e "$e" -j 1 --state "$T/st_$e.db" --since 1h "$T/list_$e" 2>/dev/null \
+    >"$T/text"
+is "$(sed -n 1p "$T/text")" "Skipped $v/a.html: fetched less than --since ago (6 characters)" \
+    "text: a --since skip says so"
+pscrape -e "$e" -j 1 --state "$T/st_$e.db" "$T/list_$e" 2>/dev/null >"$T/text"
+is "$(sed -n 1p "$T/text")" "Fetched 14 characters from $v/a.html (changed)" \
+    "text: a changed page says so"
+
+# Without --state nothing changes: no fields, no validators.
+pscrape -f jsonl "$v/a.html" >"$T/out" 2>/dev/null
+is "$(grep -c 'not_modified\|changed\|skipped' "$T/out")" 0 \
+    "without --state: no not_modified, changed or skipped field"
+
+done_testing
