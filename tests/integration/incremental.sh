@@ -162,6 +162,17 @@ pscrape -e "$e" -j 1 --state "$T/st_$e.db" "$T/list_$e" 2>/dev/null >"$T/text"
 is "$(sed -n 1p "$T/text")" "Fetched 14 characters from $v/a.html (changed)" \
     "text: a changed page says so"
 
+# --since: its argument, and --state with it.
+for bad in 0 5x 1.5h -3m h 30mm 99999d; do
+	pscrape --since "$bad" --state "$T/x.db" "$v/a.html" >/dev/null 2>"$T/err"
+	is "$?:$(cat "$T/err")" "2:pscrape: --since: expected a duration such as\
+ 90s, 30m, 12h or 2d, got '$bad'
+Try 'pscrape --help' for more information." "--since $bad: refused"
+done
+pscrape --since 30m "$v/a.html" >/dev/null 2>"$T/err"
+is "$?:$(cat "$T/err")" "2:pscrape: --since needs --state: the state file\
+ says when each URL was fetched" "--since without --state: refused"
+
 # Without --state nothing changes: no fields, no validators.
 pscrape -f jsonl "$v/a.html" >"$T/out" 2>/dev/null
 is "$(grep -c 'not_modified\|changed\|skipped' "$T/out")" 0 \
