@@ -32,6 +32,12 @@ for e in $ENGINES; do
 	    >"$T/sites/nv_$e/n.html"
 	printf '0\n' >"$T/sites/nv_$e/validators"
 done
+# A crawl: an index page and the two pages it links to.
+mkdir -p "$T/sites/crawl"
+printf '<html><body><a href="x.html">x</a> <a href="y.html">y</a></body></html>\n' \
+    >"$T/sites/crawl/index.html"
+printf '<html><body><p>x page</p></body></html>\n' >"$T/sites/crawl/x.html"
+printf '<html><body><p>y page</p></body></html>\n' >"$T/sites/crawl/y.html"
 start_server_sites "$T/sites"
 
 # The records of FILE (JSONL), one line each in input order: "INPUT STATUS
@@ -161,6 +167,27 @@ is "$(sed -n 1p "$T/text")" "Skipped $v/a.html: fetched less than --since ago (6
 pscrape -e "$e" -j 1 --state "$T/st_$e.db" "$T/list_$e" 2>/dev/null >"$T/text"
 is "$(sed -n 1p "$T/text")" "Fetched 14 characters from $v/a.html (changed)" \
     "text: a changed page says so"
+
+# --depth: a page whose links are followed is fetched and parsed (the
+# state keeps no links); the pages of the last depth are conditional.
+crawl() {
+	pscrape -e "$e" -f jsonl --depth 1 --state "$T/crawl.db" "$@" \
+	    "$SITE_crawl/index.html" 2>/dev/null | "$PY" -c '
+import json, sys
+for r in sorted((json.loads(l) for l in sys.stdin), key=lambda r: r["url"]):
+    print(r["url"].rsplit("/", 1)[1], r["depth"], r["status"],
+        json.dumps(r["not_modified"]), json.dumps(r["changed"]),
+        json.dumps(r["skipped"]))'
+}
+crawl >/dev/null
+is "$(crawl)" "index.html 0 200 false false null
+x.html 1 304 true false null
+y.html 1 304 true false null" \
+    "--depth 1, run 2: the page whose links are followed fetched, its links 304"
+is "$(crawl --since 1h)" "index.html 0 200 false false null
+x.html 1 0 false false \"since\"
+y.html 1 0 false false \"since\"" \
+    "--depth 1 --since 1h: the links skipped, the page they come from not"
 
 # --since: its argument, and --state with it.
 for bad in 0 5x 1.5h -3m h 30mm 99999d; do
