@@ -466,8 +466,9 @@ table_notes(const struct session *s, const struct runstats *runs,
 	for (i = 0; i < nruns; i++) {
 		const struct runstats *r = &runs[i];
 
+		/* --since's skips were never transfers. */
 		if (r->jobs > 1 && r->peak_inflight < r->jobs &&
-		    r->urls > (uint64_t)r->peak_inflight &&
+		    r->urls - r->skipped > (uint64_t)r->peak_inflight &&
 		    (opt->per_host > 0 || opt->rate > 0 || opt->host_rate > 0)) {
 			fprintf(stderr, "note: %s had at most %d of -j %d in"
 			    " flight: --per-host, --rate or --host-rate\n"
