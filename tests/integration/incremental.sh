@@ -34,25 +34,25 @@ for e in $ENGINES; do
 done
 # A crawl: an index page and the two pages it links to.
 mkdir -p "$T/sites/crawl"
-printf '<html><body><a href="x.html">x</a> <a href="y.html">y</a></body></html>\n' \
+printf '<html><body><a href=x.html>x</a> <a href=y.html>y</a></body></html>\n' \
     >"$T/sites/crawl/index.html"
 printf '<html><body><p>x page</p></body></html>\n' >"$T/sites/crawl/x.html"
 printf '<html><body><p>y page</p></body></html>\n' >"$T/sites/crawl/y.html"
 start_server_sites "$T/sites"
 
-# The records of FILE (JSONL), one line each in input order: "INPUT STATUS
-# ok|failed nm=NOT_MODIFIED ch=CHANGED sk=SKIPPED chars=N bytes=N".
+# The records of FILE (JSONL) in input order, on one line, each "STATUS
+# ok|failed NOT_MODIFIED CHANGED SKIPPED CHARS BYTES", joined by "; ".
+# The list: a, b, c (validators), l (Last-Modified only), n (none), and
+# a missing page.
 summ() {
 	"$PY" - "$1" <<'EOF'
 import json, sys
 rs = [json.loads(l) for l in open(sys.argv[1])]
 rs.sort(key=lambda r: int(r["input"].split(":")[1]))
 j = lambda v: json.dumps(v)
-for r in rs:
-    print("%s %d %s nm=%s ch=%s sk=%s chars=%d bytes=%d" % (
-        r["input"].rsplit("/", 1)[1],
-        r["status"], "ok" if r["ok"] else "failed", j(r["not_modified"]),
-        j(r["changed"]), j(r["skipped"]), r["chars"], r["bytes"]))
+print("; ".join("%d %s %s %s %s %d %d" % (r["status"],
+    "ok" if r["ok"] else "failed", j(r["not_modified"]), j(r["changed"]),
+    j(r["skipped"]), r["chars"], r["bytes"]) for r in rs))
 EOF
 }
 # The 304s the server gave on PORT, and the requests of pages it got there.
@@ -75,59 +75,53 @@ for e in $ENGINES; do
 		    "$T/list_$e" >"$T/out_$n" 2>"$T/err_$n"
 		echo "$?"
 	}
+	# step N DESC WANT [OPTION...]: run N exits 1 (the missing page),
+	# its records as WANT (see summ)
+	step() {
+		sn=$1 desc=$2 want=$3
+		shift 3
+		rc=$(run "$sn" "$@")
+		is "$rc: $(summ "$T/out_$sn")" "1: $want" "$e: run $sn: $desc"
+	}
 
-	# Run 1: nothing known, nothing sent; changed null.
-	is "$(run 1)" 1 "$e: run 1 exits 1 (the missing page)"
-	is "$(summ "$T/out_1")" "list_$e:1 200 ok nm=false ch=null sk=null chars=6 bytes=39
-list_$e:2 200 ok nm=false ch=null sk=null chars=10 bytes=43
-list_$e:3 200 ok nm=false ch=null sk=null chars=12 bytes=45
-list_$e:4 200 ok nm=false ch=null sk=null chars=5 bytes=38
-list_$e:5 200 ok nm=false ch=null sk=null chars=12 bytes=45
-list_$e:6 404 failed nm=false ch=null sk=null chars=0 bytes=42" \
-	    "$e: run 1: fetched, changed null (no earlier success)"
+	step 1 "nothing known, nothing sent; changed null" \
+"200 ok false null null 6 39; 200 ok false null null 10 43; "\
+"200 ok false null null 12 45; 200 ok false null null 5 38; "\
+"200 ok false null null 12 45; 404 failed false null null 0 42"
 	is "$(n304 "$vp"):$(n304 "$lp")" "0:0" "$e: run 1: no 304"
 
-	# Run 2: If-None-Match (v) and If-Modified-Since (lm) give 304s.
-	is "$(run 2 --summary "$T/sum_$e.json")" 1 "$e: run 2 exits 1"
-	is "$(summ "$T/out_2")" "list_$e:1 304 ok nm=true ch=false sk=null chars=6 bytes=0
-list_$e:2 304 ok nm=true ch=false sk=null chars=10 bytes=0
-list_$e:3 304 ok nm=true ch=false sk=null chars=12 bytes=0
-list_$e:4 304 ok nm=true ch=false sk=null chars=5 bytes=0
-list_$e:5 200 ok nm=false ch=false sk=null chars=12 bytes=45
-list_$e:6 404 failed nm=false ch=null sk=null chars=0 bytes=42" \
-	    "$e: run 2: 304s: not_modified, stored chars; no validators: 200"
+	# If-None-Match (v) and If-Modified-Since (lm) give 304s.
+	step 2 "304s: not_modified, stored chars; no validators: 200" \
+"304 ok true false null 6 0; 304 ok true false null 10 0; "\
+"304 ok true false null 12 0; 304 ok true false null 5 0; "\
+"200 ok false false null 12 45; 404 failed false null null 0 42" \
+	    --summary "$T/sum_$e.json"
 	is "$(n304 "$vp"):$(n304 "$lp"):$(n304 "$np")" "3:1:0" \
 	    "$e: run 2: 3 304s to If-None-Match, 1 to If-Modified-Since"
-	is "$(sed -n 's/.*"ok":\([0-9]*\),"failed":\([0-9]*\),.*"not_modified":\([0-9]*\),"skipped":\([0-9]*\),.*/\1 \2 \3 \4/p' \
-	    "$T/sum_$e.json")" "5 1 4 0" \
+	counts='s/.*"ok":\([0-9]*\),"failed":\([0-9]*\),.*"not_modified":'
+	counts=$counts'\([0-9]*\),"skipped":\([0-9]*\),.*/\1 \2 \3 \4/p'
+	is "$(sed -n "$counts" "$T/sum_$e.json")" "5 1 4 0" \
 	    "$e: run 2: --summary counts 5 ok (4 not modified), 1 failed"
 
-	# Run 3: b.html changed: fetched in full, changed true.
+	# b.html and n.html change: fetched in full, changed true.
 	printf '<html><body><p>bravo is new now</p></body></html>\n' \
 	    >"$T/sites/v_$e/b.html"
 	printf '<html><body><p>none at all, changed</p></body></html>\n' \
 	    >"$T/sites/nv_$e/n.html"
-	is "$(run 3)" 1 "$e: run 3 exits 1"
-	is "$(summ "$T/out_3")" "list_$e:1 304 ok nm=true ch=false sk=null chars=6 bytes=0
-list_$e:2 200 ok nm=false ch=true sk=null chars=17 bytes=50
-list_$e:3 304 ok nm=true ch=false sk=null chars=12 bytes=0
-list_$e:4 304 ok nm=true ch=false sk=null chars=5 bytes=0
-list_$e:5 200 ok nm=false ch=true sk=null chars=21 bytes=54
-list_$e:6 404 failed nm=false ch=null sk=null chars=0 bytes=42" \
-	    "$e: run 3: the changed pages are fetched, changed true"
+	step 3 "the changed pages are fetched, changed true" \
+"304 ok true false null 6 0; 200 ok false true null 17 50; "\
+"304 ok true false null 12 0; 304 ok true false null 5 0; "\
+"200 ok false true null 21 54; 404 failed false null null 0 42"
 	is "$(n304 "$vp"):$(n304 "$lp")" "5:2" "$e: run 3: 2 + 1 more 304s"
 
-	# Run 4, --since 1h: every success skipped, with its stored chars; the
-	# failure is fetched again.
+	# --since 1h: every success skipped, with its stored chars, and not
+	# requested; the failure is fetched again.
 	before=$(($(ngets "$vp") + $(ngets "$lp") + $(ngets "$np")))
-	is "$(run 4 --since 1h)" 1 "$e: run 4 (--since 1h) exits 1"
-	is "$(summ "$T/out_4")" "list_$e:1 0 ok nm=false ch=false sk=\"since\" chars=6 bytes=0
-list_$e:2 0 ok nm=false ch=false sk=\"since\" chars=17 bytes=0
-list_$e:3 0 ok nm=false ch=false sk=\"since\" chars=12 bytes=0
-list_$e:4 0 ok nm=false ch=false sk=\"since\" chars=5 bytes=0
-list_$e:5 0 ok nm=false ch=false sk=\"since\" chars=21 bytes=0
-list_$e:6 404 failed nm=false ch=null sk=null chars=0 bytes=42" \
-	    "$e: run 4: --since skips the successes (one record each)"
+	step 4 "--since 1h skips the successes (one record each)" \
+"0 ok false false \"since\" 6 0; 0 ok false false \"since\" 17 0; "\
+"0 ok false false \"since\" 12 0; 0 ok false false \"since\" 5 0; "\
+"0 ok false false \"since\" 21 0; 404 failed false null null 0 42" \
+	    --since 1h
 	after=$(($(ngets "$vp") + $(ngets "$lp") + $(ngets "$np")))
 	is "$((after - before))" 0 "$e: run 4: none of them requested"
 
