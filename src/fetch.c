@@ -79,6 +79,8 @@ struct fetch {
 	curl_off_t		 slow_b0;
 	bool			 slow_reset;	/* start a new window */
 	bool			 too_slow;
+	struct curl_slist	*cond;		/* -H's lines and the job's
+						   validators, or NULL */
 	void			(*on_pause)(void *, struct fetch *);
 	void			*pause_arg;
 };
@@ -645,6 +647,7 @@ fetch_free(struct fetch *f)
 		return;
 	fetch_release(f);
 	curl_easy_cleanup(f->easy);
+	curl_slist_free_all(f->cond);
 	job_free(f->job);
 	free(f->body.data);
 	free(f);
@@ -706,6 +709,46 @@ fetch_release(struct fetch *f)
 	f->counted = 0;
 }
 
+/*
+ * --state: the validators of the URL's last success, as request headers
+ * after -H's (doc/NOTES.md, "Conditional requests": raw headers, not
+ * CURLOPT_TIMECONDITION, so that the server gets its Last-Modified back
+ * as it wrote it). The list lives until the next job's transfer.
+ */
+static void
+set_conditions(struct fetch *f, const struct job *job)
+{
+	const struct curl_slist *h;
+	struct curl_slist *l = NULL;
+	char *line;
+
+	if (f->cond == NULL && job->etag == NULL && job->last_modified == NULL)
+		return;
+	curl_slist_free_all(f->cond);
+	f->cond = NULL;
+	if (job->etag == NULL && job->last_modified == NULL) {
+		curl_easy_setopt(f->easy, CURLOPT_HTTPHEADER, f->opt->headers);
+		return;
+	}
+	for (h = f->opt->headers; h != NULL; h = h->next)
+		if ((l = curl_slist_append(l, h->data)) == NULL)
+			fatal(EXIT_FAILURE, "out of memory");
+	if (job->etag != NULL) {
+		line = xasprintf("If-None-Match: %s", job->etag);
+		if ((l = curl_slist_append(l, line)) == NULL)
+			fatal(EXIT_FAILURE, "out of memory");
+		free(line);
+	}
+	if (job->last_modified != NULL) {
+		line = xasprintf("If-Modified-Since: %s", job->last_modified);
+		if ((l = curl_slist_append(l, line)) == NULL)
+			fatal(EXIT_FAILURE, "out of memory");
+		free(line);
+	}
+	f->cond = l;
+	curl_easy_setopt(f->easy, CURLOPT_HTTPHEADER, l);
+}
+
 CURL *
 fetch_prepare(struct fetch *f, struct job *job)
 {
@@ -725,6 +768,7 @@ fetch_prepare(struct fetch *f, struct job *job)
 	f->body.len = 0;
 	fetch_release(f);
 	curl_easy_setopt(f->easy, CURLOPT_URL, job->url);
+	set_conditions(f, job);
 	/*
 	 * Over TLS, wait for the connection to the host being opened to say
 	 * (ALPN, at its handshake) whether it multiplexes, rather than open
@@ -911,6 +955,73 @@ transfer_error(struct fetch *f, CURLcode rc, struct result *r)
 	    curl_easy_strerror(rc));
 }
 
+/*
+ * The value of the last response's header name, when it is one a request
+ * can send back: printable ASCII, at most VALIDATOR_MAX bytes; else NULL.
+ */
+#define VALIDATOR_MAX	512
+
+static char *
+validator(CURL *e, const char *name)
+{
+	struct curl_header *h;
+	const unsigned char *p;
+
+	if (curl_easy_header(e, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK ||
+	    h->value[0] == '\0' || strlen(h->value) > VALIDATOR_MAX)
+		return NULL;
+	for (p = (const unsigned char *)h->value; *p != '\0'; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			return NULL;
+	return xstrdup(h->value);
+}
+
+/*
+ * The body's content hash for --state: 64-bit FNV-1a of the decoded
+ * bytes (pscrape(1) names it, for users who compare hashes). A byte a
+ * step, it costs far less than the parse.
+ */
+static uint64_t
+body_hash(const char *p, size_t n)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+	while (n-- > 0) {
+		h ^= (unsigned char)*p++;
+		h *= UINT64_C(0x100000001b3);
+	}
+	return h;
+}
+
+/*
+ * --state: a page's validators and hash; a 304 to the validators the job
+ * sent is a success, its body (none) not parsed.
+ */
+static void
+state_outcome(struct fetch *f, struct result *r)
+{
+	const struct job *j = r->job;
+
+	if (f->opt->state == NULL || j == NULL || j->kind != JOB_PAGE)
+		return;
+	if (r->status == 304 && r->error != NULL &&
+	    (j->etag != NULL || j->last_modified != NULL)) {
+		free(r->error);
+		r->error = NULL;
+		r->ok = true;
+		r->not_modified = true;
+		r->bytes = 0;
+	}
+	if (!r->ok)
+		return;
+	r->etag = validator(f->easy, "ETag");
+	r->last_modified = validator(f->easy, "Last-Modified");
+	if (!r->not_modified) {
+		r->content_hash = body_hash(f->body.data, f->body.len);
+		r->hashed = true;
+	}
+}
+
 struct result *
 fetch_finish(struct fetch *f, CURLcode rc)
 {
@@ -958,6 +1069,7 @@ fetch_finish(struct fetch *f, CURLcode rc)
 		result_fail(r, "HTTP %ld and no final response", status);
 	else
 		r->ok = true;
+	state_outcome(f, r);
 	/*
 	 * A robots.txt goes to the scheduler (through the process engine's
 	 * wire too): what robots_parse() reads and the byte after, which
@@ -994,7 +1106,7 @@ page_extract(struct result *r, const char *body, size_t len,
 	bool want;
 	int saved;
 
-	if (!r->ok || !extract_is_html(r->content_type) ||
+	if (!r->ok || r->not_modified || !extract_is_html(r->content_type) ||
 	    (r->job != NULL && r->job->kind != JOB_PAGE))
 		return true;
 	memset(&out, 0, sizeof out);

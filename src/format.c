@@ -157,6 +157,8 @@ text_safe(struct textbuf *b, const char *s)
 	"content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,attempts," \
 	"depth,referrer,error,robots"
 
+#define CSV_STATE ",not_modified,changed,skipped"
+
 const char *
 csv_header(unsigned fields)
 {
@@ -170,10 +172,18 @@ csv_header(unsigned fields)
 		CSV_FIELDS ",links_cut,text_file\r\n",
 		CSV_FIELDS ",links_cut,text\r\n",
 		CSV_FIELDS ",links_cut,text_file,text\r\n",
+		CSV_FIELDS CSV_STATE "\r\n",
+		CSV_FIELDS CSV_STATE ",text_file\r\n",
+		CSV_FIELDS CSV_STATE ",text\r\n",
+		CSV_FIELDS CSV_STATE ",text_file,text\r\n",
+		CSV_FIELDS ",links_cut" CSV_STATE "\r\n",
+		CSV_FIELDS ",links_cut" CSV_STATE ",text_file\r\n",
+		CSV_FIELDS ",links_cut" CSV_STATE ",text\r\n",
+		CSV_FIELDS ",links_cut" CSV_STATE ",text_file,text\r\n",
 	};
 
 	return header[fields & (FIELD_TEXT_FILE | FIELD_TEXT |
-	    FIELD_LINKS_CUT)];
+	    FIELD_LINKS_CUT | FIELD_STATE)];
 }
 
 unsigned
@@ -181,7 +191,8 @@ format_fields(const struct options *opt)
 {
 	return (opt->save_text != NULL ? FIELD_TEXT_FILE : 0) |
 	    (opt->text ? FIELD_TEXT : 0) |
-	    (opt->depth > 0 ? FIELD_LINKS_CUT : 0);
+	    (opt->depth > 0 ? FIELD_LINKS_CUT : 0) |
+	    (opt->state != NULL && !opt->dry_run ? FIELD_STATE : 0);
 }
 
 static void
@@ -202,6 +213,20 @@ csv_next(struct textbuf *b, const char *v)
 		csv_field(b, v);
 }
 
+/* changed as JSON, and as CSV (empty when unknown). */
+static const char *
+changed_name(const struct result *r, bool json)
+{
+	switch (r->changed) {
+	case CHANGED_YES:
+		return "true";
+	case CHANGED_NO:
+		return "false";
+	default:
+		return json ? "null" : "";
+	}
+}
+
 void
 format_record(struct textbuf *b, enum format fmt, unsigned fields,
     const struct result *r)
@@ -216,10 +241,19 @@ format_record(struct textbuf *b, enum format fmt, unsigned fields,
 			text_safe(b, r->url);
 			buf_adds(b, ": duplicate of ");
 			text_safe(b, r->duplicate_of);
+		} else if (r->skipped != NULL) {
+			buf_adds(b, "Skipped ");
+			text_safe(b, r->url);
+			buf_printf(b, ": fetched less than --since ago (%" PRIu64
+			    " characters)", r->chars);
 		} else if (r->ok) {
 			buf_printf(b, "Fetched %" PRIu64 " characters from ",
 			    r->chars);
 			text_safe(b, r->url);
+			if (r->not_modified)
+				buf_adds(b, " (not modified)");
+			else if (r->changed == CHANGED_YES)
+				buf_adds(b, " (changed)");
 			if (r->links_cut > 0)
 				buf_printf(b, " (%" PRIu64 " links: only the"
 				    " first --max-links followed)",
@@ -257,6 +291,12 @@ format_record(struct textbuf *b, enum format fmt, unsigned fields,
 			buf_printf(b, ",\"links_cut\":%" PRIu64, r->links_cut);
 		else if (fields & FIELD_LINKS_CUT)
 			buf_adds(b, ",\"links_cut\":null");
+		if (fields & FIELD_STATE) {
+			buf_printf(b, ",\"not_modified\":%s,\"changed\":%s",
+			    r->not_modified ? "true" : "false",
+			    changed_name(r, true));
+			json_field(b, "skipped", r->skipped);
+		}
 		if (fields & FIELD_TEXT_FILE)
 			json_field(b, "text_file", r->text_file);
 		/* The text may hold a NUL (from &#0; or a NUL byte). */
@@ -286,6 +326,11 @@ format_record(struct textbuf *b, enum format fmt, unsigned fields,
 			buf_addc(b, ',');
 		if ((fields & FIELD_LINKS_CUT) && r->links_cut > 0)
 			buf_printf(b, "%" PRIu64, r->links_cut);
+		if (fields & FIELD_STATE) {
+			buf_printf(b, ",%s,%s", r->not_modified ? "true" :
+			    "false", changed_name(r, false));
+			csv_next(b, r->skipped);
+		}
 		if (fields & FIELD_TEXT_FILE)
 			csv_next(b, r->text_file);
 		if (fields & FIELD_TEXT)

@@ -13,12 +13,15 @@
 /*
  * The optional fields of jsonl and csv records, after every other field
  * (so that the columns of the others stay put), in this order: links_cut
- * with --depth, text_file with --save-text, text with --text. The text
- * format has none (a line whose links were cut says so at its end).
+ * with --depth, not_modified, changed and skipped with --state,
+ * text_file with --save-text, text with --text. The text format has none
+ * (a line whose links were cut, or that was not modified, says so at its
+ * end).
  */
 #define FIELD_TEXT_FILE	0x1
 #define FIELD_TEXT	0x2
 #define FIELD_LINKS_CUT	0x4
+#define FIELD_STATE	0x8
 unsigned	 format_fields(const struct options *);
 
 /* One record, its line end included, in the format asked for. */

@@ -45,6 +45,20 @@ struct frontier_item {
 	bool		 held;
 };
 
+/*
+ * --state: a URL's last success in an earlier run (its validators, body
+ * hash, chars, and when it was last fetched, in seconds since the
+ * epoch). The strings are the frontier's, valid until it is closed.
+ */
+struct frontier_prev {
+	const char	*etag;		/* or NULL */
+	const char	*last_modified;	/* or NULL */
+	uint64_t	 content_hash;
+	bool		 hashed;
+	uint64_t	 chars;
+	int64_t		 fetched_at;
+};
+
 struct frontier;
 
 struct frontier_ops {
@@ -64,6 +78,8 @@ struct frontier_ops {
 	size_t		(*claim_pending)(struct frontier *,
 			    struct frontier_item **, uint64_t *pages,
 			    uint64_t *seq);
+	bool		(*previous)(struct frontier *, const char *url,
+			    struct frontier_prev *);
 	bool		(*complete)(struct frontier *, const struct result *);
 	int		(*commit)(struct frontier *);
 	void		(*checkpoint)(struct frontier *);
@@ -126,6 +142,19 @@ size_t		 frontier_admit_links(struct frontier *, char **links,
 size_t		 frontier_claim_pending(struct frontier *,
 		    struct frontier_item **, uint64_t *pages, uint64_t *seq);
 void		 frontier_items_free(struct frontier_item *, size_t);
+/*
+ * The last success of url in an earlier run (a finished one, or one
+ * --state-reset did not empty): false when there is none (always, in
+ * memory). Thread-safe: what it reads is loaded when the state opens.
+ */
+bool		 frontier_previous(struct frontier *, const char *url,
+		    struct frontier_prev *);
+/*
+ * --state, for a record about to go out: what its URL's last success
+ * tells (changed; a 304's or a --since skip's chars, validators and
+ * hash, carried over).
+ */
+void		 frontier_recall(struct frontier *, struct result *);
 /*
  * A record is out: remember it as final (unless it only says the run
  * was interrupted). False: an earlier attempt already wrote this line's

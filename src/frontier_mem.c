@@ -7,8 +7,10 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "frontier.h"
+#include "result.h"
 #include "strset.h"
 #include "xmalloc.h"
 
@@ -126,7 +128,7 @@ mem_close(struct frontier *f, bool finished)
 static const struct frontier_ops mem_ops = {
 	mem_admit_seed, mem_hold, mem_level_started, mem_robots,
 	mem_admit_links,
-	mem_claim_pending, mem_complete, mem_commit, mem_checkpoint, mem_close,
+	mem_claim_pending, NULL, mem_complete, mem_commit, mem_checkpoint, mem_close,
 };
 
 struct frontier *
@@ -196,6 +198,39 @@ frontier_items_free(struct frontier_item *items, size_t n)
 		free(items[i].referrer);
 	}
 	free(items);
+}
+
+bool
+frontier_previous(struct frontier *f, const char *url,
+    struct frontier_prev *p)
+{
+	memset(p, 0, sizeof *p);
+	return f->ops->previous != NULL && url != NULL &&
+	    f->ops->previous(f, url, p);
+}
+
+void
+frontier_recall(struct frontier *f, struct result *r)
+{
+	struct frontier_prev p;
+	const char *url = r->job != NULL ? r->job->url : NULL;
+
+	if (!r->ok || r->duplicate_of != NULL || r->skipped != NULL ||
+	    !frontier_previous(f, url, &p))
+		return;
+	if (r->not_modified) {
+		r->chars = p.chars;
+		r->content_hash = p.content_hash;
+		r->hashed = p.hashed;
+		/* A 304 need not repeat the validators (RFC 9110, 15.4.5). */
+		if (r->etag == NULL && p.etag != NULL)
+			r->etag = xstrdup(p.etag);
+		if (r->last_modified == NULL && p.last_modified != NULL)
+			r->last_modified = xstrdup(p.last_modified);
+	}
+	if (r->hashed && p.hashed)
+		r->changed = r->content_hash != p.content_hash ? CHANGED_YES :
+		    CHANGED_NO;
 }
 
 bool

@@ -75,6 +75,9 @@ struct frontier_sqlite {
 	pthread_mutex_t	 lock;		/* the connection, the sets */
 	struct strset	*seen;		/* as frontier_mem's */
 	struct strset	*done;		/* keys final in earlier attempts */
+	struct strset	*prev_of;	/* URL -> index in prev, in decimal */
+	struct frontier_prev *prev;	/* last successes of earlier runs */
+	size_t		 nprev;
 	int64_t		 run, attempt;
 	int		 wal_pages;	/* in the log after the last commit */
 	bool		 failed;	/* a write failed: said once */
@@ -309,6 +312,83 @@ state_load(struct frontier_sqlite *q)
 	sqlite3_finalize(st);
 }
 
+static char *
+column_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t != NULL ? xstrdup((const char *)t) : NULL;
+}
+
+/* An ISO 8601 UTC time as iso_now() writes it, in seconds; 0: not one. */
+static int64_t
+iso_parse(const char *s)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof tm);
+	if (s == NULL || (end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) ==
+	    NULL || *end != '\0')
+		return 0;
+	return (int64_t)timegm(&tm);
+}
+
+/*
+ * Each URL's last success in the runs before this one, for an
+ * incremental run: its validators, hash and chars (frontier_previous()).
+ * The rows of a --since skip or a 304 carry what they did not fetch.
+ */
+static void
+state_load_prev(struct frontier_sqlite *q)
+{
+	struct frontier_prev *p;
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	char num[32];
+
+	q->prev_of = strset_new();
+	/* SQLite: the bare columns come from the row of max(run). */
+	st = prepare(q, "SELECT url, etag, last_modified, content_hash, chars,"
+	    " fetched_at, max(run) FROM pages WHERE run < ? AND ok = 1 AND"
+	    " duplicate_of IS NULL AND url IS NOT NULL GROUP BY url");
+	sqlite3_bind_int64(st, 1, q->run);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (q->nprev == cap) {
+			cap = cap ? cap * 2 : 256;
+			q->prev = xrealloc(q->prev, cap * sizeof *q->prev);
+		}
+		p = &q->prev[q->nprev];
+		memset(p, 0, sizeof *p);
+		p->etag = column_dup(st, 1);
+		p->last_modified = column_dup(st, 2);
+		if (sqlite3_column_type(st, 3) == SQLITE_TEXT) {
+			p->content_hash = strtoull((const char *)
+			    sqlite3_column_text(st, 3), NULL, 16);
+			p->hashed = true;
+		}
+		p->chars = (uint64_t)sqlite3_column_int64(st, 4);
+		p->fetched_at = iso_parse((const char *)sqlite3_column_text(st,
+		    5));
+		snprintf(num, sizeof num, "%zu", q->nprev++);
+		strset_add(q->prev_of, (const char *)sqlite3_column_text(st, 0),
+		    num);
+	}
+	sqlite3_finalize(st);
+}
+
+static bool
+sql_previous(struct frontier *f, const char *url, struct frontier_prev *p)
+{
+	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
+	const char *i = strset_find(q->prev_of, url);
+
+	if (i == NULL)
+		return false;
+	*p = q->prev[strtoull(i, NULL, 10)];
+	return true;
+}
+
 /* --- the backend ------------------------------------------------------------ */
 
 static enum admit
@@ -439,14 +519,6 @@ sql_admit_links(struct frontier *f, char **links, size_t n, size_t max,
 	return k;
 }
 
-static char *
-column_dup(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t != NULL ? xstrdup((const char *)t) : NULL;
-}
-
 /* Rows of st as items, appended to *v (n of cap). */
 static void
 add_items(sqlite3_stmt *st, bool held, struct frontier_item **v, size_t *n,
@@ -524,7 +596,9 @@ sql_complete(struct frontier *f, const struct result *r)
 	const struct job *j = r->job;
 	/* A link is its URL; a list line, good or bad, is its line. */
 	const char *key = j != NULL && j->depth > 0 ? j->url : r->input;
-	char now[32];
+	char now[32], hash[17];
+	time_t t;
+	struct tm tm;
 	bool fresh;
 
 	pthread_mutex_lock(&q->lock);
@@ -545,7 +619,20 @@ sql_complete(struct frontier *f, const struct result *r)
 		if (r->status != 0 || r->final_url != NULL) {
 			iso_now(now, sizeof now);
 			bind_text(st, 13, now);
+		} else if (r->fetched_at > 0) {
+			/* A --since skip keeps the time it was fetched. */
+			t = (time_t)r->fetched_at;
+			gmtime_r(&t, &tm);
+			strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+			bind_text(st, 13, now);
 		}
+		if (r->hashed) {
+			snprintf(hash, sizeof hash, "%016" PRIx64,
+			    r->content_hash);
+			bind_text(st, 14, hash);
+		}
+		bind_text(st, 15, r->etag);
+		bind_text(st, 16, r->last_modified);
 		step_reset(q, st);
 	}
 	pthread_mutex_unlock(&q->lock);
@@ -638,6 +725,12 @@ sql_close(struct frontier *f, bool finished)
 	close(q->lockfd);
 	strset_free(q->seen);
 	strset_free(q->done);
+	strset_free(q->prev_of);
+	for (i = 0; i < q->nprev; i++) {
+		free((char *)q->prev[i].etag);
+		free((char *)q->prev[i].last_modified);
+	}
+	free(q->prev);
 	pthread_mutex_destroy(&q->lock);
 	free(q);
 }
@@ -645,7 +738,7 @@ sql_close(struct frontier *f, bool finished)
 static const struct frontier_ops sqlite_ops = {
 	sql_admit_seed, sql_hold, sql_level_started, sql_robots,
 	sql_admit_links,
-	sql_claim_pending, sql_complete, sql_commit, sql_checkpoint, sql_close,
+	sql_claim_pending, sql_previous, sql_complete, sql_commit, sql_checkpoint, sql_close,
 };
 
 /*
@@ -705,10 +798,11 @@ frontier_sqlite_open(const struct options *opt)
 	q->seen = strset_new();
 	q->done = strset_new();
 	state_load(q);
+	state_load_prev(q);
 	q->put_page = prepare(q, "INSERT OR REPLACE INTO pages(run, key, url,"
 	    " input, depth, referrer, status, ok, error, duplicate_of, chars,"
-	    " bytes, fetched_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	    " ?)");
+	    " bytes, fetched_at, content_hash, etag, last_modified)"
+	    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	q->put_found = prepare(q, "INSERT OR IGNORE INTO found(run, url,"
 	    " input, depth, referrer, rank) VALUES(?, ?, ?, ?, ?, ?)");
 	q->put_held = prepare(q, "INSERT INTO held(run, rank, depth, referrer,"

@@ -318,6 +318,9 @@ open_outputs(struct session *s)
 	    err, sizeof err)) == NULL)
 		fatal(EXIT_USAGE, "%s", err);
 	source_close(src);
+	if (opt->since_s > 0 && opt->state == NULL)
+		fatal(EXIT_USAGE, "--since needs --state: the state file says"
+		    " when each URL was fetched");
 	if (opt->state != NULL && !opt->dry_run) {
 		if (s->nengines > 1 || opt->repeat > 1)
 			fatal(EXIT_USAGE, "--state runs one engine once: no"
@@ -463,8 +466,9 @@ table_notes(const struct session *s, const struct runstats *runs,
 	for (i = 0; i < nruns; i++) {
 		const struct runstats *r = &runs[i];
 
+		/* --since's skips were never transfers. */
 		if (r->jobs > 1 && r->peak_inflight < r->jobs &&
-		    r->urls > (uint64_t)r->peak_inflight &&
+		    r->urls - r->skipped > (uint64_t)r->peak_inflight &&
 		    (opt->per_host > 0 || opt->rate > 0 || opt->host_rate > 0)) {
 			fprintf(stderr, "note: %s had at most %d of -j %d in"
 			    " flight: --per-host, --rate or --host-rate\n"

@@ -59,7 +59,7 @@ struct optdef {
 
 /* Generic handlers, one per type of argument. */
 static opthandler set_flag, set_count, set_int, set_secs, set_pct, set_rate,
-    set_size, set_string, set_enum;
+    set_size, set_string, set_enum, set_duration;
 /* Options that need code of their own. */
 static opthandler set_engine, add_header, show_help, show_version,
     set_nothing, set_shard, set_save_text, set_user_agent, add_input,
@@ -73,6 +73,8 @@ static opthandler set_engine, add_header, show_help, show_version,
  *			long or uint64_t
  *   SECS(field, lo)	seconds, decimals allowed, as milliseconds in a
  *			long; at least lo milliseconds (0 or 1)
+ *   DURATION(field)	N with s, m, h or d (none: seconds), greater than
+ *			0, as seconds in a long
  *   PCT(field)		a percentage from 0 to 100, in a double
  *   RATE(field)	N, N/s or N/m, as requests a second in a double
  *   SIZE(field)	bytes with an optional K, M or G, in a uint64_t
@@ -86,6 +88,7 @@ static opthandler set_engine, add_header, show_help, show_version,
 #define COUNT(m)	.fn = set_count, AT(m)
 #define INT(m, lo, hi)	.fn = set_int, AT(m), .min = (lo), .max = (hi)
 #define SECS(m, lo)	.fn = set_secs, AT(m), .min = (lo)
+#define DURATION(m)	.fn = set_duration, AT(m)
 #define PCT(m)		.fn = set_pct, AT(m)
 #define RATE(m)		.fn = set_rate, AT(m)
 #define SIZE(m)		.fn = set_size, AT(m)
@@ -209,6 +212,9 @@ static const struct optdef optdefs[] = {
 	  "keep only the URLs of shard K of N (by host)", CALL(set_shard) },
 	{ "shard-by", 0, "KEY", "host",
 	  "what --shard hashes: host or url", ENUM(shard_by_url, shard_keys) },
+	{ "since", 0, "DURATION", NULL,
+	  "with --state, do not fetch URLs fetched ok less than DURATION"
+	  " ago (N with s, m, h or d)", DURATION(since_s) },
 	{ "state", 0, "FILE", NULL,
 	  "keep what the run found and finished in FILE (SQLite), and"
 	  " resume the run there after an interruption", STRING(state) },
@@ -416,6 +422,37 @@ set_secs(struct options *o, const struct optdef *d, const char *arg)
 		usage_error("--%s: expected a number of seconds%s, got '%s'",
 		    d->name, d->min > 0 ? " greater than 0" : "", arg);
 	store_int(o, d, lround(v * 1000.0));
+}
+
+/*
+ * A duration: a whole number with s, m, h or d (seconds when it has
+ * none), greater than 0, at most ten years; stored as seconds.
+ */
+static void
+set_duration(struct options *o, const struct optdef *d, const char *arg)
+{
+	static const struct {
+		char	unit;
+		long	secs;
+	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+	char *end;
+	long v, mult = 1;
+	size_t i;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	for (i = 0; end[0] != '\0' && end[1] == '\0' &&
+	    i < sizeof units / sizeof units[0]; i++)
+		if (*end == units[i].unit) {
+			mult = units[i].secs;
+			end++;
+			break;
+		}
+	if (end == arg || !isdigit((unsigned char)arg[0]) || errno != 0 ||
+	    *end != '\0' || v <= 0 || v > 3650L * 86400 / mult)
+		usage_error("--%s: expected a duration such as 90s, 30m, 12h"
+		    " or 2d, got '%s'", d->name, arg);
+	store_int(o, d, v * mult);
 }
 
 /* A percentage from 0 to 100, decimals allowed. */

@@ -65,6 +65,7 @@ struct options {
 	bool			 shard_by_url;
 	const char		*state;		/* --state FILE or NULL */
 	bool			 state_reset;
+	long			 since_s;	/* --since; 0: off */
 	/* The -i lists, then the arguments: lists, or URLs (urllist.h). */
 	char			**files;	/* none: stdin */
 	int			 nfiles;

@@ -136,6 +136,8 @@ proto_send_job(int fd, const struct job *job)
 	put_str(&b, job->given);
 	buf_addc(&b, (char)job->kind);
 	buf_addc(&b, job->want_links ? 1 : 0);
+	put_str(&b, job->etag);
+	put_str(&b, job->last_modified);
 	return send_msg(fd, &b);
 }
 
@@ -192,6 +194,11 @@ proto_send_result(int fd, const struct result *r)
 	put_str(&b, r->error);
 	buf_addc(&b, r->transient ? 1 : 0);
 	put_u64(&b, (uint64_t)(int64_t)r->retry_after);
+	put_str(&b, r->etag);
+	put_str(&b, r->last_modified);
+	buf_addc(&b, r->hashed ? 1 : 0);
+	put_u64(&b, r->content_hash);
+	buf_addc(&b, r->not_modified ? 1 : 0);
 	/* Links that would not fit in one message are left out. */
 	start = b.len;
 	put_u32(&b, 0);
@@ -393,19 +400,26 @@ proto_get_job(const struct proto_msg *msg)
 	uint64_t seq = get_u64(&c);
 	char *url = get_str(&c), *given = get_str(&c);
 	uint8_t kind = 0, links = 0;
+	char *etag, *lm;
 	struct job *job;
 
 	get(&c, &kind, sizeof kind);
 	get(&c, &links, sizeof links);
+	etag = get_str(&c);
+	lm = get_str(&c);
 	if (c.bad || c.left != 0 || url == NULL || given == NULL ||
 	    kind > JOB_ROBOTS || links > 1) {
 		free(url);
 		free(given);
+		free(etag);
+		free(lm);
 		return NULL;
 	}
 	job = job_new(url, given, NULL, seq);
 	job->kind = (enum job_kind)kind;
 	job->want_links = links != 0;
+	job->etag = etag;
+	job->last_modified = lm;
 	return job;
 }
 
@@ -435,7 +449,7 @@ proto_get_result(const struct proto_msg *msg, uint64_t *seq,
     struct result *r, struct textbuf *text)
 {
 	struct cursor c = { msg->payload, msg->len, false };
-	uint8_t ok, transient = 0, has_text = 0;
+	uint8_t ok, transient = 0, has_text = 0, hashed = 0, nm = 0;
 	char *charset;
 	uint32_t n, i;
 
@@ -459,6 +473,13 @@ proto_get_result(const struct proto_msg *msg, uint64_t *seq,
 	get(&c, &transient, sizeof transient);
 	r->transient = transient != 0;
 	r->retry_after = (long)(int64_t)get_u64(&c);
+	r->etag = get_str(&c);
+	r->last_modified = get_str(&c);
+	get(&c, &hashed, sizeof hashed);
+	r->hashed = hashed != 0;
+	r->content_hash = get_u64(&c);
+	get(&c, &nm, sizeof nm);
+	r->not_modified = nm != 0;
 	n = get_u32(&c);
 	if (!c.bad && n > c.left / 4)
 		c.bad = true;	/* more than could be there */
@@ -476,6 +497,7 @@ proto_get_result(const struct proto_msg *msg, uint64_t *seq,
 	r->save_errno = (int)get_u32(&c);
 	get(&c, &has_text, sizeof has_text);
 	if (c.bad || c.left != 0 || ok > 1 || transient > 1 || has_text > 1 ||
+	    hashed > 1 || nm > 1 ||
 	    (has_text == 0 && text != NULL && text->len > 0)) {
 		result_clear_outcome(r);
 		return -1;

@@ -11,7 +11,8 @@
  *	NOEXEC	child -> parent, instead of HELLO when it could not execute
  *		the program: u32 errno
  *	JOB	parent -> worker: u64 seq, str url, str given, u8 kind
- *		(enum job_kind), u8 want_links
+ *		(enum job_kind), u8 want_links, str etag, str
+ *		last_modified (--state: the validators to send)
  *	TEXT	worker -> parent, before the RESULT it belongs to: a piece
  *		of the page's text (--text; NULs and all), the whole
  *		payload, never empty; a text
@@ -19,7 +20,9 @@
  *	RESULT	worker -> parent: u64 seq, i64 status, u8 ok, u64 bytes,
  *		u64 chars, f64 time_ms, f64 ttfb_ms, str charset,
  *		str final_url, str content_type, str error, u8 transient,
- *		i64 retry_after, u32 nlinks, str links[nlinks], u64
+ *		i64 retry_after, str etag, str last_modified (of the
+ *		response), u8 hashed, u64 content_hash, u8 not_modified,
+ *		u32 nlinks, str links[nlinks], u64
  *		links_cut, bytes body
  *		(robots.txt jobs only; a bytes is a u32 length and the
  *		bytes, 0xffffffff for none), str text_file, u32
@@ -44,7 +47,7 @@
 #include "buf.h"
 #include "result.h"
 
-#define PROTO_VERSION		6
+#define PROTO_VERSION		7
 #define PROTO_HEADER		8		/* u32 type, u32 length */
 #define PROTO_MAX_PAYLOAD	(1024 * 1024)	/* more: a broken peer */
 

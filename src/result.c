@@ -31,6 +31,8 @@ job_free(struct job *j)
 	free(j->input);
 	free(j->referrer);
 	free(j->lost);
+	free(j->etag);
+	free(j->last_modified);
 	free(j);
 }
 
@@ -89,6 +91,11 @@ result_clear_outcome(struct result *r)
 		free(r->links[--r->nlinks]);
 	free(r->links);
 	free(r->body);
+	free(r->etag);
+	free(r->last_modified);
+	r->etag = r->last_modified = NULL;
+	r->content_hash = 0;
+	r->hashed = r->not_modified = false;
 	r->final_url = r->content_type = r->error = r->eff_url = NULL;
 	r->text = r->text_file = NULL;
 	r->text_len = 0;

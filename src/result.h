@@ -30,6 +30,9 @@ struct job {
 	char		*lost;		/* a process worker died on its last
 					   try, saying this; see sched_lost() */
 	char		*referrer;	/* page the link was found on, masked */
+	/* --state: the validators of the URL's last success, to send */
+	char		*etag;		/* If-None-Match, or NULL */
+	char		*last_modified;	/* If-Modified-Since, or NULL */
 	void		*host;		/* the scheduler's per-host state */
 	struct job	*next;		/* the scheduler's queues */
 };
@@ -60,6 +63,25 @@ struct result {
 					   when it could not be fetched;
 					   NULL otherwise */
 	uint64_t	 seq;
+
+	/*
+	 * --state: the response's validators and a hash of the body (a
+	 * success), whether it was a 304 to the job's validators; what the
+	 * sink adds from the URL's last success (changed: CHANGED_UNKNOWN
+	 * when there is none); skipped: "since" for a URL --since did not
+	 * fetch.
+	 */
+	char		*etag;
+	char		*last_modified;
+	uint64_t	 content_hash;
+	bool		 hashed;
+	bool		 not_modified;
+	enum changed {
+		CHANGED_UNKNOWN, CHANGED_NO, CHANGED_YES
+	}		 changed;
+	const char	*skipped;	/* static */
+	int64_t		 fetched_at;	/* skipped: when it last was, in
+					   seconds since the epoch */
 
 	/* Crawling: what the scheduler needs back from a transfer. */
 	struct job	*job;		/* the job, for a retry (its url only) */

@@ -292,6 +292,53 @@ emit_fail(struct sched *s, struct job *job, char *msg)
 	emit_never(s, job, msg, NULL);
 }
 
+/*
+ * --since: the record of a URL fetched ok less than --since ago, not
+ * fetched again: a success that carries its last success's chars, hash
+ * and validators (and its time, for the next --since).
+ */
+static void
+emit_skipped(struct sched *s, struct job *job, const struct frontier_prev *p)
+{
+	struct result *r = result_from_job(job);
+
+	r->attempts = 0;
+	r->ok = true;
+	r->skipped = "since";
+	r->chars = p->chars;
+	r->content_hash = p->content_hash;
+	r->hashed = p->hashed;
+	r->changed = CHANGED_NO;
+	r->fetched_at = p->fetched_at;
+	r->etag = p->etag != NULL ? xstrdup(p->etag) : NULL;
+	r->last_modified = p->last_modified != NULL ?
+	    xstrdup(p->last_modified) : NULL;
+	sink_emit(s->sink, r);
+}
+
+/*
+ * --state: a page whose last success is known is skipped (--since), or
+ * asked for with that success's validators. Not a page whose links are
+ * followed: the state keeps no links, so it is fetched and parsed.
+ */
+static bool
+recall(struct sched *s, struct job *job)
+{
+	struct frontier_prev p;
+
+	if (job->want_links || !frontier_previous(s->frontier, job->url, &p))
+		return false;
+	if (s->opt->since_s > 0 && p.fetched_at > 0 &&
+	    (int64_t)time(NULL) - p.fetched_at < s->opt->since_s) {
+		emit_skipped(s, job, &p);
+		return true;
+	}
+	job->etag = p.etag != NULL ? xstrdup(p.etag) : NULL;
+	job->last_modified = p.last_modified != NULL ?
+	    xstrdup(p.last_modified) : NULL;
+	return false;
+}
+
 /* --- queueing --------------------------------------------------------------- */
 
 static void
@@ -329,6 +376,8 @@ route(struct sched *s, struct job *job)
 	}
 	s->pages++;
 	job->want_links = job->depth < s->opt->depth;
+	if (recall(s, job))
+		return;
 	host_append(s, h, job, false);
 	if (h->rstate == ROBOTS_UNKNOWN)
 		queue_robots(s, h, job);

@@ -309,6 +309,8 @@ void
 sink_emit(struct sink *s, struct result *r)
 {
 	pthread_mutex_lock(&s->lock);
+	if (s->state != NULL)
+		frontier_recall(s->state, r);
 	/* Its line's record went out in an earlier attempt of the run. */
 	if (s->state != NULL && !frontier_complete(s->state, r)) {
 		pthread_mutex_unlock(&s->lock);

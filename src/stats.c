@@ -114,6 +114,8 @@ stats_add(struct stats *st, const struct result *r)
 		st->cur.duplicates++;
 	else if (r->ok) {
 		st->cur.ok++;
+		st->cur.not_modified += r->not_modified;
+		st->cur.skipped += r->skipped != NULL;
 		st->cur.bytes += r->bytes;
 		st->cur.chars += r->chars;
 	} else
@@ -240,6 +242,7 @@ static const struct {
 #define FIG(m, t)	{ offsetof(struct runstats, m), t }
 	FIG(jobs, F_INT), FIG(peak_inflight, F_INT), FIG(urls, F_U64),
 	FIG(ok, F_U64), FIG(failed, F_U64), FIG(duplicates, F_U64),
+	FIG(not_modified, F_U64), FIG(skipped, F_U64),
 	FIG(bytes, F_U64), FIG(chars, F_U64), FIG(wall_s, F_DBL),
 	FIG(user_s, F_DBL), FIG(sys_s, F_DBL), FIG(peak_rss_kb, F_LONG),
 	FIG(p50_ms, F_DBL), FIG(p90_ms, F_DBL), FIG(p99_ms, F_DBL),
@@ -437,7 +440,7 @@ stats_json(FILE *f, const struct runstats *rs, size_t n)
 		fprintf(f, "%s\n{\"engine\":\"%s\",\"jobs\":%d,"
 		    "\"round\":%zu,\"urls\":%llu,"
 		    "\"ok\":%llu,\"failed\":%llu,\"duplicates\":%llu,"
-		    "\"bytes\":%llu,\"chars\":%llu,\"wall_s\":%.6f,"
+		    "\"not_modified\":%llu,\"skipped\":%llu,\"bytes\":%llu,\"chars\":%llu,\"wall_s\":%.6f,"
 		    "\"pages_per_s\":%.3f,\"mb_per_s\":%.3f,"
 		    "\"chars_per_s\":%.1f,\"latency_ms\":{\"p50\":%.3f,"
 		    "\"p90\":%.3f,\"p99\":%.3f,\"max\":%.3f},\"user_s\":%.3f,"
@@ -449,6 +452,8 @@ stats_json(FILE *f, const struct runstats *rs, size_t n)
 		    r->engine, r->jobs, nth, (unsigned long long)r->urls,
 		    (unsigned long long)r->ok, (unsigned long long)r->failed,
 		    (unsigned long long)r->duplicates,
+		    (unsigned long long)r->not_modified,
+		    (unsigned long long)r->skipped,
 		    (unsigned long long)r->bytes, (unsigned long long)r->chars,
 		    r->wall_s, rate((double)r->ok, r->wall_s),
 		    rate((double)r->bytes / 1e6, r->wall_s),

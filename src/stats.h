@@ -20,6 +20,8 @@ struct runstats {
 	int		 peak_inflight;	/* the most transfers at once */
 	uint64_t	 urls;		/* records: one per input line */
 	uint64_t	 ok, failed, duplicates;
+	uint64_t	 not_modified;	/* --state: ok records of a 304 */
+	uint64_t	 skipped;	/* --since: ok records not fetched */
 	uint64_t	 bytes, chars;	/* of the pages fetched ok */
 	double		 wall_s;
 	double		 user_s, sys_s;	/* CPU, workers included */

@@ -29,7 +29,14 @@
  * /flaky's key "robots.NAME", which /flaky-reset/robots.NAME forgets).
  * A file page.delay holds milliseconds each .html file whose name begins
  * with "slow" waits before it is sent, so that pages finish out of order.
- * They are read at each request, and none is served itself.
+ * A site's files are sent with validators: ETag "HASH" (FNV-1a 64 of the
+ * bytes sent, in hex) and Last-Modified (the file's mtime); a request
+ * whose If-None-Match holds that ETag (or "*"), or that has no
+ * If-None-Match and an If-Modified-Since not before the mtime, gets 304
+ * with the same validators.  A file validators, a number, says which are
+ * sent and honoured: 0 none, 1 ETag only, 2 Last-Modified only, 3 both
+ * (the default).  They are read at each request, and none is served
+ * itself.
  *
  * /stats answers for the port it is asked on ("inflight N\nmax N\ntotal N\n"
  * of the requests that port got, /stats itself left out), /stats?all=1
@@ -48,7 +55,9 @@
  * --log FILE gets a line for every request as it arrives, flushed:
  * "SECONDS.MMM PORT METHOD TARGET" (the time of day in ms, the port it
  * came in on, the target as sent: path and query), or for what reached
- * the raw port and is not HTTP "SECONDS.MMM PORT RAW BYTES".
+ * the raw port and is not HTTP "SECONDS.MMM PORT RAW BYTES"; and a line
+ * "SECONDS.MMM PORT 304 TARGET" for each 304 a site file's validators
+ * gave.
  *
  * usage: httpd [--port N] [--port-file FILE] [--root DIR] [--log FILE]
  *              [--sites DIR]
@@ -1669,6 +1678,71 @@ site_slow(const struct port *pt, const char *rel, uint64_t *ms)
 	    site_number(pt, "page.delay", MAX_DELAY_MS, ms) == 0 && *ms > 0;
 }
 
+static void	log_start(int);
+
+/*
+ * The validators of a site's file rel (its bytes in b) on the reply; 1
+ * when the request's conditions match them and a 304 went out instead.
+ */
+static int
+site_validators(struct evhttp_request *req, const struct port *pt,
+    const char *rel, struct evbuffer *b)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	const unsigned char *p;
+	const char *inm, *ims;
+	char etag[32], date[64];
+	struct stat st;
+	struct tm tm;
+	uint64_t h = UINT64_C(0xcbf29ce484222325), which = 3;
+	size_t i, n;
+	time_t t;
+	int fd, match = 0;
+
+	if (site_number(pt, "validators", 3, &which) == -1)
+		which = 3;
+	n = evbuffer_get_length(b);
+	p = evbuffer_pullup(b, -1);
+	for (i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= UINT64_C(0x100000001b3);
+	}
+	snprintf(etag, sizeof etag, "\"%016" PRIx64 "\"", h);
+	st.st_mtime = 0;
+	if ((fd = open_beneath(pt->dirfd, rel)) != -1) {
+		if (fstat(fd, &st) == -1)
+			st.st_mtime = 0;
+		close(fd);
+	}
+	gmtime_r(&st.st_mtime, &tm);
+	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (which & 1)
+		add_header(req, "ETag", etag);
+	if (which & 2)
+		add_header(req, "Last-Modified", date);
+	inm = evhttp_find_header(in, "If-None-Match");
+	ims = evhttp_find_header(in, "If-Modified-Since");
+	if (inm != NULL)
+		match = (which & 1) && (strstr(inm, etag) != NULL ||
+		    strcmp(inm, "*") == 0);
+	else if (ims != NULL && (which & 2)) {
+		memset(&tm, 0, sizeof tm);
+		if ((p = (const unsigned char *)strptime(ims,
+		    "%a, %d %b %Y %H:%M:%S GMT", &tm)) != NULL && *p == '\0' &&
+		    (t = timegm(&tm)) != -1)
+			match = st.st_mtime <= t;
+	}
+	if (!match)
+		return 0;
+	if (srv.log != NULL) {
+		log_start(pt->num);
+		fprintf(srv.log, "304 %s\n", evhttp_request_get_uri(req));
+		fflush(srv.log);
+	}
+	reply(req, 304, "", b);
+	return 1;
+}
+
 /* A path of a site port that is no route: the site's files. */
 static void
 site_serve(struct evhttp_request *req, struct port *pt, const char *path)
@@ -1695,14 +1769,20 @@ site_serve(struct evhttp_request *req, struct port *pt, const char *path)
 	    strcmp(rel, "robots.delay") == 0 ||
 	    strcmp(rel, "robots.flaky") == 0 ||
 	    strcmp(rel, "page.delay") == 0 ||
+	    strcmp(rel, "validators") == 0 ||
 	    read_fd(open_beneath(pt->dirfd, rel), b) == -1) {
 		evbuffer_free(b);
 		not_found(req);
 		return;
 	}
 	ctype = file_ctype(rel);
-	if (strcmp(ctype, "text/html") == 0) {
+	if (strcmp(ctype, "text/html") == 0)
 		subst_sites(b);
+	if (site_validators(req, pt, rel, b)) {
+		evbuffer_free(b);
+		return;
+	}
+	if (strcmp(ctype, "text/html") == 0) {
 		if (site_slow(pt, rel, &ms)) {
 			struct pending *p = pending_new(req);
 

@@ -121,8 +121,24 @@ main(void)
 		ok(j->input == NULL, "JOB does not carry FILE:LINE");
 		ok(j->kind == JOB_ROBOTS && j->want_links,
 		    "JOB kind and want_links");
+		ok(j->etag == NULL && j->last_modified == NULL,
+		    "JOB without validators: none received");
 		job_free(j);
 	}
+	/* --state: the validators to send. */
+	job.etag = "W/\"5f-1a\"";
+	job.last_modified = "Tue, 01 Dec 2026 10:00:00 GMT";
+	ok(proto_send_job(sv[0], &job) == 0, "JOB with validators sent");
+	recv_one(sv[1], &in, &msg);
+	j = proto_get_job(&msg);
+	ok(j != NULL, "JOB with validators decodes");
+	if (j != NULL) {
+		is_str(j->etag, job.etag, "JOB etag");
+		is_str(j->last_modified, job.last_modified,
+		    "JOB last_modified");
+		job_free(j);
+	}
+	job.etag = job.last_modified = NULL;
 
 	ok(proto_send_result(sv[0], &r) == 0, "RESULT sent");
 	is_int(recv_one(sv[1], &in, &msg), PROTO_RESULT, "RESULT received");
@@ -143,8 +159,35 @@ main(void)
 	ok(got.error == NULL, "NULL stays NULL");
 	ok(!got.transient && got.retry_after == 0 && got.nlinks == 0 &&
 	    got.body == NULL, "no crawl fields: none received");
+	ok(got.etag == NULL && got.last_modified == NULL && !got.hashed &&
+	    got.content_hash == 0 && !got.not_modified,
+	    "no --state fields: none received");
 	free(got.final_url);
 	free(got.content_type);
+
+	/* --state: the response's validators, the hash, a 304. */
+	r.etag = "\"abc\"";
+	r.last_modified = "Wed, 02 Dec 2026 10:00:00 GMT";
+	r.hashed = true;
+	r.content_hash = UINT64_C(0xcbf29ce484222325);
+	r.not_modified = true;
+	ok(proto_send_result(sv[0], &r) == 0, "RESULT with --state fields sent");
+	recv_one(sv[1], &in, &msg);
+	memset(&got, 0, sizeof got);
+	ok(proto_get_result(&msg, &seq, &got, NULL) == 0,
+	    "RESULT with --state fields decodes");
+	is_str(got.etag, r.etag, "etag");
+	is_str(got.last_modified, r.last_modified, "last_modified");
+	ok(got.hashed && got.content_hash == r.content_hash,
+	    "content_hash, all 64 bits");
+	ok(got.not_modified, "not_modified");
+	free(got.etag);
+	free(got.last_modified);
+	free(got.final_url);
+	free(got.content_type);
+	r.etag = r.last_modified = NULL;
+	r.hashed = r.not_modified = false;
+	r.content_hash = 0;
 
 	/* The crawl fields: retry hints, links and a robots.txt body. */
 	r.transient = true;
