@@ -504,18 +504,6 @@ sql_claim_pending(struct frontier *f, struct frontier_item **items,
 	return n;
 }
 
-/*
- * A record that says only that the run stopped before it was done: the
- * URL is fetched again by the next attempt.
- */
-static bool
-interrupted(const struct result *r)
-{
-	return r->error != NULL &&
-	    (strncmp(r->error, "interrupted by ", 15) == 0 ||
-	    strncmp(r->error, "not started: interrupted by ", 28) == 0);
-}
-
 static bool
 sql_complete(struct frontier *f, const struct result *r)
 {
@@ -529,7 +517,7 @@ sql_complete(struct frontier *f, const struct result *r)
 
 	pthread_mutex_lock(&q->lock);
 	fresh = strset_find(q->done, key) == NULL;
-	if (fresh && !interrupted(r)) {
+	if (fresh && !result_interrupted(r)) {
 		sqlite3_bind_int64(st, 1, q->run);
 		bind_text(st, 2, key);
 		bind_text(st, 3, j != NULL ? j->url : r->url);
@@ -646,6 +634,7 @@ static const struct frontier_ops sqlite_ops = {
 	sql_admit_seed, sql_hold, sql_level_started, sql_robots,
 	sql_admit_links,
 	sql_claim_pending, sql_complete, sql_commit, sql_checkpoint, sql_close,
+	NULL, NULL,
 };
 
 /*

@@ -30,6 +30,8 @@ struct job {
 	char		*lost;		/* a process worker died on its last
 					   try, saying this; see sched_lost() */
 	char		*referrer;	/* page the link was found on, masked */
+	unsigned	 releases;	/* --frontier: leases of other processes
+					   that ran out on it (it is redone) */
 	void		*host;		/* the scheduler's per-host state */
 	struct job	*next;		/* the scheduler's queues */
 };
@@ -99,6 +101,12 @@ void		 result_fail(struct result *, const char *fmt, ...)
  */
 void		 result_clear_outcome(struct result *);
 void		 result_free(struct result *);
+/*
+ * Whether r says only that the run stopped before its URL was done
+ * ("interrupted by", "not started: interrupted by"): not a final record,
+ * so a state or a shared frontier has its URL fetched again.
+ */
+bool		 result_interrupted(const struct result *);
 
 /*
  * A peer certificate that could not be verified: fetch_finish() begins

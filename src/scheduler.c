@@ -43,6 +43,7 @@
 #define WAIT_SLICE_MS	200		/* blocked readers look for a stop */
 #define SEQ_CRAWL	(UINT64_C(1) << 62)	/* seq of jobs not from input */
 #define FILL_BATCH	16		/* lines read at a time */
+#define CLAIM_POLL_S	0.1		/* a shared frontier's wait, asked again */
 
 enum robots_state {
 	ROBOTS_UNKNOWN,		/* nothing asked yet */
@@ -110,6 +111,10 @@ struct sched {
 	bool		 reading;	/* a caller is in source_next() */
 	bool		 input_done;
 	bool		 stopped;	/* queued jobs were flushed after a stop */
+	/* A shared frontier (--frontier): see claim_shared(). */
+	size_t		 claim_max;	/* URLs asked for at a time */
+	double		 claim_at;	/* not asked again before this */
+	enum claim	 claimed;	/* its last answer */
 	double		 global_next;	/* --rate: no start before this */
 	uint64_t	 rng;
 };
@@ -448,6 +453,48 @@ ms_until(double at, double now)
 
 static void	start_level(struct sched *);
 
+/* A job for a URL the frontier hands back (its fields taken from it). */
+static struct job *
+job_from_item(struct frontier_item *it)
+{
+	struct job *job = xcalloc(1, sizeof *job);
+
+	job->url = it->url;
+	job->given = url_mask_password(job->url);
+	job->input = it->input;
+	job->referrer = it->referrer;
+	job->depth = it->depth;
+	job->seq = it->rank;
+	job->releases = it->releases;
+	it->url = it->input = it->referrer = NULL;
+	return job;
+}
+
+/*
+ * A shared frontier, once the lists are read: URLs of the current level
+ * that no process has taken yet are queued here; when there are none,
+ * the answer (wait for the level to be finished elsewhere, or the end) is
+ * kept and the frontier is not asked again for CLAIM_POLL_S.
+ */
+static enum claim
+claim_shared(struct sched *s, double now)
+{
+	struct frontier_item *items;
+	struct job *job;
+	size_t i, n;
+
+	s->claimed = frontier_claim(s->frontier, s->claim_max, &items, &n);
+	for (i = 0; i < n; i++) {
+		job = job_from_item(&items[i]);
+		job->seq = s->crawl_seq++;
+		route(s, job);
+	}
+	frontier_items_free(items, n);
+	if (s->claimed != CLAIM_ITEMS)
+		s->claim_at = now + CLAIM_POLL_S;
+	return s->claimed;
+}
+
 static enum sched_state
 next_locked(struct sched *s, struct job **jobp, long *wait_ms)
 {
@@ -531,6 +578,10 @@ again:
 		*wait_ms = -1;
 		goto again;
 	}
+	if (frontier_shared(s->frontier) && s->input_done &&
+	    s->queued < s->claim_max && now >= s->claim_at &&
+	    claim_shared(s, now) == CLAIM_ITEMS)
+		goto again;
 	if (s->retries.n > 0) {
 		long w = ms_until(s->retries.v[0].at, now);
 
@@ -548,6 +599,11 @@ again:
 		if (s->nheld > 0) {
 			start_level(s);
 			goto again;
+		}
+		/* Shared: the level goes on elsewhere; ask again. */
+		if (frontier_shared(s->frontier) && s->claimed != CLAIM_END) {
+			*wait_ms = ms_until(s->claim_at, now);
+			return SCHED_WAIT;
 		}
 		return SCHED_END;
 	}
@@ -899,7 +955,8 @@ sched_draining(struct sched *s)
 
 	pthread_mutex_lock(&s->lock);
 	draining = s->input_done && s->queued == 0 && s->retries.n == 0 &&
-	    s->nheld == 0;
+	    s->nheld == 0 && (!frontier_shared(s->frontier) ||
+	    s->claimed == CLAIM_END);
 	pthread_mutex_unlock(&s->lock);
 	return draining;
 }
@@ -948,7 +1005,6 @@ queue_pending(struct sched *s)
 {
 	struct frontier_item *items, *it;
 	struct held *hd = NULL;
-	struct job *job;
 	uint64_t pages;
 	size_t i, n;
 
@@ -971,15 +1027,7 @@ queue_pending(struct sched *s)
 			it->url = NULL;
 			continue;
 		}
-		job = xcalloc(1, sizeof *job);
-		job->url = it->url;
-		job->given = url_mask_password(job->url);
-		job->input = it->input;
-		job->referrer = it->referrer;
-		job->depth = it->depth;
-		job->seq = it->rank;
-		it->url = it->input = it->referrer = NULL;
-		route(s, job);
+		route(s, job_from_item(it));
 	}
 	frontier_items_free(items, n);
 }
@@ -1000,6 +1048,8 @@ sched_new(const struct options *opt, struct source *src, struct sink *sink,
 	s->frontier = frontier;
 	s->crawl_seq = SEQ_CRAWL;
 	s->window = jobs > 256 ? (size_t)jobs * 4 : 1024;
+	s->claim_max = jobs < 4 ? 4 : jobs > 64 ? 64 : (size_t)jobs;
+	s->claimed = CLAIM_WAIT;
 	s->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
 	    UINT64_C(0x9e3779b97f4a7c15);
 	pthread_mutex_init(&s->lock, NULL);
