@@ -46,6 +46,14 @@
 #include "xmalloc.h"
 
 #define TIMEOUT_S	10	/* a Redis that answers nothing in this is lost */
+/*
+ * The URLs done are told to Redis in batches: one script for DONE_BATCH
+ * records, or for those DONE_AGE_S old at the next call, and at once
+ * before a claim (the level barrier waits for them) or the end. A kill
+ * loses the batch: those URLs are fetched again, marked.
+ */
+#define DONE_BATCH	64
+#define DONE_AGE_S	0.05
 
 /*
  * A list line: claim it (or skip it: another process has it), then admit
@@ -95,20 +103,26 @@ static const char lua_hold[] =
     "return n\n";
 
 /*
- * A URL this process holds is done (its record is out), or given back
- * to its queue (a stop). ARGV: prefix, pid, url, depth, 1 done / 0 back.
- * Returns 0 when it was not held here any more (its lease ran out).
+ * URLs this process holds are done (their records are out), or given
+ * back to their queues (a stop). ARGV: prefix, pid, 1 done / 0 back,
+ * then url, depth pairs. Returns how many were held here (not those
+ * whose lease ran out and went to another process).
  */
 static const char lua_complete[] =
-    "local P, pid, url, d = ARGV[1], ARGV[2], ARGV[3], ARGV[4]\n"
-    "if redis.call('SREM', P..'held:'..pid, url) == 0 then return 0 end\n"
-    "if ARGV[5] == '1' then\n"
-    "  redis.call('DECR', P..'work:'..d)\n"
-    "  redis.call('INCR', P..'done:'..d)\n"
-    "else\n"
-    "  redis.call('LPUSH', P..'queue:'..d, url)\n"
+    "local P, pid, n = ARGV[1], ARGV[2], 0\n"
+    "for i = 4, #ARGV, 2 do\n"
+    "  local url, d = ARGV[i], ARGV[i + 1]\n"
+    "  if redis.call('SREM', P..'held:'..pid, url) == 1 then\n"
+    "    n = n + 1\n"
+    "    if ARGV[3] == '1' then\n"
+    "      redis.call('DECR', P..'work:'..d)\n"
+    "      redis.call('INCR', P..'done:'..d)\n"
+    "    else\n"
+    "      redis.call('LPUSH', P..'queue:'..d, url)\n"
+    "    end\n"
+    "  end\n"
     "end\n"
-    "return 1\n";
+    "return n\n";
 
 /*
  * A line that is no URL (its record is made by the list reader): only
@@ -191,6 +205,9 @@ struct frontier_redis {
 	redisContext	*c;
 	pthread_mutex_t	 lock;		/* c, first */
 	char		*first;		/* what admit_seed's *first points to */
+	char		**done;		/* url, depth, url...: not told yet */
+	size_t		 ndone;		/* strings in done */
+	double		 done_since;	/* when the first was put there */
 	/* The heartbeat: its own connection, renewing the lease. */
 	pthread_t	 beat;
 	pthread_mutex_t	 beat_lock;
@@ -395,6 +412,39 @@ beat_main(void *arg)
 
 /* --- the backend ------------------------------------------------------------- */
 
+/* Tell Redis of the URLs done. The lock is held. */
+static void
+flush_done(struct frontier_redis *q)
+{
+	const char **argv;
+	redisReply *r;
+	size_t i;
+
+	if (q->ndone == 0)
+		return;
+	argv = xcalloc(q->ndone + 3, sizeof *argv);
+	argv[0] = q->prefix;
+	argv[1] = q->pid;
+	argv[2] = "1";
+	for (i = 0; i < q->ndone; i++)
+		argv[i + 3] = q->done[i];
+	if ((r = eval(q, lua_complete, (int)q->ndone + 3, argv)) != NULL)
+		freeReplyObject(r);
+	free(argv);
+	for (i = 0; i < q->ndone; i++)
+		free(q->done[i]);
+	q->ndone = 0;
+}
+
+/* The batch of URLs done, if it is full or old. The lock is held. */
+static void
+maybe_flush(struct frontier_redis *q)
+{
+	if (q->ndone >= 2 * DONE_BATCH || (q->ndone > 0 &&
+	    clock_now_s() - q->done_since >= DONE_AGE_S))
+		flush_done(q);
+}
+
 static enum admit
 redis_admit_seed(struct frontier *f, const char *url, const char *input,
     const char **first)
@@ -408,6 +458,7 @@ redis_admit_seed(struct frontier *f, const char *url, const char *input,
 	snprintf(max, sizeof max, "%" PRIu64, q->opt->max_pages);
 	*first = NULL;
 	pthread_mutex_lock(&q->lock);
+	maybe_flush(q);
 	if ((r = eval(q, lua_admit, 5, argv)) != NULL &&
 	    r->type == REDIS_REPLY_ARRAY && r->elements >= 1) {
 		switch (reply_int(r->element[0])) {
@@ -457,18 +508,19 @@ redis_hold(struct frontier *f, uint64_t rank, unsigned depth,
 		fresh[i] = false;	/* queued in Redis, not here */
 	}
 	pthread_mutex_lock(&q->lock);
+	maybe_flush(q);
 	if ((r = eval(q, lua_hold, (int)n + 5, argv)) != NULL)
 		freeReplyObject(r);
 	pthread_mutex_unlock(&q->lock);
 	free(argv);
 }
 
-/* Done (1) or given back (0); false when the URL was not held here. */
+/* A URL given back to its queue; false when it was not held here. */
 static bool
-finish(struct frontier_redis *q, const struct job *j, const char *how)
+give_back(struct frontier_redis *q, const struct job *j)
 {
 	char d[16];
-	const char *argv[] = { q->prefix, q->pid, j->url, d, how };
+	const char *argv[] = { q->prefix, q->pid, "0", j->url, d };
 	redisReply *r;
 	bool held;
 
@@ -509,7 +561,7 @@ redis_complete(struct frontier *f, const struct result *r)
 	}
 	if (r->job->kind == JOB_PAGE && r->duplicate_of == NULL &&
 	    result_interrupted(r) && !atomic_load(&q->lost))
-		return !finish(q, r->job, "0");
+		return !give_back(q, r->job);
 	return true;
 }
 
@@ -519,9 +571,17 @@ redis_written(struct frontier *f, const struct result *r)
 {
 	struct frontier_redis *q = (struct frontier_redis *)f;
 
-	if (r->job != NULL && r->job->kind == JOB_PAGE &&
-	    r->duplicate_of == NULL && !result_interrupted(r))
-		finish(q, r->job, "1");
+	if (r->job == NULL || r->job->kind != JOB_PAGE ||
+	    r->duplicate_of != NULL || result_interrupted(r))
+		return;
+	pthread_mutex_lock(&q->lock);
+	if (q->ndone == 0)
+		q->done_since = clock_now_s();
+	q->done = xrealloc(q->done, (q->ndone + 2) * sizeof *q->done);
+	q->done[q->ndone++] = xstrdup(r->job->url);
+	q->done[q->ndone++] = xasprintf("%u", r->job->depth);
+	maybe_flush(q);
+	pthread_mutex_unlock(&q->lock);
 }
 
 /* Items from claim's {url, info, releases, ...}. */
@@ -566,6 +626,7 @@ redis_claim(struct frontier *f, size_t k, struct frontier_item **items,
 	*n = 0;
 	snprintf(num, sizeof num, "%zu", k);
 	pthread_mutex_lock(&q->lock);
+	flush_done(q);
 	r = eval(q, lua_claim, 3, argv);
 	if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements >= 2) {
 		switch (reply_int(r->element[0])) {
@@ -593,6 +654,7 @@ redis_close(struct frontier *f, bool finished)
 	struct frontier_redis *q = (struct frontier_redis *)f;
 	const char *argv[] = { q->prefix, q->pid };
 	redisReply *r;
+	size_t i;
 
 	(void)finished;
 	pthread_mutex_lock(&q->beat_lock);
@@ -601,8 +663,12 @@ redis_close(struct frontier *f, bool finished)
 	pthread_mutex_unlock(&q->beat_lock);
 	if (q->beating)
 		pthread_join(q->beat, NULL);
+	flush_done(q);
 	if ((r = eval(q, lua_leave, 2, argv)) != NULL)
 		freeReplyObject(r);
+	for (i = 0; i < q->ndone; i++)
+		free(q->done[i]);	/* Redis was lost: never told */
+	free(q->done);
 	redisFree(q->c);
 	pthread_mutex_destroy(&q->lock);
 	pthread_mutex_destroy(&q->beat_lock);
