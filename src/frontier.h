@@ -56,6 +56,23 @@ struct frontier_item {
 	unsigned	 releases;	/* shared: leases that ran out on it */
 };
 
+/* A host's robots.txt as fetched: what the scheduler makes of it. */
+struct robots_copy {
+	bool		 ok;
+	long		 status;	/* 0: no answer */
+	unsigned	 attempts;
+	char		*error;		/* or NULL */
+	char		*body;		/* or NULL */
+	size_t		 len;
+};
+
+/* A shared frontier's answer for a host's robots.txt. */
+enum robots_share {
+	ROBOTS_FETCH,		/* this process fetches it for all */
+	ROBOTS_HAVE,		/* fetched by another process: the copy */
+	ROBOTS_ELSEWHERE,	/* another process is fetching it */
+};
+
 struct frontier;
 
 struct frontier_ops {
@@ -67,7 +84,7 @@ struct frontier_ops {
 			    bool *fresh);
 	void		(*level_started)(struct frontier *);
 	void		(*robots)(struct frontier *, const char *origin,
-			    long status, const char *body, size_t len);
+			    const struct robots_copy *);
 	size_t		(*admit_links)(struct frontier *, char **links,
 			    size_t n, size_t max, const char *referrer,
 			    const char *input, unsigned depth, uint64_t *seq,
@@ -87,6 +104,8 @@ struct frontier_ops {
 	enum claim	(*claim)(struct frontier *, size_t max,
 			    struct frontier_item **, size_t *n);
 	void		(*written)(struct frontier *, const struct result *);
+	enum robots_share (*robots_get)(struct frontier *, const char *origin,
+			    struct robots_copy *);
 };
 
 struct frontier {
@@ -130,11 +149,20 @@ void		 frontier_hold(struct frontier *, uint64_t rank,
 		    unsigned depth, const char *referrer, const char *input,
 		    char **links, size_t n, bool *fresh);
 /*
- * The robots.txt of origin came in: status 0 when there was no answer,
- * body what came (or NULL). A durable frontier keeps it, with the time.
+ * The robots.txt of origin came in. A durable frontier keeps it, with
+ * the time; a shared one gives it to the other processes.
  */
 void		 frontier_robots(struct frontier *, const char *origin,
-		    long status, const char *body, size_t len);
+		    const struct robots_copy *);
+/*
+ * A shared frontier: the robots.txt of origin from another process
+ * (ROBOTS_HAVE: *copy filled, freed with robots_copy_free()), or this
+ * process is to fetch it (the others wait for it, for up to --lease), or
+ * another is fetching it: ask again later.
+ */
+enum robots_share frontier_robots_get(struct frontier *, const char *origin,
+		    struct robots_copy *);
+void		 robots_copy_free(struct robots_copy *);
 /* The held links are being admitted: a durable frontier forgets them. */
 void		 frontier_level_started(struct frontier *);
 /*

@@ -50,14 +50,12 @@ mem_level_started(struct frontier *f)
 }
 
 static void
-mem_robots(struct frontier *f, const char *origin, long status,
-    const char *body, size_t len)
+mem_robots(struct frontier *f, const char *origin,
+    const struct robots_copy *c)
 {
 	(void)f;
 	(void)origin;
-	(void)status;
-	(void)body;
-	(void)len;
+	(void)c;
 }
 
 static size_t
@@ -127,7 +125,7 @@ static const struct frontier_ops mem_ops = {
 	mem_admit_seed, mem_hold, mem_level_started, mem_robots,
 	mem_admit_links,
 	mem_claim_pending, mem_complete, mem_commit, mem_checkpoint, mem_close,
-	NULL, NULL,
+	NULL, NULL, NULL,
 };
 
 struct frontier *
@@ -165,11 +163,27 @@ frontier_level_started(struct frontier *f)
 }
 
 void
-frontier_robots(struct frontier *f, const char *origin, long status,
-    const char *body, size_t len)
+frontier_robots(struct frontier *f, const char *origin,
+    const struct robots_copy *c)
 {
 	if (f->ops->robots != NULL)
-		f->ops->robots(f, origin, status, body, len);
+		f->ops->robots(f, origin, c);
+}
+
+enum robots_share
+frontier_robots_get(struct frontier *f, const char *origin,
+    struct robots_copy *c)
+{
+	if (f->ops->robots_get == NULL)
+		return ROBOTS_FETCH;
+	return f->ops->robots_get(f, origin, c);
+}
+
+void
+robots_copy_free(struct robots_copy *c)
+{
+	free(c->error);
+	free(c->body);
 }
 
 size_t

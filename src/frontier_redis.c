@@ -21,6 +21,10 @@
  *
  * A record is written first and then marked done, so that a kill between
  * the two makes a second record (marked) rather than none.
+ *
+ * A host's robots.txt is fetched by the first process that needs it, under
+ * a lock with the lease's time; the others wait for its copy in Redis.
+ * The other politeness limits are each process's own: not shared yet.
  */
 #include "config.h"
 
@@ -177,6 +181,22 @@ static const char lua_claim[] =
     "  L = L + 1\n"
     "  redis.call('SET', P..'level', L)\n"
     "end\n";
+
+/*
+ * The robots.txt of a host: the copy of the process that fetched it, or
+ * this process takes the fetch (a lock that expires after --lease, in
+ * case it dies), or another has it. ARGV: prefix, pid, origin, lease ms.
+ * Returns {1, {ok, status, attempts, error, body}}, {0} (fetch it) or
+ * {2} (wait).
+ */
+static const char lua_robots_get[] =
+    "local P, pid, o = ARGV[1], ARGV[2], ARGV[3]\n"
+    "local v = redis.call('HMGET', P..'robots:'..o, 'ok', 'status',\n"
+    "  'attempts', 'error', 'body')\n"
+    "if v[2] then return {1, v} end\n"
+    "if redis.call('SET', P..'robots_lock:'..o, pid, 'NX', 'PX', ARGV[4])\n"
+    "  then return {0} end\n"
+    "return {2}\n";
 
 /*
  * A process leaves: what it still holds goes back (not a release: it
@@ -515,6 +535,107 @@ redis_hold(struct frontier *f, uint64_t rank, unsigned depth,
 	free(argv);
 }
 
+/* The robots.txt this process fetched, for the others. */
+static void
+redis_robots(struct frontier *f, const char *origin,
+    const struct robots_copy *c)
+{
+	struct frontier_redis *q = (struct frontier_redis *)f;
+	char *key = xasprintf("%srobots:%s", q->prefix, origin);
+	char *lock = xasprintf("%srobots_lock:%s", q->prefix, origin);
+	char ok[4], status[32], attempts[16];
+	const char *argv[12];
+	size_t len[12];
+	redisReply *r;
+	int n = 0, i;
+
+	snprintf(ok, sizeof ok, "%d", c->ok);
+	snprintf(status, sizeof status, "%ld", c->status);
+	snprintf(attempts, sizeof attempts, "%u", c->attempts);
+	argv[n++] = "HSET";
+	argv[n++] = key;
+	argv[n++] = "ok";
+	argv[n++] = ok;
+	argv[n++] = "status";
+	argv[n++] = status;
+	argv[n++] = "attempts";
+	argv[n++] = attempts;
+	if (c->error != NULL) {
+		argv[n++] = "error";
+		argv[n++] = c->error;
+	}
+	for (i = 0; i < n; i++)
+		len[i] = strlen(argv[i]);
+	if (c->body != NULL) {
+		argv[n] = "body";
+		len[n++] = 4;
+		argv[n] = c->body;
+		len[n++] = c->len;
+	}
+	pthread_mutex_lock(&q->lock);
+	if (!atomic_load(&q->lost)) {
+		redisAppendCommandArgv(q->c, n, argv, len);
+		redisAppendCommand(q->c, "DEL %s", lock);
+		for (i = 0; i < 2; i++) {
+			r = NULL;
+			if (redisGetReply(q->c, (void **)&r) != REDIS_OK ||
+			    r->type == REDIS_REPLY_ERROR)
+				lost(q, q->c, r);
+			if (r != NULL)
+				freeReplyObject(r);
+			if (atomic_load(&q->lost))
+				break;
+		}
+	}
+	pthread_mutex_unlock(&q->lock);
+	free(key);
+	free(lock);
+}
+
+static char *
+reply_dup(const redisReply *r, size_t *len)
+{
+	if (r->type != REDIS_REPLY_STRING)
+		return NULL;
+	if (len != NULL)
+		*len = r->len;
+	return xstrndup(r->str, r->len);
+}
+
+static enum robots_share
+redis_robots_get(struct frontier *f, const char *origin,
+    struct robots_copy *c)
+{
+	struct frontier_redis *q = (struct frontier_redis *)f;
+	char lease[32];
+	const char *argv[] = { q->prefix, q->pid, origin, lease };
+	enum robots_share rs = ROBOTS_FETCH;
+	redisReply *r, *v;
+
+	memset(c, 0, sizeof *c);
+	snprintf(lease, sizeof lease, "%ld", q->opt->lease_ms);
+	pthread_mutex_lock(&q->lock);
+	r = eval(q, lua_robots_get, 4, argv);
+	if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements >= 1) {
+		if (reply_int(r->element[0]) == 2)
+			rs = ROBOTS_ELSEWHERE;
+		else if (reply_int(r->element[0]) == 1 && r->elements == 2 &&
+		    (v = r->element[1])->type == REDIS_REPLY_ARRAY &&
+		    v->elements == 5) {
+			rs = ROBOTS_HAVE;
+			c->ok = reply_int(v->element[0]) == 1;
+			c->status = (long)reply_int(v->element[1]);
+			c->attempts = (unsigned)reply_int(v->element[2]);
+			c->error = reply_dup(v->element[3], NULL);
+			c->body = reply_dup(v->element[4], &c->len);
+		}
+	}
+	if (r != NULL)
+		freeReplyObject(r);
+	pthread_mutex_unlock(&q->lock);
+	return rs;
+}
+
 /* A URL given back to its queue; false when it was not held here. */
 static bool
 give_back(struct frontier_redis *q, const struct job *j)
@@ -689,10 +810,12 @@ redis_close(struct frontier *f, bool finished)
 static const struct frontier_ops redis_ops = {
 	.admit_seed = redis_admit_seed,
 	.hold = redis_hold,
+	.robots = redis_robots,
 	.complete = redis_complete,
 	.close = redis_close,
 	.claim = redis_claim,
 	.written = redis_written,
+	.robots_get = redis_robots_get,
 };
 
 /*

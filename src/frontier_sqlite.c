@@ -393,8 +393,8 @@ sql_level_started(struct frontier *f)
 }
 
 static void
-sql_robots(struct frontier *f, const char *origin, long status,
-    const char *body, size_t len)
+sql_robots(struct frontier *f, const char *origin,
+    const struct robots_copy *c)
 {
 	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
 	sqlite3_stmt *st = q->put_robots;
@@ -403,9 +403,9 @@ sql_robots(struct frontier *f, const char *origin, long status,
 	iso_now(now, sizeof now);
 	pthread_mutex_lock(&q->lock);
 	bind_text(st, 1, origin);
-	sqlite3_bind_int64(st, 2, status);
-	if (body != NULL)
-		sqlite3_bind_blob(st, 3, body, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, c->status);
+	if (c->body != NULL)
+		sqlite3_bind_blob(st, 3, c->body, (int)c->len, SQLITE_STATIC);
 	bind_text(st, 4, now);
 	step_reset(q, st);
 	pthread_mutex_unlock(&q->lock);
@@ -634,7 +634,7 @@ static const struct frontier_ops sqlite_ops = {
 	sql_admit_seed, sql_hold, sql_level_started, sql_robots,
 	sql_admit_links,
 	sql_claim_pending, sql_complete, sql_commit, sql_checkpoint, sql_close,
-	NULL, NULL,
+	NULL, NULL, NULL,
 };
 
 /*

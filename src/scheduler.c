@@ -50,6 +50,7 @@ enum robots_state {
 	ROBOTS_QUEUED,		/* the robots job waits at the queue's head */
 	ROBOTS_PENDING,		/* the robots job is in flight */
 	ROBOTS_KNOWN,
+	ROBOTS_REMOTE,		/* another process fetches it (--frontier) */
 };
 
 struct host {
@@ -115,6 +116,9 @@ struct sched {
 	size_t		 claim_max;	/* URLs asked for at a time */
 	double		 claim_at;	/* not asked again before this */
 	enum claim	 claimed;	/* its last answer */
+	struct host	**rwait;	/* hosts in ROBOTS_REMOTE */
+	size_t		 nrwait, rwaitcap;
+	double		 rwait_at;	/* asked again then */
 	double		 global_next;	/* --rate: no start before this */
 	uint64_t	 rng;
 };
@@ -313,6 +317,9 @@ queue_robots(struct sched *s, struct host *h, const struct job *for_job)
 	host_append(s, h, rj, true);
 }
 
+static bool	robots_shared(struct sched *, struct host *, const struct job *);
+static void	robots_recheck(struct sched *, double);
+
 /* Queue a page job (a seed or a link): its host, robots, --max-pages. */
 static void
 route(struct sched *s, struct job *job)
@@ -335,7 +342,9 @@ route(struct sched *s, struct job *job)
 	s->pages++;
 	job->want_links = job->depth < s->opt->depth;
 	host_append(s, h, job, false);
-	if (h->rstate == ROBOTS_UNKNOWN)
+	if (h->rstate == ROBOTS_UNKNOWN && frontier_shared(s->frontier))
+		robots_shared(s, h, job);
+	else if (h->rstate == ROBOTS_UNKNOWN)
 		queue_robots(s, h, job);
 	host_consider(s, h);
 }
@@ -406,6 +415,7 @@ flush_on_stop(struct sched *s)
 		sink_emit(s->sink, r);	/* its last failure stands */
 	}
 	s->ready.n = 0;
+	s->nrwait = 0;
 	for (i = 0; i < s->nbuckets; i++)
 		for (h = s->table[i]; h != NULL; h = h->chain)
 			h->in_heap = false;
@@ -517,6 +527,8 @@ next_locked(struct sched *s, struct job **jobp, long *wait_ms)
 again:
 	now = clock_now_s();
 	requeue_due(s, now);
+	if (s->nrwait > 0 && now >= s->rwait_at)
+		robots_recheck(s, now);
 	while (s->ready.n > 0) {
 		h = s->ready.v[0].p;
 		if (!host_ready(s, h)) {	/* e.g. its queue ran dry */
@@ -584,6 +596,12 @@ again:
 		goto again;
 	if (s->retries.n > 0) {
 		long w = ms_until(s->retries.v[0].at, now);
+
+		if (*wait_ms < 0 || w < *wait_ms)
+			*wait_ms = w;
+	}
+	if (s->nrwait > 0) {
+		long w = ms_until(s->rwait_at, now);
 
 		if (*wait_ms < 0 || w < *wait_ms)
 			*wait_ms = w;
@@ -710,23 +728,21 @@ maybe_retry(struct sched *s, struct result *r, struct host *h, double now)
  * cause first, so that a dead host is not taken for a robots.txt block.
  */
 static void
-robots_in(struct sched *s, struct host *h, struct result *r)
+robots_apply(struct sched *s, struct host *h, const struct robots_copy *c)
 {
-	const char *why = r->error != NULL ? r->error : "no answer";
+	const char *why = c->error != NULL ? c->error : "no answer";
 	char tries[32] = "";
 
-	if (r->attempts > 1)
-		snprintf(tries, sizeof tries, ", %u attempts", r->attempts);
-	frontier_robots(s->frontier, h->origin, r->status, r->body,
-	    r->body_len);
-	if (r->ok && r->status >= 200 && r->status < 300)
-		h->robots = robots_parse(r->body ? r->body : "", r->body_len,
+	if (c->attempts > 1)
+		snprintf(tries, sizeof tries, ", %u attempts", c->attempts);
+	if (c->ok && c->status >= 200 && c->status < 300)
+		h->robots = robots_parse(c->body ? c->body : "", c->len,
 		    s->product);
-	else if (r->status >= 400 && r->status < 500 && r->status != 429)
+	else if (c->status >= 400 && c->status < 500 && c->status != 429)
 		h->robots = NULL;	/* everything allowed */
 	else {
 		h->robots = robots_all(false);
-		h->rwhy = r->status >= 400 ?
+		h->rwhy = c->status >= 400 ?
 		    xasprintf("robots.txt answered %s (every page of the host"
 		    " disallowed%s)", why, tries) :
 		    xasprintf("%s (robots.txt could not be fetched%s)", why,
@@ -735,7 +751,70 @@ robots_in(struct sched *s, struct host *h, struct result *r)
 	if (h->robots != NULL && robots_delay(h->robots) > h->interval)
 		h->interval = robots_delay(h->robots);
 	h->rstate = ROBOTS_KNOWN;
+}
+
+static void
+robots_in(struct sched *s, struct host *h, struct result *r)
+{
+	struct robots_copy c = { r->ok, r->status, r->attempts, r->error,
+	    r->body, r->body_len };
+
+	frontier_robots(s->frontier, h->origin, &c);
+	robots_apply(s, h, &c);
 	result_free(r);
+}
+
+/*
+ * A shared frontier: the robots.txt of h as another process fetched it,
+ * or this process is to fetch it (queued), or h waits while another
+ * does (asked again with the claims). False while it waits.
+ */
+static bool
+robots_shared(struct sched *s, struct host *h, const struct job *for_job)
+{
+	struct robots_copy c;
+
+	switch (frontier_robots_get(s->frontier, h->origin, &c)) {
+	case ROBOTS_HAVE:
+		robots_apply(s, h, &c);
+		robots_copy_free(&c);
+		return true;
+	case ROBOTS_FETCH:
+		queue_robots(s, h, for_job);
+		return true;
+	case ROBOTS_ELSEWHERE:
+		break;
+	}
+	if (h->rstate != ROBOTS_REMOTE) {
+		h->rstate = ROBOTS_REMOTE;
+		if (s->nrwait == s->rwaitcap) {
+			s->rwaitcap = s->rwaitcap ? s->rwaitcap * 2 : 16;
+			s->rwait = xrealloc(s->rwait, s->rwaitcap *
+			    sizeof *s->rwait);
+		}
+		s->rwait[s->nrwait++] = h;
+	}
+	return false;
+}
+
+/* The hosts waiting for another process's robots.txt: ask again. */
+static void
+robots_recheck(struct sched *s, double now)
+{
+	struct host *h;
+	size_t i, k = 0;
+
+	for (i = 0; i < s->nrwait; i++) {
+		h = s->rwait[i];
+		if (h->head == NULL)
+			h->rstate = ROBOTS_UNKNOWN;	/* asked when needed */
+		else if (robots_shared(s, h, h->head))
+			host_consider(s, h);
+		else
+			s->rwait[k++] = h;
+	}
+	s->nrwait = k;
+	s->rwait_at = now + CLAIM_POLL_S;
 }
 
 /* Room for one more page's held links. */
@@ -1088,6 +1167,7 @@ sched_free(struct sched *s)
 	for (i = 0; i < s->nheld; i++)
 		held_free(&s->held[i]);
 	free(s->held);
+	free(s->rwait);
 	free(s->table);
 	free(s->ready.v);
 	free(s->retries.v);

@@ -10,8 +10,9 @@
 #    union of the records is the breadth-first set (URL and depth), the
 #    killed process's URLs are fetched by the others after --lease, their
 #    records say "releases", and no other URL is requested twice;
-#  - --max-pages is global; --status counts; options that differ are
-#    refused; Redis going away ends every process with exit status 5.
+#  - --max-pages is global; robots.txt is fetched once per host; --status
+#    counts; options that differ are refused; SIGTERM gives a process's
+#    URLs back; Redis going away ends every process with exit status 5.
 . "${top_srcdir:-.}/tests/lib/setup.sh"
 
 PY=${PYTHON3_ORACLE:-}
@@ -246,7 +247,29 @@ is "$(pscrape --no-config --frontier "$(fr crawl)" --status | sed -n '/^total/p'
     "total: found 208, done 208, in flight 0, queued 0" \
     "crawl: --status: every URL found is done"
 
+# --- robots.txt once per host ------------------------------------------------
+# The crawl again, no process killed: robots.txt is fetched by one process
+# for all (the others wait for its copy), though every process fetches
+# pages of every host.
+"$PY" "$top_srcdir/tests/lib/multisite.py" crawl "$T/sites" $DEPTH \
+    <"$T/seeds" | sed -f "$T/sites.sed" | LC_ALL=C sort >"$T/fwant"
+: >"$HTTPD_LOG"
+run4 full "$T/f" --depth $DEPTH --scope domain "$T/list"
+is "$(cat "$T/f.rc" | tr '\n' ' ')" "0 0 0 0 " "robots: every process exits 0"
+is "$(got "$T/f.1" "$T/f.2" "$T/f.3" "$T/f.4")" "$(cat "$T/fwant")" \
+    "robots: the union of the records is the breadth-first set"
+n=0
+for i in 1 2 3 4; do
+	[ "$(field "$T/f.$i" url | sed 's|/[^/]*$||' | sort -u | wc -l)" -eq 4 ] &&
+	    n=$((n + 1))
+done
+echo "# processes that fetched pages of all 4 hosts: $n"
+is "$(LC_ALL=C sed -n 's/^[0-9.]* \([0-9]*\) GET \/robots.txt$/\1/p' "$HTTPD_LOG" |
+    sort | uniq -c | awk '{ printf "%s ", $1 }')" "1 1 1 1 " \
+    "robots: robots.txt requested once per host over the 4 processes"
+
 # --- --max-pages over all the processes ------------------------------------
+: >"$HTTPD_LOG"
 run4 max "$T/m" --depth $DEPTH --scope domain --max-pages 50 "$T/list"
 is "$(cat "$T/m.rc" | tr '\n' ' ')" "0 0 0 0 " "--max-pages: every process exits 0"
 is "$(got "$T/m.1" "$T/m.2" "$T/m.3" "$T/m.4" | wc -l | tr -d ' ')" 50 \
