@@ -355,6 +355,15 @@ eval(struct frontier_redis *q, const char *script, int argc,
 	return r;
 }
 
+/* The end of a call: its reply freed, the lock let go. */
+static void
+release(struct frontier_redis *q, redisReply *r)
+{
+	if (r != NULL)
+		freeReplyObject(r);
+	pthread_mutex_unlock(&q->lock);
+}
+
 static long long
 reply_int(const redisReply *r)
 {
@@ -498,9 +507,7 @@ redis_admit_seed(struct frontier *f, const char *url, const char *input,
 			break;
 		}
 	}
-	if (r != NULL)
-		freeReplyObject(r);
-	pthread_mutex_unlock(&q->lock);
+	release(q, r);
 	return a;
 }
 
@@ -630,9 +637,7 @@ redis_robots_get(struct frontier *f, const char *origin,
 			c->body = reply_dup(v->element[4], &c->len);
 		}
 	}
-	if (r != NULL)
-		freeReplyObject(r);
-	pthread_mutex_unlock(&q->lock);
+	release(q, r);
 	return rs;
 }
 
@@ -649,9 +654,7 @@ give_back(struct frontier_redis *q, const struct job *j)
 	pthread_mutex_lock(&q->lock);
 	r = eval(q, lua_complete, 5, argv);
 	held = reply_int(r) == 1;
-	if (r != NULL)
-		freeReplyObject(r);
-	pthread_mutex_unlock(&q->lock);
+	release(q, r);
 	return held;
 }
 
@@ -675,9 +678,7 @@ redis_complete(struct frontier *f, const struct result *r)
 		pthread_mutex_lock(&q->lock);
 		rep = eval(q, lua_line, 3, argv);
 		mine = rep == NULL || reply_int(rep) == 1;
-		if (rep != NULL)
-			freeReplyObject(rep);
-		pthread_mutex_unlock(&q->lock);
+		release(q, rep);
 		return mine;
 	}
 	if (r->job->kind == JOB_PAGE && r->duplicate_of == NULL &&
@@ -763,10 +764,24 @@ redis_claim(struct frontier *f, size_t k, struct frontier_item **items,
 			break;
 		}
 	}
-	if (r != NULL)
-		freeReplyObject(r);
-	pthread_mutex_unlock(&q->lock);
+	release(q, r);
 	return c;
+}
+
+/* The connection and what redis_new() made, let go. */
+static void
+redis_free(struct frontier_redis *q)
+{
+	redisFree(q->c);
+	pthread_mutex_destroy(&q->lock);
+	pthread_mutex_destroy(&q->beat_lock);
+	pthread_cond_destroy(&q->beat_cond);
+	free(q->first);
+	free(q->where);
+	free(q->host);
+	free(q->path);
+	free(q->prefix);
+	free(q);
 }
 
 static void
@@ -790,16 +805,7 @@ redis_close(struct frontier *f, bool finished)
 	for (i = 0; i < q->ndone; i++)
 		free(q->done[i]);	/* Redis was lost: never told */
 	free(q->done);
-	redisFree(q->c);
-	pthread_mutex_destroy(&q->lock);
-	pthread_mutex_destroy(&q->beat_lock);
-	pthread_cond_destroy(&q->beat_cond);
-	free(q->first);
-	free(q->where);
-	free(q->host);
-	free(q->path);
-	free(q->prefix);
-	free(q);
+	redis_free(q);
 }
 
 /*
@@ -971,15 +977,6 @@ frontier_redis_status(const struct options *opt, FILE *out)
 	    (long long)r->elements : 0, get_int(q, "GET %s", "released"));
 	if (r != NULL)
 		freeReplyObject(r);
-	redisFree(q->c);
-	q->c = NULL;
-	pthread_mutex_destroy(&q->lock);
-	pthread_mutex_destroy(&q->beat_lock);
-	pthread_cond_destroy(&q->beat_cond);
-	free(q->where);
-	free(q->host);
-	free(q->path);
-	free(q->prefix);
-	free(q);
+	redis_free(q);
 	return fflush(out) == 0 ? EXIT_ALL_OK : EXIT_WRITE;
 }

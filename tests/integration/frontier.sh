@@ -27,20 +27,27 @@ done
 
 SOCK=$T/redis.sock
 REDIS_PID=
+# until_is WANT COMMAND...: wait until COMMAND prints WANT (giving up
+# after a few minutes; what follows then fails).
+until_is() {
+	_want=$1
+	shift
+	_i=0
+	until [ "$("$@" 2>/dev/null)" = "$_want" ] || [ $_i -gt 20000 ]; do
+		_i=$((_i + 1))
+		sleep 0.01
+	done
+}
 start_redis() {
 	redis-server --port 0 --unixsocket "$SOCK" --unixsocketperm 700 \
 	    --save '' --appendonly no --dir "$T" >"$T/redis.log" 2>&1 &
 	REDIS_PID=$!
-	i=0
-	until redis-cli -s "$SOCK" ping >/dev/null 2>&1; do
-		i=$((i + 1))
-		if [ $i -gt 500 ] || ! kill -0 "$REDIS_PID" 2>/dev/null; then
-			echo "Bail out! redis-server did not start"
-			cat "$T/redis.log"
-			exit 1
-		fi
-		sleep 0.02
-	done
+	until_is PONG redis-cli -s "$SOCK" ping
+	if [ "$(redis-cli -s "$SOCK" ping 2>&1)" != PONG ]; then
+		echo "Bail out! redis-server did not start"
+		cat "$T/redis.log"
+		exit 1
+	fi
 }
 stop_redis() {
 	if [ -n "$REDIS_PID" ]; then
@@ -197,12 +204,7 @@ COPTS="--depth $DEPTH --scope domain --lease 2"
 ${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" --no-config -e async -j 4 -f jsonl \
     --frontier "$(fr crawl)" $COPTS "$T/clist" >"$T/c.1" 2>"$T/c.err1" &
 KILLED=$!
-i=0
-until [ "$(redis-cli -s "$SOCK" hlen 'pscrape:{crawl}:lines')" = 5 ]; do
-	i=$((i + 1))
-	[ $i -gt 1000 ] && break
-	sleep 0.01
-done
+until_is 5 redis-cli -s "$SOCK" hlen 'pscrape:{crawl}:lines'
 i=0
 _pids=
 for e in thread pool process; do
@@ -293,12 +295,7 @@ ${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" --no-config -f jsonl \
     --frontier "$(fr term)" --depth 2 --scope domain "$T/tlist" \
     >"$T/t.1" 2>"$T/t.err1" &
 T1=$!
-i=0
-until [ "$(redis-cli -s "$SOCK" get 'pscrape:{term}:done:0')" = 4 ]; do
-	i=$((i + 1))
-	[ $i -gt 1000 ] && break
-	sleep 0.01
-done
+until_is 4 redis-cli -s "$SOCK" get 'pscrape:{term}:done:0'
 kill -TERM $T1
 wait $T1
 is "$?" 143 "SIGTERM: exit 143"
@@ -322,12 +319,7 @@ pscrape --no-config -f jsonl --frontier "$(fr gone)" $COPTS "$T/glist" \
     >"$T/g.1" 2>"$T/g.err1" &
 G1=$!
 # The 4 seeds done, the slow page in flight: level 0 cannot end.
-i=0
-until [ "$(redis-cli -s "$SOCK" get 'pscrape:{gone}:done:0')" = 4 ]; do
-	i=$((i + 1))
-	[ $i -gt 1000 ] && break
-	sleep 0.01
-done
+until_is 4 redis-cli -s "$SOCK" get 'pscrape:{gone}:done:0'
 stop_redis
 wait $G1
 is "$?" 5 "Redis gone: exit 5"
