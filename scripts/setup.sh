@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PKGS="build-essential autoconf automake pkg-config libcurl4-openssl-dev
 libevent-dev libgumbo-dev libpsl-dev libuchardet-dev libsqlite3-dev zlib1g-dev libssl-dev libbrotli-dev ca-certificates python3 python3-bs4 python3-chardet
-mandoc valgrind clang libclang-rt-14-dev procps bsdextrautils util-linux curl parallel openssl"
+mandoc valgrind redis-server libhiredis-dev clang libclang-rt-14-dev procps bsdextrautils util-linux curl parallel openssl"
 
 missing=
 for p in $PKGS; do

@@ -287,6 +287,9 @@ format_record(struct textbuf *b, enum format fmt, unsigned fields,
 		json_field(b, "referrer", referrer);
 		json_field(b, "error", r->error);
 		json_field(b, "robots", r->robots);
+		/* Only a fetch done again after a lease ran out has it. */
+		if (r->job != NULL && r->job->releases > 0)
+			buf_printf(b, ",\"releases\":%u", r->job->releases);
 		if ((fields & FIELD_LINKS_CUT) && r->links_cut > 0)
 			buf_printf(b, ",\"links_cut\":%" PRIu64, r->links_cut);
 		else if (fields & FIELD_LINKS_CUT)

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct options;
 struct result;
@@ -28,7 +29,16 @@ struct result;
 enum admit {
 	ADMIT_NEW,		/* a URL not seen before: fetch it */
 	ADMIT_SEEN,		/* seen before: a duplicate of *first */
-	ADMIT_DONE,		/* its record went out in an earlier attempt */
+	ADMIT_DONE,		/* its record went out in an earlier attempt,
+				   or (shared) another process has the line */
+	ADMIT_FULL,		/* shared: --max-pages is reached */
+};
+
+/* What a shared frontier's claim() found. */
+enum claim {
+	CLAIM_ITEMS,		/* URLs of the current level for this process */
+	CLAIM_WAIT,		/* the level is being finished elsewhere */
+	CLAIM_END,		/* nothing is left anywhere */
 };
 
 /*
@@ -43,6 +53,24 @@ struct frontier_item {
 	unsigned	 depth;
 	uint64_t	 rank;
 	bool		 held;
+	unsigned	 releases;	/* shared: leases that ran out on it */
+};
+
+/* A host's robots.txt as fetched: what the scheduler makes of it. */
+struct robots_copy {
+	bool		 ok;
+	long		 status;	/* 0: no answer */
+	unsigned	 attempts;
+	char		*error;		/* or NULL */
+	char		*body;		/* or NULL */
+	size_t		 len;
+};
+
+/* A shared frontier's answer for a host's robots.txt. */
+enum robots_share {
+	ROBOTS_FETCH,		/* this process fetches it for all */
+	ROBOTS_HAVE,		/* fetched by another process: the copy */
+	ROBOTS_ELSEWHERE,	/* another process is fetching it */
 };
 
 /*
@@ -70,7 +98,7 @@ struct frontier_ops {
 			    bool *fresh);
 	void		(*level_started)(struct frontier *);
 	void		(*robots)(struct frontier *, const char *origin,
-			    long status, const char *body, size_t len);
+			    const struct robots_copy *);
 	size_t		(*admit_links)(struct frontier *, char **links,
 			    size_t n, size_t max, const char *referrer,
 			    const char *input, unsigned depth, uint64_t *seq,
@@ -84,11 +112,22 @@ struct frontier_ops {
 	int		(*commit)(struct frontier *);
 	void		(*checkpoint)(struct frontier *);
 	void		(*close)(struct frontier *, bool finished);
+	/*
+	 * A shared frontier's only; NULL for the others. A backend may
+	 * leave NULL the calls it has nothing to do for: level_started,
+	 * robots, admit_links, claim_pending, commit, checkpoint.
+	 */
+	enum claim	(*claim)(struct frontier *, size_t max,
+			    struct frontier_item **, size_t *n);
+	void		(*written)(struct frontier *, const struct result *);
+	enum robots_share (*robots_get)(struct frontier *, const char *origin,
+			    struct robots_copy *);
 };
 
 struct frontier {
 	const struct frontier_ops *ops;
 	bool		 durable;	/* records wait for commit() */
+	bool		 shared;	/* with other processes: claim() */
 };
 
 /* The memory backend: today's run, forgotten when it ends. */
@@ -100,6 +139,15 @@ struct frontier	*frontier_mem_new(void);
  * else a new one. Exits with a message on any error.
  */
 struct frontier	*frontier_sqlite_open(const struct options *);
+/*
+ * --frontier URL: join the crawl shared on Redis (frontier_redis.c): the
+ * same lists and options as its other processes (else exit 2), a lease
+ * renewed by a thread of its own. Exits with a message (EXIT_FRONTIER
+ * when Redis cannot be reached).
+ */
+struct frontier	*frontier_redis_open(const struct options *);
+/* --status: the shared frontier's counts on out; the exit status. */
+int		 frontier_redis_status(const struct options *, FILE *out);
 
 /*
  * A list line: whether its URL is new (then remembered, with input as
@@ -117,11 +165,20 @@ void		 frontier_hold(struct frontier *, uint64_t rank,
 		    unsigned depth, const char *referrer, const char *input,
 		    char **links, size_t n, bool *fresh);
 /*
- * The robots.txt of origin came in: status 0 when there was no answer,
- * body what came (or NULL). A durable frontier keeps it, with the time.
+ * The robots.txt of origin came in. A durable frontier keeps it, with
+ * the time; a shared one gives it to the other processes.
  */
 void		 frontier_robots(struct frontier *, const char *origin,
-		    long status, const char *body, size_t len);
+		    const struct robots_copy *);
+/*
+ * A shared frontier: the robots.txt of origin from another process
+ * (ROBOTS_HAVE: *copy filled, freed with robots_copy_free()), or this
+ * process is to fetch it (the others wait for it, for up to --lease), or
+ * another is fetching it: ask again later.
+ */
+enum robots_share frontier_robots_get(struct frontier *, const char *origin,
+		    struct robots_copy *);
+void		 robots_copy_free(struct robots_copy *);
 /* The held links are being admitted: a durable frontier forgets them. */
 void		 frontier_level_started(struct frontier *);
 /*
@@ -170,6 +227,16 @@ int		 frontier_commit(struct frontier *);
  * the writing of its records it loses them.
  */
 void		 frontier_checkpoint(struct frontier *);
+/*
+ * A shared frontier: up to max URLs of the current level for this process
+ * (*items, *n; the caller frees them), once its lists are read; or wait,
+ * or the end. The level moves on only when no process holds a URL of it.
+ */
+enum claim	 frontier_claim(struct frontier *, size_t max,
+		    struct frontier_item **, size_t *n);
+/* A shared frontier: r's record went out, its URL is done. */
+void		 frontier_written(struct frontier *, const struct result *);
+bool		 frontier_shared(const struct frontier *);
 /* Whether records must wait for frontier_commit() before going out. */
 bool		 frontier_durable(const struct frontier *);
 /* Commit, record whether the run finished, let go. NULL is allowed. */

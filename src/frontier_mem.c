@@ -52,14 +52,12 @@ mem_level_started(struct frontier *f)
 }
 
 static void
-mem_robots(struct frontier *f, const char *origin, long status,
-    const char *body, size_t len)
+mem_robots(struct frontier *f, const char *origin,
+    const struct robots_copy *c)
 {
 	(void)f;
 	(void)origin;
-	(void)status;
-	(void)body;
-	(void)len;
+	(void)c;
 }
 
 static size_t
@@ -129,6 +127,7 @@ static const struct frontier_ops mem_ops = {
 	mem_admit_seed, mem_hold, mem_level_started, mem_robots,
 	mem_admit_links,
 	mem_claim_pending, NULL, mem_complete, mem_commit, mem_checkpoint, mem_close,
+	NULL, NULL, NULL,
 };
 
 struct frontier *
@@ -161,14 +160,32 @@ frontier_hold(struct frontier *f, uint64_t rank, unsigned depth,
 void
 frontier_level_started(struct frontier *f)
 {
-	f->ops->level_started(f);
+	if (f->ops->level_started != NULL)
+		f->ops->level_started(f);
 }
 
 void
-frontier_robots(struct frontier *f, const char *origin, long status,
-    const char *body, size_t len)
+frontier_robots(struct frontier *f, const char *origin,
+    const struct robots_copy *c)
 {
-	f->ops->robots(f, origin, status, body, len);
+	if (f->ops->robots != NULL)
+		f->ops->robots(f, origin, c);
+}
+
+enum robots_share
+frontier_robots_get(struct frontier *f, const char *origin,
+    struct robots_copy *c)
+{
+	if (f->ops->robots_get == NULL)
+		return ROBOTS_FETCH;
+	return f->ops->robots_get(f, origin, c);
+}
+
+void
+robots_copy_free(struct robots_copy *c)
+{
+	free(c->error);
+	free(c->body);
 }
 
 size_t
@@ -176,6 +193,8 @@ frontier_admit_links(struct frontier *f, char **links, size_t n, size_t max,
     const char *referrer, const char *input, unsigned depth, uint64_t *seq,
     bool *admitted)
 {
+	if (f->ops->admit_links == NULL)
+		return 0;
 	return f->ops->admit_links(f, links, n, max, referrer, input, depth,
 	    seq, admitted);
 }
@@ -184,6 +203,11 @@ size_t
 frontier_claim_pending(struct frontier *f, struct frontier_item **items,
     uint64_t *pages, uint64_t *seq)
 {
+	if (f->ops->claim_pending == NULL) {
+		*items = NULL;
+		*pages = 0;
+		return 0;
+	}
 	return f->ops->claim_pending(f, items, pages, seq);
 }
 
@@ -242,13 +266,34 @@ frontier_complete(struct frontier *f, const struct result *r)
 int
 frontier_commit(struct frontier *f)
 {
-	return f->ops->commit(f);
+	return f->ops->commit != NULL ? f->ops->commit(f) : 0;
 }
 
 void
 frontier_checkpoint(struct frontier *f)
 {
-	f->ops->checkpoint(f);
+	if (f->ops->checkpoint != NULL)
+		f->ops->checkpoint(f);
+}
+
+enum claim
+frontier_claim(struct frontier *f, size_t max, struct frontier_item **items,
+    size_t *n)
+{
+	return f->ops->claim(f, max, items, n);
+}
+
+void
+frontier_written(struct frontier *f, const struct result *r)
+{
+	if (f->ops->written != NULL)
+		f->ops->written(f, r);
+}
+
+bool
+frontier_shared(const struct frontier *f)
+{
+	return f->shared;
 }
 
 bool

@@ -473,8 +473,8 @@ sql_level_started(struct frontier *f)
 }
 
 static void
-sql_robots(struct frontier *f, const char *origin, long status,
-    const char *body, size_t len)
+sql_robots(struct frontier *f, const char *origin,
+    const struct robots_copy *c)
 {
 	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
 	sqlite3_stmt *st = q->put_robots;
@@ -483,9 +483,9 @@ sql_robots(struct frontier *f, const char *origin, long status,
 	iso_now(now, sizeof now);
 	pthread_mutex_lock(&q->lock);
 	bind_text(st, 1, origin);
-	sqlite3_bind_int64(st, 2, status);
-	if (body != NULL)
-		sqlite3_bind_blob(st, 3, body, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, c->status);
+	if (c->body != NULL)
+		sqlite3_bind_blob(st, 3, c->body, (int)c->len, SQLITE_STATIC);
 	bind_text(st, 4, now);
 	step_reset(q, st);
 	pthread_mutex_unlock(&q->lock);
@@ -576,18 +576,6 @@ sql_claim_pending(struct frontier *f, struct frontier_item **items,
 	return n;
 }
 
-/*
- * A record that says only that the run stopped before it was done: the
- * URL is fetched again by the next attempt.
- */
-static bool
-interrupted(const struct result *r)
-{
-	return r->error != NULL &&
-	    (strncmp(r->error, "interrupted by ", 15) == 0 ||
-	    strncmp(r->error, "not started: interrupted by ", 28) == 0);
-}
-
 static bool
 sql_complete(struct frontier *f, const struct result *r)
 {
@@ -603,7 +591,7 @@ sql_complete(struct frontier *f, const struct result *r)
 
 	pthread_mutex_lock(&q->lock);
 	fresh = strset_find(q->done, key) == NULL;
-	if (fresh && !interrupted(r)) {
+	if (fresh && !result_interrupted(r)) {
 		sqlite3_bind_int64(st, 1, q->run);
 		bind_text(st, 2, key);
 		bind_text(st, 3, j != NULL ? j->url : r->url);
@@ -738,7 +726,8 @@ sql_close(struct frontier *f, bool finished)
 static const struct frontier_ops sqlite_ops = {
 	sql_admit_seed, sql_hold, sql_level_started, sql_robots,
 	sql_admit_links,
-	sql_claim_pending, sql_previous, sql_complete, sql_commit, sql_checkpoint, sql_close,
+	sql_claim_pending, sql_previous, sql_complete, sql_commit, sql_checkpoint,
+	sql_close, NULL, NULL, NULL,
 };
 
 /*

@@ -268,7 +268,7 @@ struct session {
 	struct outfile		*of;		/* -o, or NULL */
 	struct savetext		*save;		/* --save-text, or NULL */
 	struct sink		*sink;
-	struct frontier		*state;		/* --state, or NULL */
+	struct frontier		*state;		/* --state, --frontier, or NULL */
 	bool			 written;	/* output went out whole */
 	bool			 input_failed;
 	int			 nruns;		/* the lists read so far */
@@ -326,6 +326,12 @@ open_outputs(struct session *s)
 			fatal(EXIT_USAGE, "--state runs one engine once: no"
 			    " engine list, no --repeat");
 		s->state = frontier_sqlite_open(opt);
+	}
+	if (opt->frontier != NULL && !opt->dry_run) {
+		if (opt->state != NULL || s->nengines > 1 || opt->repeat > 1)
+			fatal(EXIT_USAGE, "--frontier runs one engine once: no"
+			    " --state, no engine list, no --repeat");
+		s->state = frontier_redis_open(opt);
 	}
 	if (opt->save_text != NULL && !opt->dry_run &&
 	    (s->save = savetext_open(opt->save_text, true, err,
@@ -529,6 +535,8 @@ exit_status(const struct session *s)
 
 	if (stop_signal > 0)
 		return 128 + stop_signal;
+	if (stop_signal == STOP_FRONTIER)
+		return EXIT_FRONTIER;
 	if (sink_reader_gone(s->sink))
 		return 128 + SIGPIPE;	/* as if SIGPIPE had ended us */
 	if (!s->written || sink_write_failed(s->sink) ||
@@ -588,6 +596,13 @@ main(int argc, char **argv)
 	if (getenv(PROCESS_WORKER_ENV) != NULL)
 		return worker_mode(&s.opt);
 	s.nengines = engine_list(s.opt.engine, s.engines, MAX_RUNS);
+	if (s.opt.status) {
+		if (s.opt.frontier == NULL)
+			fatal(EXIT_USAGE, "--status needs --frontier URL");
+		status = frontier_redis_status(&s.opt, stdout);
+		options_free(&s.opt);
+		return status;
+	}
 	if (s.opt.lock != NULL)
 		take_lock(&s.opt);
 

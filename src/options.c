@@ -137,6 +137,10 @@ static const struct optdef optdefs[] = {
 	  PCT(fail_threshold) },
 	{ "format", 'f', "FMT", "text",
 	  "output format: text, jsonl or csv", ENUM(format, formats) },
+	{ "frontier", 0, "URL", NULL,
+	  "share the crawl with every process run with the same command and"
+	  " URL: redis://HOST[:PORT]/NAME or unix:///PATH?name=NAME",
+	  STRING(frontier) },
 	{ "header", 'H', "LINE", NULL,
 	  "add a request header (repeatable)", CALL(add_header) },
 	{ "help", 'h', NULL, NULL,
@@ -158,6 +162,9 @@ static const struct optdef optdefs[] = {
 	  "transfers in flight at once, 1-100000; serial 1, thread 100,"
 	  " pool 32, process 8, async 100", INT(jobs, 1, 100000),
 	  .def_prose = true },
+	{ "lease", 0, "SECS", "30",
+	  "with --frontier, give a process's URLs to the others when it has"
+	  " not been heard of for SECS seconds", SECS(lease_ms, 1) },
 	{ "lock", 0, "FILE", NULL,
 	  "exit 4 at once when another run holds FILE locked", STRING(lock) },
 	{ "lock-wait", 0, "SECS", "0",
@@ -221,6 +228,9 @@ static const struct optdef optdefs[] = {
 	{ "state-reset", 0, NULL, NULL,
 	  "start the --state FILE afresh when it was made by other lists or"
 	  " options", FLAG(state_reset, true) },
+	{ "status", 0, NULL, NULL,
+	  "with --frontier, print the shared crawl's counts and exit",
+	  FLAG(status, true) },
 	{ "summary", 0, "FILE", NULL,
 	  "write the per-engine statistics to FILE as JSON", STRING(summary) },
 	{ "text", 0, NULL, NULL,
@@ -295,6 +305,7 @@ options_usage(FILE *f)
 	    "  2    usage or input error\n"
 	    "  3    output could not be written\n"
 	    "  4    the --lock is held by another run\n"
+	    "  5    the --frontier could not be reached, or went away\n"
 	    "  129  interrupted by SIGHUP\n"
 	    "  130  interrupted by SIGINT\n"
 	    "  131  interrupted by SIGQUIT\n"

@@ -66,6 +66,9 @@ struct options {
 	const char		*state;		/* --state FILE or NULL */
 	bool			 state_reset;
 	long			 since_s;	/* --since; 0: off */
+	const char		*frontier;	/* --frontier URL or NULL */
+	long			 lease_ms;	/* --lease */
+	bool			 status;	/* --status */
 	/* The -i lists, then the arguments: lists, or URLs (urllist.h). */
 	char			**files;	/* none: stdin */
 	int			 nfiles;
@@ -85,6 +88,7 @@ struct options {
 #define EXIT_USAGE	2
 #define EXIT_WRITE	3	/* output could not be written */
 #define EXIT_LOCKED	4	/* --lock held by another run */
+#define EXIT_FRONTIER	5	/* --frontier unreachable or gone */
 
 /* Parse argv into opts; exits with EXIT_USAGE (message on stderr) on error. */
 void	options_parse(struct options *, int, char **);

@@ -132,3 +132,11 @@ result_cert_failed(const struct result *r)
 	return r->error != NULL && strncmp(r->error, RESULT_CERT_FAILED,
 	    strlen(RESULT_CERT_FAILED)) == 0;
 }
+
+bool
+result_interrupted(const struct result *r)
+{
+	return r->error != NULL &&
+	    (strncmp(r->error, "interrupted by ", 15) == 0 ||
+	    strncmp(r->error, "not started: interrupted by ", 28) == 0);
+}

@@ -33,6 +33,8 @@ struct job {
 	/* --state: the validators of the URL's last success, to send */
 	char		*etag;		/* If-None-Match, or NULL */
 	char		*last_modified;	/* If-Modified-Since, or NULL */
+	unsigned	 releases;	/* --frontier: leases of other processes
+					   that ran out on it (it is redone) */
 	void		*host;		/* the scheduler's per-host state */
 	struct job	*next;		/* the scheduler's queues */
 };
@@ -121,6 +123,12 @@ void		 result_fail(struct result *, const char *fmt, ...)
  */
 void		 result_clear_outcome(struct result *);
 void		 result_free(struct result *);
+/*
+ * Whether r says only that the run stopped before its URL was done
+ * ("interrupted by", "not started: interrupted by"): not a final record,
+ * so a state or a shared frontier has its URL fetched again.
+ */
+bool		 result_interrupted(const struct result *);
 
 /*
  * A peer certificate that could not be verified: fetch_finish() begins

@@ -43,12 +43,14 @@
 #define WAIT_SLICE_MS	200		/* blocked readers look for a stop */
 #define SEQ_CRAWL	(UINT64_C(1) << 62)	/* seq of jobs not from input */
 #define FILL_BATCH	16		/* lines read at a time */
+#define CLAIM_POLL_S	0.1		/* a shared frontier's wait, asked again */
 
 enum robots_state {
 	ROBOTS_UNKNOWN,		/* nothing asked yet */
 	ROBOTS_QUEUED,		/* the robots job waits at the queue's head */
 	ROBOTS_PENDING,		/* the robots job is in flight */
 	ROBOTS_KNOWN,
+	ROBOTS_REMOTE,		/* another process fetches it (--frontier) */
 };
 
 struct host {
@@ -110,6 +112,13 @@ struct sched {
 	bool		 reading;	/* a caller is in source_next() */
 	bool		 input_done;
 	bool		 stopped;	/* queued jobs were flushed after a stop */
+	/* A shared frontier (--frontier): see claim_shared(). */
+	size_t		 claim_max;	/* URLs asked for at a time */
+	double		 claim_at;	/* not asked again before this */
+	enum claim	 claimed;	/* its last answer */
+	struct host	**rwait;	/* hosts in ROBOTS_REMOTE */
+	size_t		 nrwait, rwaitcap;
+	double		 rwait_at;	/* asked again then */
 	double		 global_next;	/* --rate: no start before this */
 	uint64_t	 rng;
 };
@@ -355,6 +364,9 @@ queue_robots(struct sched *s, struct host *h, const struct job *for_job)
 	host_append(s, h, rj, true);
 }
 
+static bool	robots_shared(struct sched *, struct host *, const struct job *);
+static void	robots_recheck(struct sched *, double);
+
 /* Queue a page job (a seed or a link): its host, robots, --max-pages. */
 static void
 route(struct sched *s, struct job *job)
@@ -379,7 +391,9 @@ route(struct sched *s, struct job *job)
 	if (recall(s, job))
 		return;
 	host_append(s, h, job, false);
-	if (h->rstate == ROBOTS_UNKNOWN)
+	if (h->rstate == ROBOTS_UNKNOWN && frontier_shared(s->frontier))
+		robots_shared(s, h, job);
+	else if (h->rstate == ROBOTS_UNKNOWN)
 		queue_robots(s, h, job);
 	host_consider(s, h);
 }
@@ -450,6 +464,7 @@ flush_on_stop(struct sched *s)
 		sink_emit(s->sink, r);	/* its last failure stands */
 	}
 	s->ready.n = 0;
+	s->nrwait = 0;
 	for (i = 0; i < s->nbuckets; i++)
 		for (h = s->table[i]; h != NULL; h = h->chain)
 			h->in_heap = false;
@@ -497,6 +512,48 @@ ms_until(double at, double now)
 
 static void	start_level(struct sched *);
 
+/* A job for a URL the frontier hands back (its fields taken from it). */
+static struct job *
+job_from_item(struct frontier_item *it)
+{
+	struct job *job = xcalloc(1, sizeof *job);
+
+	job->url = it->url;
+	job->given = url_mask_password(job->url);
+	job->input = it->input;
+	job->referrer = it->referrer;
+	job->depth = it->depth;
+	job->seq = it->rank;
+	job->releases = it->releases;
+	it->url = it->input = it->referrer = NULL;
+	return job;
+}
+
+/*
+ * A shared frontier, once the lists are read: URLs of the current level
+ * that no process has taken yet are queued here; when there are none,
+ * the answer (wait for the level to be finished elsewhere, or the end) is
+ * kept and the frontier is not asked again for CLAIM_POLL_S.
+ */
+static enum claim
+claim_shared(struct sched *s, double now)
+{
+	struct frontier_item *items;
+	struct job *job;
+	size_t i, n;
+
+	s->claimed = frontier_claim(s->frontier, s->claim_max, &items, &n);
+	for (i = 0; i < n; i++) {
+		job = job_from_item(&items[i]);
+		job->seq = s->crawl_seq++;
+		route(s, job);
+	}
+	frontier_items_free(items, n);
+	if (s->claimed != CLAIM_ITEMS)
+		s->claim_at = now + CLAIM_POLL_S;
+	return s->claimed;
+}
+
 static enum sched_state
 next_locked(struct sched *s, struct job **jobp, long *wait_ms)
 {
@@ -519,6 +576,8 @@ next_locked(struct sched *s, struct job **jobp, long *wait_ms)
 again:
 	now = clock_now_s();
 	requeue_due(s, now);
+	if (s->nrwait > 0 && now >= s->rwait_at)
+		robots_recheck(s, now);
 	while (s->ready.n > 0) {
 		h = s->ready.v[0].p;
 		if (!host_ready(s, h)) {	/* e.g. its queue ran dry */
@@ -580,8 +639,18 @@ again:
 		*wait_ms = -1;
 		goto again;
 	}
+	if (frontier_shared(s->frontier) && s->input_done &&
+	    s->queued < s->claim_max && now >= s->claim_at &&
+	    claim_shared(s, now) == CLAIM_ITEMS)
+		goto again;
 	if (s->retries.n > 0) {
 		long w = ms_until(s->retries.v[0].at, now);
+
+		if (*wait_ms < 0 || w < *wait_ms)
+			*wait_ms = w;
+	}
+	if (s->nrwait > 0) {
+		long w = ms_until(s->rwait_at, now);
 
 		if (*wait_ms < 0 || w < *wait_ms)
 			*wait_ms = w;
@@ -597,6 +666,11 @@ again:
 		if (s->nheld > 0) {
 			start_level(s);
 			goto again;
+		}
+		/* Shared: the level goes on elsewhere; ask again. */
+		if (frontier_shared(s->frontier) && s->claimed != CLAIM_END) {
+			*wait_ms = ms_until(s->claim_at, now);
+			return SCHED_WAIT;
 		}
 		return SCHED_END;
 	}
@@ -703,23 +777,21 @@ maybe_retry(struct sched *s, struct result *r, struct host *h, double now)
  * cause first, so that a dead host is not taken for a robots.txt block.
  */
 static void
-robots_in(struct sched *s, struct host *h, struct result *r)
+robots_apply(struct sched *s, struct host *h, const struct robots_copy *c)
 {
-	const char *why = r->error != NULL ? r->error : "no answer";
+	const char *why = c->error != NULL ? c->error : "no answer";
 	char tries[32] = "";
 
-	if (r->attempts > 1)
-		snprintf(tries, sizeof tries, ", %u attempts", r->attempts);
-	frontier_robots(s->frontier, h->origin, r->status, r->body,
-	    r->body_len);
-	if (r->ok && r->status >= 200 && r->status < 300)
-		h->robots = robots_parse(r->body ? r->body : "", r->body_len,
+	if (c->attempts > 1)
+		snprintf(tries, sizeof tries, ", %u attempts", c->attempts);
+	if (c->ok && c->status >= 200 && c->status < 300)
+		h->robots = robots_parse(c->body ? c->body : "", c->len,
 		    s->product);
-	else if (r->status >= 400 && r->status < 500 && r->status != 429)
+	else if (c->status >= 400 && c->status < 500 && c->status != 429)
 		h->robots = NULL;	/* everything allowed */
 	else {
 		h->robots = robots_all(false);
-		h->rwhy = r->status >= 400 ?
+		h->rwhy = c->status >= 400 ?
 		    xasprintf("robots.txt answered %s (every page of the host"
 		    " disallowed%s)", why, tries) :
 		    xasprintf("%s (robots.txt could not be fetched%s)", why,
@@ -728,7 +800,70 @@ robots_in(struct sched *s, struct host *h, struct result *r)
 	if (h->robots != NULL && robots_delay(h->robots) > h->interval)
 		h->interval = robots_delay(h->robots);
 	h->rstate = ROBOTS_KNOWN;
+}
+
+static void
+robots_in(struct sched *s, struct host *h, struct result *r)
+{
+	struct robots_copy c = { r->ok, r->status, r->attempts, r->error,
+	    r->body, r->body_len };
+
+	frontier_robots(s->frontier, h->origin, &c);
+	robots_apply(s, h, &c);
 	result_free(r);
+}
+
+/*
+ * A shared frontier: the robots.txt of h as another process fetched it,
+ * or this process is to fetch it (queued), or h waits while another
+ * does (asked again with the claims). False while it waits.
+ */
+static bool
+robots_shared(struct sched *s, struct host *h, const struct job *for_job)
+{
+	struct robots_copy c;
+
+	switch (frontier_robots_get(s->frontier, h->origin, &c)) {
+	case ROBOTS_HAVE:
+		robots_apply(s, h, &c);
+		robots_copy_free(&c);
+		return true;
+	case ROBOTS_FETCH:
+		queue_robots(s, h, for_job);
+		return true;
+	case ROBOTS_ELSEWHERE:
+		break;
+	}
+	if (h->rstate != ROBOTS_REMOTE) {
+		h->rstate = ROBOTS_REMOTE;
+		if (s->nrwait == s->rwaitcap) {
+			s->rwaitcap = s->rwaitcap ? s->rwaitcap * 2 : 16;
+			s->rwait = xrealloc(s->rwait, s->rwaitcap *
+			    sizeof *s->rwait);
+		}
+		s->rwait[s->nrwait++] = h;
+	}
+	return false;
+}
+
+/* The hosts waiting for another process's robots.txt: ask again. */
+static void
+robots_recheck(struct sched *s, double now)
+{
+	struct host *h;
+	size_t i, k = 0;
+
+	for (i = 0; i < s->nrwait; i++) {
+		h = s->rwait[i];
+		if (h->head == NULL)
+			h->rstate = ROBOTS_UNKNOWN;	/* asked when needed */
+		else if (robots_shared(s, h, h->head))
+			host_consider(s, h);
+		else
+			s->rwait[k++] = h;
+	}
+	s->nrwait = k;
+	s->rwait_at = now + CLAIM_POLL_S;
 }
 
 /* Room for one more page's held links. */
@@ -948,7 +1083,8 @@ sched_draining(struct sched *s)
 
 	pthread_mutex_lock(&s->lock);
 	draining = s->input_done && s->queued == 0 && s->retries.n == 0 &&
-	    s->nheld == 0;
+	    s->nheld == 0 && (!frontier_shared(s->frontier) ||
+	    s->claimed == CLAIM_END);
 	pthread_mutex_unlock(&s->lock);
 	return draining;
 }
@@ -997,7 +1133,6 @@ queue_pending(struct sched *s)
 {
 	struct frontier_item *items, *it;
 	struct held *hd = NULL;
-	struct job *job;
 	uint64_t pages;
 	size_t i, n;
 
@@ -1020,15 +1155,7 @@ queue_pending(struct sched *s)
 			it->url = NULL;
 			continue;
 		}
-		job = xcalloc(1, sizeof *job);
-		job->url = it->url;
-		job->given = url_mask_password(job->url);
-		job->input = it->input;
-		job->referrer = it->referrer;
-		job->depth = it->depth;
-		job->seq = it->rank;
-		it->url = it->input = it->referrer = NULL;
-		route(s, job);
+		route(s, job_from_item(it));
 	}
 	frontier_items_free(items, n);
 }
@@ -1049,6 +1176,8 @@ sched_new(const struct options *opt, struct source *src, struct sink *sink,
 	s->frontier = frontier;
 	s->crawl_seq = SEQ_CRAWL;
 	s->window = jobs > 256 ? (size_t)jobs * 4 : 1024;
+	s->claim_max = jobs < 4 ? 4 : jobs > 64 ? 64 : (size_t)jobs;
+	s->claimed = CLAIM_WAIT;
 	s->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
 	    UINT64_C(0x9e3779b97f4a7c15);
 	pthread_mutex_init(&s->lock, NULL);
@@ -1087,6 +1216,7 @@ sched_free(struct sched *s)
 	for (i = 0; i < s->nheld; i++)
 		held_free(&s->held[i]);
 	free(s->held);
+	free(s->rwait);
 	free(s->table);
 	free(s->ready.v);
 	free(s->retries.v);

@@ -62,6 +62,12 @@ struct sink {
 	 * to the age when no record comes).
 	 */
 	struct frontier		*state;
+	/*
+	 * --frontier: a record goes out first, then its URL is done in the
+	 * shared frontier, so that a kill between the two makes a second
+	 * record (marked "releases") instead of none.
+	 */
+	struct frontier		*shared;
 	struct textbuf		 held;		/* their lines */
 	size_t			 pending;	/* records in the batch */
 	struct timespec		 since;		/* the batch's first */
@@ -291,7 +297,10 @@ ticker_main(void *arg)
 void
 sink_hold_for(struct sink *s, struct frontier *state)
 {
-	s->state = state;
+	if (frontier_durable(state))
+		s->state = state;
+	else
+		s->shared = state;
 }
 
 /* A record's line: out now, or with its batch under --state. */
@@ -312,7 +321,8 @@ sink_emit(struct sink *s, struct result *r)
 	if (s->state != NULL)
 		frontier_recall(s->state, r);
 	/* Its line's record went out in an earlier attempt of the run. */
-	if (s->state != NULL && !frontier_complete(s->state, r)) {
+	if ((s->state != NULL && !frontier_complete(s->state, r)) ||
+	    (s->shared != NULL && !frontier_complete(s->shared, r))) {
 		pthread_mutex_unlock(&s->lock);
 		result_free(r);
 		return;
@@ -337,6 +347,8 @@ sink_emit(struct sink *s, struct result *r)
 		format_record(&s->line, s->opt->format, s->fields, r);
 		put_record(s, s->line.data, s->line.len);
 	}
+	if (s->shared != NULL)
+		frontier_written(s->shared, r);
 	/* Once a run, not once a URL: every URL of the host fails alike. */
 	if (!s->cert_hinted && result_cert_failed(r)) {
 		s->cert_hinted = true;

@@ -32,7 +32,9 @@ void		 sink_free(struct sink *);
  * --state: every record is completed in state, and goes out only when
  * its batch is committed there (at the latest BATCH_MS after it began,
  * and at sink_finish()); a record whose line went out in an earlier
- * attempt does not go out again. Before sink_start().
+ * attempt does not go out again. A shared frontier (--frontier) is
+ * told of each record before it goes out (another process may own its
+ * line) and after (its URL is done). Before sink_start().
  */
 void		 sink_hold_for(struct sink *, struct frontier *state);
 /* Begin one engine's run: reset the statistics and start the clock. */

@@ -102,6 +102,8 @@ stop_reason(void)
 		return "SIGHUP";
 	case SIGQUIT:
 		return "SIGQUIT";
+	case STOP_FRONTIER:
+		return "the loss of the --frontier";
 	default:
 		return "an output error";
 	}

@@ -14,6 +14,8 @@
 
 /* stop_signal when the output can no longer be written. */
 #define STOP_OUTPUT	(-1)
+/* stop_signal when the shared frontier (--frontier) went away. */
+#define STOP_FRONTIER	(-2)
 
 /*
  * 0, SIGINT, SIGTERM, SIGHUP, SIGQUIT or STOP_OUTPUT. Atomic rather than

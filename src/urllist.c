@@ -384,6 +384,13 @@ seed_duplicate(struct frontier *f, struct job *job, struct sink *sink)
 	case ADMIT_DONE:
 		job_free(job);
 		return true;
+	case ADMIT_FULL:
+		r = result_from_job(job);
+		r->attempts = 0;
+		result_fail(r, "not fetched: --max-pages reached over the"
+		    " --frontier");
+		sink_emit(sink, r);
+		return true;
 	case ADMIT_SEEN:
 		break;
 	}

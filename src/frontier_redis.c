@@ -1,0 +1,982 @@
+/*
+ * The frontier's Redis backend: --frontier redis://HOST[:PORT]/NAME or
+ * unix:///PATH?name=NAME, one crawl shared by any number of pscrape
+ * processes that run the same command (see frontier.h, and the SHARED
+ * FRONTIER section of pscrape(1) for the keys, which users may read).
+ *
+ * Admission is the partition: each list line is taken by the one process
+ * whose admit claims it first (the others skip it, and write nothing for
+ * it), and each URL is fetched by the process that admitted or claimed
+ * it. Links are admitted in Redis as their page is finished, into the
+ * queue of the next level; a level's queue is handed out in batches
+ * (claim) only when the level before has no work left anywhere, so depth
+ * is the shortest, as in one process. Every step is one Lua script, so
+ * that it is atomic over all the processes.
+ *
+ * A process holds what it admitted or claimed (its held set) under a
+ * lease: a key that expires unless a heartbeat thread renews it. When a
+ * lease runs out (the process was killed), the next claim of any process
+ * puts its held URLs back in their queues, counting the release, and the
+ * record of a fetch done again says so ("releases").
+ *
+ * A record is written first and then marked done, so that a kill between
+ * the two makes a second record (marked) rather than none.
+ *
+ * A host's robots.txt is fetched by the first process that needs it, under
+ * a lock with the lease's time; the others wait for its copy in Redis.
+ * The other politeness limits are each process's own: not shared yet.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hiredis/hiredis.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "frontier.h"
+#include "options.h"
+#include "result.h"
+#include "stop.h"
+#include "xmalloc.h"
+
+#define TIMEOUT_S	10	/* a Redis that answers nothing in this is lost */
+/*
+ * The URLs done are told to Redis in batches: one script for DONE_BATCH
+ * records, or for those DONE_AGE_S old at the next call, and at once
+ * before a claim (the level barrier waits for them) or the end. A kill
+ * loses the batch: those URLs are fetched again, marked.
+ */
+#define DONE_BATCH	64
+#define DONE_AGE_S	0.05
+
+/*
+ * A list line: claim it (or skip it: another process has it), then admit
+ * its URL at depth 0 unless seen or over --max-pages. ARGV: prefix, pid,
+ * input, url, max_pages. Returns {0} new, {1, first} seen, {2} another
+ * process's line, {3} over --max-pages.
+ */
+static const char lua_admit[] =
+    "local P, pid, input, url = ARGV[1], ARGV[2], ARGV[3], ARGV[4]\n"
+    "local max = tonumber(ARGV[5])\n"
+    "if redis.call('HSETNX', P..'lines', input, pid) == 0 then\n"
+    "  return {2} end\n"
+    "local first = redis.call('HGET', P..'seen', url)\n"
+    "if first then return {1, first} end\n"
+    "if max > 0 and tonumber(redis.call('GET', P..'pages') or '0') >= max\n"
+    "  then return {3} end\n"
+    "redis.call('HSET', P..'seen', url, input)\n"
+    "redis.call('INCR', P..'pages')\n"
+    "redis.call('HSET', P..'info', url, '0\\t'..input..'\\t')\n"
+    "redis.call('INCR', P..'work:0')\n"
+    "redis.call('INCR', P..'found:0')\n"
+    "redis.call('SADD', P..'held:'..pid, url)\n"
+    "return {0}\n";
+
+/*
+ * The links of a page, for the next level: each unseen one, while under
+ * --max-pages, is queued at depth with its input and referrer. ARGV:
+ * prefix, depth, referrer, input, max_pages, links... Returns how many.
+ */
+static const char lua_hold[] =
+    "local P, d, ref, input = ARGV[1], ARGV[2], ARGV[3], ARGV[4]\n"
+    "local max, n = tonumber(ARGV[5]), 0\n"
+    "for i = 6, #ARGV do\n"
+    "  if max > 0 and tonumber(redis.call('GET', P..'pages') or '0')\n"
+    "    >= max then break end\n"
+    "  if redis.call('HSETNX', P..'seen', ARGV[i], ref) == 1 then\n"
+    "    redis.call('INCR', P..'pages')\n"
+    "    redis.call('HSET', P..'info', ARGV[i], d..'\\t'..input..'\\t'..ref)\n"
+    "    redis.call('RPUSH', P..'queue:'..d, ARGV[i])\n"
+    "    n = n + 1\n"
+    "  end\n"
+    "end\n"
+    "if n > 0 then\n"
+    "  redis.call('INCRBY', P..'work:'..d, n)\n"
+    "  redis.call('INCRBY', P..'found:'..d, n)\n"
+    "end\n"
+    "return n\n";
+
+/*
+ * URLs this process holds are done (their records are out), or given
+ * back to their queues (a stop). ARGV: prefix, pid, 1 done / 0 back,
+ * then url, depth pairs. Returns how many were held here (not those
+ * whose lease ran out and went to another process).
+ */
+static const char lua_complete[] =
+    "local P, pid, n = ARGV[1], ARGV[2], 0\n"
+    "for i = 4, #ARGV, 2 do\n"
+    "  local url, d = ARGV[i], ARGV[i + 1]\n"
+    "  if redis.call('SREM', P..'held:'..pid, url) == 1 then\n"
+    "    n = n + 1\n"
+    "    if ARGV[3] == '1' then\n"
+    "      redis.call('DECR', P..'work:'..d)\n"
+    "      redis.call('INCR', P..'done:'..d)\n"
+    "    else\n"
+    "      redis.call('LPUSH', P..'queue:'..d, url)\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
+    "return n\n";
+
+/*
+ * A line that is no URL (its record is made by the list reader): only
+ * the process that claims the line writes it. ARGV: prefix, pid, input.
+ */
+static const char lua_line[] =
+    "return redis.call('HSETNX', ARGV[1]..'lines', ARGV[3], ARGV[2])\n";
+
+/*
+ * Work for this process, which has read its lists: first the held URLs
+ * of every process whose lease ran out go back to their queues; then up
+ * to k URLs of the current level. When the level's queue is empty and no
+ * URL of it is held anywhere (and, at level 0, every process has read
+ * its lists), the next level starts. ARGV: prefix, pid, k. Returns
+ * {0, level, {url, info, releases, ...}}, {1, level} (wait: the level
+ * is being finished elsewhere) or {2, level} (the crawl is done).
+ */
+static const char lua_claim[] =
+    "local P, pid, k = ARGV[1], ARGV[2], tonumber(ARGV[3])\n"
+    "redis.call('SREM', P..'readers', pid)\n"
+    "for _, q in ipairs(redis.call('SMEMBERS', P..'procs')) do\n"
+    "  if redis.call('EXISTS', P..'alive:'..q) == 0 then\n"
+    "    for _, u in ipairs(redis.call('SMEMBERS', P..'held:'..q)) do\n"
+    "      local info = redis.call('HGET', P..'info', u) or '0'\n"
+    "      local d = string.match(info, '^(%d+)')\n"
+    "      redis.call('RPUSH', P..'queue:'..d, u)\n"
+    "      redis.call('HINCRBY', P..'releases', u, 1)\n"
+    "      redis.call('INCR', P..'released')\n"
+    "    end\n"
+    "    redis.call('DEL', P..'held:'..q)\n"
+    "    redis.call('SREM', P..'procs', q)\n"
+    "    redis.call('SREM', P..'readers', q)\n"
+    "  end\n"
+    "end\n"
+    "local L = tonumber(redis.call('GET', P..'level') or '0')\n"
+    "while true do\n"
+    "  local out = {}\n"
+    "  for i = 1, k do\n"
+    "    local u = redis.call('LPOP', P..'queue:'..L)\n"
+    "    if not u then break end\n"
+    "    redis.call('SADD', P..'held:'..pid, u)\n"
+    "    out[#out + 1] = u\n"
+    "    out[#out + 1] = redis.call('HGET', P..'info', u) or '0\\t\\t'\n"
+    "    out[#out + 1] = redis.call('HGET', P..'releases', u) or '0'\n"
+    "  end\n"
+    "  if #out > 0 then return {0, L, out} end\n"
+    "  if tonumber(redis.call('GET', P..'work:'..L) or '0') > 0 or\n"
+    "    (L == 0 and redis.call('SCARD', P..'readers') > 0) then\n"
+    "    return {1, L} end\n"
+    "  if tonumber(redis.call('GET', P..'work:'..(L + 1)) or '0') == 0\n"
+    "    then return {2, L} end\n"
+    "  L = L + 1\n"
+    "  redis.call('SET', P..'level', L)\n"
+    "end\n";
+
+/*
+ * The robots.txt of a host: the copy of the process that fetched it, or
+ * this process takes the fetch (a lock that expires after --lease, in
+ * case it dies), or another has it. ARGV: prefix, pid, origin, lease ms.
+ * Returns {1, {ok, status, attempts, error, body}}, {0} (fetch it) or
+ * {2} (wait).
+ */
+static const char lua_robots_get[] =
+    "local P, pid, o = ARGV[1], ARGV[2], ARGV[3]\n"
+    "local v = redis.call('HMGET', P..'robots:'..o, 'ok', 'status',\n"
+    "  'attempts', 'error', 'body')\n"
+    "if v[2] then return {1, v} end\n"
+    "if redis.call('SET', P..'robots_lock:'..o, pid, 'NX', 'PX', ARGV[4])\n"
+    "  then return {0} end\n"
+    "return {2}\n";
+
+/*
+ * A process leaves: what it still holds goes back (not a release: it
+ * was never fetched), and it is no longer a process of the crawl.
+ * ARGV: prefix, pid.
+ */
+static const char lua_leave[] =
+    "local P, pid = ARGV[1], ARGV[2]\n"
+    "for _, u in ipairs(redis.call('SMEMBERS', P..'held:'..pid)) do\n"
+    "  local info = redis.call('HGET', P..'info', u) or '0'\n"
+    "  redis.call('LPUSH', P..'queue:'..string.match(info, '^(%d+)'), u)\n"
+    "end\n"
+    "redis.call('DEL', P..'held:'..pid, P..'alive:'..pid)\n"
+    "redis.call('SREM', P..'procs', pid)\n"
+    "redis.call('SREM', P..'readers', pid)\n"
+    "return 0\n";
+
+struct frontier_redis {
+	struct frontier	 f;		/* first: the frontier is this */
+	const struct options *opt;
+	char		*where;		/* the URL, for messages */
+	char		*host, *path;	/* TCP host, or the socket's path */
+	int		 port;
+	char		*prefix;	/* "pscrape:{NAME}:" */
+	char		 pid[24];	/* this process's id in the crawl */
+	redisContext	*c;
+	pthread_mutex_t	 lock;		/* c, first */
+	char		*first;		/* what admit_seed's *first points to */
+	char		**done;		/* url, depth, url...: not told yet */
+	size_t		 ndone;		/* strings in done */
+	double		 done_since;	/* when the first was put there */
+	/* The heartbeat: its own connection, renewing the lease. */
+	pthread_t	 beat;
+	pthread_mutex_t	 beat_lock;
+	pthread_cond_t	 beat_cond;
+	bool		 beating, quit;
+	atomic_bool	 lost;		/* Redis went away: said once */
+};
+
+/* --- connecting ------------------------------------------------------------ */
+
+/*
+ * redis://HOST[:PORT]/NAME or unix:///PATH?name=NAME into q; false (with
+ * a message in err) when it is neither.
+ */
+static bool
+parse_where(struct frontier_redis *q, const char *s, char *err, size_t len)
+{
+	const char *p, *slash, *colon, *name;
+
+	if (strncmp(s, "redis://", 8) == 0) {
+		p = s + 8;
+		if ((slash = strchr(p, '/')) == NULL || slash == p ||
+		    slash[1] == '\0' || strchr(slash + 1, '/') != NULL)
+			goto bad;
+		colon = memchr(p, ':', (size_t)(slash - p));
+		q->host = xstrndup(p, (size_t)((colon ? colon : slash) - p));
+		q->port = 6379;
+		if (colon != NULL) {
+			char *end;
+			long port = strtol(colon + 1, &end, 10);
+
+			if (end != slash || port < 1 || port > 65535)
+				goto bad;
+			q->port = (int)port;
+		}
+		name = slash + 1;
+	} else if (strncmp(s, "unix://", 7) == 0 && s[7] == '/') {
+		p = s + 7;
+		if ((name = strstr(p, "?name=")) == NULL || name == p ||
+		    name[6] == '\0')
+			goto bad;
+		q->path = xstrndup(p, (size_t)(name - p));
+		name += 6;
+	} else
+		goto bad;
+	if (strpbrk(name, "{}") != NULL)
+		goto bad;
+	q->prefix = xasprintf("pscrape:{%s}:", name);
+	return true;
+bad:
+	snprintf(err, len, "--frontier '%s': not redis://HOST[:PORT]/NAME or"
+	    " unix:///PATH?name=NAME", s);
+	return false;
+}
+
+/* A connection, or NULL with why in err. */
+static redisContext *
+connect_to(struct frontier_redis *q, char *err, size_t len)
+{
+	struct timeval tv = { TIMEOUT_S, 0 };
+	redisContext *c;
+
+	c = q->path != NULL ? redisConnectUnixWithTimeout(q->path, tv) :
+	    redisConnectWithTimeout(q->host, q->port, tv);
+	if (c == NULL) {
+		snprintf(err, len, "out of memory");
+		return NULL;
+	}
+	if (c->err != 0) {
+		snprintf(err, len, "cannot connect: %s", c->errstr);
+		redisFree(c);
+		return NULL;
+	}
+	redisSetTimeout(c, tv);
+	/* Not into the process engine's workers. */
+	fcntl(c->fd, F_SETFD, FD_CLOEXEC);
+	return c;
+}
+
+/*
+ * Redis went away (or answered an error): said once, and the run stops
+ * as after a signal, with its own exit status (main.c).
+ */
+static void
+lost(struct frontier_redis *q, redisContext *c, const redisReply *r)
+{
+	if (atomic_exchange(&q->lost, true))
+		return;
+	warnx_("--frontier %s: %s; stopping", q->where,
+	    r != NULL && r->type == REDIS_REPLY_ERROR ? r->str :
+	    c->err != 0 ? c->errstr : "no answer");
+	if (stop_signal == 0)
+		stop_signal = STOP_FRONTIER;
+}
+
+/*
+ * Run a script with argv (argc strings, the prefix and pid first when
+ * the script wants them); NULL when Redis is lost. The lock is held.
+ */
+static redisReply *
+eval(struct frontier_redis *q, const char *script, int argc,
+    const char **argv)
+{
+	const char **v = xcalloc((size_t)argc + 3, sizeof *v);
+	redisReply *r;
+	int i;
+
+	if (atomic_load(&q->lost)) {
+		free(v);
+		return NULL;
+	}
+	v[0] = "EVAL";
+	v[1] = script;
+	v[2] = "0";
+	for (i = 0; i < argc; i++)
+		v[i + 3] = argv[i];
+	r = redisCommandArgv(q->c, argc + 3, v, NULL);
+	free(v);
+	if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+		lost(q, q->c, r);
+		if (r != NULL)
+			freeReplyObject(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* The end of a call: its reply freed, the lock let go. */
+static void
+release(struct frontier_redis *q, redisReply *r)
+{
+	if (r != NULL)
+		freeReplyObject(r);
+	pthread_mutex_unlock(&q->lock);
+}
+
+static long long
+reply_int(const redisReply *r)
+{
+	if (r == NULL)
+		return -1;
+	if (r->type == REDIS_REPLY_INTEGER)
+		return r->integer;
+	if (r->type == REDIS_REPLY_STRING)
+		return strtoll(r->str, NULL, 10);
+	return -1;
+}
+
+/* --- the lease --------------------------------------------------------------- */
+
+static void *
+beat_main(void *arg)
+{
+	struct frontier_redis *q = arg;
+	char err[256];
+	redisContext *c = connect_to(q, err, sizeof err);
+	long ms = q->opt->lease_ms;
+	char *alive = xasprintf("%salive:%s", q->prefix, q->pid);
+	char *procs = xasprintf("%sprocs", q->prefix);
+	char pms[32];
+	struct timespec ts;
+	redisReply *r;
+
+	if (c == NULL) {
+		if (!atomic_exchange(&q->lost, true)) {
+			warnx_("--frontier %s: %s; stopping", q->where, err);
+			if (stop_signal == 0)
+				stop_signal = STOP_FRONTIER;
+		}
+		free(alive);
+		free(procs);
+		return NULL;
+	}
+	snprintf(pms, sizeof pms, "%ld", ms);
+	pthread_mutex_lock(&q->beat_lock);
+	while (!q->quit) {
+		pthread_mutex_unlock(&q->beat_lock);
+		/* The lease again, and the process back if it was dropped. */
+		redisAppendCommand(c, "SET %s 1 PX %s", alive, pms);
+		redisAppendCommand(c, "SADD %s %s", procs, q->pid);
+		r = NULL;
+		if (redisGetReply(c, (void **)&r) != REDIS_OK ||
+		    r->type == REDIS_REPLY_ERROR) {
+			lost(q, c, r);
+			if (r != NULL)
+				freeReplyObject(r);
+			pthread_mutex_lock(&q->beat_lock);
+			break;
+		}
+		freeReplyObject(r);
+		if (redisGetReply(c, (void **)&r) == REDIS_OK)
+			freeReplyObject(r);
+		pthread_mutex_lock(&q->beat_lock);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += ms / 3 / 1000;
+		ts.tv_nsec += ms / 3 % 1000 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		if (!q->quit)
+			pthread_cond_timedwait(&q->beat_cond, &q->beat_lock,
+			    &ts);
+	}
+	pthread_mutex_unlock(&q->beat_lock);
+	free(alive);
+	free(procs);
+	redisFree(c);
+	return NULL;
+}
+
+/* --- the backend ------------------------------------------------------------- */
+
+/* Tell Redis of the URLs done. The lock is held. */
+static void
+flush_done(struct frontier_redis *q)
+{
+	const char **argv;
+	redisReply *r;
+	size_t i;
+
+	if (q->ndone == 0)
+		return;
+	argv = xcalloc(q->ndone + 3, sizeof *argv);
+	argv[0] = q->prefix;
+	argv[1] = q->pid;
+	argv[2] = "1";
+	for (i = 0; i < q->ndone; i++)
+		argv[i + 3] = q->done[i];
+	if ((r = eval(q, lua_complete, (int)q->ndone + 3, argv)) != NULL)
+		freeReplyObject(r);
+	free(argv);
+	for (i = 0; i < q->ndone; i++)
+		free(q->done[i]);
+	q->ndone = 0;
+}
+
+/* The batch of URLs done, if it is full or old. The lock is held. */
+static void
+maybe_flush(struct frontier_redis *q)
+{
+	if (q->ndone >= 2 * DONE_BATCH || (q->ndone > 0 &&
+	    clock_now_s() - q->done_since >= DONE_AGE_S))
+		flush_done(q);
+}
+
+static enum admit
+redis_admit_seed(struct frontier *f, const char *url, const char *input,
+    const char **first)
+{
+	struct frontier_redis *q = (struct frontier_redis *)f;
+	char max[32];
+	const char *argv[] = { q->prefix, q->pid, input, url, max };
+	redisReply *r;
+	enum admit a = ADMIT_DONE;
+
+	snprintf(max, sizeof max, "%" PRIu64, q->opt->max_pages);
+	*first = NULL;
+	pthread_mutex_lock(&q->lock);
+	maybe_flush(q);
+	if ((r = eval(q, lua_admit, 5, argv)) != NULL &&
+	    r->type == REDIS_REPLY_ARRAY && r->elements >= 1) {
+		switch (reply_int(r->element[0])) {
+		case 0:
+			a = ADMIT_NEW;
+			break;
+		case 1:
+			if (r->elements < 2)
+				break;
+			free(q->first);
+			q->first = xstrdup(r->element[1]->str);
+			*first = q->first;
+			a = ADMIT_SEEN;
+			break;
+		case 3:
+			a = ADMIT_FULL;
+			break;
+		}
+	}
+	release(q, r);
+	return a;
+}
+
+static void
+redis_hold(struct frontier *f, uint64_t rank, unsigned depth,
+    const char *referrer, const char *input, char **links, size_t n,
+    bool *fresh)
+{
+	struct frontier_redis *q = (struct frontier_redis *)f;
+	const char **argv = xcalloc(n + 5, sizeof *argv);
+	char d[16], max[32];
+	redisReply *r;
+	size_t i;
+
+	(void)rank;
+	snprintf(d, sizeof d, "%u", depth);
+	snprintf(max, sizeof max, "%" PRIu64, q->opt->max_pages);
+	argv[0] = q->prefix;
+	argv[1] = d;
+	argv[2] = referrer;
+	argv[3] = input;
+	argv[4] = max;
+	for (i = 0; i < n; i++) {
+		argv[i + 5] = links[i];
+		fresh[i] = false;	/* queued in Redis, not here */
+	}
+	pthread_mutex_lock(&q->lock);
+	maybe_flush(q);
+	if ((r = eval(q, lua_hold, (int)n + 5, argv)) != NULL)
+		freeReplyObject(r);
+	pthread_mutex_unlock(&q->lock);
+	free(argv);
+}
+
+/* The robots.txt this process fetched, for the others. */
+static void
+redis_robots(struct frontier *f, const char *origin,
+    const struct robots_copy *c)
+{
+	struct frontier_redis *q = (struct frontier_redis *)f;
+	char *key = xasprintf("%srobots:%s", q->prefix, origin);
+	char *lock = xasprintf("%srobots_lock:%s", q->prefix, origin);
+	char ok[4], status[32], attempts[16];
+	const char *argv[12];
+	size_t len[12];
+	redisReply *r;
+	int n = 0, i;
+
+	snprintf(ok, sizeof ok, "%d", c->ok);
+	snprintf(status, sizeof status, "%ld", c->status);
+	snprintf(attempts, sizeof attempts, "%u", c->attempts);
+	argv[n++] = "HSET";
+	argv[n++] = key;
+	argv[n++] = "ok";
+	argv[n++] = ok;
+	argv[n++] = "status";
+	argv[n++] = status;
+	argv[n++] = "attempts";
+	argv[n++] = attempts;
+	if (c->error != NULL) {
+		argv[n++] = "error";
+		argv[n++] = c->error;
+	}
+	for (i = 0; i < n; i++)
+		len[i] = strlen(argv[i]);
+	if (c->body != NULL) {
+		argv[n] = "body";
+		len[n++] = 4;
+		argv[n] = c->body;
+		len[n++] = c->len;
+	}
+	pthread_mutex_lock(&q->lock);
+	if (!atomic_load(&q->lost)) {
+		redisAppendCommandArgv(q->c, n, argv, len);
+		redisAppendCommand(q->c, "DEL %s", lock);
+		for (i = 0; i < 2; i++) {
+			r = NULL;
+			if (redisGetReply(q->c, (void **)&r) != REDIS_OK ||
+			    r->type == REDIS_REPLY_ERROR)
+				lost(q, q->c, r);
+			if (r != NULL)
+				freeReplyObject(r);
+			if (atomic_load(&q->lost))
+				break;
+		}
+	}
+	pthread_mutex_unlock(&q->lock);
+	free(key);
+	free(lock);
+}
+
+static char *
+reply_dup(const redisReply *r, size_t *len)
+{
+	if (r->type != REDIS_REPLY_STRING)
+		return NULL;
+	if (len != NULL)
+		*len = r->len;
+	return xstrndup(r->str, r->len);
+}
+
+static enum robots_share
+redis_robots_get(struct frontier *f, const char *origin,
+    struct robots_copy *c)
+{
+	struct frontier_redis *q = (struct frontier_redis *)f;
+	char lease[32];
+	const char *argv[] = { q->prefix, q->pid, origin, lease };
+	enum robots_share rs = ROBOTS_FETCH;
+	redisReply *r, *v;
+
+	memset(c, 0, sizeof *c);
+	snprintf(lease, sizeof lease, "%ld", q->opt->lease_ms);
+	pthread_mutex_lock(&q->lock);
+	r = eval(q, lua_robots_get, 4, argv);
+	if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements >= 1) {
+		if (reply_int(r->element[0]) == 2)
+			rs = ROBOTS_ELSEWHERE;
+		else if (reply_int(r->element[0]) == 1 && r->elements == 2 &&
+		    (v = r->element[1])->type == REDIS_REPLY_ARRAY &&
+		    v->elements == 5) {
+			rs = ROBOTS_HAVE;
+			c->ok = reply_int(v->element[0]) == 1;
+			c->status = (long)reply_int(v->element[1]);
+			c->attempts = (unsigned)reply_int(v->element[2]);
+			c->error = reply_dup(v->element[3], NULL);
+			c->body = reply_dup(v->element[4], &c->len);
+		}
+	}
+	release(q, r);
+	return rs;
+}
+
+/* A URL given back to its queue; false when it was not held here. */
+static bool
+give_back(struct frontier_redis *q, const struct job *j)
+{
+	char d[16];
+	const char *argv[] = { q->prefix, q->pid, "0", j->url, d };
+	redisReply *r;
+	bool held;
+
+	snprintf(d, sizeof d, "%u", j->depth);
+	pthread_mutex_lock(&q->lock);
+	r = eval(q, lua_complete, 5, argv);
+	held = reply_int(r) == 1;
+	release(q, r);
+	return held;
+}
+
+/*
+ * Before the record goes out: a line that is no URL goes to the process
+ * that claims it; a URL this process stopped before finishing goes back
+ * to its queue, for another process (or the next run) to fetch, and has
+ * no record here. After a loss of Redis both are written.
+ */
+static bool
+redis_complete(struct frontier *f, const struct result *r)
+{
+	struct frontier_redis *q = (struct frontier_redis *)f;
+	const char *argv[] = { q->prefix, q->pid, r->input };
+	redisReply *rep;
+	bool mine;
+
+	if (r->job == NULL) {
+		if (r->input == NULL)
+			return true;
+		pthread_mutex_lock(&q->lock);
+		rep = eval(q, lua_line, 3, argv);
+		mine = rep == NULL || reply_int(rep) == 1;
+		release(q, rep);
+		return mine;
+	}
+	if (r->job->kind == JOB_PAGE && r->duplicate_of == NULL &&
+	    result_interrupted(r) && !atomic_load(&q->lost))
+		return !give_back(q, r->job);
+	return true;
+}
+
+/* After the record went out: its URL is done. */
+static void
+redis_written(struct frontier *f, const struct result *r)
+{
+	struct frontier_redis *q = (struct frontier_redis *)f;
+
+	if (r->job == NULL || r->job->kind != JOB_PAGE ||
+	    r->duplicate_of != NULL || result_interrupted(r))
+		return;
+	pthread_mutex_lock(&q->lock);
+	if (q->ndone == 0)
+		q->done_since = clock_now_s();
+	q->done = xrealloc(q->done, (q->ndone + 2) * sizeof *q->done);
+	q->done[q->ndone++] = xstrdup(r->job->url);
+	q->done[q->ndone++] = xasprintf("%u", r->job->depth);
+	maybe_flush(q);
+	pthread_mutex_unlock(&q->lock);
+}
+
+/* Items from claim's {url, info, releases, ...}. */
+static size_t
+take_items(const redisReply *v, struct frontier_item **items)
+{
+	struct frontier_item *it;
+	const char *info, *tab, *tab2;
+	size_t i, n = v->elements / 3;
+
+	*items = xcalloc(n ? n : 1, sizeof **items);
+	for (i = 0; i < n; i++) {
+		it = &(*items)[i];
+		it->url = xstrdup(v->element[3 * i]->str);
+		info = v->element[3 * i + 1]->str;
+		it->depth = (unsigned)strtoul(info, NULL, 10);
+		if ((tab = strchr(info, '\t')) == NULL)
+			tab = info + strlen(info);
+		else
+			tab++;
+		if ((tab2 = strchr(tab, '\t')) == NULL)
+			tab2 = tab + strlen(tab);
+		it->input = xstrndup(tab, (size_t)(tab2 - tab));
+		if (*tab2 == '\t' && tab2[1] != '\0')
+			it->referrer = xstrdup(tab2 + 1);
+		it->releases = (unsigned)reply_int(v->element[3 * i + 2]);
+	}
+	return n;
+}
+
+static enum claim
+redis_claim(struct frontier *f, size_t k, struct frontier_item **items,
+    size_t *n)
+{
+	struct frontier_redis *q = (struct frontier_redis *)f;
+	char num[32];
+	const char *argv[] = { q->prefix, q->pid, num };
+	enum claim c = CLAIM_END;
+	redisReply *r;
+
+	*items = NULL;
+	*n = 0;
+	snprintf(num, sizeof num, "%zu", k);
+	pthread_mutex_lock(&q->lock);
+	flush_done(q);
+	r = eval(q, lua_claim, 3, argv);
+	if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements >= 2) {
+		switch (reply_int(r->element[0])) {
+		case 0:
+			if (r->elements >= 3 &&
+			    r->element[2]->type == REDIS_REPLY_ARRAY) {
+				*n = take_items(r->element[2], items);
+				c = CLAIM_ITEMS;
+			}
+			break;
+		case 1:
+			c = CLAIM_WAIT;
+			break;
+		}
+	}
+	release(q, r);
+	return c;
+}
+
+/* The connection and what redis_new() made, let go. */
+static void
+redis_free(struct frontier_redis *q)
+{
+	redisFree(q->c);
+	pthread_mutex_destroy(&q->lock);
+	pthread_mutex_destroy(&q->beat_lock);
+	pthread_cond_destroy(&q->beat_cond);
+	free(q->first);
+	free(q->where);
+	free(q->host);
+	free(q->path);
+	free(q->prefix);
+	free(q);
+}
+
+static void
+redis_close(struct frontier *f, bool finished)
+{
+	struct frontier_redis *q = (struct frontier_redis *)f;
+	const char *argv[] = { q->prefix, q->pid };
+	redisReply *r;
+	size_t i;
+
+	(void)finished;
+	pthread_mutex_lock(&q->beat_lock);
+	q->quit = true;
+	pthread_cond_signal(&q->beat_cond);
+	pthread_mutex_unlock(&q->beat_lock);
+	if (q->beating)
+		pthread_join(q->beat, NULL);
+	flush_done(q);
+	if ((r = eval(q, lua_leave, 2, argv)) != NULL)
+		freeReplyObject(r);
+	for (i = 0; i < q->ndone; i++)
+		free(q->done[i]);	/* Redis was lost: never told */
+	free(q->done);
+	redis_free(q);
+}
+
+/*
+ * Nothing is held here for a level (hold() queues the links in Redis),
+ * nothing pending is claimed at the start (claim() does it), and nothing
+ * waits for a commit: those calls are left NULL.
+ */
+static const struct frontier_ops redis_ops = {
+	.admit_seed = redis_admit_seed,
+	.hold = redis_hold,
+	.robots = redis_robots,
+	.complete = redis_complete,
+	.close = redis_close,
+	.claim = redis_claim,
+	.written = redis_written,
+	.robots_get = redis_robots_get,
+};
+
+/*
+ * What makes processes the same crawl: the lists and the options that
+ * change which URLs are fetched. The first process sets it.
+ */
+static char *
+crawl_options(const struct options *opt)
+{
+	struct textbuf b = { 0 };
+	int i;
+
+	buf_printf(&b, "--depth %u --scope %d --max-pages %" PRIu64
+	    " --robots %d --shard %u/%u", opt->depth, (int)opt->scope,
+	    opt->max_pages, opt->robots, opt->shard_k, opt->shard_n);
+	for (i = 0; i < opt->nfiles; i++) {
+		buf_adds(&b, i < opt->nlistfiles ? " -i " : " ");
+		buf_adds(&b, opt->files[i]);
+	}
+	return b.data;
+}
+
+/* Join the crawl: an id, the same options, the lease, a reader. */
+static void
+join(struct frontier_redis *q)
+{
+	char *want = crawl_options(q->opt), *key;
+	redisReply *r;
+	int i;
+
+	key = xasprintf("%soptions", q->prefix);
+	r = redisCommand(q->c, "SET %s %s NX GET", key, want);
+	if (r == NULL || r->type == REDIS_REPLY_ERROR)
+		fatal(EXIT_FRONTIER, "--frontier %s: %s", q->where,
+		    r != NULL ? r->str : q->c->errstr);
+	if (r->type == REDIS_REPLY_STRING && strcmp(r->str, want) != 0)
+		fatal(EXIT_USAGE, "--frontier %s holds another crawl (its"
+		    " options: %s; here: %s): give another NAME", q->where,
+		    r->str, want);
+	freeReplyObject(r);
+	free(key);
+	free(want);
+	key = xasprintf("%snext_pid", q->prefix);
+	r = redisCommand(q->c, "INCR %s", key);
+	free(key);
+	if (r == NULL || r->type != REDIS_REPLY_INTEGER)
+		fatal(EXIT_FRONTIER, "--frontier %s: cannot join", q->where);
+	snprintf(q->pid, sizeof q->pid, "%lld", r->integer);
+	freeReplyObject(r);
+	redisAppendCommand(q->c, "SET %salive:%s 1 PX %ld", q->prefix,
+	    q->pid, q->opt->lease_ms);
+	redisAppendCommand(q->c, "SADD %sprocs %s", q->prefix, q->pid);
+	redisAppendCommand(q->c, "SADD %sreaders %s", q->prefix, q->pid);
+	for (i = 0; i < 3; i++) {
+		if (redisGetReply(q->c, (void **)&r) != REDIS_OK)
+			fatal(EXIT_FRONTIER, "--frontier %s: %s", q->where,
+			    q->c->errstr);
+		freeReplyObject(r);
+	}
+}
+
+static struct frontier_redis *
+redis_new(const struct options *opt)
+{
+	struct frontier_redis *q = xcalloc(1, sizeof *q);
+	char err[512];
+
+	q->f.ops = &redis_ops;
+	q->f.shared = true;
+	q->opt = opt;
+	q->where = xstrdup(opt->frontier);
+	if (!parse_where(q, opt->frontier, err, sizeof err))
+		fatal(EXIT_USAGE, "%s", err);
+	if ((q->c = connect_to(q, err, sizeof err)) == NULL)
+		fatal(EXIT_FRONTIER, "--frontier %s: %s", q->where, err);
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_mutex_init(&q->beat_lock, NULL);
+	pthread_cond_init(&q->beat_cond, NULL);
+	atomic_init(&q->lost, false);
+	return q;
+}
+
+struct frontier *
+frontier_redis_open(const struct options *opt)
+{
+	struct frontier_redis *q = redis_new(opt);
+
+	join(q);
+	if (pthread_create(&q->beat, NULL, beat_main, q) != 0)
+		fatal(EXIT_FAILURE, "cannot start a thread");
+	q->beating = true;
+	return &q->f;
+}
+
+/* --- --status --------------------------------------------------------------- */
+
+static long long
+get_int(struct frontier_redis *q, const char *fmt, const char *arg)
+{
+	redisReply *r;
+	char *key = xasprintf("%s%s", q->prefix, arg);
+	long long v;
+
+	r = redisCommand(q->c, fmt, key);
+	free(key);
+	if (r == NULL || r->type == REDIS_REPLY_ERROR)
+		fatal(EXIT_FRONTIER, "--frontier %s: %s", q->where,
+		    r != NULL ? r->str : q->c->errstr);
+	v = r->type == REDIS_REPLY_NIL ? 0 : reply_int(r);
+	freeReplyObject(r);
+	return v;
+}
+
+int
+frontier_redis_status(const struct options *opt, FILE *out)
+{
+	struct frontier_redis *q = redis_new(opt);
+	long long level, d, found, done, queued, tf = 0, td = 0, tq = 0;
+	char key[64];
+	redisReply *r;
+	size_t i;
+	long long held = 0;
+
+	level = get_int(q, "GET %s", "level");
+	fprintf(out, "frontier %s: level %lld\n", q->where, level);
+	for (d = 0; ; d++) {
+		snprintf(key, sizeof key, "found:%lld", d);
+		found = get_int(q, "GET %s", key);
+		if (found == 0 && d > level)
+			break;
+		snprintf(key, sizeof key, "done:%lld", d);
+		done = get_int(q, "GET %s", key);
+		snprintf(key, sizeof key, "queue:%lld", d);
+		queued = get_int(q, "LLEN %s", key);
+		fprintf(out, "level %lld: found %lld, done %lld, queued %lld\n",
+		    d, found, done, queued);
+		tf += found;
+		td += done;
+		tq += queued;
+	}
+	r = redisCommand(q->c, "SMEMBERS %sprocs", q->prefix);
+	if (r != NULL && r->type == REDIS_REPLY_ARRAY)
+		for (i = 0; i < r->elements; i++) {
+			snprintf(key, sizeof key, "held:%s",
+			    r->element[i]->str);
+			held += get_int(q, "SCARD %s", key);
+		}
+	fprintf(out, "total: found %lld, done %lld, in flight %lld, queued"
+	    " %lld\n", tf, td, held, tq);
+	fprintf(out, "pages %lld, processes %lld, released %lld\n",
+	    get_int(q, "GET %s", "pages"),
+	    r != NULL && r->type == REDIS_REPLY_ARRAY ?
+	    (long long)r->elements : 0, get_int(q, "GET %s", "released"));
+	if (r != NULL)
+		freeReplyObject(r);
+	redis_free(q);
+	return fflush(out) == 0 ? EXIT_ALL_OK : EXIT_WRITE;
+}

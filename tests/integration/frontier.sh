@@ -1,0 +1,331 @@
+#!/bin/sh
+# A crawl shared by many processes on Redis (issue 16): --frontier. The test
+# starts its own redis-server on a unix socket in its scratch directory
+# (stopped on exit) and serves a generated site of 4 hosts
+# (tests/lib/multisite.py). Four processes of different engines run the
+# same command against one frontier:
+#  - a list of 2,000 lines: exactly one record per line over them all,
+#    each URL requested once;
+#  - a crawl with one process killed (SIGKILL) while it holds URLs: the
+#    union of the records is the breadth-first set (URL and depth), the
+#    killed process's URLs are fetched by the others after --lease, their
+#    records say "releases", and no other URL is requested twice;
+#  - --max-pages is global; robots.txt is fetched once per host; --status
+#    counts; options that differ are refused; SIGTERM gives a process's
+#    URLs back; Redis going away ends every process with exit status 5.
+. "${top_srcdir:-.}/tests/lib/setup.sh"
+
+PY=${PYTHON3_ORACLE:-}
+[ -n "$PY" ] && [ -x "$PY" ] || PY=$(command -v python3 || true)
+for tool in "$PY" redis-server redis-cli; do
+	if [ -z "$tool" ] || ! command -v "$tool" >/dev/null; then
+		echo "Bail out! python3, redis-server and redis-cli are needed" \
+		    "(scripts/setup.sh installs them)"
+		exit 1
+	fi
+done
+
+SOCK=$T/redis.sock
+REDIS_PID=
+# until_is WANT COMMAND...: wait until COMMAND prints WANT (giving up
+# after a few minutes; what follows then fails).
+until_is() {
+	_want=$1
+	shift
+	_i=0
+	until [ "$("$@" 2>/dev/null)" = "$_want" ] || [ $_i -gt 20000 ]; do
+		_i=$((_i + 1))
+		sleep 0.01
+	done
+}
+start_redis() {
+	redis-server --port 0 --unixsocket "$SOCK" --unixsocketperm 700 \
+	    --save '' --appendonly no --dir "$T" >"$T/redis.log" 2>&1 &
+	REDIS_PID=$!
+	until_is PONG redis-cli -s "$SOCK" ping
+	if [ "$(redis-cli -s "$SOCK" ping 2>&1)" != PONG ]; then
+		echo "Bail out! redis-server did not start"
+		cat "$T/redis.log"
+		exit 1
+	fi
+}
+stop_redis() {
+	if [ -n "$REDIS_PID" ]; then
+		kill -9 "$REDIS_PID" 2>/dev/null
+		wait "$REDIS_PID" 2>/dev/null
+		REDIS_PID=
+	fi
+}
+trap 'stop_redis; cleanup' EXIT
+start_redis
+
+"$PY" "$top_srcdir/tests/lib/multisite.py" gen "$T/sites" >"$T/seeds"
+start_server_sites "$T/sites"
+# hN/PAGE into the URL of site hN.
+for s in $SITES; do
+	eval "printf 's|^%s/|%s/|\n' \"$s\" \"\$SITE_$s\""
+done >"$T/sites.sed"
+sed -f "$T/sites.sed" "$T/seeds" >"$T/list"
+
+fr() {	# fr NAME: the --frontier URL of crawl NAME
+	echo "unix://$SOCK?name=$1"
+}
+# got FILE...: "URL DEPTH" of each record that is no duplicate, once.
+got() {
+	cat "$@" | "$PY" -c 'import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    if r["duplicate_of"] is None:
+        print(r["url"], r["depth"])' | LC_ALL=C sort -u
+}
+# field FILE... KEY: the values of KEY in the records, one a line.
+field() {
+	_k=$(eval "echo \${$#}")
+	_n=$(($# - 1))
+	_f=
+	while [ $_n -gt 0 ]; do
+		_f="$_f $1"
+		shift
+		_n=$((_n - 1))
+	done
+	# shellcheck disable=SC2086
+	cat $_f | "$PY" -c 'import json, sys
+for line in sys.stdin:
+    v = json.loads(line).get(sys.argv[1])
+    print("" if v is None else v)' "$_k"
+}
+# The pages the server got (robots.txt left out), "COUNT PORT TARGET"
+# (requests() leaves out the port, and each host is a port).
+page_requests() {
+	LC_ALL=C sed -n 's/^[0-9.]* \([0-9]*\) GET /\1 /p' "$HTTPD_LOG" |
+	    grep -v ' /robots.txt$' | LC_ALL=C sort | uniq -c
+}
+# run4 NAME OUT OPTION...: the 4 engines against frontier NAME, side by
+# side; OUT.1..OUT.4 get their records, OUT.rc their exit statuses.
+run4() {
+	_name=$1 _out=$2
+	shift 2
+	_i=0
+	_pids=
+	for e in async thread pool process; do
+		_i=$((_i + 1))
+		pscrape --no-config -e "$e" -j 4 -f jsonl --frontier \
+		    "$(fr "$_name")" "$@" >"$_out.$_i" 2>"$_out.err$_i" &
+		_pids="$_pids $!"
+	done
+	: >"$_out.rc"
+	for p in $_pids; do
+		wait "$p"
+		echo $? >>"$_out.rc"
+	done
+}
+
+# --- the options ----------------------------------------------------------
+pscrape --no-config --frontier redis://127.0.0.1 "$T/list" >/dev/null \
+    2>"$T/err"
+is "$? $(cat "$T/err")" "2 pscrape: --frontier 'redis://127.0.0.1': not redis://HOST[:PORT]/NAME or unix:///PATH?name=NAME" \
+    "a --frontier URL without a NAME: exit 2"
+pscrape --no-config --frontier "unix://$T/none.sock?name=x" "$T/list" \
+    >/dev/null 2>"$T/err"
+is "$? $(sed 's/:[^:]*$//' "$T/err")" \
+    "5 pscrape: --frontier unix://$T/none.sock?name=x: cannot connect" \
+    "a Redis that cannot be reached: exit 5"
+pscrape --no-config --status >/dev/null 2>"$T/err"
+is "$? $(cat "$T/err")" "2 pscrape: --status needs --frontier URL" \
+    "--status without --frontier: exit 2"
+pscrape --no-config --state "$T/st" --frontier "$(fr x)" "$T/list" \
+    >/dev/null 2>"$T/err"
+is "$? $(cat "$T/err")" "2 pscrape: --frontier runs one engine once: no --state, no engine list, no --repeat" \
+    "--frontier with --state: exit 2"
+
+# --- a list of 2,000 lines -------------------------------------------------
+# 1,800 URLs, 150 lines repeating one of them, 50 lines that are no URL.
+"$PY" - "$T/list" >"$T/list2k" <<'EOF'
+import random, sys
+rng = random.Random(16)
+sites = sorted({l.rsplit("/", 1)[0] for l in open(sys.argv[1])})
+urls = [f"{rng.choice(sites)}/p{rng.randrange(60) // 10 * 10 + 1}.html?n={i}"
+        for i in range(1800)]
+lines = urls + [rng.choice(urls) for _ in range(150)] + \
+    [f"not a url {i}" for i in range(50)]
+rng.shuffle(lines)
+print("\n".join(lines))
+EOF
+: >"$HTTPD_LOG"
+run4 list "$T/l" --per-host 0 --no-robots "$T/list2k"
+# Exit 1 from the processes that wrote a failure: a line that is no URL.
+want_rc=
+for i in 1 2 3 4; do
+	if grep -q '"ok":false' "$T/l.$i"; then want_rc="${want_rc}1 "
+	else want_rc="${want_rc}0 "; fi
+done
+is "$(cat "$T/l.rc" | tr '\n' ' ')" "$want_rc" \
+    "list: exit 1 where a failure was written, else 0"
+cat "$T/l.1" "$T/l.2" "$T/l.3" "$T/l.4" >"$T/l.all"
+is "$(wc -l <"$T/l.all" | tr -d ' ')" 2000 "list: 2000 records in all"
+is "$(field "$T/l.all" input | sort -u | wc -l | tr -d ' ')" 2000 \
+    "list: each of the 2000 lines has its record"
+is "$(field "$T/l.all" duplicate_of | grep -c .)" 150 \
+    "list: 150 records are duplicates"
+is "$(grep -c 'not a URL (expected' "$T/l.all")" 50 \
+    "list: 50 records for the lines that are no URL"
+page_requests >"$T/l.req"
+is "$(wc -l <"$T/l.req" | tr -d ' ') $(awk '$1 > 1' "$T/l.req" | wc -l | tr -d ' ')" \
+    "1800 0" "list: each of the 1800 URLs requested once"
+is "$(pscrape --no-config --frontier "$(fr list)" --status | sed 1d)" \
+    "level 0: found 1800, done 1800, queued 0
+total: found 1800, done 1800, in flight 0, queued 0
+pages 1800, processes 0, released 0" "list: --status counts"
+pscrape --no-config -q -f jsonl --frontier "$(fr list)" --depth 1 \
+    "$T/list2k" >/dev/null 2>"$T/err"
+is "$? $(sed 's/ (its.*//' "$T/err")" \
+    "2 pscrape: --frontier $(fr list) holds another crawl" \
+    "list: a process with other options is refused"
+
+# --- a crawl, one process killed -------------------------------------------
+# The list: the 4 seeds, and a page that answers after 4 s. Process 1
+# starts alone and takes every line (it is the frontier's process 1); the
+# others join, and process 1 is killed while it holds the slow page (the
+# server logs a request when it answers): after --lease 2 another process
+# fetches it again.
+SLOW=$BASE/delay/4000
+{ cat "$T/list"; echo "$SLOW"; } >"$T/clist"
+DEPTH=12
+"$PY" "$top_srcdir/tests/lib/multisite.py" crawl "$T/sites" $DEPTH \
+    <"$T/seeds" | sed -f "$T/sites.sed" >"$T/want.tmp"
+{ cat "$T/want.tmp"; echo "$SLOW 0"; } | LC_ALL=C sort >"$T/want"
+is "$(awk '{ print $2 }' "$T/want" | sort -n | uniq -c | awk '{ printf "%s ", $1 }')" \
+    "5 9 14 20 35 46 43 23 9 2 1 1 " \
+    "crawl: the site has pages at depths 0 to 11 (multisite.py)"
+: >"$HTTPD_LOG"
+COPTS="--depth $DEPTH --scope domain --lease 2"
+# Not through the pscrape function: $! must be the process to kill.
+# shellcheck disable=SC2086
+${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" --no-config -e async -j 4 -f jsonl \
+    --frontier "$(fr crawl)" $COPTS "$T/clist" >"$T/c.1" 2>"$T/c.err1" &
+KILLED=$!
+until_is 5 redis-cli -s "$SOCK" hlen 'pscrape:{crawl}:lines'
+i=0
+_pids=
+for e in thread pool process; do
+	i=$((i + 1))
+	pscrape --no-config -e "$e" -j 4 -f jsonl --frontier "$(fr crawl)" \
+	    $COPTS "$T/clist" >"$T/c.$((i + 1))" 2>"$T/c.err$((i + 1))" &
+	_pids="$_pids $!"
+done
+is "$(redis-cli -s "$SOCK" sismember 'pscrape:{crawl}:held:1' "$SLOW")" 1 \
+    "crawl: process 1 holds the slow page"
+kill -9 $KILLED
+{ wait $KILLED; } 2>/dev/null	# no "Killed" from the shell
+is "$?" 137 "crawl: process 1 killed (SIGKILL)"
+: >"$T/c.rc"
+for p in $_pids; do
+	wait "$p"
+	echo $? >>"$T/c.rc"
+done
+is "$(cat "$T/c.rc" | tr '\n' ' ')" "0 0 0 " "crawl: the other 3 exit 0"
+got "$T/c.1" "$T/c.2" "$T/c.3" "$T/c.4" >"$T/got"
+if cmp -s "$T/got" "$T/want"; then ok 0 "crawl: the union of the records is the breadth-first set (URL, depth)"
+else
+	ok 1 "crawl: the union of the records is the breadth-first set (URL, depth)"
+	diff "$T/got" "$T/want" | sed 's/^/# /' | head -10
+fi
+cat "$T/c.2" "$T/c.3" "$T/c.4" >"$T/c.others"
+is "$(grep -c "\"url\":\"$SLOW\".*\"releases\":1" "$T/c.others")" 1 \
+    "crawl: the slow page fetched again by another process, marked releases: 1"
+released=$(pscrape --no-config --frontier "$(fr crawl)" --status |
+    sed -n 's/.*released \([0-9]*\)$/\1/p')
+is "$(grep -c '"releases":' "$T/c.others")" "$released" \
+    "crawl: a record says releases for each URL released ($released)"
+# The URLs requested twice: only those the killed process held.
+page_requests | awk '$1 > 1 { print $2, $3 }' >"$T/twice"
+grep '"releases":' "$T/c.others" | field /dev/stdin url |
+    sed 's|^http://[^:]*:\([0-9]*\)|\1 |' | LC_ALL=C sort -u >"$T/released"
+is "$(LC_ALL=C sort -u "$T/twice" | LC_ALL=C comm -23 - "$T/released" | wc -l | tr -d ' ')" 0 \
+    "crawl: no URL requested twice but those released"
+is "$(page_requests | wc -l | tr -d ' ')" "$(wc -l <"$T/want" | tr -d ' ')" \
+    "crawl: every page of the set requested"
+is "$(pscrape --no-config --frontier "$(fr crawl)" --status | sed -n '/^total/p')" \
+    "total: found 208, done 208, in flight 0, queued 0" \
+    "crawl: --status: every URL found is done"
+
+# --- robots.txt once per host ------------------------------------------------
+# The crawl again, no process killed: robots.txt is fetched by one process
+# for all (the others wait for its copy), though every process fetches
+# pages of every host.
+"$PY" "$top_srcdir/tests/lib/multisite.py" crawl "$T/sites" $DEPTH \
+    <"$T/seeds" | sed -f "$T/sites.sed" | LC_ALL=C sort >"$T/fwant"
+: >"$HTTPD_LOG"
+run4 full "$T/f" --depth $DEPTH --scope domain "$T/list"
+is "$(cat "$T/f.rc" | tr '\n' ' ')" "0 0 0 0 " "robots: every process exits 0"
+is "$(got "$T/f.1" "$T/f.2" "$T/f.3" "$T/f.4")" "$(cat "$T/fwant")" \
+    "robots: the union of the records is the breadth-first set"
+n=0
+for i in 1 2 3 4; do
+	[ "$(field "$T/f.$i" url | sed 's|/[^/]*$||' | sort -u | wc -l)" -eq 4 ] &&
+	    n=$((n + 1))
+done
+echo "# processes that fetched pages of all 4 hosts: $n"
+is "$(LC_ALL=C sed -n 's/^[0-9.]* \([0-9]*\) GET \/robots.txt$/\1/p' "$HTTPD_LOG" |
+    sort | uniq -c | awk '{ printf "%s ", $1 }')" "1 1 1 1 " \
+    "robots: robots.txt requested once per host over the 4 processes"
+
+# --- --max-pages over all the processes ------------------------------------
+: >"$HTTPD_LOG"
+run4 max "$T/m" --depth $DEPTH --scope domain --max-pages 50 "$T/list"
+is "$(cat "$T/m.rc" | tr '\n' ' ')" "0 0 0 0 " "--max-pages: every process exits 0"
+is "$(got "$T/m.1" "$T/m.2" "$T/m.3" "$T/m.4" | wc -l | tr -d ' ')" 50 \
+    "--max-pages 50: 50 pages over the 4 processes"
+is "$(cat "$T/m.1" "$T/m.2" "$T/m.3" "$T/m.4" | wc -l | tr -d ' ')" 50 \
+    "--max-pages 50: 50 records, none twice"
+is "$(pscrape --no-config --frontier "$(fr max)" --status | sed -n 's/, processes.*//p')" \
+    "pages 50" "--max-pages 50: --status counts 50 pages"
+
+# --- a process stopped by SIGTERM gives its URLs back -----------------------
+# It holds a page that answers after 5 s when it is stopped: no record for
+# it, the page back in its queue; a process started again fetches it and
+# the crawl goes on.
+TSLOW=$BASE/delay/5000
+{ cat "$T/list"; echo "$TSLOW"; } >"$T/tlist"
+"$PY" "$top_srcdir/tests/lib/multisite.py" crawl "$T/sites" 2 \
+    <"$T/seeds" | sed -f "$T/sites.sed" >"$T/want.tmp"
+{ cat "$T/want.tmp"; echo "$TSLOW 0"; } | LC_ALL=C sort >"$T/twant"
+# shellcheck disable=SC2086
+${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" --no-config -f jsonl \
+    --frontier "$(fr term)" --depth 2 --scope domain "$T/tlist" \
+    >"$T/t.1" 2>"$T/t.err1" &
+T1=$!
+until_is 4 redis-cli -s "$SOCK" get 'pscrape:{term}:done:0'
+kill -TERM $T1
+wait $T1
+is "$?" 143 "SIGTERM: exit 143"
+is "$(wc -l <"$T/t.1" | tr -d ' ') $(grep -c delay "$T/t.1")" "4 0" \
+    "SIGTERM: the 4 seeds' records, none for the page it held"
+is "$(pscrape --no-config --frontier "$(fr term)" --status | sed -n 2p)" \
+    "level 0: found 5, done 4, queued 1" "SIGTERM: the page is back in its queue"
+pscrape --no-config -f jsonl --frontier "$(fr term)" --depth 2 \
+    --scope domain "$T/tlist" >"$T/t.2" 2>"$T/t.err2"
+is "$?" 0 "SIGTERM: a process started again exits 0"
+is "$(got "$T/t.1" "$T/t.2")" "$(cat "$T/twant")" \
+    "SIGTERM: the two processes' records are the breadth-first set"
+is "$(cat "$T/t.1" "$T/t.2" | wc -l | tr -d ' ')" "$(wc -l <"$T/twant" | tr -d ' ')" \
+    "SIGTERM: one record for each URL"
+
+# --- Redis goes away ----------------------------------------------------------
+: >"$HTTPD_LOG"
+echo "$BASE/delay/60000" >"$T/glist"
+cat "$T/list" >>"$T/glist"
+pscrape --no-config -f jsonl --frontier "$(fr gone)" $COPTS "$T/glist" \
+    >"$T/g.1" 2>"$T/g.err1" &
+G1=$!
+# The 4 seeds done, the slow page in flight: level 0 cannot end.
+until_is 4 redis-cli -s "$SOCK" get 'pscrape:{gone}:done:0'
+stop_redis
+wait $G1
+is "$?" 5 "Redis gone: exit 5"
+is "$(sed -n 's/\(name=gone\): .*; stopping$/\1; stopping/p' "$T/g.err1")" \
+    "pscrape: --frontier $(fr gone); stopping" "Redis gone: said once"
+is "$(grep -c "\"url\":\"$BASE/delay/60000\".*\"error\":\"interrupted by the loss of the --frontier\"" "$T/g.1")" 1 \
+    "Redis gone: the page in flight has its record"
+
+done_testing
