@@ -344,8 +344,11 @@ slow/|true|27|-" "$e: a slow robots.txt is waited for"
 		sequrls "$SITE_b" "/status/200" 4 | sed "s/i=/rt3$e=/"
 	} >"$T/rt3"
 	pscrape -j 8 --no-robots --host-rate 5/s -q "$T/rt3" 2>"$T/err"
-	atleast "$(span a "rt3$e=")" 540 "$e: --host-rate 5/s: 4 requests to a host spread over 0.6 s"
-	atleast "$(span b "rt3$e=")" 540 "$e: ... on each host"
+	# 600 ms when the first arrival is on time; a late first arrival
+	# shortens the span (539 ms seen at load 20). Twice the rate would
+	# give 300 ms: 450 still tells.
+	atleast "$(span a "rt3$e=")" 450 "$e: --host-rate 5/s: 4 requests to a host spread over 0.6 s (arrivals may jitter)"
+	atleast "$(span b "rt3$e=")" 450 "$e: ... on each host"
 	for bad in 0 -1 10/h x/s 10/; do
 		pscrape --rate "$bad" "$T/rt1" >/dev/null 2>"$T/err"
 		is "$?:$(head -n 1 "$T/err" | cut -d: -f1,2)" "2:pscrape: --rate" \
