@@ -60,6 +60,18 @@ mem_robots(struct frontier *f, const char *origin, long status,
 	(void)len;
 }
 
+static bool
+mem_robots_kept(struct frontier *f, const char *origin, long *status,
+    char **body, size_t *len)
+{
+	(void)f;
+	(void)origin;
+	(void)status;
+	(void)body;
+	(void)len;
+	return false;
+}
+
 static size_t
 mem_admit_links(struct frontier *f, char **links, size_t n, size_t max,
     const char *referrer, const char *input, unsigned depth, uint64_t *seq,
@@ -125,7 +137,7 @@ mem_close(struct frontier *f, bool finished)
 
 static const struct frontier_ops mem_ops = {
 	mem_admit_seed, mem_hold, mem_level_started, mem_robots,
-	mem_admit_links,
+	mem_robots_kept, mem_admit_links,
 	mem_claim_pending, mem_complete, mem_commit, mem_checkpoint, mem_close,
 };
 
@@ -167,6 +179,13 @@ frontier_robots(struct frontier *f, const char *origin, long status,
     const char *body, size_t len)
 {
 	f->ops->robots(f, origin, status, body, len);
+}
+
+bool
+frontier_robots_kept(struct frontier *f, const char *origin, long *status,
+    char **body, size_t *len)
+{
+	return f->ops->robots_kept(f, origin, status, body, len);
 }
 
 size_t

@@ -71,7 +71,7 @@ struct frontier_sqlite {
 	int		 lockfd;
 	sqlite3		*db;
 	sqlite3_stmt	*put_page, *put_found, *put_held, *del_held;
-	sqlite3_stmt	*put_robots;
+	sqlite3_stmt	*put_robots, *get_robots;
 	pthread_mutex_t	 lock;		/* the connection, the sets */
 	struct strset	*seen;		/* as frontier_mem's */
 	struct strset	*done;		/* keys final in earlier attempts */
@@ -132,15 +132,20 @@ meta_set(struct frontier_sqlite *q, const char *key, const char *value)
 	sqlite3_finalize(st);
 }
 
-/* Now, as ISO 8601 UTC to the second: it sorts as text. */
+/* t as ISO 8601 UTC to the second: it sorts as text. */
 static void
-iso_now(char *buf, size_t len)
+iso_time(char *buf, size_t len, time_t t)
 {
-	time_t t = time(NULL);
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void
+iso_now(char *buf, size_t len)
+{
+	iso_time(buf, len, time(NULL));
 }
 
 /*
@@ -411,6 +416,38 @@ sql_robots(struct frontier *f, const char *origin, long status,
 	pthread_mutex_unlock(&q->lock);
 }
 
+static bool
+sql_robots_kept(struct frontier *f, const char *origin, long *status,
+    char **body, size_t *len)
+{
+	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
+	sqlite3_stmt *st = q->get_robots;
+	const void *b;
+	char since[32];
+	bool kept = false;
+
+	iso_time(since, sizeof since, time(NULL) - ROBOTS_KEEP_S);
+	pthread_mutex_lock(&q->lock);
+	bind_text(st, 1, origin);
+	bind_text(st, 2, since);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		kept = true;
+		*status = (long)sqlite3_column_int64(st, 0);
+		b = sqlite3_column_blob(st, 1);
+		*len = (size_t)sqlite3_column_bytes(st, 1);
+		*body = NULL;
+		if (b != NULL) {
+			*body = xmalloc(*len + 1);
+			memcpy(*body, b, *len);
+			(*body)[*len] = '\0';
+		}
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	pthread_mutex_unlock(&q->lock);
+	return kept;
+}
+
 static size_t
 sql_admit_links(struct frontier *f, char **links, size_t n, size_t max,
     const char *referrer, const char *input, unsigned depth, uint64_t *seq,
@@ -612,7 +649,7 @@ sql_close(struct frontier *f, bool finished)
 {
 	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
 	sqlite3_stmt *st, *stmts[] = { q->put_page, q->put_found, q->put_held,
-	    q->del_held, q->put_robots };
+	    q->del_held, q->put_robots, q->get_robots };
 	char now[32];
 	size_t i;
 
@@ -644,7 +681,7 @@ sql_close(struct frontier *f, bool finished)
 
 static const struct frontier_ops sqlite_ops = {
 	sql_admit_seed, sql_hold, sql_level_started, sql_robots,
-	sql_admit_links,
+	sql_robots_kept, sql_admit_links,
 	sql_claim_pending, sql_complete, sql_commit, sql_checkpoint, sql_close,
 };
 
@@ -716,6 +753,10 @@ frontier_sqlite_open(const struct options *opt)
 	q->del_held = prepare(q, "DELETE FROM held WHERE run = ?");
 	q->put_robots = prepare(q, "INSERT OR REPLACE INTO robots(origin,"
 	    " status, body, fetched_at) VALUES(?, ?, ?, ?)");
+	/* Times are ISO 8601 text: they compare as text. */
+	q->get_robots = prepare(q, "SELECT status, body FROM robots WHERE"
+	    " origin = ? AND ((status >= 200 AND status < 300) OR (status >="
+	    " 400 AND status < 500 AND status != 429)) AND fetched_at > ?");
 	sqlite3_wal_hook(q->db, wal_hook, q);
 	exec_sql(q, "BEGIN");
 	return &q->f;

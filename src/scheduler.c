@@ -292,6 +292,36 @@ emit_fail(struct sched *s, struct job *job, char *msg)
 	emit_never(s, job, msg, NULL);
 }
 
+/* h's robots.txt is known: its Crawl-delay slows the host down. */
+static void
+robots_known(struct host *h)
+{
+	if (h->robots != NULL && robots_delay(h->robots) > h->interval)
+		h->interval = robots_delay(h->robots);
+	h->rstate = ROBOTS_KNOWN;
+}
+
+/*
+ * A robots.txt that an earlier attempt or run of the --state kept (see
+ * frontier_robots_kept()): h's, without asking the host again.
+ */
+static bool
+robots_kept(struct sched *s, struct host *h)
+{
+	char *body;
+	size_t len;
+	long status;
+
+	if (!frontier_robots_kept(s->frontier, h->origin, &status, &body,
+	    &len))
+		return false;
+	if (status >= 200 && status < 300)
+		h->robots = robots_parse(body ? body : "", len, s->product);
+	free(body);
+	robots_known(h);
+	return true;
+}
+
 /* --- queueing --------------------------------------------------------------- */
 
 static void
@@ -330,7 +360,7 @@ route(struct sched *s, struct job *job)
 	s->pages++;
 	job->want_links = job->depth < s->opt->depth;
 	host_append(s, h, job, false);
-	if (h->rstate == ROBOTS_UNKNOWN)
+	if (h->rstate == ROBOTS_UNKNOWN && !robots_kept(s, h))
 		queue_robots(s, h, job);
 	host_consider(s, h);
 }
@@ -661,8 +691,9 @@ robots_in(struct sched *s, struct host *h, struct result *r)
 
 	if (r->attempts > 1)
 		snprintf(tries, sizeof tries, ", %u attempts", r->attempts);
-	frontier_robots(s->frontier, h->origin, r->status, r->body,
-	    r->body_len);
+	/* A 2xx cut short is no answer to keep (status 0). */
+	frontier_robots(s->frontier, h->origin, r->ok || r->status >= 300 ?
+	    r->status : 0, r->body, r->body_len);
 	if (r->ok && r->status >= 200 && r->status < 300)
 		h->robots = robots_parse(r->body ? r->body : "", r->body_len,
 		    s->product);
@@ -676,9 +707,7 @@ robots_in(struct sched *s, struct host *h, struct result *r)
 		    xasprintf("%s (robots.txt could not be fetched%s)", why,
 		    tries);
 	}
-	if (h->robots != NULL && robots_delay(h->robots) > h->interval)
-		h->interval = robots_delay(h->robots);
-	h->rstate = ROBOTS_KNOWN;
+	robots_known(h);
 	result_free(r);
 }
 

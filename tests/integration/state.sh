@@ -29,7 +29,7 @@ BATCH=512	# BATCH_RECORDS of src/sink.c
 # A generated site, one copy (one port) per engine: page i links to pages
 # 2i+1, 2i+2 and 7i mod PAGES, so that every page is reached from page 0
 # and many are found twice.
-"$PY" - "$T/sites" "$PAGES" $ENGINES <<'EOF'
+"$PY" - "$T/sites" "$PAGES" $ENGINES robots <<'EOF'
 import os, sys
 top, n = sys.argv[1], int(sys.argv[2])
 for e in sys.argv[3:]:
@@ -41,6 +41,7 @@ for e in sys.argv[3:]:
         f.write("<html><body><p>page %d</p>%s</body></html>\n" % (i,
             "".join('<a href="p%d.html">p%d</a>' % (j, j) for j in links)))
 EOF
+printf 'User-agent: *\nDisallow: /private/\n' >"$T/sites/gen_robots/robots.txt"
 start_server_sites "$T/sites"
 
 # check FILE KEY WANT: the final records of FILE (JSONL, every attempt's),
@@ -260,6 +261,40 @@ eval "rsite=\$SITE_gen_$(set -- $ENGINES; echo "$1")"
 pscrape --no-config -q --state "$T/r.db" "$rsite/p0.html" >/dev/null 2>&1
 is "$(sql "$T/r.db" "SELECT origin, status, fetched_at IS NOT NULL FROM\
  robots")" "$rsite|404|1" "robots.txt is kept per host, with its time"
+
+# A resumed run does not ask a host again for the robots.txt it kept,
+# here after a SIGKILL once records were out (their batch committed, the
+# robots.txt's row with it); nor does a new run within 24 hours (RFC 9309
+# 2.4); one older than that is fetched again. (--no-config: the tests'
+# config has --no-robots.)
+eval "rsite=\$SITE_gen_robots rport=\$SITEPORT_gen_robots"
+robots_gets() {
+	requests "$rport" | grep -c '^GET /robots.txt'
+}
+# shellcheck disable=SC2086
+${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" --no-config -f jsonl -j 2 \
+    --host-rate 100 --depth 1000 --state "$T/rb.db" "$rsite/p0.html" \
+    >"$T/rrecs" 2>/dev/null &
+pid=$!
+i=0
+while [ ! -s "$T/rrecs" ] && [ $i -lt 6000 ]; do sleep 0.01; i=$((i + 1)); done
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+pscrape --no-config -f jsonl -j 2 --host-rate 1000 --depth 1000 \
+    --state "$T/rb.db" "$rsite/p0.html" >>"$T/rrecs" 2>/dev/null
+is "$?:$(check "$T/rrecs" url "$want")" 0:ok \
+    "robots.txt kept: the resumed crawl has every page once"
+is "$(robots_gets)" 1 "a resumed run uses the robots.txt it kept"
+pscrape --no-config -q -j 2 --host-rate 1000 --depth 1000 \
+    --state "$T/rb.db" "$rsite/p0.html" 2>/dev/null
+is "$?:$(robots_gets)" 0:1 "so does the next run within 24 hours"
+"$PY" -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE robots SET fetched_at = ?", ("2000-01-01T00:00:00Z",))
+db.commit()' "$T/rb.db"
+pscrape --no-config -q -j 2 --host-rate 1000 --depth 1000 \
+    --state "$T/rb.db" "$rsite/p0.html" 2>/dev/null
+is "$?:$(robots_gets)" 0:2 "one kept for more than 24 hours is fetched again"
 
 # One run per state file.
 # shellcheck disable=SC2086
