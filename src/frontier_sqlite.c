@@ -71,11 +71,13 @@ struct frontier_sqlite {
 	int		 lockfd;
 	sqlite3		*db;
 	sqlite3_stmt	*put_page, *put_found, *put_held, *del_held;
-	sqlite3_stmt	*put_robots, *get_robots;
+	sqlite3_stmt	*put_robots, *get_robots, *put_pages;
 	pthread_mutex_t	 lock;		/* the connection, the sets */
 	struct strset	*seen;		/* as frontier_mem's */
 	struct strset	*done;		/* keys final in earlier attempts */
 	int64_t		 run, attempt;
+	uint64_t	 pages;		/* counted against --max-pages */
+	bool		 pages_dirty;	/* pages not written since */
 	int		 wal_pages;	/* in the log after the last commit */
 	bool		 failed;	/* a write failed: said once */
 };
@@ -259,8 +261,13 @@ state_begin(struct frontier_sqlite *q)
 	q->run = v != NULL ? strtoll(v, NULL, 10) : 0;
 	free(v);
 	v = meta_get(q, "run_finished");
-	if (v == NULL || strcmp(v, "0") != 0)
+	if (v == NULL || strcmp(v, "0") != 0) {
 		q->run++;
+		meta_set(q, "pages", "0");
+	}
+	free(v);
+	v = meta_get(q, "pages");
+	q->pages = v != NULL ? strtoull(v, NULL, 10) : 0;
 	free(v);
 	snprintf(num, sizeof num, "%" PRId64, q->run);
 	meta_set(q, "run", num);
@@ -528,14 +535,7 @@ sql_claim_pending(struct frontier *f, struct frontier_item **items,
 	    " WHERE run = ? ORDER BY rank, rowid");
 	sqlite3_bind_int64(st, 1, q->run);
 	add_items(st, true, &v, &n, &cap, seq);
-	/* What --max-pages counted: pages queued, not duplicates. */
-	st = prepare(q, "SELECT count(*) FROM pages WHERE run = ? AND"
-	    " duplicate_of IS NULL AND (error IS NULL OR error NOT LIKE"
-	    " 'not fetched: --max-pages%')");
-	sqlite3_bind_int64(st, 1, q->run);
-	*pages = sqlite3_step(st) == SQLITE_ROW ?
-	    (uint64_t)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	*pages = q->pages;
 	pthread_mutex_unlock(&q->lock);
 	*items = v;
 	return n;
@@ -584,9 +584,32 @@ sql_complete(struct frontier *f, const struct result *r)
 			bind_text(st, 13, now);
 		}
 		step_reset(q, st);
+		/*
+		 * Queued on a host: a page --max-pages counted (not a bad
+		 * line, a duplicate or one turned away by the limit).
+		 */
+		if (j != NULL && j->host != NULL) {
+			q->pages++;
+			q->pages_dirty = true;
+		}
 	}
 	pthread_mutex_unlock(&q->lock);
 	return fresh;
+}
+
+/*
+ * Before a COMMIT: the count of the pages of the run that --max-pages
+ * counted goes in with their rows, so that a resumed run counts on
+ * from there.
+ */
+static void
+pages_write(struct frontier_sqlite *q)
+{
+	if (!q->pages_dirty)
+		return;
+	sqlite3_bind_int64(q->put_pages, 1, (sqlite3_int64)q->pages);
+	step_reset(q, q->put_pages);
+	q->pages_dirty = false;
 }
 
 static int
@@ -596,6 +619,7 @@ sql_commit(struct frontier *f)
 	int rc = 0;
 
 	pthread_mutex_lock(&q->lock);
+	pages_write(q);
 	if (sqlite3_exec(q->db, "COMMIT; BEGIN", NULL, NULL, NULL) !=
 	    SQLITE_OK) {
 		write_failed(q);
@@ -631,6 +655,7 @@ sql_checkpoint(struct frontier *f)
 
 	pthread_mutex_lock(&q->lock);
 	if (q->wal_pages >= CHECKPOINT_PAGES) {
+		pages_write(q);
 		if (sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) !=
 		    SQLITE_OK)
 			write_failed(q);
@@ -649,7 +674,7 @@ sql_close(struct frontier *f, bool finished)
 {
 	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
 	sqlite3_stmt *st, *stmts[] = { q->put_page, q->put_found, q->put_held,
-	    q->del_held, q->put_robots, q->get_robots };
+	    q->del_held, q->put_robots, q->get_robots, q->put_pages };
 	char now[32];
 	size_t i;
 
@@ -753,6 +778,8 @@ frontier_sqlite_open(const struct options *opt)
 	q->del_held = prepare(q, "DELETE FROM held WHERE run = ?");
 	q->put_robots = prepare(q, "INSERT OR REPLACE INTO robots(origin,"
 	    " status, body, fetched_at) VALUES(?, ?, ?, ?)");
+	q->put_pages = prepare(q, "INSERT OR REPLACE INTO meta(key, value)"
+	    " VALUES('pages', ?)");
 	/* Times are ISO 8601 text: they compare as text. */
 	q->get_robots = prepare(q, "SELECT status, body FROM robots WHERE"
 	    " origin = ? AND ((status >= 200 AND status < 300) OR (status >="

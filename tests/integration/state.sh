@@ -3,7 +3,8 @@
 # with the same state, on every engine, until one attempt ends: the records
 # of all attempts together hold exactly one final record per list line (a
 # crawl: per page of the site), and the server's log shows no URL requested
-# twice but those in flight or in the uncommitted batch at a kill. Then:
+# twice but those in flight or in the uncommitted batch at a kill; with
+# --max-pages M, exactly M pages over all attempts. Then:
 # a state of other options is refused (exit 2) unless --state-reset; SIGTERM
 # and resume; a finished state starts a new run; one run per state.
 #
@@ -102,6 +103,44 @@ for line in open(path):
     if r["depth"] != depth[i]:
         bad.append("p%d.html at %d, not %d" % (i, r["depth"], depth[i]))
 print("ok" if not bad else " ".join(bad[:5]))
+EOF
+}
+
+# bfs_first M PAGES: the first M pages of the generated site in
+# breadth-first order from p0.html (a page's links in their order): the
+# pages a crawl with --max-pages M fetches.
+bfs_first() {
+	"$PY" - "$@" <<'EOF'
+import sys
+m, n = int(sys.argv[1]), int(sys.argv[2])
+order, seen, i = [0], {0}, 0
+while i < len(order):
+    p = order[i]
+    i += 1
+    for j in (2 * p + 1, 2 * p + 2, 7 * p % n):
+        if j < n and j not in seen:
+            seen.add(j)
+            order.append(j)
+print(" ".join("p%d.html" % k for k in order[:m]))
+EOF
+}
+
+# fetched FILE: how many final records of FILE (JSONL) are of pages
+# fetched, and how many lines are torn: "FETCHED TORN".
+fetched() {
+	"$PY" - "$1" <<'EOF'
+import json, sys
+n = torn = 0
+for line in open(sys.argv[1]):
+    try:
+        r = json.loads(line)
+    except ValueError:
+        torn += 1
+        continue
+    e = r["error"] or ""
+    if r["attempts"] > 0 and not e.startswith("interrupted by "):
+        n += 1
+print(n, torn)
 EOF
 }
 
@@ -204,6 +243,30 @@ for e in $ENGINES; do
 	r=$(refetched .html "$port")
 	ok "$([ "$r" -le $((KILLS * (J + BATCH))) ]; echo $?)" \
 	    "$e: crawl: pages fetched twice ($r) at most $KILLS x (-j $J + $BATCH)"
+
+	# --max-pages over the attempts of a run: a list with bad lines
+	# first (a record each, not pages) fetches exactly its first M
+	# pages, the rest saying --max-pages; a crawl exactly the first M
+	# pages in breadth-first order. (A torn line excuses one missing.)
+	M=$((N / 4))
+	{ echo "not a URL"; echo "ftp://x/"; i=0
+	while [ "$i" -lt $((M * 2)) ]; do
+		i=$((i + 1))
+		echo "$BASE/delay/10?e=$e-max&i=$i"
+	done; } >"$T/mlist-$e"
+	killed_runs "$e-max" "$T/max-$e.db" "$T/mrecs" -e "$e" -j 4 \
+	    --max-pages $M "$T/mlist-$e"
+	is "$(check "$T/mrecs" input "$(seq_inputs "$T/mlist-$e" \
+	    $((M * 2 + 2)))")" ok "$e: --max-pages $M: one final record per line"
+	# shellcheck disable=SC2046
+	set -- $(fetched "$T/mrecs")
+	ok "$([ "$1" -le $M ] && [ $(($1 + $2)) -ge $M ]; echo $?)" \
+	    "$e: --max-pages $M, killed: $1 pages fetched ($2 torn lines)"
+	MP=$((PAGES / 2))
+	killed_runs "$e-maxc" "$T/maxc-$e.db" "$T/mrecs" -e "$e" -j $J \
+	    --depth 1000 --host-rate 200 --max-pages $MP "$site/p0.html"
+	is "$(check "$T/mrecs" url "$(bfs_first $MP "$PAGES")")" ok \
+	    "$e: crawl, --max-pages $MP, killed: the first $MP pages, once each"
 done
 
 # Another list or other crawl options: refused, naming the file and what
