@@ -80,6 +80,8 @@ struct frontier_sqlite {
 	bool		 pages_dirty;	/* pages not written since */
 	int		 wal_pages;	/* in the log after the last commit */
 	bool		 failed;	/* a write failed: said once */
+	time_t		 now;		/* the second of now_text */
+	char		 now_text[32];
 };
 
 /* A fatal error of the state file: exit 2 naming it. */
@@ -553,6 +555,19 @@ interrupted(const struct result *r)
 	    strncmp(r->error, "not started: interrupted by ", 28) == 0);
 }
 
+/* Now as iso_now() does it, formatted once a second: every record. */
+static const char *
+now_text(struct frontier_sqlite *q)
+{
+	time_t t = time(NULL);
+
+	if (t != q->now) {
+		q->now = t;
+		iso_time(q->now_text, sizeof q->now_text, t);
+	}
+	return q->now_text;
+}
+
 static bool
 sql_complete(struct frontier *f, const struct result *r)
 {
@@ -561,7 +576,6 @@ sql_complete(struct frontier *f, const struct result *r)
 	const struct job *j = r->job;
 	/* A link is its URL; a list line, good or bad, is its line. */
 	const char *key = j != NULL && j->depth > 0 ? j->url : r->input;
-	char now[32];
 	bool fresh;
 
 	pthread_mutex_lock(&q->lock);
@@ -579,10 +593,8 @@ sql_complete(struct frontier *f, const struct result *r)
 		bind_text(st, 10, r->duplicate_of);
 		sqlite3_bind_int64(st, 11, (sqlite3_int64)r->chars);
 		sqlite3_bind_int64(st, 12, (sqlite3_int64)r->bytes);
-		if (r->status != 0 || r->final_url != NULL) {
-			iso_now(now, sizeof now);
-			bind_text(st, 13, now);
-		}
+		if (r->status != 0 || r->final_url != NULL)
+			bind_text(st, 13, now_text(q));
 		step_reset(q, st);
 		/*
 		 * Queued on a host: a page --max-pages counted (not a bad
