@@ -321,6 +321,7 @@ is "$(sql "$T/r.db" "SELECT origin, status, fetched_at IS NOT NULL FROM\
 # config has --no-robots.)
 eval "rsite=\$SITE_gen_robots rport=\$SITEPORT_gen_robots"
 robots_gets() {
+	# shellcheck disable=SC2154	# set by the eval above
 	requests "$rport" | grep -c '^GET /robots.txt'
 }
 # shellcheck disable=SC2086
