@@ -99,6 +99,8 @@ struct frontier_ops {
 	void		(*level_started)(struct frontier *);
 	void		(*robots)(struct frontier *, const char *origin,
 			    const struct robots_copy *);
+	bool		(*robots_kept)(struct frontier *, const char *origin,
+			    struct robots_copy *);
 	size_t		(*admit_links)(struct frontier *, char **links,
 			    size_t n, size_t max, const char *referrer,
 			    const char *input, unsigned depth, uint64_t *seq,
@@ -179,6 +181,20 @@ void		 frontier_robots(struct frontier *, const char *origin,
 enum robots_share frontier_robots_get(struct frontier *, const char *origin,
 		    struct robots_copy *);
 void		 robots_copy_free(struct robots_copy *);
+/*
+ * How long a kept robots.txt stands for the host's: RFC 9309 2.4 says a
+ * crawler should not use a cached robots.txt for more than 24 hours.
+ */
+#define ROBOTS_KEEP_S	(24 * 3600)
+/*
+ * The robots.txt of origin that an earlier attempt or run kept, if it
+ * was a final answer (2xx, or 4xx but 429) less than ROBOTS_KEEP_S old:
+ * true, with *copy filled (freed with robots_copy_free()), so that a
+ * resumed run does not ask the host again. An answer that made the host
+ * unreachable is not kept: that may have passed.
+ */
+bool		 frontier_robots_kept(struct frontier *, const char *origin,
+		    struct robots_copy *);
 /* The held links are being admitted: a durable frontier forgets them. */
 void		 frontier_level_started(struct frontier *);
 /*

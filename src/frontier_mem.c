@@ -125,7 +125,7 @@ mem_close(struct frontier *f, bool finished)
 
 static const struct frontier_ops mem_ops = {
 	mem_admit_seed, mem_hold, mem_level_started, mem_robots,
-	mem_admit_links,
+	NULL, mem_admit_links,
 	mem_claim_pending, NULL, mem_complete, mem_commit, mem_checkpoint, mem_close,
 	NULL, NULL, NULL,
 };
@@ -186,6 +186,13 @@ robots_copy_free(struct robots_copy *c)
 {
 	free(c->error);
 	free(c->body);
+}
+
+bool
+frontier_robots_kept(struct frontier *f, const char *origin,
+    struct robots_copy *c)
+{
+	return f->ops->robots_kept != NULL && f->ops->robots_kept(f, origin, c);
 }
 
 size_t

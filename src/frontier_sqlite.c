@@ -71,7 +71,7 @@ struct frontier_sqlite {
 	int		 lockfd;
 	sqlite3		*db;
 	sqlite3_stmt	*put_page, *put_found, *put_held, *del_held;
-	sqlite3_stmt	*put_robots;
+	sqlite3_stmt	*put_robots, *get_robots, *put_pages;
 	pthread_mutex_t	 lock;		/* the connection, the sets */
 	struct strset	*seen;		/* as frontier_mem's */
 	struct strset	*done;		/* keys final in earlier attempts */
@@ -79,8 +79,12 @@ struct frontier_sqlite {
 	struct frontier_prev *prev;	/* last successes of earlier runs */
 	size_t		 nprev;
 	int64_t		 run, attempt;
+	uint64_t	 pages;		/* counted against --max-pages */
+	bool		 pages_dirty;	/* pages not written since */
 	int		 wal_pages;	/* in the log after the last commit */
 	bool		 failed;	/* a write failed: said once */
+	time_t		 now;		/* the second of now_text */
+	char		 now_text[32];
 };
 
 /* A fatal error of the state file: exit 2 naming it. */
@@ -135,15 +139,20 @@ meta_set(struct frontier_sqlite *q, const char *key, const char *value)
 	sqlite3_finalize(st);
 }
 
-/* Now, as ISO 8601 UTC to the second: it sorts as text. */
+/* t as ISO 8601 UTC to the second: it sorts as text. */
 static void
-iso_now(char *buf, size_t len)
+iso_time(char *buf, size_t len, time_t t)
 {
-	time_t t = time(NULL);
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void
+iso_now(char *buf, size_t len)
+{
+	iso_time(buf, len, time(NULL));
 }
 
 /*
@@ -257,8 +266,13 @@ state_begin(struct frontier_sqlite *q)
 	q->run = v != NULL ? strtoll(v, NULL, 10) : 0;
 	free(v);
 	v = meta_get(q, "run_finished");
-	if (v == NULL || strcmp(v, "0") != 0)
+	if (v == NULL || strcmp(v, "0") != 0) {
 		q->run++;
+		meta_set(q, "pages", "0");
+	}
+	free(v);
+	v = meta_get(q, "pages");
+	q->pages = v != NULL ? strtoull(v, NULL, 10) : 0;
 	free(v);
 	snprintf(num, sizeof num, "%" PRId64, q->run);
 	meta_set(q, "run", num);
@@ -483,12 +497,47 @@ sql_robots(struct frontier *f, const char *origin,
 	iso_now(now, sizeof now);
 	pthread_mutex_lock(&q->lock);
 	bind_text(st, 1, origin);
-	sqlite3_bind_int64(st, 2, c->status);
+	/* A 2xx cut short is no answer to keep (status 0). */
+	sqlite3_bind_int64(st, 2, c->ok || c->status >= 300 ? c->status : 0);
 	if (c->body != NULL)
 		sqlite3_bind_blob(st, 3, c->body, (int)c->len, SQLITE_STATIC);
 	bind_text(st, 4, now);
 	step_reset(q, st);
 	pthread_mutex_unlock(&q->lock);
+}
+
+static bool
+sql_robots_kept(struct frontier *f, const char *origin,
+    struct robots_copy *c)
+{
+	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
+	sqlite3_stmt *st = q->get_robots;
+	const void *b;
+	char since[32];
+	bool kept = false;
+
+	iso_time(since, sizeof since, time(NULL) - ROBOTS_KEEP_S);
+	pthread_mutex_lock(&q->lock);
+	bind_text(st, 1, origin);
+	bind_text(st, 2, since);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		kept = true;
+		memset(c, 0, sizeof *c);
+		c->ok = true;
+		c->attempts = 1;
+		c->status = (long)sqlite3_column_int64(st, 0);
+		b = sqlite3_column_blob(st, 1);
+		c->len = (size_t)sqlite3_column_bytes(st, 1);
+		if (b != NULL) {
+			c->body = xmalloc(c->len + 1);
+			memcpy(c->body, b, c->len);
+			c->body[c->len] = '\0';
+		}
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	pthread_mutex_unlock(&q->lock);
+	return kept;
 }
 
 static size_t
@@ -563,17 +612,23 @@ sql_claim_pending(struct frontier *f, struct frontier_item **items,
 	    " WHERE run = ? ORDER BY rank, rowid");
 	sqlite3_bind_int64(st, 1, q->run);
 	add_items(st, true, &v, &n, &cap, seq);
-	/* What --max-pages counted: pages queued, not duplicates. */
-	st = prepare(q, "SELECT count(*) FROM pages WHERE run = ? AND"
-	    " duplicate_of IS NULL AND (error IS NULL OR error NOT LIKE"
-	    " 'not fetched: --max-pages%')");
-	sqlite3_bind_int64(st, 1, q->run);
-	*pages = sqlite3_step(st) == SQLITE_ROW ?
-	    (uint64_t)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	*pages = q->pages;
 	pthread_mutex_unlock(&q->lock);
 	*items = v;
 	return n;
+}
+
+/* Now as iso_now() does it, formatted once a second: every record. */
+static const char *
+now_text(struct frontier_sqlite *q)
+{
+	time_t t = time(NULL);
+
+	if (t != q->now) {
+		q->now = t;
+		iso_time(q->now_text, sizeof q->now_text, t);
+	}
+	return q->now_text;
 }
 
 static bool
@@ -585,8 +640,6 @@ sql_complete(struct frontier *f, const struct result *r)
 	/* A link is its URL; a list line, good or bad, is its line. */
 	const char *key = j != NULL && j->depth > 0 ? j->url : r->input;
 	char now[32], hash[17];
-	time_t t;
-	struct tm tm;
 	bool fresh;
 
 	pthread_mutex_lock(&q->lock);
@@ -604,14 +657,11 @@ sql_complete(struct frontier *f, const struct result *r)
 		bind_text(st, 10, r->duplicate_of);
 		sqlite3_bind_int64(st, 11, (sqlite3_int64)r->chars);
 		sqlite3_bind_int64(st, 12, (sqlite3_int64)r->bytes);
-		if (r->status != 0 || r->final_url != NULL) {
-			iso_now(now, sizeof now);
-			bind_text(st, 13, now);
-		} else if (r->fetched_at > 0) {
+		if (r->status != 0 || r->final_url != NULL)
+			bind_text(st, 13, now_text(q));
+		else if (r->fetched_at > 0) {
 			/* A --since skip keeps the time it was fetched. */
-			t = (time_t)r->fetched_at;
-			gmtime_r(&t, &tm);
-			strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+			iso_time(now, sizeof now, (time_t)r->fetched_at);
 			bind_text(st, 13, now);
 		}
 		if (r->hashed) {
@@ -622,9 +672,32 @@ sql_complete(struct frontier *f, const struct result *r)
 		bind_text(st, 15, r->etag);
 		bind_text(st, 16, r->last_modified);
 		step_reset(q, st);
+		/*
+		 * Queued on a host: a page --max-pages counted (not a bad
+		 * line, a duplicate or one turned away by the limit).
+		 */
+		if (j != NULL && j->host != NULL) {
+			q->pages++;
+			q->pages_dirty = true;
+		}
 	}
 	pthread_mutex_unlock(&q->lock);
 	return fresh;
+}
+
+/*
+ * Before a COMMIT: the count of the pages of the run that --max-pages
+ * counted goes in with their rows, so that a resumed run counts on
+ * from there.
+ */
+static void
+pages_write(struct frontier_sqlite *q)
+{
+	if (!q->pages_dirty)
+		return;
+	sqlite3_bind_int64(q->put_pages, 1, (sqlite3_int64)q->pages);
+	step_reset(q, q->put_pages);
+	q->pages_dirty = false;
 }
 
 static int
@@ -634,6 +707,7 @@ sql_commit(struct frontier *f)
 	int rc = 0;
 
 	pthread_mutex_lock(&q->lock);
+	pages_write(q);
 	if (sqlite3_exec(q->db, "COMMIT; BEGIN", NULL, NULL, NULL) !=
 	    SQLITE_OK) {
 		write_failed(q);
@@ -669,6 +743,7 @@ sql_checkpoint(struct frontier *f)
 
 	pthread_mutex_lock(&q->lock);
 	if (q->wal_pages >= CHECKPOINT_PAGES) {
+		pages_write(q);
 		if (sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) !=
 		    SQLITE_OK)
 			write_failed(q);
@@ -687,7 +762,7 @@ sql_close(struct frontier *f, bool finished)
 {
 	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
 	sqlite3_stmt *st, *stmts[] = { q->put_page, q->put_found, q->put_held,
-	    q->del_held, q->put_robots };
+	    q->del_held, q->put_robots, q->get_robots, q->put_pages };
 	char now[32];
 	size_t i;
 
@@ -725,7 +800,7 @@ sql_close(struct frontier *f, bool finished)
 
 static const struct frontier_ops sqlite_ops = {
 	sql_admit_seed, sql_hold, sql_level_started, sql_robots,
-	sql_admit_links,
+	sql_robots_kept, sql_admit_links,
 	sql_claim_pending, sql_previous, sql_complete, sql_commit, sql_checkpoint,
 	sql_close, NULL, NULL, NULL,
 };
@@ -799,6 +874,12 @@ frontier_sqlite_open(const struct options *opt)
 	q->del_held = prepare(q, "DELETE FROM held WHERE run = ?");
 	q->put_robots = prepare(q, "INSERT OR REPLACE INTO robots(origin,"
 	    " status, body, fetched_at) VALUES(?, ?, ?, ?)");
+	q->put_pages = prepare(q, "INSERT OR REPLACE INTO meta(key, value)"
+	    " VALUES('pages', ?)");
+	/* Times are ISO 8601 text: they compare as text. */
+	q->get_robots = prepare(q, "SELECT status, body FROM robots WHERE"
+	    " origin = ? AND ((status >= 200 AND status < 300) OR (status >="
+	    " 400 AND status < 500 AND status != 429)) AND fetched_at > ?");
 	sqlite3_wal_hook(q->db, wal_hook, q);
 	exec_sql(q, "BEGIN");
 	return &q->f;

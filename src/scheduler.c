@@ -348,6 +348,25 @@ recall(struct sched *s, struct job *job)
 	return false;
 }
 
+static void	robots_apply(struct sched *, struct host *,
+		    const struct robots_copy *);
+
+/*
+ * A robots.txt that an earlier attempt or run of the --state kept (see
+ * frontier_robots_kept()): h's, without asking the host again.
+ */
+static bool
+robots_kept(struct sched *s, struct host *h)
+{
+	struct robots_copy c;
+
+	if (!frontier_robots_kept(s->frontier, h->origin, &c))
+		return false;
+	robots_apply(s, h, &c);
+	robots_copy_free(&c);
+	return true;
+}
+
 /* --- queueing --------------------------------------------------------------- */
 
 static void
@@ -393,7 +412,7 @@ route(struct sched *s, struct job *job)
 	host_append(s, h, job, false);
 	if (h->rstate == ROBOTS_UNKNOWN && frontier_shared(s->frontier))
 		robots_shared(s, h, job);
-	else if (h->rstate == ROBOTS_UNKNOWN)
+	else if (h->rstate == ROBOTS_UNKNOWN && !robots_kept(s, h))
 		queue_robots(s, h, job);
 	host_consider(s, h);
 }
