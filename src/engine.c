@@ -1,6 +1,7 @@
 /* The engine table (the tmux cmd_table[] model). */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,4 +137,39 @@ engine_fit_jobs(struct run *run, int per_job)
 		run->jobs = (int)fit;
 	}
 	return run->jobs;
+}
+
+uint64_t
+origin_hash(const char *url)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+	const char *p = strstr(url, "://");
+
+	p = p != NULL ? p + 3 : url;
+	p += strcspn(p, "/?#");
+	for (; url < p; url++)
+		h = (h ^ (unsigned char)*url) * 0x100000001b3ULL;
+	return h != 0 ? h : 1;
+}
+
+int
+origins_rank(const struct origins *o, uint64_t h)
+{
+	int j;
+
+	for (j = 0; j < ORIGINS_KEPT; j++)
+		if (o->h[j] == h)
+			return j;
+	return -1;
+}
+
+void
+origins_add(struct origins *o, uint64_t h)
+{
+	size_t j;
+
+	for (j = 0; j < ORIGINS_KEPT - 1 && o->h[j] != h; j++)
+		;
+	memmove(o->h + 1, o->h, j * sizeof *o->h);
+	o->h[0] = h;
 }

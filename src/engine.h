@@ -9,13 +9,15 @@
  * runs the serial engine instead.
  *
  * Also here, because every engine needs them: the run they work on, the
- * stack size of their threads, fitting -j to the descriptor limit, and the
- * entry point of the process engine's workers.
+ * stack size of their threads, fitting -j to the descriptor limit, the
+ * origins a curl handle went to lately, and the entry point of the
+ * process engine's workers.
  */
 #ifndef PSCRAPE_ENGINE_H
 #define PSCRAPE_ENGINE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /*
  * Stack size of the threads the engines start: small, so 10,000 fit, but
@@ -78,6 +80,25 @@ const char		*engine_names(void);
  * CAP_SYS_RESOURCE), up to /proc/sys/fs/nr_open.
  */
 int	engine_fit_jobs(struct run *, int per_job);
+
+/*
+ * Connections are not shared between threads (doc/NOTES.md, "libcurl
+ * 7.88.1") nor processes: each stays in the easy handle that opened it.
+ * So the thread and pool engines put a job on the handle that fetched
+ * from its origin lately, when they can, and count on that handle's
+ * connection there still being open. struct origins: the last few origins
+ * a handle went to, as origin_hash()es, newest first; 0 is none.
+ */
+#define ORIGINS_KEPT	5	/* an easy handle keeps as many (doc/NOTES.md) */
+struct origins {
+	uint64_t	 h[ORIGINS_KEPT];
+};
+/* A hash of url's origin, "scheme://authority" (never 0). */
+uint64_t	 origin_hash(const char *url);
+/* Where h is in o (0: the last one gone to), or -1. */
+int		 origins_rank(const struct origins *o, uint64_t h);
+/* Just gone to h. */
+void		 origins_add(struct origins *o, uint64_t h);
 
 void	engine_serial(struct run *);
 void	engine_thread(struct run *);

@@ -8,9 +8,11 @@
  * step walks and frees trees iteratively, never deeper than a few frames.
  *
  * The threads are new, their fetches are not: a thread takes a fetch (an
- * easy handle with its options set, and its open connection) that an ended
- * thread left on a free list, else makes one. Making a fetch is most of
- * what starting a thread costs, and a kept connection saves a TCP connect.
+ * easy handle with its options set, and its open connections) that an
+ * ended thread left idle, the one that last went to its URL's origin if
+ * any (idle_take() below), else makes one. Making a fetch is most of
+ * what starting a thread costs, and a kept connection saves a TCP connect
+ * and, over HTTPS, a TLS handshake.
  * Nor are their stacks: they come from a stack pool (stackpool.h) and go
  * back to it when their thread is joined. Threads are created and joined
  * outside the lock.
@@ -18,6 +20,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,11 +44,116 @@ struct tengine {
 	struct ended	*ended;		/* finished, not yet joined */
 	size_t		 nended;
 	size_t		 capended;
-	struct fetch	**spare;	/* fetches left by ended threads */
+	struct idle	*idle;		/* fetches left by ended threads */
 	struct fetch_share *share;	/* DNS, TLS sessions */
-	size_t		 nspare;
-	size_t		 capspare;
 };
+
+/*
+ * The idle fetches: idle_take() gives the idle one that last went to
+ * url's origin (best: the last origin it went to), else the one idle
+ * longest, else a new one in share, so there are never more than were in
+ * use at once; idle_put() gives it back once the job is done. A hash
+ * collision of two origins costs a connection, never a wrong answer. The
+ * list is short: no more than the threads at once.
+ */
+struct idle_fetch {
+	struct fetch	*f;
+	struct origins	 went;
+	uint64_t	 now;		/* the job's origin, while taken */
+};
+
+struct idle {
+	pthread_mutex_t		  lock;
+	const struct run	 *run;
+	struct fetch_share	 *share;
+	struct idle_fetch	**v;		/* oldest first */
+	size_t			  n;
+	size_t			  cap;
+};
+
+static struct idle *
+idle_new(const struct run *run, struct fetch_share *share)
+{
+	struct idle *id = xcalloc(1, sizeof *id);
+
+	pthread_mutex_init(&id->lock, NULL);
+	id->run = run;
+	id->share = share;
+	return id;
+}
+
+static struct idle_fetch *
+idle_take(struct idle *id, const char *url)
+{
+	struct idle_fetch *x = NULL;
+	uint64_t h = origin_hash(url);
+	size_t i, pick;
+	int rank, best = ORIGINS_KEPT;
+
+	pthread_mutex_lock(&id->lock);
+	pick = id->n;
+	for (i = id->n; i-- > 0 && best > 0; )
+		if ((rank = origins_rank(&id->v[i]->went, h)) >= 0 &&
+		    rank < best) {
+			pick = i;
+			best = rank;
+		}
+	if (pick == id->n && id->n > 0)
+		pick = 0;
+	if (pick < id->n) {
+		x = id->v[pick];
+		memmove(id->v + pick, id->v + pick + 1, (id->n - pick - 1) *
+		    sizeof *id->v);
+		id->n--;
+	}
+	pthread_mutex_unlock(&id->lock);
+	if (x == NULL) {
+		x = xcalloc(1, sizeof *x);
+		x->f = fetch_new(id->run->opt, id->run->save);
+		fetch_set_share(x->f, id->share);
+	}
+	x->now = h;
+	return x;
+}
+
+static void
+idle_put(struct idle *id, struct idle_fetch *x)
+{
+	origins_add(&x->went, x->now);
+	pthread_mutex_lock(&id->lock);
+	if (id->n == id->cap) {
+		id->cap = id->cap ? id->cap * 2 : 16;
+		id->v = xrealloc(id->v, id->cap * sizeof *id->v);
+	}
+	id->v[id->n++] = x;
+	pthread_mutex_unlock(&id->lock);
+}
+
+static bool
+idle_drop(struct idle *id)
+{
+	struct idle_fetch *x = NULL;
+
+	pthread_mutex_lock(&id->lock);
+	if (id->n > 0)
+		x = id->v[--id->n];
+	pthread_mutex_unlock(&id->lock);
+	if (x == NULL)
+		return false;
+	fetch_free(x->f);
+	free(x);
+	return true;
+}
+
+static void
+idle_free(struct idle *id)
+{
+	while (idle_drop(id))
+		;
+	free(id->v);
+	pthread_mutex_destroy(&id->lock);
+	free(id);
+}
 
 struct tjob {
 	struct tengine	*te;
@@ -58,27 +166,17 @@ thread_main(void *arg)
 {
 	struct tjob *tj = arg;
 	struct tengine *te = tj->te;
-	struct run *run = te->run;
-	struct fetch *f = NULL;
+	struct idle_fetch *x = idle_take(te->idle, tj->job->url);
+	struct result *r = fetch_page(x->f, tj->job);
+
+	/*
+	 * The fetch is idle before the result lets the host's next job out
+	 * (--per-host), so that the thread started for it finds it there.
+	 */
+	idle_put(te->idle, x);
+	sched_done(te->run->sched, r);
 
 	pthread_mutex_lock(&te->lock);
-	if (te->nspare > 0)
-		f = te->spare[--te->nspare];
-	pthread_mutex_unlock(&te->lock);
-	if (f == NULL) {
-		f = fetch_new(run->opt, run->save);
-		fetch_set_share(f, te->share);
-	}
-
-	sched_done(run->sched, fetch_page(f, tj->job));
-
-	pthread_mutex_lock(&te->lock);
-	if (te->nspare == te->capspare) {
-		te->capspare = te->capspare ? te->capspare * 2 : 64;
-		te->spare = xrealloc(te->spare, te->capspare *
-		    sizeof *te->spare);
-	}
-	te->spare[te->nspare++] = f;
 	if (te->nended == te->capended) {
 		te->capended = te->capended ? te->capended * 2 : 64;
 		te->ended = xrealloc(te->ended, te->capended *
@@ -138,6 +236,7 @@ engine_thread(struct run *run)
 	/* Each thread's easy handle: its socket and curl's wakeup pair. */
 	limit = engine_fit_jobs(run, 3);
 	te.share = fetch_share_new();
+	te.idle = idle_new(run, te.share);
 	pthread_mutex_init(&te.lock, NULL);
 	pthread_cond_init(&te.changed, NULL);
 	pthread_attr_init(&attr);
@@ -210,9 +309,7 @@ engine_thread(struct run *run)
 	pthread_mutex_unlock(&te.lock);
 	reap(&te, &st, &mine, &capmine);
 
-	while (te.nspare > 0)
-		fetch_free(te.spare[--te.nspare]);
-	free(te.spare);
+	idle_free(te.idle);
 	free(te.ended);
 	free(mine);
 	stackpool_free(&st);

@@ -116,27 +116,37 @@ curl -s -Z --parallel-immediate -o /dev/null -o /dev/null -o /dev/null \
     -o /dev/null -o /dev/null "$u" "$u" "$u" "$u" "$u" 2>/dev/null
 is "$(curl -s "$SITE_a/stats")" "inflight 0
 max 5
-total 5" "5 concurrent /delay/300 on a site: max 5, total 5 on its port"
+total 5
+conns 5" "5 concurrent /delay/300 on a site: max 5, total 5, 5 connections"
 is "$(curl -s "$SITE_b/stats")" "inflight 0
 max 0
-total 0" "... and nothing on another site's port"
+total 0
+conns 0" "... and nothing on another site's port"
 curl -s "$SITE_b/a1.html" "$SITE_b/" "$SITE_b/flaky-reset/x" >/dev/null
 is "$(curl -s "$SITE_b/stats")" "inflight 0
 max 1
-total 2" "files and 404s count, /stats and /flaky-reset do not"
+total 2
+conns 1" "files and 404s count, /stats and /flaky-reset do not; one connection"
+curl -s "$SITE_b/flaky-reset/x" >/dev/null
+curl -s "$SITE_b/a1.html" >/dev/null
+curl -s "$SITE_b/a1.html" "$SITE_b/a1.html" >/dev/null
+is "$(curl -s "$SITE_b/stats" | sed -n 4p)" "conns 3" \
+    "conns: a connection counts at its first counted request, not before"
 is "$(curl -s "$SITE_a/stats?all=1" | sed -n 2p)" "max 5" \
     "/stats?all=1: every port together"
 curl -s "$SITE_a/stats/reset" >/dev/null
 is "$(curl -s "$SITE_a/stats")" "inflight 0
 max 0
-total 0" "/stats/reset"
+total 0
+conns 0" "/stats/reset"
 curl -s "$SITE_slow/stats/reset" >/dev/null
 curl -s -o /dev/null "$SITE_slow/delay/600" &
 bg=$!
 sleep 0.3
 is "$(curl -s "$SITE_slow/stats")" "inflight 1
 max 1
-total 1" "a request in flight shows as such"
+total 1
+conns 1" "a request in flight shows as such"
 wait $bg
 
 # --- the log: SECONDS.MMM PORT METHOD TARGET, in arrival order
@@ -199,7 +209,8 @@ curl -s "$SITE_b/stats/reset" >/dev/null
 drops 1 "$SITE_b/drop/d2/1" >/dev/null
 is "$(curl -s "$SITE_b/stats")" "inflight 0
 max 1
-total 1" "a dropped request counts and is no longer in flight"
+total 1
+conns 1" "a dropped request counts and is no longer in flight"
 is "$(kill -0 "$SERVER_PID" && echo alive)" alive "the server is still up"
 
 done_testing

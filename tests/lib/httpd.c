@@ -39,9 +39,11 @@
  * itself.
  *
  * /stats answers for the port it is asked on ("inflight N\nmax N\ntotal N\n"
- * of the requests that port got, /stats itself left out), /stats?all=1
- * for every port together; /stats/reset sets the port's max to what is in
- * flight and its total to 0 (?all=1: every port's and the overall ones).
+ * of the requests that port got, /stats itself left out, then "conns N":
+ * the connections whose first counted request came since the reset, so
+ * that a client's connection reuse shows), /stats?all=1 for every port
+ * together; /stats/reset sets the port's max to what is in flight and its
+ * total and conns to 0 (?all=1: every port's and the overall ones).
  *
  * Retries: /flaky/KEY/N/STATUS answers the first N requests for KEY like
  * /status/STATUS (so ?retry-after=V adds a Retry-After: V) and the later
@@ -123,6 +125,7 @@ struct counts {
 	unsigned long		 inflight;
 	unsigned long		 max;
 	unsigned long		 total;
+	unsigned long		 conns;
 };
 
 /* An evhttp port: the main one (ports[0]) or a --sites site's. */
@@ -133,6 +136,14 @@ struct port {
 	int			 dirfd;		/* a site's directory, or -1 */
 	int			 num;
 	struct counts		 n;
+	/*
+	 * Connections accepted that have not brought a counted request yet,
+	 * by their bufferevent (made by new_conn()). One closed before it
+	 * did stays, harmless: only a new connection can have its address.
+	 */
+	struct bufferevent	**fresh;
+	size_t			 nfresh;
+	size_t			 capfresh;
 };
 
 static struct {
@@ -486,11 +497,46 @@ counts_up(struct counts *c)
 }
 
 /* A counted request arrived: request_cb holds it until it returns. */
-static void
-count_start(struct port *pt)
+/* An accepted connection's bufferevent, made for evhttp: a fresh one. */
+static struct bufferevent *
+new_conn(struct event_base *base, void *arg)
 {
+	struct port *pt = arg;
+	struct bufferevent *bev;
+	size_t i;
+
+	if ((bev = bufferevent_socket_new(base, -1,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		return NULL;
+	for (i = 0; i < pt->nfresh; i++)
+		if (pt->fresh[i] == bev)
+			return bev;
+	if (pt->nfresh == pt->capfresh) {
+		pt->capfresh = pt->capfresh ? pt->capfresh * 2 : 64;
+		if ((pt->fresh = realloc(pt->fresh, pt->capfresh *
+		    sizeof *pt->fresh)) == NULL)
+			abort();
+	}
+	pt->fresh[pt->nfresh++] = bev;
+	return bev;
+}
+
+static void
+count_start(struct port *pt, struct evhttp_request *req)
+{
+	struct bufferevent *bev = evhttp_connection_get_bufferevent(
+	    evhttp_request_get_connection(req));
+	size_t i;
+
 	counts_up(&srv.all);
 	counts_up(&pt->n);
+	for (i = 0; i < pt->nfresh; i++)
+		if (pt->fresh[i] == bev) {
+			pt->fresh[i] = pt->fresh[--pt->nfresh];
+			srv.all.conns++;
+			pt->n.conns++;
+			break;
+		}
 }
 
 /*
@@ -1264,8 +1310,8 @@ h_stats(struct evhttp_request *req, const char *arg)
 
 	(void)arg;
 	c = qflag(req, "all") ? &srv.all : &port_of(req)->n;
-	evbuffer_add_printf(b, "inflight %lu\nmax %lu\ntotal %lu\n",
-	    c->inflight, c->max, c->total);
+	evbuffer_add_printf(b, "inflight %lu\nmax %lu\ntotal %lu\nconns %lu\n",
+	    c->inflight, c->max, c->total, c->conns);
 	reply(req, 200, "text/plain", b);
 	evbuffer_free(b);
 }
@@ -1275,11 +1321,12 @@ counts_reset(struct counts *c)
 {
 	c->max = c->inflight;
 	c->total = 0;
+	c->conns = 0;
 }
 
 /*
  * GET /stats/reset: this port's max down to what is in flight now, its
- * total to 0; ?all=1: every port's and the overall counts.
+ * total and conns to 0; ?all=1: every port's and the overall counts.
  */
 static void
 h_stats_reset(struct evhttp_request *req, const char *arg)
@@ -1884,7 +1931,7 @@ request_cb(struct evhttp_request *req, void *arg)
 		abort();
 	r = route_find(path);
 	if ((counted = (r == NULL || r->counted)))
-		count_start(pt);
+		count_start(pt, req);
 
 	if (strlen(path) != len)
 		fail(req, 400, "NUL in path");
@@ -2438,6 +2485,7 @@ port_listen(struct port *pt, uint64_t num, int backlog)
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
 	    EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(pt->http, request_cb, pt);
+	evhttp_set_bevcb(pt->http, new_conn, pt);
 
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
