@@ -287,10 +287,10 @@ batch_commit(struct sink *s)
 		write_header(s);
 		write_out(s, s->held.data, s->held.len);
 	}
+	test_kill(s, true);
 	/* Out; or not, and then the next attempt writes them. */
 	if (s->write == WRITE_OK)
 		frontier_flushed(s->state);
-	test_kill(s, true);
 	s->held.len = 0;
 	s->pending = 0;
 	frontier_checkpoint(s->state);
