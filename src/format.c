@@ -157,7 +157,7 @@ text_safe(struct textbuf *b, const char *s)
 	"content_type,charset,bytes,chars,time_ms,ttfb_ms,engine,attempts," \
 	"depth,referrer,error,robots"
 
-#define CSV_STATE ",not_modified,changed,skipped"
+#define CSV_STATE ",not_modified,changed,skipped,replayed"
 
 const char *
 csv_header(unsigned fields)
@@ -266,6 +266,8 @@ format_record(struct textbuf *b, enum format fmt, unsigned fields,
 			if (r->attempts > 1)
 				buf_printf(b, " (%u attempts)", r->attempts);
 		}
+		if (r->replayed)
+			buf_adds(b, " (replayed)");
 		buf_addc(b, '\n');
 		break;
 	case FORMAT_JSONL:
@@ -299,6 +301,8 @@ format_record(struct textbuf *b, enum format fmt, unsigned fields,
 			    r->not_modified ? "true" : "false",
 			    changed_name(r, true));
 			json_field(b, "skipped", r->skipped);
+			buf_printf(b, ",\"replayed\":%s",
+			    r->replayed ? "true" : "false");
 		}
 		if (fields & FIELD_TEXT_FILE)
 			json_field(b, "text_file", r->text_file);
@@ -333,6 +337,7 @@ format_record(struct textbuf *b, enum format fmt, unsigned fields,
 			buf_printf(b, ",%s,%s", r->not_modified ? "true" :
 			    "false", changed_name(r, false));
 			csv_next(b, r->skipped);
+			buf_adds(b, r->replayed ? ",true" : ",false");
 		}
 		if (fields & FIELD_TEXT_FILE)
 			csv_next(b, r->text_file);

@@ -13,10 +13,10 @@
 /*
  * The optional fields of jsonl and csv records, after every other field
  * (so that the columns of the others stay put), in this order: links_cut
- * with --depth, not_modified, changed and skipped with --state,
+ * with --depth, not_modified, changed, skipped and replayed with --state,
  * text_file with --save-text, text with --text. The text format has none
- * (a line whose links were cut, or that was not modified, says so at its
- * end).
+ * (a line whose links were cut, that was not modified or replayed, says
+ * so at its end).
  */
 #define FIELD_TEXT_FILE	0x1
 #define FIELD_TEXT	0x2

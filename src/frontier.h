@@ -124,6 +124,9 @@ struct frontier_ops {
 	void		(*written)(struct frontier *, const struct result *);
 	enum robots_share (*robots_get)(struct frontier *, const char *origin,
 			    struct robots_copy *);
+	/* A durable frontier's only; NULL for the others. */
+	size_t		(*replay)(struct frontier *, struct result ***);
+	void		(*flushed)(struct frontier *);
 };
 
 struct frontier {
@@ -236,6 +239,21 @@ void		 frontier_recall(struct frontier *, struct result *);
 bool		 frontier_complete(struct frontier *, const struct result *);
 /* Make the completed records durable; 0, or -1 (a message was given). */
 int		 frontier_commit(struct frontier *);
+/*
+ * A durable frontier: the records of the last commit (and the replayed
+ * ones) are out. It says so with the next commit, which costs nothing
+ * more: the rows committed and not yet said to be out are those a kill
+ * between a commit and the writing of its records would lose.
+ */
+void		 frontier_flushed(struct frontier *);
+/*
+ * A durable frontier being resumed: the final records of the run whose
+ * rows were committed and not said to be out (at most the last batch or
+ * two of the attempt before), rebuilt from their rows and marked
+ * replayed, in the order they were committed; *recs is malloc'd, the
+ * caller frees it and each record. 0 for the others.
+ */
+size_t		 frontier_replay(struct frontier *, struct result ***recs);
 /*
  * Tidy the store (SQLite: copy its write-ahead log into the file), when
  * it is due. Called when the records of the last commit are out: a kill

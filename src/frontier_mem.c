@@ -127,7 +127,7 @@ static const struct frontier_ops mem_ops = {
 	mem_admit_seed, mem_hold, mem_level_started, mem_robots,
 	NULL, mem_admit_links,
 	mem_claim_pending, NULL, mem_complete, mem_commit, mem_checkpoint, mem_close,
-	NULL, NULL, NULL,
+	NULL, NULL, NULL, NULL, NULL,
 };
 
 struct frontier *
@@ -274,6 +274,20 @@ int
 frontier_commit(struct frontier *f)
 {
 	return f->ops->commit != NULL ? f->ops->commit(f) : 0;
+}
+
+void
+frontier_flushed(struct frontier *f)
+{
+	if (f->ops->flushed != NULL)
+		f->ops->flushed(f);
+}
+
+size_t
+frontier_replay(struct frontier *f, struct result ***recs)
+{
+	*recs = NULL;
+	return f->ops->replay != NULL ? f->ops->replay(f, recs) : 0;
 }
 
 void

@@ -5,7 +5,10 @@
  * What must hold after a kill at any moment: a record goes out (the sink
  * writes it) only after its row is committed, so nothing written is ever
  * fetched again; a URL is fetched again only if it was in flight, or its
- * row in the batch not yet committed. Rows are written in one open
+ * row in the batch not yet committed. No record is lost: meta 'written'
+ * says, from the commit after, which rows have their records out, and
+ * the next attempt writes the records of the rows above it again, marked
+ * replayed (a second copy when the kill came after the write). Rows are written in one open
  * transaction that the sink commits every BATCH_MS or BATCH_RECORDS (WAL,
  * synchronous=NORMAL: a commit survives the death of the process, which
  * is what a kill is; a power cut may lose the last ones, which are then
@@ -39,6 +42,7 @@
 #include "options.h"
 #include "result.h"
 #include "strset.h"
+#include "url.h"
 #include "xmalloc.h"
 
 #define SCHEMA_VERSION	"1"
@@ -71,7 +75,7 @@ struct frontier_sqlite {
 	int		 lockfd;
 	sqlite3		*db;
 	sqlite3_stmt	*put_page, *put_found, *put_held, *del_held;
-	sqlite3_stmt	*put_robots, *get_robots, *put_pages;
+	sqlite3_stmt	*put_robots, *get_robots, *put_pages, *put_written;
 	pthread_mutex_t	 lock;		/* the connection, the sets */
 	struct strset	*seen;		/* as frontier_mem's */
 	struct strset	*done;		/* keys final in earlier attempts */
@@ -81,6 +85,13 @@ struct frontier_sqlite {
 	int64_t		 run, attempt;
 	uint64_t	 pages;		/* counted against --max-pages */
 	bool		 pages_dirty;	/* pages not written since */
+	/*
+	 * Rowids of pages, which grow as rows are added: the last row
+	 * added, the last committed, the last whose record the sink said
+	 * is out, and that as meta 'written' holds it (rows of the run
+	 * above it are replayed by the next attempt).
+	 */
+	int64_t		 last_row, committed, out, out_saved;
 	int		 wal_pages;	/* in the log after the last commit */
 	bool		 failed;	/* a write failed: said once */
 	time_t		 now;		/* the second of now_text */
@@ -206,6 +217,7 @@ state_init(struct frontier_sqlite *q, const struct fingerprint *fp)
 	meta_set(q, "created_at", now);
 	meta_set(q, "run", "0");
 	meta_set(q, "run_finished", "1");
+	meta_set(q, "written", "0");
 	for (i = 0; i < NFINGERPRINT; i++)
 		meta_set(q, fp[i].key, fp[i].value);
 }
@@ -292,6 +304,28 @@ state_begin(struct frontier_sqlite *q)
 	if (sqlite3_step(st) != SQLITE_DONE)
 		state_fatal(q, "cannot write");
 	sqlite3_finalize(st);
+}
+
+/*
+ * Where the records that went out end: rows above meta 'written' were
+ * committed by the attempt before, which may have been killed before it
+ * wrote their records. A state made before 'written' was kept has none:
+ * its records went out, as far as it can tell.
+ */
+static void
+state_watermark(struct frontier_sqlite *q)
+{
+	sqlite3_stmt *st;
+	char *v;
+
+	st = prepare(q, "SELECT coalesce(max(rowid), 0) FROM pages");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		q->committed = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	q->last_row = q->committed;
+	v = meta_get(q, "written");
+	q->out = q->out_saved = v != NULL ? strtoll(v, NULL, 10) : q->committed;
+	free(v);
 }
 
 /*
@@ -672,6 +706,7 @@ sql_complete(struct frontier *f, const struct result *r)
 		bind_text(st, 15, r->etag);
 		bind_text(st, 16, r->last_modified);
 		step_reset(q, st);
+		q->last_row = sqlite3_last_insert_rowid(q->db);
 		/*
 		 * Queued on a host: a page --max-pages counted (not a bad
 		 * line, a duplicate or one turned away by the limit).
@@ -700,6 +735,21 @@ pages_write(struct frontier_sqlite *q)
 	q->pages_dirty = false;
 }
 
+/*
+ * Before a COMMIT too: how far the records went out, as the sink said
+ * after the last commit (frontier_flushed()). In the transaction that is
+ * open anyway, so it costs no commit of its own.
+ */
+static void
+written_write(struct frontier_sqlite *q)
+{
+	if (q->out == q->out_saved)
+		return;
+	sqlite3_bind_int64(q->put_written, 1, q->out);
+	step_reset(q, q->put_written);
+	q->out_saved = q->out;
+}
+
 static int
 sql_commit(struct frontier *f)
 {
@@ -708,13 +758,98 @@ sql_commit(struct frontier *f)
 
 	pthread_mutex_lock(&q->lock);
 	pages_write(q);
+	written_write(q);
 	if (sqlite3_exec(q->db, "COMMIT; BEGIN", NULL, NULL, NULL) !=
 	    SQLITE_OK) {
 		write_failed(q);
 		rc = -1;
-	}
+	} else
+		q->committed = q->last_row;
 	pthread_mutex_unlock(&q->lock);
 	return rc;
+}
+
+static void
+sql_flushed(struct frontier *f)
+{
+	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
+
+	pthread_mutex_lock(&q->lock);
+	q->out = q->committed;
+	pthread_mutex_unlock(&q->lock);
+}
+
+/*
+ * A row as its record: what the state keeps of it (see pscrape(1),
+ * STATE FILE), marked replayed. Its URL is the one fetched, normalised,
+ * its password masked as in every record.
+ */
+static struct result *
+row_record(struct frontier_sqlite *q, sqlite3_stmt *st)
+{
+	const char *url = (const char *)sqlite3_column_text(st, 0);
+	struct frontier_prev p;
+	struct result *r;
+	struct job *j;
+
+	j = job_new(column_dup(st, 0), NULL, column_dup(st, 1), 0);
+	j->depth = (unsigned)sqlite3_column_int(st, 2);
+	j->referrer = column_dup(st, 3);
+	r = result_from_job(j);
+	r->url = url != NULL ? url_mask_password(url) : xstrdup("");
+	r->attempts = 0;
+	r->status = (long)sqlite3_column_int64(st, 4);
+	r->ok = sqlite3_column_int(st, 5) != 0;
+	r->error = column_dup(st, 6);
+	r->duplicate_of = column_dup(st, 7);
+	r->chars = (uint64_t)sqlite3_column_int64(st, 8);
+	r->bytes = (uint64_t)sqlite3_column_int64(st, 9);
+	if (sqlite3_column_type(st, 10) == SQLITE_TEXT) {
+		r->content_hash = strtoull((const char *)
+		    sqlite3_column_text(st, 10), NULL, 16);
+		r->hashed = true;
+	}
+	r->replayed = true;
+	if (!r->ok || r->duplicate_of != NULL)
+		return r;
+	/* As the record was: a success with no status is a --since skip. */
+	if (r->status == 0) {
+		r->skipped = "since";
+		r->changed = CHANGED_NO;
+	} else if (r->status == 304)
+		r->not_modified = true;
+	if (r->skipped == NULL && r->hashed && url != NULL &&
+	    sql_previous(&q->f, url, &p) && p.hashed)
+		r->changed = r->content_hash != p.content_hash ? CHANGED_YES :
+		    CHANGED_NO;
+	return r;
+}
+
+static size_t
+sql_replay(struct frontier *f, struct result ***recs)
+{
+	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
+	struct result **v = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *st;
+
+	pthread_mutex_lock(&q->lock);
+	st = prepare(q, "SELECT url, input, depth, referrer, status, ok,"
+	    " error, duplicate_of, chars, bytes, content_hash FROM pages"
+	    " WHERE run = ? AND rowid > ? ORDER BY rowid");
+	sqlite3_bind_int64(st, 1, q->run);
+	sqlite3_bind_int64(st, 2, q->out);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xrealloc(v, cap * sizeof *v);
+		}
+		v[n++] = row_record(q, st);
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&q->lock);
+	*recs = v;
+	return n;
 }
 
 /*
@@ -744,6 +879,7 @@ sql_checkpoint(struct frontier *f)
 	pthread_mutex_lock(&q->lock);
 	if (q->wal_pages >= CHECKPOINT_PAGES) {
 		pages_write(q);
+		written_write(q);
 		if (sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) !=
 		    SQLITE_OK)
 			write_failed(q);
@@ -762,7 +898,8 @@ sql_close(struct frontier *f, bool finished)
 {
 	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
 	sqlite3_stmt *st, *stmts[] = { q->put_page, q->put_found, q->put_held,
-	    q->del_held, q->put_robots, q->get_robots, q->put_pages };
+	    q->del_held, q->put_robots, q->get_robots, q->put_pages,
+	    q->put_written };
 	char now[32];
 	size_t i;
 
@@ -802,7 +939,7 @@ static const struct frontier_ops sqlite_ops = {
 	sql_admit_seed, sql_hold, sql_level_started, sql_robots,
 	sql_robots_kept, sql_admit_links,
 	sql_claim_pending, sql_previous, sql_complete, sql_commit, sql_checkpoint,
-	sql_close, NULL, NULL, NULL,
+	sql_close, NULL, NULL, NULL, sql_replay, sql_flushed,
 };
 
 /*
@@ -857,6 +994,7 @@ frontier_sqlite_open(const struct options *opt)
 	exec_sql(q, "BEGIN IMMEDIATE");
 	state_schema(q, opt);
 	state_begin(q);
+	state_watermark(q);
 	exec_sql(q, "COMMIT");
 	pthread_mutex_init(&q->lock, NULL);
 	q->seen = strset_new();
@@ -876,6 +1014,8 @@ frontier_sqlite_open(const struct options *opt)
 	    " status, body, fetched_at) VALUES(?, ?, ?, ?)");
 	q->put_pages = prepare(q, "INSERT OR REPLACE INTO meta(key, value)"
 	    " VALUES('pages', ?)");
+	q->put_written = prepare(q, "INSERT OR REPLACE INTO meta(key, value)"
+	    " VALUES('written', ?)");
 	/* Times are ISO 8601 text: they compare as text. */
 	q->get_robots = prepare(q, "SELECT status, body FROM robots WHERE"
 	    " origin = ? AND ((status >= 200 AND status < 300) OR (status >="

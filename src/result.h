@@ -84,6 +84,8 @@ struct result {
 	const char	*skipped;	/* static */
 	int64_t		 fetched_at;	/* skipped: when it last was, in
 					   seconds since the epoch */
+	bool		 replayed;	/* rebuilt from the state's row: its
+					   record may not have gone out */
 
 	/* Crawling: what the scheduler needs back from a transfer. */
 	struct job	*job;		/* the job, for a retry (its url only) */

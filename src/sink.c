@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,11 @@ struct sink {
 	 * that a killed run never wrote what its state does not hold. The
 	 * records of the open batch wait here; the batch is committed when
 	 * it is BATCH_RECORDS long or BATCH_MS old (the ticker thread sees
-	 * to the age when no record comes).
+	 * to the age when no record comes). A kill between a commit and
+	 * the write of its records would lose them: the next attempt
+	 * replays them from the state (frontier_replay()), and those of a
+	 * kill after the write too, as the state learns that they are out
+	 * only with the next commit.
 	 */
 	struct frontier		*state;
 	/*
@@ -74,6 +79,13 @@ struct sink {
 	pthread_t		 ticker;
 	pthread_cond_t		 tick;
 	bool			 ticking;	/* the ticker runs */
+	/*
+	 * Tests only: SIGKILL at the Nth commit of a batch, after the
+	 * commit and before the write of its records (kill_write: after
+	 * the write), from PSCRAPE_TEST_KILL ("commit:N" or "write:N").
+	 */
+	unsigned		 kill_at;
+	bool			 kill_write;
 };
 
 #define BATCH_RECORDS	512
@@ -255,6 +267,14 @@ ms_since(const struct timespec *t)
 	    (now.tv_nsec - t->tv_nsec) / 1000000L;
 }
 
+/* PSCRAPE_TEST_KILL's moment: after the commit (!write), or the write. */
+static void
+test_kill(struct sink *s, bool write)
+{
+	if (s->kill_at > 0 && s->kill_write == write && --s->kill_at == 0)
+		raise(SIGKILL);
+}
+
 /* Commit the batch, then let its records out. The lock is held. */
 static void
 batch_commit(struct sink *s)
@@ -262,10 +282,15 @@ batch_commit(struct sink *s)
 	if (s->pending == 0)
 		return;
 	frontier_commit(s->state);
+	test_kill(s, false);
 	if (s->held.len > 0) {
 		write_header(s);
 		write_out(s, s->held.data, s->held.len);
 	}
+	test_kill(s, true);
+	/* Out; or not, and then the next attempt writes them. */
+	if (s->write == WRITE_OK)
+		frontier_flushed(s->state);
 	s->held.len = 0;
 	s->pending = 0;
 	frontier_checkpoint(s->state);
@@ -294,13 +319,51 @@ ticker_main(void *arg)
 	return NULL;
 }
 
+/*
+ * --state, as an attempt begins: the records the attempt before may not
+ * have written, first. Not in the statistics: this attempt did not
+ * fetch them.
+ */
+static void
+replay(struct sink *s)
+{
+	struct result **v;
+	size_t i, n;
+
+	n = frontier_replay(s->state, &v);
+	for (i = 0; i < n; i++) {
+		if (!s->quiet_out) {
+			s->line.len = 0;
+			format_record(&s->line, s->opt->format, s->fields,
+			    v[i]);
+			write_header(s);
+			write_out(s, s->line.data, s->line.len);
+		}
+		result_free(v[i]);
+	}
+	free(v);
+	if (s->write == WRITE_OK)
+		frontier_flushed(s->state);
+}
+
 void
 sink_hold_for(struct sink *s, struct frontier *state)
 {
-	if (frontier_durable(state))
-		s->state = state;
-	else
+	const char *k = getenv("PSCRAPE_TEST_KILL");
+
+	if (!frontier_durable(state)) {
 		s->shared = state;
+		return;
+	}
+	s->state = state;
+	if (k != NULL) {
+		s->kill_write = strncmp(k, "write:", 6) == 0;
+		s->kill_at = (unsigned)strtoul(strchr(k, ':') != NULL ?
+		    strchr(k, ':') + 1 : k, NULL, 10);
+	}
+	pthread_mutex_lock(&s->lock);
+	replay(s);
+	pthread_mutex_unlock(&s->lock);
 }
 
 /* A record's line: out now, or with its batch under --state. */

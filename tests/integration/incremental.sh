@@ -139,16 +139,16 @@ pscrape -e "$e" -j 1 -f csv --state "$T/st_$e.db" "$T/list_$e" 2>/dev/null |
 # (The order of the hosts is the scheduler's: compared sorted.)
 sort "$T/csv" >"$T/csv.got"
 sort >"$T/csv.want" <<EOF
-url,status,ok,chars,not_modified,changed,skipped
-$v/a.html,304,true,6,true,false,
-$v/b.html,304,true,17,true,false,
-$v/c.html,304,true,12,true,false,
-$lm/l.html,304,true,5,true,false,
-$nv/n.html,200,true,21,false,false,
-$v/missing.html,404,false,0,false,,
+url,status,ok,chars,not_modified,changed,skipped,replayed
+$v/a.html,304,true,6,true,false,,false
+$v/b.html,304,true,17,true,false,,false
+$v/c.html,304,true,12,true,false,,false
+$lm/l.html,304,true,5,true,false,,false
+$nv/n.html,200,true,21,false,false,,false
+$v/missing.html,404,false,0,false,,,false
 EOF
 is "$(cat "$T/csv.got")" "$(cat "$T/csv.want")" \
-    "csv: not_modified, changed, skipped"
+    "csv: not_modified, changed, skipped, replayed"
 pscrape -e "$e" -j 1 --state "$T/st_$e.db" "$T/list_$e" 2>/dev/null >"$T/text"
 is "$(sed -n 1p "$T/text")" "Fetched 6 characters from $v/a.html (not modified)" \
     "text: a 304 says not modified"

@@ -51,10 +51,12 @@ start_server_sites "$T/sites"
 # check FILE KEY WANT [MAX]: the final records of FILE (JSONL, every
 # attempt's), one per key (input for a list, url for a crawl), and with MAX,
 # exactly MAX of them pages fetched (--max-pages); prints "ok" or what is
-# wrong. A SIGKILL in the midst of a write may leave a line cut short: its
-# record was committed, so no later attempt writes it again; each such line
-# excuses one missing key (the log says how many there were). (WANT goes
-# through a file: 20,000 inputs are too long for an argument.)
+# wrong. A record replayed from the state ("replayed": true) by the attempt
+# after a kill counts for a key that has no other: a kill between a commit
+# and the write of its records left it out, or cut its line short (the log
+# says how many lines were); a replay of a record that went out is a
+# duplicate, and marked. (WANT goes through a file: 20,000 inputs are too
+# long for an argument.)
 check() {
 	printf '%s\n' "$3" >"$T/want"
 	"$PY" - "$1" "$2" "$T/want" ${4:-} <<'EOF'
@@ -62,6 +64,7 @@ import collections, json, sys
 path, key = sys.argv[1], sys.argv[2]
 want = set(open(sys.argv[3]).read().split())
 seen = collections.Counter()
+replayed = {}
 torn = fetched = 0
 for line in open(path):
     try:
@@ -73,17 +76,25 @@ for line in open(path):
     if e.startswith("interrupted by ") or \
             e.startswith("not started: interrupted by "):
         continue
-    seen[r[key].rsplit("/", 1)[-1] if key == "url" else r[key]] += 1
+    k = r[key].rsplit("/", 1)[-1] if key == "url" else r[key]
+    if r["replayed"]:
+        replayed[k] = r
+        continue
+    seen[k] += 1
     fetched += r["attempts"] > 0
+# A replay has no attempts: a page of --max-pages has a status.
+only = set(replayed) - set(seen)
+fetched += sum(replayed[k]["status"] > 0 for k in only)
 twice = [k for k, c in seen.items() if c > 1]
-missing = want - set(seen)
-extra = set(seen) - want
-if torn:
-    sys.stderr.write("# %d torn line(s), %d missing\n" % (torn, len(missing)))
-if len(sys.argv) > 4 and not 0 <= int(sys.argv[4]) - fetched <= torn:
+missing = want - set(seen) - only
+extra = (set(seen) | only) - want
+if torn or replayed:
+    sys.stderr.write("# %d torn line(s), %d replays, %d of them alone\n" %
+                     (torn, len(replayed), len(only)))
+if len(sys.argv) > 4 and fetched != int(sys.argv[4]):
     print("%d pages fetched" % fetched)
 else:
-    print("ok" if not twice and len(missing) <= torn and not extra else
+    print("ok" if not twice and not missing and not extra else
           "twice %s missing %s extra %s (of %d)" % (sorted(twice)[:5],
           sorted(missing)[:5], sorted(extra)[:5], sum(seen.values())))
 EOF
@@ -161,7 +172,8 @@ finished() {
 }
 
 # killed_runs TAG STATE OUT ARGS...: KILLS attempts SIGKILLed at random
-# moments, then one to the end; every attempt's records appended to OUT.
+# moments, then one to the end; every attempt's records appended to OUT,
+# each attempt's from a new line.
 # Sets rc to the last attempt's status and landed to the kills that hit a
 # running attempt (one that ended first finished the run: no more kills).
 killed_runs() {
@@ -182,6 +194,9 @@ killed_runs() {
 		wait "$pid" 2>/dev/null
 		rc=$?
 		cat "$T/att-$tag-$k" >>"$out" 2>/dev/null
+		# A line cut short by the kill ends there.
+		[ -z "$(tail -c 1 "$T/att-$tag-$k" 2>/dev/null)" ] ||
+		    echo >>"$out"
 		[ "$rc" -eq 137 ] || break
 		# Killed after it recorded the run finished: it is done.
 		[ "$(finished "$st")" != 1 ] || { rc=0; break; }
@@ -239,7 +254,7 @@ for e in $ENGINES; do
 	# --max-pages over the attempts of a run: a list with bad lines
 	# first (a record each, not pages) fetches exactly its first M
 	# pages, the rest saying --max-pages; a crawl exactly the first M
-	# pages in breadth-first order. (A torn line excuses one missing.)
+	# pages in breadth-first order.
 	M=$((N / 4))
 	{ echo "not a URL"; echo "ftp://x/"; i=0
 	while [ "$i" -lt $((M * 2)) ]; do
@@ -333,6 +348,7 @@ i=0
 while [ ! -s "$T/rrecs" ] && [ $i -lt 6000 ]; do sleep 0.01; i=$((i + 1)); done
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
+[ -z "$(tail -c 1 "$T/rrecs")" ] || echo >>"$T/rrecs"
 pscrape --no-config -f jsonl -j 2 --host-rate 1000 --depth 1000 \
     --state "$T/rb.db" "$rsite/p0.html" >>"$T/rrecs" 2>/dev/null
 is "$?:$(check "$T/rrecs" url "$want")" 0:ok \

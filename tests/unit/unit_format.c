@@ -247,6 +247,32 @@ main(void)
 	    "\"robots\":null,\"links_cut\":null}\n") != NULL,
 	    "jsonl links_cut null when none were cut");
 
+	/* --state: not_modified, changed, skipped and replayed, after links_cut. */
+	is_str(csv_header(FIELD_LINKS_CUT | FIELD_STATE), "url,input,final_url,"
+	    "status,ok,duplicate_of,content_type,charset,bytes,chars,time_ms,"
+	    "ttfb_ms,engine,attempts,depth,referrer,error,robots,links_cut,"
+	    "not_modified,changed,skipped,replayed\r\n",
+	    "csv header with --state: replayed the last of its columns");
+	ok(strstr(record_fields(FORMAT_JSONL, FIELD_STATE, &ok),
+	    "\"robots\":null,\"not_modified\":false,\"changed\":null,"
+	    "\"skipped\":null,\"replayed\":false}\n") != NULL,
+	    "jsonl --state: replayed false for a record of this attempt");
+	ok.replayed = true;
+	ok(strstr(record_fields(FORMAT_JSONL, FIELD_STATE, &ok),
+	    "\"skipped\":null,\"replayed\":true}\n") != NULL,
+	    "jsonl --state: replayed true for a record rebuilt from the state");
+	is_str(record_fields(FORMAT_CSV, FIELD_STATE, &ok),
+	    "\"http://h/a,\"\"b\"\"\",list:3,http://h/final,200,true,,"
+	    "text/html; charset=utf-8,utf-8,1234,567,12.500,3.250,serial,1,0,,"
+	    ",,false,,,true\r\n", "csv --state: replayed true");
+	is_str(record_fields(FORMAT_TEXT, FIELD_STATE, &ok),
+	    "Fetched 567 characters from http://h/a,\"b\" (replayed)\n",
+	    "text: a replay says so, last");
+	hostile.replayed = true;
+	ok(strstr(record_fields(FORMAT_TEXT, 0, &hostile), "\\x7f (replayed)\n")
+	    != NULL, "text: a failure's replay says so after the error");
+	ok.replayed = hostile.replayed = false;
+
 	free(rb.data);
 	free(fmt(json_string, "")); /* the static buffer of fmt() */
 	return done_testing();
