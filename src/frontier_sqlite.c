@@ -218,6 +218,9 @@ state_init(struct frontier_sqlite *q, const struct fingerprint *fp)
 	meta_set(q, "run", "0");
 	meta_set(q, "run_finished", "1");
 	meta_set(q, "written", "0");
+	/* Run numbers start again: a mark of the old rows means nothing. */
+	if (ftruncate(q->lockfd, 0) != 0)
+		state_fatal(q, "cannot empty the lock file of");
 	for (i = 0; i < NFINGERPRINT; i++)
 		meta_set(q, fp[i].key, fp[i].value);
 }
@@ -307,6 +310,48 @@ state_begin(struct frontier_sqlite *q)
 }
 
 /*
+ * The mark of the records that went out, kept in FILE-lock as well: meta
+ * 'written' is set only in the transaction after, so a kill between a
+ * batch's write and the next commit would make every record of the batch
+ * come again, marked replayed. The sink tells the state after each write
+ * (sql_flushed()), and one pwrite() of the run and the rowid there costs
+ * a system call where a commit of its own would cost a transaction. The
+ * kernel keeps what a killed process wrote; after a power cut the mark
+ * may be older, and then only more rows are replayed. MARK_LEN bytes:
+ * "RUN ROWID", blank-padded.
+ */
+#define MARK_LEN	48
+
+static void
+mark_write(struct frontier_sqlite *q)
+{
+	char b[MARK_LEN + 1];
+
+	snprintf(b, sizeof b, "%-23lld %-23lld", (long long)q->run,
+	    (long long)q->out);
+	b[MARK_LEN - 1] = '\n';
+	/* Only fewer replays ride on it: a failed write is not an error. */
+	if (pwrite(q->lockfd, b, MARK_LEN, 0) != MARK_LEN)
+		return;
+}
+
+/* The mark in FILE-lock, if it is of this run. */
+static bool
+mark_read(struct frontier_sqlite *q, int64_t *rowid)
+{
+	char b[MARK_LEN + 1];
+	long long run, row;
+
+	if (pread(q->lockfd, b, MARK_LEN, 0) != MARK_LEN)
+		return false;
+	b[MARK_LEN] = '\0';
+	if (sscanf(b, "%lld %lld", &run, &row) != 2 || run != q->run)
+		return false;
+	*rowid = row;
+	return true;
+}
+
+/*
  * Where the records that went out end: rows above meta 'written' were
  * committed by the attempt before, which may have been killed before it
  * wrote their records. A state made before 'written' was kept has none:
@@ -316,6 +361,7 @@ static void
 state_watermark(struct frontier_sqlite *q)
 {
 	sqlite3_stmt *st;
+	int64_t mark;
 	char *v;
 
 	st = prepare(q, "SELECT coalesce(max(rowid), 0) FROM pages");
@@ -326,6 +372,8 @@ state_watermark(struct frontier_sqlite *q)
 	v = meta_get(q, "written");
 	q->out = q->out_saved = v != NULL ? strtoll(v, NULL, 10) : q->committed;
 	free(v);
+	if (mark_read(q, &mark) && mark > q->out && mark <= q->committed)
+		q->out = mark;
 }
 
 /*
@@ -776,6 +824,7 @@ sql_flushed(struct frontier *f)
 
 	pthread_mutex_lock(&q->lock);
 	q->out = q->committed;
+	mark_write(q);
 	pthread_mutex_unlock(&q->lock);
 }
 
