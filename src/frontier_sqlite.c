@@ -802,7 +802,7 @@ static const struct frontier_ops sqlite_ops = {
 	sql_admit_seed, sql_hold, sql_level_started, sql_robots,
 	sql_robots_kept, sql_admit_links,
 	sql_claim_pending, sql_previous, sql_complete, sql_commit, sql_checkpoint,
-	sql_close, NULL, NULL, NULL,
+	sql_close, NULL, NULL, NULL, NULL, NULL, NULL,
 };
 
 /*
