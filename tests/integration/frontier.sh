@@ -12,7 +12,9 @@
 #    records say "releases", and no other URL is requested twice;
 #  - --max-pages is global; robots.txt is fetched once per host; --status
 #    counts; options that differ are refused; SIGTERM gives a process's
-#    URLs back; Redis going away ends every process with exit status 5.
+#    URLs back; Redis going away ends every process with exit status 5;
+#  - politeness over them all: --per-host N (the server's most in flight
+#    at the host), --host-rate, Crawl-delay, a 429's Retry-After.
 . "${top_srcdir:-.}/tests/lib/setup.sh"
 
 PY=${PYTHON3_ORACLE:-}
