@@ -397,6 +397,26 @@ is "$(sort -u "$T/ra.rc") $(cat "$T/ra".[1-4] | grep -c '"status":200')" \
 slower "$(gap h2 '/flaky/ra/')" 1600 \
     "a 429 with Retry-After 2: no process starts at the host for 2 s"
 
+# A killed process's slot is free when its lease runs out: the process
+# that takes its URL over gets the host's one slot (else it would wait on
+# for ever: the guard of timeout(1) makes that a failure, not a hang).
+echo "$SITE_h0/delay/3000?dead" >"$T/dead"
+SLOTS="pscrape:{dead}:slots:$SITE_h0"
+# shellcheck disable=SC2086
+${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" --no-config -f jsonl --no-robots \
+    --per-host 1 --lease 2 --frontier "$(fr dead)" "$T/dead" \
+    >"$T/dead.1" 2>"$T/dead.err1" &
+D1=$!
+until_is 1 redis-cli -s "$SOCK" zcard "$SLOTS"
+kill -9 $D1
+{ wait $D1; } 2>/dev/null
+is "$?:$(redis-cli -s "$SOCK" zrange "$SLOTS" 0 -1)" "137:1:1" \
+    "a process killed in a transfer: its slot (process 1, slot 1) stays in Redis"
+timeout 120 "$PSCRAPE_BIN" --no-config -f jsonl --no-robots --per-host 1 \
+    --lease 2 --frontier "$(fr dead)" "$T/dead" >"$T/dead.2" 2>"$T/dead.err2"
+is "$?:$(field "$T/dead.2" releases):$(redis-cli -s "$SOCK" zcard "$SLOTS")" \
+    "0:1:0" "... after its lease the next process takes it, fetches the URL (releases 1) and gives it back"
+
 # --- Redis goes away ----------------------------------------------------------
 : >"$HTTPD_LOG"
 echo "$BASE/delay/60000" >"$T/glist"
