@@ -127,6 +127,12 @@ struct frontier_ops {
 	/* A durable frontier's only; NULL for the others. */
 	size_t		(*replay)(struct frontier *, struct result ***);
 	void		(*flushed)(struct frontier *);
+	double		(*host_take)(struct frontier *, const char *origin,
+			    int per_host, double interval, uint64_t slot);
+	void		(*host_give)(struct frontier *, const char *origin,
+			    uint64_t slot);
+	void		(*host_slow)(struct frontier *, const char *origin,
+			    double interval, double wait);
 };
 
 struct frontier {
@@ -271,6 +277,25 @@ enum claim	 frontier_claim(struct frontier *, size_t max,
 /* A shared frontier: r's record went out, its URL is done. */
 void		 frontier_written(struct frontier *, const struct result *);
 bool		 frontier_shared(const struct frontier *);
+/*
+ * A shared frontier's politeness, over all its processes: whether a
+ * transfer to origin may start now, with at most per_host (0: any number)
+ * in flight and interval seconds between starts (or the longer interval
+ * a 429 set, see frontier_host_slow()). 0: it may, and holds slot (a
+ * number of this process's own, not 0) until frontier_host_give(); a
+ * slot of a process whose lease ran out is free. Else the seconds to
+ * wait before asking again.
+ */
+double		 frontier_host_take(struct frontier *, const char *origin,
+		    int per_host, double interval, uint64_t slot);
+void		 frontier_host_give(struct frontier *, const char *origin,
+		    uint64_t slot);
+/*
+ * A shared frontier: origin answered 429: its starts are at least
+ * interval seconds apart from now on, and none is before wait seconds.
+ */
+void		 frontier_host_slow(struct frontier *, const char *origin,
+		    double interval, double wait);
 /* Whether records must wait for frontier_commit() before going out. */
 bool		 frontier_durable(const struct frontier *);
 /* Commit, record whether the run finished, let go. NULL is allowed. */

@@ -124,10 +124,16 @@ mem_close(struct frontier *f, bool finished)
 }
 
 static const struct frontier_ops mem_ops = {
-	mem_admit_seed, mem_hold, mem_level_started, mem_robots,
-	NULL, mem_admit_links,
-	mem_claim_pending, NULL, mem_complete, mem_commit, mem_checkpoint, mem_close,
-	NULL, NULL, NULL, NULL, NULL,
+	.admit_seed = mem_admit_seed,
+	.hold = mem_hold,
+	.level_started = mem_level_started,
+	.robots = mem_robots,
+	.admit_links = mem_admit_links,
+	.claim_pending = mem_claim_pending,
+	.complete = mem_complete,
+	.commit = mem_commit,
+	.checkpoint = mem_checkpoint,
+	.close = mem_close,
 };
 
 struct frontier *
@@ -309,6 +315,26 @@ frontier_written(struct frontier *f, const struct result *r)
 {
 	if (f->ops->written != NULL)
 		f->ops->written(f, r);
+}
+
+double
+frontier_host_take(struct frontier *f, const char *origin, int per_host,
+    double interval, uint64_t slot)
+{
+	return f->ops->host_take(f, origin, per_host, interval, slot);
+}
+
+void
+frontier_host_give(struct frontier *f, const char *origin, uint64_t slot)
+{
+	f->ops->host_give(f, origin, slot);
+}
+
+void
+frontier_host_slow(struct frontier *f, const char *origin, double interval,
+    double wait)
+{
+	f->ops->host_slow(f, origin, interval, wait);
 }
 
 bool

@@ -24,7 +24,12 @@
  *
  * A host's robots.txt is fetched by the first process that needs it, under
  * a lock with the lease's time; the others wait for its copy in Redis.
- * The other politeness limits are each process's own: not shared yet.
+ * The other politeness limits hold over all the processes too: a start
+ * takes one of the host's --per-host slots in Redis (given back when the
+ * transfer ends, or freed when its process's lease runs out) and moves
+ * the host's next start time on by its interval (--host-rate, its
+ * Crawl-delay, or what a 429 set), in Redis's own clock (TIME), which
+ * every machine shares.
  */
 #include "config.h"
 
@@ -58,6 +63,7 @@
  */
 #define DONE_BATCH	64
 #define DONE_AGE_S	0.05
+#define SLOT_POLL_S	0.02	/* a host with no free slot, asked again */
 
 /*
  * A list line: claim it (or skip it: another process has it), then admit
@@ -197,6 +203,60 @@ static const char lua_robots_get[] =
     "if redis.call('SET', P..'robots_lock:'..o, pid, 'NX', 'PX', ARGV[4])\n"
     "  then return {0} end\n"
     "return {2}\n";
+
+/*
+ * Redis's clock in ms, for the politeness scripts. TIME is not
+ * deterministic: a script calling it may write only under effects
+ * replication, the default since Redis 5 (and the only mode in 7.0),
+ * which replicate_commands() asks for on Redis 5 and 6 (doc/NOTES.md,
+ * "hiredis 0.14.1 and Redis 7.0").
+ */
+#define LUA_NOW \
+    "redis.replicate_commands()\n" \
+    "local t = redis.call('TIME')\n" \
+    "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+
+/*
+ * A start at a host (its origin): a slot, if fewer than per_host (0: any
+ * number) are taken by live processes, and the host is due; its next
+ * start is then the interval (the larger of interval_ms and a 429's) on.
+ * ARGV: prefix, pid, origin, per_host, interval_ms, slot. Returns 0
+ * (taken), -1 (every slot is taken) or the ms until the host is due.
+ */
+static const char lua_host_take[] =
+    LUA_NOW
+    "local P, pid, o = ARGV[1], ARGV[2], ARGV[3]\n"
+    "local cap, iv = tonumber(ARGV[4]), tonumber(ARGV[5])\n"
+    "local sk, hk = P..'slots:'..o, P..'host:'..o\n"
+    "if cap > 0 then\n"
+    "  for _, m in ipairs(redis.call('ZRANGE', sk, 0, -1)) do\n"
+    "    local q = string.match(m, '^(%d+)')\n"
+    "    if redis.call('EXISTS', P..'alive:'..q) == 0 then\n"
+    "      redis.call('ZREM', sk, m) end\n"
+    "  end\n"
+    "  if redis.call('ZCARD', sk) >= cap then return -1 end\n"
+    "end\n"
+    "local h = redis.call('HMGET', hk, 'next', 'interval')\n"
+    "local nx = tonumber(h[1] or '0')\n"
+    "if now < nx then return nx - now end\n"
+    "if tonumber(h[2] or '0') > iv then iv = tonumber(h[2]) end\n"
+    "if iv > 0 then\n"
+    "  redis.call('HSET', hk, 'next', string.format('%d', now + iv)) end\n"
+    "if cap > 0 then\n"
+    "  redis.call('ZADD', sk, now, pid..':'..ARGV[6]) end\n"
+    "return 0\n";
+
+/* The host's 429: ARGV: prefix, origin, interval_ms, wait_ms. */
+static const char lua_host_slow[] =
+    LUA_NOW
+    "local hk = ARGV[1]..'host:'..ARGV[2]\n"
+    "local iv, w = tonumber(ARGV[3]), tonumber(ARGV[4])\n"
+    "local h = redis.call('HMGET', hk, 'next', 'interval')\n"
+    "if iv > tonumber(h[2] or '0') then\n"
+    "  redis.call('HSET', hk, 'interval', ARGV[3]) end\n"
+    "if now + w > tonumber(h[1] or '0') then\n"
+    "  redis.call('HSET', hk, 'next', string.format('%d', now + w)) end\n"
+    "return 0\n";
 
 /*
  * A process leaves: what it still holds goes back (not a release: it
@@ -706,6 +766,68 @@ redis_written(struct frontier *f, const struct result *r)
 	pthread_mutex_unlock(&q->lock);
 }
 
+static double
+redis_host_take(struct frontier *f, const char *origin, int per_host,
+    double interval, uint64_t slot)
+{
+	struct frontier_redis *q = (struct frontier_redis *)f;
+	char cap[16], iv[32], n[32];
+	const char *argv[] = { q->prefix, q->pid, origin, cap, iv, n };
+	redisReply *r;
+	long long v;
+
+	snprintf(cap, sizeof cap, "%d", per_host);
+	snprintf(iv, sizeof iv, "%.0f", interval * 1000);
+	snprintf(n, sizeof n, "%" PRIu64, slot);
+	pthread_mutex_lock(&q->lock);
+	r = eval(q, lua_host_take, 6, argv);
+	v = r != NULL ? reply_int(r) : 0;	/* lost: the run stops */
+	release(q, r);
+	/*
+	 * Every slot taken: asked again soon (a slot comes free when a
+	 * transfer of any process ends).
+	 */
+	if (v == -1)
+		return SLOT_POLL_S;
+	return v > 0 ? (double)v / 1000 : 0;
+}
+
+static void
+redis_host_give(struct frontier *f, const char *origin, uint64_t slot)
+{
+	struct frontier_redis *q = (struct frontier_redis *)f;
+	char *key = xasprintf("%sslots:%s", q->prefix, origin);
+	char *member = xasprintf("%s:%" PRIu64, q->pid, slot);
+	const char *argv[] = { "ZREM", key, member };
+	redisReply *r;
+
+	pthread_mutex_lock(&q->lock);
+	if (!atomic_load(&q->lost)) {
+		r = redisCommandArgv(q->c, 3, argv, NULL);
+		if (r == NULL || r->type == REDIS_REPLY_ERROR)
+			lost(q, q->c, r);
+		if (r != NULL)
+			freeReplyObject(r);
+	}
+	pthread_mutex_unlock(&q->lock);
+	free(key);
+	free(member);
+}
+
+static void
+redis_host_slow(struct frontier *f, const char *origin, double interval,
+    double wait)
+{
+	struct frontier_redis *q = (struct frontier_redis *)f;
+	char iv[32], w[32];
+	const char *argv[] = { q->prefix, origin, iv, w };
+
+	snprintf(iv, sizeof iv, "%.0f", interval * 1000);
+	snprintf(w, sizeof w, "%.0f", wait * 1000);
+	pthread_mutex_lock(&q->lock);
+	release(q, eval(q, lua_host_slow, 4, argv));
+}
+
 /* Items from claim's {url, info, releases, ...}. */
 static size_t
 take_items(const redisReply *v, struct frontier_item **items)
@@ -822,6 +944,9 @@ static const struct frontier_ops redis_ops = {
 	.claim = redis_claim,
 	.written = redis_written,
 	.robots_get = redis_robots_get,
+	.host_take = redis_host_take,
+	.host_give = redis_host_give,
+	.host_slow = redis_host_slow,
 };
 
 /*

@@ -985,10 +985,20 @@ sql_close(struct frontier *f, bool finished)
 }
 
 static const struct frontier_ops sqlite_ops = {
-	sql_admit_seed, sql_hold, sql_level_started, sql_robots,
-	sql_robots_kept, sql_admit_links,
-	sql_claim_pending, sql_previous, sql_complete, sql_commit, sql_checkpoint,
-	sql_close, NULL, NULL, NULL, sql_replay, sql_flushed,
+	.admit_seed = sql_admit_seed,
+	.hold = sql_hold,
+	.level_started = sql_level_started,
+	.robots = sql_robots,
+	.robots_kept = sql_robots_kept,
+	.admit_links = sql_admit_links,
+	.claim_pending = sql_claim_pending,
+	.previous = sql_previous,
+	.complete = sql_complete,
+	.commit = sql_commit,
+	.checkpoint = sql_checkpoint,
+	.close = sql_close,
+	.replay = sql_replay,
+	.flushed = sql_flushed,
 };
 
 /*

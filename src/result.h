@@ -36,6 +36,7 @@ struct job {
 	unsigned	 releases;	/* --frontier: leases of other processes
 					   that ran out on it (it is redone) */
 	void		*host;		/* the scheduler's per-host state */
+	uint64_t	 slot;		/* --frontier: its host's slot, or 0 */
 	struct job	*next;		/* the scheduler's queues */
 };
 

@@ -120,6 +120,7 @@ struct sched {
 	size_t		 nrwait, rwaitcap;
 	double		 rwait_at;	/* asked again then */
 	double		 global_next;	/* --rate: no start before this */
+	uint64_t	 slots;		/* --frontier: host slots taken */
 	uint64_t	 rng;
 };
 
@@ -573,6 +574,39 @@ claim_shared(struct sched *s, double now)
 	return s->claimed;
 }
 
+/*
+ * A shared frontier: --per-host, --host-rate and the host's Crawl-delay
+ * over all its processes (a slot and the host's next start, in Redis).
+ * False: not now; job goes back to the head of its host's queue, and the
+ * host waits as long as Redis said.
+ */
+static bool
+shared_start(struct sched *s, struct host *h, struct job *job, double now)
+{
+	double wait;
+
+	job->slot = ++s->slots;
+	wait = frontier_host_take(s->frontier, h->origin, s->opt->per_host,
+	    h->interval, job->slot);
+	if (wait <= 0)
+		return true;
+	job->slot = 0;
+	h->next_at = now + wait;
+	requeue(s, job);
+	return false;
+}
+
+/* A shared frontier: the transfer of job is over, its slot is free. */
+static void
+shared_end(struct sched *s, struct job *job)
+{
+	struct host *h = job->host;
+
+	if (job->slot != 0)
+		frontier_host_give(s->frontier, h->origin, job->slot);
+	job->slot = 0;
+}
+
 static enum sched_state
 next_locked(struct sched *s, struct job **jobp, long *wait_ms)
 {
@@ -636,6 +670,9 @@ again:
 			}
 			free(target);
 		}
+		if (frontier_shared(s->frontier) &&
+		    !shared_start(s, h, job, now))
+			continue;
 		h->inflight++;
 		if (++s->inflight > s->peak)
 			s->peak = s->inflight;
@@ -775,6 +812,9 @@ maybe_retry(struct sched *s, struct result *r, struct host *h, double now)
 			h->interval = SLOWDOWN_MAX;
 		if (h->next_at < now + h->interval)
 			h->next_at = now + h->interval;
+		if (frontier_shared(s->frontier))
+			frontier_host_slow(s->frontier, h->origin,
+			    h->interval, h->next_at - now);
 	}
 	if (!r->transient || r->attempts > s->opt->retries ||
 	    stop_signal != 0 || r->retry_after > RETRY_AFTER_MAX)
@@ -782,8 +822,12 @@ maybe_retry(struct sched *s, struct result *r, struct host *h, double now)
 	delay = sched_backoff(r->attempts) * (0.5 + rnd(s));
 	if (r->retry_after > 0 && delay < (double)r->retry_after)
 		delay = (double)r->retry_after;
-	if (r->retry_after > 0 && h->next_at < now + (double)r->retry_after)
+	if (r->retry_after > 0 && h->next_at < now + (double)r->retry_after) {
 		h->next_at = now + (double)r->retry_after;
+		if (frontier_shared(s->frontier))
+			frontier_host_slow(s->frontier, h->origin, 0,
+			    (double)r->retry_after);
+	}
 	heap_push(&s->retries, now + delay, s->tie++, r);
 	return true;
 }
@@ -1025,6 +1069,7 @@ sched_done(struct sched *s, struct result *r)
 {
 	struct host *h;
 	double now = clock_now_s();
+	bool retried;
 
 	pthread_mutex_lock(&s->lock);
 	h = r->job != NULL ? r->job->host : NULL;
@@ -1032,7 +1077,12 @@ sched_done(struct sched *s, struct result *r)
 		h->inflight--;
 		s->inflight--;
 	}
-	if (h != NULL && maybe_retry(s, r, h, now))
+	retried = h != NULL && maybe_retry(s, r, h, now);
+	/* After maybe_retry(): a 429's slow-down is in Redis before the
+	   host's next transfer may start. */
+	if (h != NULL)
+		shared_end(s, r->job);
+	if (retried)
 		r = NULL;
 	else if (r->job != NULL && r->job->kind == JOB_ROBOTS) {
 		robots_in(s, h, r);
@@ -1056,6 +1106,7 @@ job_returned(struct sched *s, struct job *job)
 
 	h->inflight--;
 	s->inflight--;
+	shared_end(s, job);
 }
 
 void

@@ -12,7 +12,9 @@
 #    records say "releases", and no other URL is requested twice;
 #  - --max-pages is global; robots.txt is fetched once per host; --status
 #    counts; options that differ are refused; SIGTERM gives a process's
-#    URLs back; Redis going away ends every process with exit status 5.
+#    URLs back; Redis going away ends every process with exit status 5;
+#  - politeness over them all: --per-host N (the server's most in flight
+#    at the host), --host-rate, Crawl-delay, a 429's Retry-After.
 . "${top_srcdir:-.}/tests/lib/setup.sh"
 
 PY=${PYTHON3_ORACLE:-}
@@ -310,6 +312,111 @@ is "$(got "$T/t.1" "$T/t.2")" "$(cat "$T/twant")" \
     "SIGTERM: the two processes' records are the breadth-first set"
 is "$(cat "$T/t.1" "$T/t.2" | wc -l | tr -d ' ')" "$(wc -l <"$T/twant" | tr -d ' ')" \
     "SIGTERM: one record for each URL"
+
+# --- politeness over all the processes ----------------------------------------
+# hits SITE PATTERN: the number of arrivals at SITE whose target matches
+# (the server's log: "SECONDS.MMM PORT METHOD TARGET"); span: the ms from
+# the first of them to the last; gap: from the first to the next arrival.
+hits() {
+	eval "_p=\$SITEPORT_$1"
+	awk -v p="$_p" -v re="$2" '$2 == p && $4 ~ re { n++ }
+	    END { print n + 0 }' "$HTTPD_LOG"
+}
+span() {
+	eval "_p=\$SITEPORT_$1"
+	awk -v p="$_p" -v re="$2" '$2 == p && $4 ~ re { f = f == "" ? $1 : f; l = $1 }
+	    END { printf "%d\n", (l - f) * 1000 + 0.5 }' "$HTTPD_LOG"
+}
+gap() {
+	eval "_p=\$SITEPORT_$1"
+	awk -v p="$_p" -v re="$2" '$2 != p { next }
+	    t != "" { printf "%d\n", ($1 - t) * 1000 + 0.5; exit }
+	    $4 ~ re { t = $1 }' "$HTTPD_LOG"
+}
+# slower MS MIN WHAT: a lower bound on a time (load only delays); none
+# under a wrapper (valgrind), whose requests leave late and unevenly.
+slower() {
+	if [ -n "${PSCRAPE_WRAPPER:-}" ]; then
+		ok 0 "$3 # SKIP timing under a wrapper"
+	else
+		[ "${1:-0}" -ge "$2" ]
+		ok $? "$3 ($1 >= $2)"
+	fi
+}
+stat() {	# stat SITE KEY: the server's count KEY of SITE's port
+	eval "curl -s \"\$SITE_$1/stats\"" | sed -n "s/^$2 //p"
+}
+# hub SITE NAME TARGET N: a page NAME.html of SITE linking to TARGET1 ..
+# TARGETN, and the list $T/NAME of that page: a crawl of --depth 1 then
+# has its N pages claimed in batches by all the processes (a list's lines
+# go to the first process that reads them: its window holds them all).
+hub() {
+	_i=0
+	while [ $_i -lt "$4" ]; do
+		_i=$((_i + 1))
+		echo "<a href=\"$3$_i\">$_i</a>"
+	done >"$T/sites/$1/$2.html"
+	eval "echo \"\$SITE_$1/$2.html\"" >"$T/$2"
+}
+for n in 1 2; do
+	hub h0 "ph$n" "/delay/150?ph$n=" 24
+	curl -s "$SITE_h0/stats/reset" >/dev/null
+	run4 "ph$n" "$T/ph" --no-robots --depth 1 --per-host "$n" "$T/ph$n"
+	is "$(sort -u "$T/ph.rc") $(cat "$T/ph".[1-4] | wc -l | tr -d ' ')" \
+	    "0 25" "--per-host $n: every process exits 0, a record per page"
+	# Each process alone may have 4 (-j 4) in flight: 16 without the
+	# shared slots.
+	is "$(stat h0 max) $(stat h0 total)" "$n 25" \
+	    "--per-host $n: at most $n in flight at the host over the 4 processes"
+done
+
+hub h1 hr "/status/200?hr=" 20
+run4 hr "$T/hr" --no-robots --depth 1 --host-rate 5/s "$T/hr"
+is "$(sort -u "$T/hr.rc") $(hits h1 'hr=')" "0 20" \
+    "--host-rate 5/s: every process exits 0, 20 requests"
+# 3,800 ms when the first arrival is on time (a late one shortens the
+# span); the processes each on their own sent their 20 in 1.4 s.
+slower "$(span h1 'hr=')" 2800 \
+    "--host-rate 5/s over 4 processes: 20 requests spread over 3.8 s"
+
+printf 'User-agent: *\nCrawl-delay: 0.5\n' >"$T/sites/h3/robots.txt"
+hub h3 cd "/status/200?cd=" 8
+run4 cd "$T/cd" --depth 1 "$T/cd"
+rm -f "$T/sites/h3/robots.txt"
+is "$(sort -u "$T/cd.rc") $(hits h3 'cd=')" "0 8" \
+    "Crawl-delay 0.5: every process exits 0, 8 requests"
+slower "$(span h3 'cd=')" 2800 \
+    "Crawl-delay 0.5 over 4 processes: 8 requests spread over 3.5 s"
+
+# A 429 with Retry-After: 2 holds every process's next request to the
+# host back (--per-host 1: none is in flight when it comes).
+hub h2 ra "/delay/200?ra=" 11
+echo '<a href="/flaky/ra/1/429?retry-after=2">429</a>' >>"$T/sites/h2/ra.html"
+run4 ra "$T/ra" --no-robots --depth 1 --per-host 1 --retries 1 "$T/ra"
+is "$(sort -u "$T/ra.rc") $(cat "$T/ra".[1-4] | grep -c '"status":200')" \
+    "0 13" "a 429 with Retry-After 2: every process exits 0, 13 pages"
+slower "$(gap h2 '/flaky/ra/')" 1600 \
+    "a 429 with Retry-After 2: no process starts at the host for 2 s"
+
+# A killed process's slot is free when its lease runs out: the process
+# that takes its URL over gets the host's one slot (else it would wait on
+# for ever: the guard of timeout(1) makes that a failure, not a hang).
+echo "$SITE_h0/delay/3000?dead" >"$T/dead"
+SLOTS="pscrape:{dead}:slots:$SITE_h0"
+# shellcheck disable=SC2086
+${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" --no-config -f jsonl --no-robots \
+    --per-host 1 --lease 2 --frontier "$(fr dead)" "$T/dead" \
+    >"$T/dead.1" 2>"$T/dead.err1" &
+D1=$!
+until_is 1 redis-cli -s "$SOCK" zcard "$SLOTS"
+kill -9 $D1
+{ wait $D1; } 2>/dev/null
+is "$?:$(redis-cli -s "$SOCK" zrange "$SLOTS" 0 -1)" "137:1:1" \
+    "a process killed in a transfer: its slot (process 1, slot 1) stays in Redis"
+timeout 120 "$PSCRAPE_BIN" --no-config -f jsonl --no-robots --per-host 1 \
+    --lease 2 --frontier "$(fr dead)" "$T/dead" >"$T/dead.2" 2>"$T/dead.err2"
+is "$?:$(field "$T/dead.2" releases):$(redis-cli -s "$SOCK" zcard "$SLOTS")" \
+    "0:1:0" "... after its lease the next process takes it, fetches the URL (releases 1) and gives it back"
 
 # --- Redis goes away ----------------------------------------------------------
 : >"$HTTPD_LOG"
