@@ -101,7 +101,8 @@ struct frontier_ops {
 			    const struct robots_copy *);
 	bool		(*robots_kept)(struct frontier *, const char *origin,
 			    struct robots_copy *);
-	size_t		(*admit_links)(struct frontier *, char **links,
+	size_t		(*admit_links)(struct frontier *, uint64_t rank,
+			    char **links,
 			    size_t n, size_t max, const char *referrer,
 			    const char *input, unsigned depth, uint64_t *seq,
 			    bool *admitted);
@@ -204,15 +205,18 @@ void		 robots_copy_free(struct robots_copy *);
  */
 bool		 frontier_robots_kept(struct frontier *, const char *origin,
 		    struct robots_copy *);
-/* The held links are being admitted: a durable frontier forgets them. */
+/* The held links are being admitted. */
 void		 frontier_level_started(struct frontier *);
 /*
- * The held links of one page, at depth: admits at most max new ones
- * (admitted[i] says which), remembered with depth, referrer and input,
- * each with the next *seq as its rank. Returns how many were admitted.
+ * The held links of the page of seq rank, at depth: admits at most max
+ * new ones (admitted[i] says which), remembered with depth, referrer and
+ * input, each with the next *seq as its rank. A durable frontier forgets
+ * the page's held links in the same step, so that a commit at any moment
+ * of a level's start keeps each page's links, held or admitted. Returns
+ * how many were admitted.
  */
-size_t		 frontier_admit_links(struct frontier *, char **links,
-		    size_t n, size_t max, const char *referrer,
+size_t		 frontier_admit_links(struct frontier *, uint64_t rank,
+		    char **links, size_t n, size_t max, const char *referrer,
 		    const char *input, unsigned depth, uint64_t *seq,
 		    bool *admitted);
 /*

@@ -46,12 +46,6 @@ mem_hold(struct frontier *f, uint64_t rank, unsigned depth,
 }
 
 static void
-mem_level_started(struct frontier *f)
-{
-	(void)f;
-}
-
-static void
 mem_robots(struct frontier *f, const char *origin,
     const struct robots_copy *c)
 {
@@ -61,13 +55,14 @@ mem_robots(struct frontier *f, const char *origin,
 }
 
 static size_t
-mem_admit_links(struct frontier *f, char **links, size_t n, size_t max,
-    const char *referrer, const char *input, unsigned depth, uint64_t *seq,
-    bool *admitted)
+mem_admit_links(struct frontier *f, uint64_t rank, char **links, size_t n,
+    size_t max, const char *referrer, const char *input, unsigned depth,
+    uint64_t *seq, bool *admitted)
 {
 	struct frontier_mem *m = (struct frontier_mem *)f;
 	size_t i, k = 0;
 
+	(void)rank;
 	(void)input;
 	(void)depth;
 	for (i = 0; i < n; i++) {
@@ -126,7 +121,6 @@ mem_close(struct frontier *f, bool finished)
 static const struct frontier_ops mem_ops = {
 	.admit_seed = mem_admit_seed,
 	.hold = mem_hold,
-	.level_started = mem_level_started,
 	.robots = mem_robots,
 	.admit_links = mem_admit_links,
 	.claim_pending = mem_claim_pending,
@@ -202,14 +196,14 @@ frontier_robots_kept(struct frontier *f, const char *origin,
 }
 
 size_t
-frontier_admit_links(struct frontier *f, char **links, size_t n, size_t max,
-    const char *referrer, const char *input, unsigned depth, uint64_t *seq,
-    bool *admitted)
+frontier_admit_links(struct frontier *f, uint64_t rank, char **links,
+    size_t n, size_t max, const char *referrer, const char *input,
+    unsigned depth, uint64_t *seq, bool *admitted)
 {
 	if (f->ops->admit_links == NULL)
 		return 0;
-	return f->ops->admit_links(f, links, n, max, referrer, input, depth,
-	    seq, admitted);
+	return f->ops->admit_links(f, rank, links, n, max, referrer, input,
+	    depth, seq, admitted);
 }
 
 size_t

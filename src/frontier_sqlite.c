@@ -556,18 +556,6 @@ sql_hold(struct frontier *f, uint64_t rank, unsigned depth,
 	pthread_mutex_unlock(&q->lock);
 }
 
-/* The held links are admitted in the same transaction: one or the other. */
-static void
-sql_level_started(struct frontier *f)
-{
-	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
-
-	pthread_mutex_lock(&q->lock);
-	sqlite3_bind_int64(q->del_held, 1, q->run);
-	step_reset(q, q->del_held);
-	pthread_mutex_unlock(&q->lock);
-}
-
 static void
 sql_robots(struct frontier *f, const char *origin,
     const struct robots_copy *c)
@@ -623,9 +611,9 @@ sql_robots_kept(struct frontier *f, const char *origin,
 }
 
 static size_t
-sql_admit_links(struct frontier *f, char **links, size_t n, size_t max,
-    const char *referrer, const char *input, unsigned depth, uint64_t *seq,
-    bool *admitted)
+sql_admit_links(struct frontier *f, uint64_t rank, char **links, size_t n,
+    size_t max, const char *referrer, const char *input, unsigned depth,
+    uint64_t *seq, bool *admitted)
 {
 	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
 	sqlite3_stmt *st = q->put_found;
@@ -646,6 +634,16 @@ sql_admit_links(struct frontier *f, char **links, size_t n, size_t max,
 		sqlite3_bind_int64(st, 6, (sqlite3_int64)(*seq)++);
 		step_reset(q, st);
 	}
+	/*
+	 * Under the lock, which a commit takes too: the page's links are
+	 * in the state as held or as found, whenever the sink commits.
+	 * (Forgetting every held link when a level starts, as this did, let
+	 * a commit in the middle of the start keep the links of only some
+	 * of the pages, and a kill after it lose the others.)
+	 */
+	sqlite3_bind_int64(q->del_held, 1, q->run);
+	sqlite3_bind_int64(q->del_held, 2, (sqlite3_int64)rank);
+	step_reset(q, q->del_held);
 	pthread_mutex_unlock(&q->lock);
 	return k;
 }
@@ -987,7 +985,6 @@ sql_close(struct frontier *f, bool finished)
 static const struct frontier_ops sqlite_ops = {
 	.admit_seed = sql_admit_seed,
 	.hold = sql_hold,
-	.level_started = sql_level_started,
 	.robots = sql_robots,
 	.robots_kept = sql_robots_kept,
 	.admit_links = sql_admit_links,
@@ -1068,7 +1065,7 @@ frontier_sqlite_open(const struct options *opt)
 	    " input, depth, referrer, rank) VALUES(?, ?, ?, ?, ?, ?)");
 	q->put_held = prepare(q, "INSERT INTO held(run, rank, depth, referrer,"
 	    " input, url) VALUES(?, ?, ?, ?, ?, ?)");
-	q->del_held = prepare(q, "DELETE FROM held WHERE run = ?");
+	q->del_held = prepare(q, "DELETE FROM held WHERE run = ? AND rank = ?");
 	q->put_robots = prepare(q, "INSERT OR REPLACE INTO robots(origin,"
 	    " status, body, fetched_at) VALUES(?, ?, ?, ?)");
 	q->put_pages = prepare(q, "INSERT OR REPLACE INTO meta(key, value)"

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1022,6 +1023,24 @@ held_free(struct held *hd)
  * first of each URL wins, at its shortest depth, and --max-pages cuts the
  * same pages on every run. Each job's seq is its rank in the new level.
  */
+/*
+ * PSCRAPE_TEST_KILL=level:N, for tests/integration/state.sh: the Nth
+ * level start commits the state after its first page's links and kills
+ * the process, the moment a batch commit of the sink may come at.
+ */
+static void
+test_kill_level(struct sched *s)
+{
+	static unsigned levels;
+	const char *k = getenv("PSCRAPE_TEST_KILL");
+
+	if (k != NULL && strncmp(k, "level:", 6) == 0 &&
+	    ++levels == strtoul(k + 6, NULL, 10)) {
+		frontier_commit(s->frontier);
+		raise(SIGKILL);
+	}
+}
+
 static void
 start_level(struct sched *s)
 {
@@ -1042,7 +1061,7 @@ start_level(struct sched *s)
 			    s->opt->max_pages - s->pages;
 		admitted = xcalloc(hd->n, sizeof *admitted);
 		seq = s->crawl_seq;
-		frontier_admit_links(s->frontier, hd->links, hd->n, max,
+		frontier_admit_links(s->frontier, hd->rank, hd->links, hd->n, max,
 		    hd->referrer, hd->input, hd->depth, &s->crawl_seq,
 		    admitted);
 		for (k = 0; k < hd->n; k++) {
@@ -1060,6 +1079,8 @@ start_level(struct sched *s)
 		}
 		free(admitted);
 		held_free(hd);
+		if (i == 0)
+			test_kill_level(s);
 	}
 	s->nheld = 0;
 }

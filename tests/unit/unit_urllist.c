@@ -228,12 +228,12 @@ test_frontier_mem(void)
 	frontier_hold(f, 1, 1, "http://h/", "f:1", links, 5, adm);
 	ok(!adm[0] && adm[1] && !adm[2] && adm[3] && adm[4],
 	    "held: the links not seen yet (a repeat is the caller's)");
-	is_int(frontier_admit_links(f, links, 5, 2, "http://h/", "f:1", 1,
+	is_int(frontier_admit_links(f, 1, links, 5, 2, "http://h/", "f:1", 1,
 	    &seq, adm), 2, "links: at most max new ones are admitted");
 	ok(!adm[0] && adm[1] && !adm[2] && adm[3] && !adm[4],
 	    "the seen one and those past max are not");
 	is_int(seq, 12, "each admitted link takes the next seq");
-	is_int(frontier_admit_links(f, links + 4, 1, 5, "http://h/c", "f:1", 2,
+	is_int(frontier_admit_links(f, 2, links + 4, 1, 5, "http://h/c", "f:1", 2,
 	    &seq, adm), 1, "one past max is not remembered: admitted later");
 	is_int(frontier_admit_seed(f, "http://h/b", "f:3", &first), ADMIT_SEEN,
 	    "a list line after the link is a duplicate");
