@@ -356,10 +356,12 @@ sink_hold_for(struct sink *s, struct frontier *state)
 		return;
 	}
 	s->state = state;
-	if (k != NULL) {
-		s->kill_write = strncmp(k, "write:", 6) == 0;
-		s->kill_at = (unsigned)strtoul(strchr(k, ':') != NULL ?
-		    strchr(k, ':') + 1 : k, NULL, 10);
+	/* Only its own moments: "level:N" is the scheduler's. */
+	if (k != NULL && strncmp(k, "commit:", 7) == 0)
+		s->kill_at = (unsigned)strtoul(k + 7, NULL, 10);
+	else if (k != NULL && strncmp(k, "write:", 6) == 0) {
+		s->kill_write = true;
+		s->kill_at = (unsigned)strtoul(k + 6, NULL, 10);
 	}
 	pthread_mutex_lock(&s->lock);
 	replay(s);
