@@ -96,7 +96,6 @@ struct frontier_ops {
 			    unsigned depth, const char *referrer,
 			    const char *input, char **links, size_t n,
 			    bool *fresh);
-	void		(*level_started)(struct frontier *);
 	void		(*robots)(struct frontier *, const char *origin,
 			    const struct robots_copy *);
 	bool		(*robots_kept)(struct frontier *, const char *origin,
@@ -117,8 +116,8 @@ struct frontier_ops {
 	void		(*close)(struct frontier *, bool finished);
 	/*
 	 * A shared frontier's only; NULL for the others. A backend may
-	 * leave NULL the calls it has nothing to do for: level_started,
-	 * robots, admit_links, claim_pending, commit, checkpoint.
+	 * leave NULL the calls it has nothing to do for: robots,
+	 * admit_links, claim_pending, commit, checkpoint.
 	 */
 	enum claim	(*claim)(struct frontier *, size_t max,
 			    struct frontier_item **, size_t *n);
@@ -171,7 +170,7 @@ enum admit	 frontier_admit_seed(struct frontier *, const char *url,
 /*
  * The links of the page of seq rank, found by referrer, for the next
  * level (depth): fresh[i] says which are not seen yet; those are held
- * (by the scheduler, and by a durable frontier until the level starts).
+ * (by the scheduler, and by a durable frontier until they are admitted).
  */
 void		 frontier_hold(struct frontier *, uint64_t rank,
 		    unsigned depth, const char *referrer, const char *input,
@@ -205,8 +204,6 @@ void		 robots_copy_free(struct robots_copy *);
  */
 bool		 frontier_robots_kept(struct frontier *, const char *origin,
 		    struct robots_copy *);
-/* The held links are being admitted. */
-void		 frontier_level_started(struct frontier *);
 /*
  * The held links of the page of seq rank, at depth: admits at most max
  * new ones (admitted[i] says which), remembered with depth, referrer and

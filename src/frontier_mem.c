@@ -158,13 +158,6 @@ frontier_hold(struct frontier *f, uint64_t rank, unsigned depth,
 }
 
 void
-frontier_level_started(struct frontier *f)
-{
-	if (f->ops->level_started != NULL)
-		f->ops->level_started(f);
-}
-
-void
 frontier_robots(struct frontier *f, const char *origin,
     const struct robots_copy *c)
 {

@@ -1051,7 +1051,6 @@ start_level(struct sched *s)
 	bool *admitted;
 
 	qsort(s->held, s->nheld, sizeof *s->held, held_cmp);
-	frontier_level_started(s->frontier);
 	for (i = 0; i < s->nheld; i++) {
 		hd = &s->held[i];
 		/* Past --max-pages no record is owed for a link. */
