@@ -16,70 +16,8 @@
 #  - politeness over them all: --per-host N (the server's most in flight
 #    at the host), --host-rate, Crawl-delay, a 429's Retry-After.
 . "${top_srcdir:-.}/tests/lib/setup.sh"
+. "$top_srcdir/tests/lib/redis.sh"
 
-PY=${PYTHON3_ORACLE:-}
-[ -n "$PY" ] && [ -x "$PY" ] || PY=$(command -v python3 || true)
-for tool in "$PY" redis-server redis-cli; do
-	if [ -z "$tool" ] || ! command -v "$tool" >/dev/null; then
-		echo "Bail out! python3, redis-server and redis-cli are needed" \
-		    "(scripts/setup.sh installs them)"
-		exit 1
-	fi
-done
-
-SOCK=$T/redis.sock
-REDIS_PID=
-# until_is WANT COMMAND...: wait until COMMAND prints WANT (giving up
-# after a few minutes; what follows then fails).
-until_is() {
-	_want=$1
-	shift
-	_i=0
-	until [ "$("$@" 2>/dev/null)" = "$_want" ] || [ $_i -gt 20000 ]; do
-		_i=$((_i + 1))
-		sleep 0.01
-	done
-}
-start_redis() {
-	redis-server --port 0 --unixsocket "$SOCK" --unixsocketperm 700 \
-	    --save '' --appendonly no --dir "$T" >"$T/redis.log" 2>&1 &
-	REDIS_PID=$!
-	until_is PONG redis-cli -s "$SOCK" ping
-	if [ "$(redis-cli -s "$SOCK" ping 2>&1)" != PONG ]; then
-		echo "Bail out! redis-server did not start"
-		cat "$T/redis.log"
-		exit 1
-	fi
-}
-stop_redis() {
-	if [ -n "$REDIS_PID" ]; then
-		kill -9 "$REDIS_PID" 2>/dev/null
-		wait "$REDIS_PID" 2>/dev/null
-		REDIS_PID=
-	fi
-}
-trap 'stop_redis; cleanup' EXIT
-start_redis
-
-"$PY" "$top_srcdir/tests/lib/multisite.py" gen "$T/sites" >"$T/seeds"
-start_server_sites "$T/sites"
-# hN/PAGE into the URL of site hN.
-for s in $SITES; do
-	eval "printf 's|^%s/|%s/|\n' \"$s\" \"\$SITE_$s\""
-done >"$T/sites.sed"
-sed -f "$T/sites.sed" "$T/seeds" >"$T/list"
-
-fr() {	# fr NAME: the --frontier URL of crawl NAME
-	echo "unix://$SOCK?name=$1"
-}
-# got FILE...: "URL DEPTH" of each record that is no duplicate, once.
-got() {
-	cat "$@" | "$PY" -c 'import json, sys
-for line in sys.stdin:
-    r = json.loads(line)
-    if r["duplicate_of"] is None:
-        print(r["url"], r["depth"])' | LC_ALL=C sort -u
-}
 # field FILE... KEY: the values of KEY in the records, one a line.
 field() {
 	_k=$(eval "echo \${$#}")
@@ -95,12 +33,6 @@ field() {
 for line in sys.stdin:
     v = json.loads(line).get(sys.argv[1])
     print("" if v is None else v)' "$_k"
-}
-# The pages the server got (robots.txt left out), "COUNT PORT TARGET"
-# (requests() leaves out the port, and each host is a port).
-page_requests() {
-	LC_ALL=C sed -n 's/^[0-9.]* \([0-9]*\) GET /\1 /p' "$HTTPD_LOG" |
-	    grep -v ' /robots.txt$' | LC_ALL=C sort | uniq -c
 }
 # run4 NAME OUT OPTION...: the 4 engines against frontier NAME, side by
 # side; OUT.1..OUT.4 get their records, OUT.rc their exit statuses.
