@@ -274,6 +274,28 @@ static const char lua_leave[] =
     "redis.call('SREM', P..'readers', pid)\n"
     "return 0\n";
 
+/*
+ * A process's counts since it last told them, added to the crawl's
+ * (stats) and its own (stats:PID). ARGV: prefix, pid, then the count of
+ * each field of tally_fields, in that order.
+ */
+static const char lua_tally[] =
+    "local P, pid = ARGV[1], ARGV[2]\n"
+    "local f = {'records', 'ok', 'failed', 'duplicates', 'bytes', 'chars'}\n"
+    "for i, k in ipairs(f) do\n"
+    "  if ARGV[i + 2] ~= '0' then\n"
+    "    redis.call('HINCRBY', P..'stats', k, ARGV[i + 2])\n"
+    "    redis.call('HINCRBY', P..'stats:'..pid, k, ARGV[i + 2])\n"
+    "  end\n"
+    "end\n"
+    "return 0\n";
+
+/* The fields of lua_tally, and of --status, in that order. */
+static const char *const tally_fields[] = {
+	"records", "ok", "failed", "duplicates", "bytes", "chars"
+};
+#define NTALLY	(sizeof tally_fields / sizeof tally_fields[0])
+
 struct frontier_redis {
 	struct frontier	 f;		/* first: the frontier is this */
 	const struct options *opt;
@@ -288,6 +310,8 @@ struct frontier_redis {
 	char		**done;		/* url, depth, url...: not told yet */
 	size_t		 ndone;		/* strings in done */
 	double		 done_since;	/* when the first was put there */
+	uint64_t	 tally[NTALLY];	/* records' counts: not told yet */
+	bool		 tallied;	/* some of them are not 0 */
 	/* The heartbeat: its own connection, renewing the lease. */
 	pthread_t	 beat;
 	pthread_mutex_t	 beat_lock;
@@ -501,24 +525,114 @@ beat_main(void *arg)
 
 /* --- the backend ------------------------------------------------------------- */
 
+/*
+ * A script sent, its reply not read yet (take_replies() reads it): 1, or
+ * 0 when Redis is lost. The lock is held.
+ */
+static int
+eval_append(struct frontier_redis *q, const char *script, int argc,
+    const char **argv)
+{
+	const char **v;
+	int i, ok;
+
+	if (atomic_load(&q->lost))
+		return 0;
+	v = xcalloc((size_t)argc + 3, sizeof *v);
+	v[0] = "EVAL";
+	v[1] = script;
+	v[2] = "0";
+	for (i = 0; i < argc; i++)
+		v[i + 3] = argv[i];
+	ok = redisAppendCommandArgv(q->c, argc + 3, v, NULL) == REDIS_OK;
+	free(v);
+	if (!ok)
+		lost(q, q->c, NULL);
+	return ok;
+}
+
+/* The n replies of what eval_append() sent, read and let go. */
+static void
+take_replies(struct frontier_redis *q, int n)
+{
+	redisReply *r;
+
+	for (; n > 0; n--) {
+		r = NULL;
+		if (redisGetReply(q->c, (void **)&r) != REDIS_OK ||
+		    r->type == REDIS_REPLY_ERROR)
+			lost(q, q->c, r);
+		if (r != NULL)
+			freeReplyObject(r);
+		if (atomic_load(&q->lost))
+			break;
+	}
+}
+
+/*
+ * The counts of the records written since the last time, sent (1) with
+ * lua_tally, or not (0: none, or Redis is lost). The lock is held.
+ */
+static int
+tally_append(struct frontier_redis *q)
+{
+	char num[NTALLY][24];
+	const char *argv[NTALLY + 2];
+	size_t i;
+
+	if (!q->tallied)
+		return 0;
+	argv[0] = q->prefix;
+	argv[1] = q->pid;
+	for (i = 0; i < NTALLY; i++) {
+		snprintf(num[i], sizeof num[i], "%" PRIu64, q->tally[i]);
+		argv[i + 2] = num[i];
+		q->tally[i] = 0;
+	}
+	q->tallied = false;
+	return eval_append(q, lua_tally, (int)NTALLY + 2, argv);
+}
+
+/*
+ * A record written, counted as stats_add() counts it, for lua_tally.
+ * The lock is held.
+ */
+static void
+tally(struct frontier_redis *q, const struct result *r)
+{
+	q->tally[0]++;
+	if (r->duplicate_of != NULL)
+		q->tally[3]++;
+	else if (r->ok) {
+		q->tally[1]++;
+		q->tally[4] += r->bytes;
+		q->tally[5] += r->chars;
+	} else
+		q->tally[2]++;
+	q->tallied = true;
+}
+
 /* Tell Redis of the URLs done. The lock is held. */
 static void
 flush_done(struct frontier_redis *q)
 {
 	const char **argv;
-	redisReply *r;
 	size_t i;
+	int n;
 
-	if (q->ndone == 0)
+	if (q->ndone == 0 && !q->tallied)
 		return;
+	/* The counts ride along: one round trip for both. */
+	n = tally_append(q);
 	argv = xcalloc(q->ndone + 3, sizeof *argv);
 	argv[0] = q->prefix;
 	argv[1] = q->pid;
 	argv[2] = "1";
 	for (i = 0; i < q->ndone; i++)
 		argv[i + 3] = q->done[i];
-	if ((r = eval(q, lua_complete, (int)q->ndone + 3, argv)) != NULL)
-		freeReplyObject(r);
+	if (q->ndone > 0)
+		n += eval_append(q, lua_complete, (int)q->ndone + 3, argv);
+	take_replies(q, n);
 	free(argv);
 	for (i = 0; i < q->ndone; i++)
 		free(q->done[i]);
@@ -613,7 +727,6 @@ redis_robots(struct frontier *f, const char *origin,
 	char ok[4], status[32], attempts[16];
 	const char *argv[12];
 	size_t len[12];
-	redisReply *r;
 	int n = 0, i;
 
 	snprintf(ok, sizeof ok, "%d", c->ok);
@@ -643,16 +756,7 @@ redis_robots(struct frontier *f, const char *origin,
 	if (!atomic_load(&q->lost)) {
 		redisAppendCommandArgv(q->c, n, argv, len);
 		redisAppendCommand(q->c, "DEL %s", lock);
-		for (i = 0; i < 2; i++) {
-			r = NULL;
-			if (redisGetReply(q->c, (void **)&r) != REDIS_OK ||
-			    r->type == REDIS_REPLY_ERROR)
-				lost(q, q->c, r);
-			if (r != NULL)
-				freeReplyObject(r);
-			if (atomic_load(&q->lost))
-				break;
-		}
+		take_replies(q, 2);
 	}
 	pthread_mutex_unlock(&q->lock);
 	free(key);
@@ -753,10 +857,13 @@ redis_written(struct frontier *f, const struct result *r)
 {
 	struct frontier_redis *q = (struct frontier_redis *)f;
 
-	if (r->job == NULL || r->job->kind != JOB_PAGE ||
-	    r->duplicate_of != NULL || result_interrupted(r))
-		return;
 	pthread_mutex_lock(&q->lock);
+	tally(q, r);
+	if (r->job == NULL || r->job->kind != JOB_PAGE ||
+	    r->duplicate_of != NULL || result_interrupted(r)) {
+		pthread_mutex_unlock(&q->lock);
+		return;
+	}
 	if (q->ndone == 0)
 		q->done_since = clock_now_s();
 	q->done = xrealloc(q->done, (q->ndone + 2) * sizeof *q->done);
@@ -906,6 +1013,23 @@ redis_free(struct frontier_redis *q)
 	free(q);
 }
 
+/*
+ * How this process ended, for --status: "finished", or "stopped" (a
+ * signal, a write error, a loss of Redis: then it is not told).
+ */
+static void
+mark_end(struct frontier_redis *q, bool finished)
+{
+	char *key = xasprintf("%sstats:%s", q->prefix, q->pid);
+	const char *argv[] = { "HSET", key, "end",
+	    finished ? "finished" : "stopped" };
+
+	if (!atomic_load(&q->lost) &&
+	    redisAppendCommandArgv(q->c, 4, argv, NULL) == REDIS_OK)
+		take_replies(q, 1);
+	free(key);
+}
+
 static void
 redis_close(struct frontier *f, bool finished)
 {
@@ -914,7 +1038,6 @@ redis_close(struct frontier *f, bool finished)
 	redisReply *r;
 	size_t i;
 
-	(void)finished;
 	pthread_mutex_lock(&q->beat_lock);
 	q->quit = true;
 	pthread_cond_signal(&q->beat_cond);
@@ -922,6 +1045,7 @@ redis_close(struct frontier *f, bool finished)
 	if (q->beating)
 		pthread_join(q->beat, NULL);
 	flush_done(q);
+	mark_end(q, finished);
 	if ((r = eval(q, lua_leave, 2, argv)) != NULL)
 		freeReplyObject(r);
 	for (i = 0; i < q->ndone; i++)
@@ -1029,12 +1153,32 @@ redis_new(const struct options *opt)
 	return q;
 }
 
+/* Who this process is, for --status: its host name and pid. */
+static void
+announce(struct frontier_redis *q)
+{
+	char host[256], pid[24];
+	redisReply *r;
+
+	if (gethostname(host, sizeof host) != 0)
+		snprintf(host, sizeof host, "?");
+	host[sizeof host - 1] = '\0';
+	snprintf(pid, sizeof pid, "%ld", (long)getpid());
+	r = redisCommand(q->c, "HSET %sstats:%s host %s pid %s", q->prefix,
+	    q->pid, host, pid);
+	if (r == NULL || r->type == REDIS_REPLY_ERROR)
+		fatal(EXIT_FRONTIER, "--frontier %s: %s", q->where,
+		    r != NULL ? r->str : q->c->errstr);
+	freeReplyObject(r);
+}
+
 struct frontier *
 frontier_redis_open(const struct options *opt)
 {
 	struct frontier_redis *q = redis_new(opt);
 
 	join(q);
+	announce(q);
 	if (pthread_create(&q->beat, NULL, beat_main, q) != 0)
 		fatal(EXIT_FAILURE, "cannot start a thread");
 	q->beating = true;
@@ -1058,6 +1202,80 @@ get_int(struct frontier_redis *q, const char *fmt, const char *arg)
 	v = r->type == REDIS_REPLY_NIL ? 0 : reply_int(r);
 	freeReplyObject(r);
 	return v;
+}
+
+/*
+ * "records N: ok N, failed N, duplicates N; N bytes, N chars" of the
+ * hash key (stats, or a process's), after what.
+ */
+static void
+print_tally(struct frontier_redis *q, FILE *out, const char *what,
+    const char *key)
+{
+	const char *argv[NTALLY + 2];
+	redisReply *r;
+	long long v[NTALLY];
+	size_t i;
+
+	argv[0] = "HMGET";
+	argv[1] = key;
+	for (i = 0; i < NTALLY; i++)
+		argv[i + 2] = tally_fields[i];
+	r = redisCommandArgv(q->c, (int)NTALLY + 2, argv, NULL);
+	if (r == NULL || r->type != REDIS_REPLY_ARRAY ||
+	    r->elements != NTALLY)
+		fatal(EXIT_FRONTIER, "--frontier %s: %s", q->where,
+		    r != NULL && r->type == REDIS_REPLY_ERROR ? r->str :
+		    q->c->errstr);
+	for (i = 0; i < NTALLY; i++)
+		v[i] = r->element[i]->type == REDIS_REPLY_NIL ? 0 :
+		    reply_int(r->element[i]);
+	freeReplyObject(r);
+	fprintf(out, "%srecords %lld: ok %lld, failed %lld, duplicates %lld;"
+	    " %lld bytes, %lld chars\n", what, v[0], v[1], v[2], v[3], v[4],
+	    v[5]);
+}
+
+/*
+ * The counts of the records over all the processes, then each process
+ * that joined: its host and pid, and running (its lease is alive),
+ * finished, stopped, or lost (killed: its lease ran out).
+ */
+static void
+status_tallies(struct frontier_redis *q, FILE *out)
+{
+	long long n = get_int(q, "GET %s", "next_pid"), p;
+	char *key, *what, num[32];
+	const char *state;
+	redisReply *r;
+
+	key = xasprintf("%sstats", q->prefix);
+	print_tally(q, out, "", key);
+	free(key);
+	for (p = 1; p <= n; p++) {
+		key = xasprintf("%sstats:%lld", q->prefix, p);
+		r = redisCommand(q->c, "HMGET %s host pid end", key);
+		if (r == NULL || r->type != REDIS_REPLY_ARRAY ||
+		    r->elements != 3)
+			fatal(EXIT_FRONTIER, "--frontier %s: %s", q->where,
+			    r != NULL && r->type == REDIS_REPLY_ERROR ?
+			    r->str : q->c->errstr);
+		snprintf(num, sizeof num, "alive:%lld", p);
+		if (r->element[2]->type == REDIS_REPLY_STRING)
+			state = r->element[2]->str;
+		else
+			state = get_int(q, "EXISTS %s", num) ? "running" :
+			    "lost";
+		what = xasprintf("process %lld (%s pid %s): %s; ", p,
+		    r->element[0]->type == REDIS_REPLY_STRING ?
+		    r->element[0]->str : "?",
+		    r->element[1]->type == REDIS_REPLY_STRING ?
+		    r->element[1]->str : "?", state);
+		print_tally(q, out, what, key);
+		freeReplyObject(r);
+		free(what);
+		free(key);
+	}
 }
 
 int
@@ -1102,6 +1320,7 @@ frontier_redis_status(const struct options *opt, FILE *out)
 	    (long long)r->elements : 0, get_int(q, "GET %s", "released"));
 	if (r != NULL)
 		freeReplyObject(r);
+	status_tallies(q, out);
 	redis_free(q);
 	return fflush(out) == 0 ? EXIT_ALL_OK : EXIT_WRITE;
 }

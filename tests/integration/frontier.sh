@@ -106,10 +106,21 @@ is "$(grep -c 'not a URL (expected' "$T/l.all")" 50 \
 page_requests >"$T/l.req"
 is "$(wc -l <"$T/l.req" | tr -d ' ') $(awk '$1 > 1' "$T/l.req" | wc -l | tr -d ' ')" \
     "1800 0" "list: each of the 1800 URLs requested once"
-is "$(pscrape --no-config --frontier "$(fr list)" --status | sed 1d)" \
+pscrape --no-config --frontier "$(fr list)" --status >"$T/l.status"
+is "$(sed -n 2,5p "$T/l.status")" \
     "level 0: found 1800, done 1800, queued 0
 total: found 1800, done 1800, in flight 0, queued 0
-pages 1800, processes 0, released 0" "list: --status counts"
+pages 1800, processes 0, released 0
+$(tally "$T/l.all")" "list: --status counts"
+is "$(sed -n 5p "$T/l.status" | sed 's/;.*//')" \
+    "records 2000: ok 1800, failed 50, duplicates 150" \
+    "list: --status: the records of all the processes"
+for i in 1 2 3 4; do
+	echo "finished; $(tally "$T/l.$i")"
+done | LC_ALL=C sort >"$T/l.tallies"
+is "$(sed -n 's/^process [1-4] (\([^ ]*\) pid [0-9]*): /\1 /p' "$T/l.status" |
+    LC_ALL=C sort)" "$(sed "s/^/$(uname -n) /" "$T/l.tallies")" \
+    "list: --status: each process's host, end and counts"
 pscrape --no-config -q -f jsonl --frontier "$(fr list)" --depth 1 \
     "$T/list2k" >/dev/null 2>"$T/err"
 is "$? $(sed 's/ (its.*//' "$T/err")" \

@@ -67,6 +67,9 @@ for sig in KILL TERM; do
 		_i=$((_i + 1))
 		sleep 0.01
 	done
+	pscrape --no-config --frontier "$(fr "$name")" --status >"$T/$name.st"
+	is "$(grep -c '^process [1-3] ([^ ]* pid [0-9]*): running; records' "$T/$name.st")" 3 \
+	    "SIG$sig to Redis: before, --status: 3 processes running"
 	stop_redis "$sig"
 	waitall "$T/$name"
 	is "$(tr '\n' ' ' <"$T/$name.rc")" "5 5 5 " \
@@ -107,9 +110,18 @@ for sig in KILL TERM; do
 	    "SIG$sig to Redis: no page requested twice but those held ($(wc -l <"$T/twice" | tr -d ' ') twice)"
 	is "$(page_requests | wc -l | tr -d ' ')" "$(wc -l <"$T/want" | tr -d ' ')" \
 	    "SIG$sig to Redis: every page of the set requested"
-	is "$(pscrape --no-config --frontier "$(fr "$name")" --status | sed -n '/^total/p')" \
+	pscrape --no-config --frontier "$(fr "$name")" --status >"$T/$name.st"
+	is "$(sed -n '/^total/p' "$T/$name.st")" \
 	    "total: found $N, done $N, in flight 0, queued 0" \
 	    "SIG$sig to Redis: --status: every URL found is done"
+	for i in 1 2 3; do
+		echo "finished; $(tally "$T/$name.b.$i")"
+	done | LC_ALL=C sort >"$T/tallies"
+	is "$(sed -n 's/^process [1-3] ([^)]*): //p' "$T/$name.st" | sed 's/;.*//' | sort -u)
+$(sed -n 's/^process [4-6] ([^)]*): //p' "$T/$name.st" | LC_ALL=C sort)" \
+	    "lost
+$(cat "$T/tallies")" \
+	    "SIG$sig to Redis: --status: the processes of the first attempt lost, those of the second finished, with their counts"
 done
 
 done_testing

@@ -75,3 +75,22 @@ page_requests() {
 	LC_ALL=C sed -n 's/^[0-9.]* \([0-9]*\) GET /\1 /p' "$HTTPD_LOG" |
 	    grep -v ' /robots.txt$' | LC_ALL=C sort | uniq -c
 }
+# tally FILE...: the counts of the records in FILE... as --status
+# prints them (the duplicates apart; bytes and chars of those ok).
+tally() {
+	cat "$@" | "$PY" -c 'import json, sys
+n = [0] * 6
+for line in sys.stdin:
+    r = json.loads(line)
+    n[0] += 1
+    if r["duplicate_of"] is not None:
+        n[3] += 1
+    elif r["ok"]:
+        n[1] += 1
+        n[4] += r["bytes"]
+        n[5] += r["chars"]
+    else:
+        n[2] += 1
+print("records %d: ok %d, failed %d, duplicates %d; %d bytes, %d chars" %
+      tuple(n))'
+}
