@@ -64,6 +64,8 @@ for o in $(grep -o -E -- '(^|[^A-Za-z0-9])--[a-z][a-z0-9.-]*' \
 	case $o in
 	--error-exitcode) continue ;;	# valgrind's
 	--pipe|--sshloginfile|--basefile) continue ;;	# GNU parallel's
+	--nonall|--line-buffer) continue ;;	# GNU parallel's
+	--array) continue ;;	# Slurm's sbatch
 	esac
 	pscrape --help | grep -q -- "$o[ ,]" || pscrape --help | grep -q -- "$o\$"
 	ok $? "README's $o is a real option"
