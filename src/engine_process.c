@@ -431,6 +431,14 @@ worker_result(struct pengine *pe, struct worker *w,
 		if (savetext_dir_failed(saved))
 			r->save_errno = saved;
 	}
+	/*
+	 * Stopped for no signal (the output, the --frontier lost), the
+	 * workers got the SIGTERM of stop_workers(): their records say why
+	 * the run stopped, as the other engines' do, not "SIGTERM".
+	 */
+	if (pe->stopping && stop_signal < 0 && r->error != NULL &&
+	    strcmp(r->error, "interrupted by SIGTERM") == 0)
+		result_fail(r, "interrupted by %s", stop_reason());
 	sched_done(pe->run->sched, r);
 	return 0;
 }

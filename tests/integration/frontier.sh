@@ -18,22 +18,6 @@
 . "${top_srcdir:-.}/tests/lib/setup.sh"
 . "$top_srcdir/tests/lib/redis.sh"
 
-# field FILE... KEY: the values of KEY in the records, one a line.
-field() {
-	_k=$(eval "echo \${$#}")
-	_n=$(($# - 1))
-	_f=
-	while [ $_n -gt 0 ]; do
-		_f="$_f $1"
-		shift
-		_n=$((_n - 1))
-	done
-	# shellcheck disable=SC2086
-	cat $_f | "$PY" -c 'import json, sys
-for line in sys.stdin:
-    v = json.loads(line).get(sys.argv[1])
-    print("" if v is None else v)' "$_k"
-}
 # run4 NAME OUT OPTION...: the 4 engines against frontier NAME, side by
 # side; OUT.1..OUT.4 get their records, OUT.rc their exit statuses.
 run4() {

@@ -124,4 +124,20 @@ $(cat "$T/tallies")" \
 	    "SIG$sig to Redis: --status: the processes of the first attempt lost, those of the second finished, with their counts"
 done
 
+# The process engine: a transfer in a worker, cut by the loss of Redis
+# (the parent stops its workers with SIGTERM), has the record of the
+# other engines.
+echo "$BASE/delay/60000" >"$T/plist"
+# shellcheck disable=SC2086
+${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" --no-config -e process -f jsonl \
+    --no-robots --frontier "$(fr proc)" "$T/plist" >"$T/p.out" \
+    2>"$T/p.err" &
+P1=$!
+until_is 1 redis-cli -s "$SOCK" zcard "pscrape:{proc}:slots:$BASE"
+stop_redis
+wait $P1
+is "$?:$(field "$T/p.out" error)" \
+    "5:interrupted by the loss of the --frontier" \
+    "process engine: the page in a worker when Redis goes away: exit 5, its record says so"
+
 done_testing

@@ -94,3 +94,19 @@ for line in sys.stdin:
 print("records %d: ok %d, failed %d, duplicates %d; %d bytes, %d chars" %
       tuple(n))'
 }
+# field FILE... KEY: the values of KEY in the records, one a line.
+field() {
+	_k=$(eval "echo \${$#}")
+	_n=$(($# - 1))
+	_f=
+	while [ $_n -gt 0 ]; do
+		_f="$_f $1"
+		shift
+		_n=$((_n - 1))
+	done
+	# shellcheck disable=SC2086
+	cat $_f | "$PY" -c 'import json, sys
+for line in sys.stdin:
+    v = json.loads(line).get(sys.argv[1])
+    print("" if v is None else v)' "$_k"
+}
