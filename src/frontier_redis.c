@@ -312,6 +312,7 @@ struct frontier_redis {
 	double		 done_since;	/* when the first was put there */
 	uint64_t	 tally[NTALLY];	/* records' counts: not told yet */
 	bool		 tallied;	/* some of them are not 0 */
+	uint64_t	 cut;		/* records of URLs Redis's loss cut */
 	/* The heartbeat: its own connection, renewing the lease. */
 	pthread_t	 beat;
 	pthread_mutex_t	 beat_lock;
@@ -601,6 +602,8 @@ static void
 tally(struct frontier_redis *q, const struct result *r)
 {
 	q->tally[0]++;
+	if (atomic_load(&q->lost) && result_interrupted(r))
+		q->cut++;
 	if (r->duplicate_of != NULL)
 		q->tally[3]++;
 	else if (r->ok) {
@@ -1048,6 +1051,12 @@ redis_close(struct frontier *f, bool finished)
 	mark_end(q, finished);
 	if ((r = eval(q, lua_leave, 2, argv)) != NULL)
 		freeReplyObject(r);
+	/* The end of the story begun by lost(), for who reads it. */
+	if (atomic_load(&q->lost))
+		warnx_("--frontier %s: %" PRIu64 " URLs held here were not"
+		    " finished (their records say so); the same command, run"
+		    " again once Redis is back, goes on with the crawl",
+		    q->where, q->cut);
 	for (i = 0; i < q->ndone; i++)
 		free(q->done[i]);	/* Redis was lost: never told */
 	free(q->done);

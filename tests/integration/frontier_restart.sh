@@ -80,6 +80,13 @@ for sig in KILL TERM; do
 		    "$T/$name.err$i")" = 1 ] && n=$((n + 1))
 	done
 	is "$n" 3 "SIG$sig to Redis: each process says once that the --frontier went away"
+	n=0
+	for i in 1 2 3; do
+		k=$(grep -c 'interrupted by the loss of the --frontier"' "$T/$name.$i")
+		grep -q "^pscrape: --frontier $(fr "$name"): $k URLs held here were not finished (their records say so); the same command, run again once Redis is back, goes on with the crawl\$" \
+		    "$T/$name.err$i" && n=$((n + 1))
+	done
+	is "$n" 3 "SIG$sig to Redis: each process says at its end how many URLs it cut, and how to go on"
 	sed 's/^/# /' "$T/$name.err1"
 	# shellcheck disable=SC2086
 	start_redis $PERSIST
