@@ -38,40 +38,34 @@ until [ "$(redis-cli -s "$SOCK" ping 2>/dev/null)" = PONG ]; do
 done
 
 echo "generating $PAGES pages on 4 hosts"
-python3 - "$T/sites" "$PAGES" >"$T/want.rel" <<'PY'
+mkdir "$T/sites"
+python3 - "$T/sites" "$PAGES" <<'PY'
 import os, random, sys
 root, n = sys.argv[1], int(sys.argv[2]) // 4
 rng = random.Random(16)
-graph = {}
-for h in range(4):
-    os.makedirs(f"{root}/h{h}")
-    for i in range(n):
-        out = [(h, j) for j in range(10 * i + 1, min(10 * i + 11, n))]
-        out += [(rng.randrange(4), rng.randrange(n)) for _ in range(2)]
-        graph[(h, i)] = out
-        with open(f"{root}/h{h}/p{i}.html", "w") as f:
-            f.write(f"<html><body><p>page {h} {i}</p>\n" + "".join(
-                f'<a href="{{{{SITE_h{g}}}}}/p{j}.html">{g} {j}</a>\n'
-                for g, j in out) + "</body></html>\n")
-seen = {(h, 0): 0 for h in range(4)}
-level, d = list(seen), 0
-while level:
-    nxt = []
-    for u in level:
-        for v in graph[u]:
-            if v not in seen:
-                seen[v] = d + 1
-                nxt.append(v)
-    level, d = nxt, d + 1
-for (h, i), depth in seen.items():
-    print(f"h{h}/p{i}.html {depth}")
+with open(f"{root}/graph", "w") as g:
+    for h in range(4):
+        os.makedirs(f"{root}/h{h}", exist_ok=True)
+        for i in range(n):
+            out = [(h, j) for j in range(10 * i + 1, min(10 * i + 11, n))]
+            out += [(rng.randrange(4), rng.randrange(n)) for _ in range(2)]
+            with open(f"{root}/h{h}/p{i}.html", "w") as f:
+                f.write(f"<html><body><p>page {h} {i}</p>\n" + "".join(
+                    f'<a href="{{{{SITE_h{k}}}}}/p{j}.html">{k} {j}</a>\n'
+                    for k, j in out) + "</body></html>\n")
+            g.write(f"h{h}/p{i}.html " +
+                    " ".join(f"h{k}/p{j}.html" for k, j in out) + "\n")
 PY
+# The breadth-first set, as tests/integration/frontier.sh computes it.
+for h in 0 1 2 3; do echo "h$h/p0.html"; done >"$T/seeds.rel"
+python3 "$top_srcdir/tests/lib/multisite.py" crawl "$T/sites" 10 \
+    <"$T/seeds.rel" >"$T/want.rel"
 start_server_sites "$T/sites"
 for s in $SITES; do
 	eval "printf 's|^%s/|%s/|\n' \"$s\" \"\$SITE_$s\""
 done >"$T/sites.sed"
 sed -f "$T/sites.sed" "$T/want.rel" | LC_ALL=C sort >"$T/want"
-for h in 0 1 2 3; do echo "h$h/p0.html"; done | sed -f "$T/sites.sed" >"$T/seeds"
+sed -f "$T/sites.sed" "$T/seeds.rel" >"$T/seeds"
 maxd=$(awk '$2 > m { m = $2 } END { print m }' "$T/want")
 echo "$(wc -l <"$T/want" | tr -d ' ') pages, depths 0 to $maxd"
 
