@@ -2,7 +2,7 @@
 # Redis restarted mid-crawl (issue 16): three processes (async, thread and
 # process engines) crawl the generated site of 4 hosts on one --frontier
 # whose Redis persists every write (appendonly, appendfsync always). Redis
-# is stopped in the middle of level 3, once by SIGKILL and once by
+# is stopped at level 3 or a little after, once by SIGKILL and once by
 # SIGTERM: every process exits 5, saying so once, with a record for each
 # URL it held. Redis is started again on the same files and the same
 # command run again: it goes on from where the crawl was (it does not
@@ -73,7 +73,7 @@ for sig in KILL TERM; do
 	stop_redis "$sig"
 	waitall "$T/$name"
 	is "$(tr '\n' ' ' <"$T/$name.rc")" "5 5 5 " \
-	    "SIG$sig to Redis at level 3: every process exits 5"
+	    "SIG$sig to Redis at level 3 or after: every process exits 5"
 	n=0
 	for i in 1 2 3; do
 		[ "$(grep -c "^pscrape: --frontier $(fr "$name"): .*; stopping\$" \
@@ -90,7 +90,12 @@ for sig in KILL TERM; do
 	sed 's/^/# /' "$T/$name.err1"
 	# shellcheck disable=SC2086
 	start_redis $PERSIST
-	is "$(level "$name")" 3 "SIG$sig to Redis: started again, the crawl is at level 3"
+	# The crawl may have gone on a level between the poll above and the
+	# stop; what matters is that Redis kept it (a crawl started over
+	# would be at level 0, or have none).
+	lv=$(level "$name")
+	[ "${lv:-0}" -ge 3 ] && [ "$lv" -le $DEPTH ]
+	ok $? "SIG$sig to Redis: started again, the crawl is where it was (level $lv, 3 or more)"
 	redis-cli -s "$SOCK" --scan --pattern "pscrape:{$name}:held:*" |
 	    while read -r k; do redis-cli -s "$SOCK" smembers "$k"; done |
 	    LC_ALL=C sort -u >"$T/$name.held"
