@@ -124,6 +124,10 @@ struct frontier_ops {
 	void		(*written)(struct frontier *, const struct result *);
 	enum robots_share (*robots_get)(struct frontier *, const char *origin,
 			    struct robots_copy *);
+	/* Many lines at once; NULL: admit_seed() for each. */
+	void		(*admit_seeds)(struct frontier *, size_t n,
+			    const char **urls, const char **inputs,
+			    enum admit *, char **firsts);
 	/* A durable frontier's only; NULL for the others. */
 	size_t		(*replay)(struct frontier *, struct result ***);
 	void		(*flushed)(struct frontier *);
@@ -167,6 +171,14 @@ int		 frontier_redis_status(const struct options *, FILE *out);
  */
 enum admit	 frontier_admit_seed(struct frontier *, const char *url,
 		    const char *input, const char **first);
+/*
+ * n list lines at once, in order, each as frontier_admit_seed() would
+ * (firsts[i]: the first origin of an ADMIT_SEEN, malloc'd, else NULL):
+ * one step of a shared frontier, one round trip for many lines.
+ */
+void		 frontier_admit_seeds(struct frontier *, size_t n,
+		    const char **urls, const char **inputs, enum admit *,
+		    char **firsts);
 /*
  * The links of the page of seq rank, found by referrer, for the next
  * level (depth): fresh[i] says which are not seen yet; those are held

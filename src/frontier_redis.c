@@ -64,29 +64,43 @@
 #define DONE_BATCH	64
 #define DONE_AGE_S	0.05
 #define SLOT_POLL_S	0.02	/* a host with no free slot, asked again */
+#define SHAS		16	/* scripts sent by EVALSHA; the rest by EVAL */
 
 /*
- * A list line: claim it (or skip it: another process has it), then admit
- * its URL at depth 0 unless seen or over --max-pages. ARGV: prefix, pid,
- * input, url, max_pages. Returns {0} new, {1, first} seen, {2} another
- * process's line, {3} over --max-pages.
+ * List lines, in order: each is claimed (or skipped: another process has
+ * it), then its URL admitted at depth 0 unless seen or over --max-pages.
+ * ARGV: prefix, pid, max_pages, then input, url pairs. Returns a code and
+ * a string for each line: 0 new, 1 seen (the string: the first), 2
+ * another process's line, 3 over --max-pages.
  */
 static const char lua_admit[] =
-    "local P, pid, input, url = ARGV[1], ARGV[2], ARGV[3], ARGV[4]\n"
-    "local max = tonumber(ARGV[5])\n"
-    "if redis.call('HSETNX', P..'lines', input, pid) == 0 then\n"
-    "  return {2} end\n"
-    "local first = redis.call('HGET', P..'seen', url)\n"
-    "if first then return {1, first} end\n"
-    "if max > 0 and tonumber(redis.call('GET', P..'pages') or '0') >= max\n"
-    "  then return {3} end\n"
-    "redis.call('HSET', P..'seen', url, input)\n"
-    "redis.call('INCR', P..'pages')\n"
-    "redis.call('HSET', P..'info', url, '0\\t'..input..'\\t')\n"
-    "redis.call('INCR', P..'work:0')\n"
-    "redis.call('INCR', P..'found:0')\n"
-    "redis.call('SADD', P..'held:'..pid, url)\n"
-    "return {0}\n";
+    "local P, pid = ARGV[1], ARGV[2]\n"
+    "local max, out, new = tonumber(ARGV[3]), {}, 0\n"
+    "local pages = tonumber(redis.call('GET', P..'pages') or '0')\n"
+    "for i = 4, #ARGV, 2 do\n"
+    "  local input, url, code, first = ARGV[i], ARGV[i + 1], 0, ''\n"
+    "  if redis.call('HSETNX', P..'lines', input, pid) == 0 then\n"
+    "    code = 2\n"
+    "  else\n"
+    "    local f = redis.call('HGET', P..'seen', url)\n"
+    "    if f then code, first = 1, f\n"
+    "    elseif max > 0 and pages >= max then code = 3\n"
+    "    else\n"
+    "      redis.call('HSET', P..'seen', url, input)\n"
+    "      redis.call('HSET', P..'info', url, '0\\t'..input..'\\t')\n"
+    "      redis.call('SADD', P..'held:'..pid, url)\n"
+    "      pages, new = pages + 1, new + 1\n"
+    "    end\n"
+    "  end\n"
+    "  out[#out + 1] = code\n"
+    "  out[#out + 1] = first\n"
+    "end\n"
+    "if new > 0 then\n"
+    "  redis.call('INCRBY', P..'pages', new)\n"
+    "  redis.call('INCRBY', P..'work:0', new)\n"
+    "  redis.call('INCRBY', P..'found:0', new)\n"
+    "end\n"
+    "return out\n";
 
 /*
  * The links of a page, for the next level: each unseen one, while under
@@ -294,6 +308,12 @@ struct frontier_redis {
 	pthread_cond_t	 beat_cond;
 	bool		 beating, quit;
 	atomic_bool	 lost;		/* Redis went away: said once */
+	/* The scripts by their SHA1 in Redis's cache (EVALSHA): c's. */
+	struct {
+		const char	*script;
+		char		 sha[41];
+	}		 shas[SHAS];
+	size_t		 nshas;
 };
 
 /* --- connecting ------------------------------------------------------------ */
@@ -384,14 +404,49 @@ lost(struct frontier_redis *q, redisContext *c, const redisReply *r)
 }
 
 /*
+ * The SHA1 of script in Redis's script cache, loaded the first time (or
+ * NULL: EVAL it). A script is then sent once, not with each call, which
+ * on a large one (claim, host_take) is most of the bytes. The lock is
+ * held.
+ */
+static const char *
+script_sha(struct frontier_redis *q, const char *script)
+{
+	const char *argv[] = { "SCRIPT", "LOAD", script };
+	redisReply *r;
+	size_t i;
+
+	for (i = 0; i < q->nshas; i++)
+		if (q->shas[i].script == script)
+			return q->shas[i].sha;
+	if (q->nshas == SHAS)
+		return NULL;
+	r = redisCommandArgv(q->c, 3, argv, NULL);
+	if (r == NULL || r->type != REDIS_REPLY_STRING ||
+	    r->len != sizeof q->shas[i].sha - 1) {
+		if (r != NULL)
+			freeReplyObject(r);
+		return NULL;	/* EVAL will say what is wrong */
+	}
+	q->shas[i].script = script;
+	memcpy(q->shas[i].sha, r->str, r->len + 1);
+	q->nshas++;
+	freeReplyObject(r);
+	return q->shas[i].sha;
+}
+
+/*
  * Run a script with argv (argc strings, the prefix and pid first when
  * the script wants them); NULL when Redis is lost. The lock is held.
+ * By its SHA1; by its text when Redis does not have it (a restarted
+ * Redis has an empty script cache), which puts it back in the cache.
  */
 static redisReply *
 eval(struct frontier_redis *q, const char *script, int argc,
     const char **argv)
 {
 	const char **v = xcalloc((size_t)argc + 3, sizeof *v);
+	const char *sha;
 	redisReply *r;
 	int i;
 
@@ -399,12 +454,26 @@ eval(struct frontier_redis *q, const char *script, int argc,
 		free(v);
 		return NULL;
 	}
-	v[0] = "EVAL";
-	v[1] = script;
 	v[2] = "0";
 	for (i = 0; i < argc; i++)
 		v[i + 3] = argv[i];
-	r = redisCommandArgv(q->c, argc + 3, v, NULL);
+	r = NULL;
+	if ((sha = script_sha(q, script)) != NULL) {
+		v[0] = "EVALSHA";
+		v[1] = sha;
+		r = redisCommandArgv(q->c, argc + 3, v, NULL);
+		if (r != NULL && r->type == REDIS_REPLY_ERROR &&
+		    strncmp(r->str, "NOSCRIPT", 8) == 0) {
+			freeReplyObject(r);
+			r = NULL;
+		}
+	}
+	/* Not after an error of the connection: that one stands. */
+	if (r == NULL && q->c->err == 0) {
+		v[0] = "EVAL";
+		v[1] = script;
+		r = redisCommandArgv(q->c, argc + 3, v, NULL);
+	}
 	free(v);
 	if (r == NULL || r->type == REDIS_REPLY_ERROR) {
 		lost(q, q->c, r);
@@ -534,40 +603,62 @@ maybe_flush(struct frontier_redis *q)
 		flush_done(q);
 }
 
+static void
+redis_admit_seeds(struct frontier *f, size_t n, const char **urls,
+    const char **inputs, enum admit *a, char **firsts)
+{
+	struct frontier_redis *q = (struct frontier_redis *)f;
+	const char **argv = xcalloc(2 * n + 3, sizeof *argv);
+	const redisReply *e;
+	char max[32];
+	redisReply *r;
+	size_t i;
+
+	snprintf(max, sizeof max, "%" PRIu64, q->opt->max_pages);
+	argv[0] = q->prefix;
+	argv[1] = q->pid;
+	argv[2] = max;
+	for (i = 0; i < n; i++) {
+		argv[2 * i + 3] = inputs[i];
+		argv[2 * i + 4] = urls[i];
+		a[i] = ADMIT_DONE;	/* Redis lost: the run stops */
+		firsts[i] = NULL;
+	}
+	pthread_mutex_lock(&q->lock);
+	maybe_flush(q);
+	r = eval(q, lua_admit, (int)(2 * n + 3), argv);
+	for (i = 0; r != NULL && r->type == REDIS_REPLY_ARRAY &&
+	    r->elements == 2 * n && i < n; i++) {
+		e = r->element[2 * i + 1];
+		switch (reply_int(r->element[2 * i])) {
+		case 0:
+			a[i] = ADMIT_NEW;
+			break;
+		case 1:
+			if (e->type != REDIS_REPLY_STRING)
+				break;
+			firsts[i] = xstrndup(e->str, e->len);
+			a[i] = ADMIT_SEEN;
+			break;
+		case 3:
+			a[i] = ADMIT_FULL;
+			break;
+		}
+	}
+	release(q, r);
+	free(argv);
+}
+
 static enum admit
 redis_admit_seed(struct frontier *f, const char *url, const char *input,
     const char **first)
 {
 	struct frontier_redis *q = (struct frontier_redis *)f;
-	char max[32];
-	const char *argv[] = { q->prefix, q->pid, input, url, max };
-	redisReply *r;
-	enum admit a = ADMIT_DONE;
+	enum admit a;
 
-	snprintf(max, sizeof max, "%" PRIu64, q->opt->max_pages);
-	*first = NULL;
-	pthread_mutex_lock(&q->lock);
-	maybe_flush(q);
-	if ((r = eval(q, lua_admit, 5, argv)) != NULL &&
-	    r->type == REDIS_REPLY_ARRAY && r->elements >= 1) {
-		switch (reply_int(r->element[0])) {
-		case 0:
-			a = ADMIT_NEW;
-			break;
-		case 1:
-			if (r->elements < 2)
-				break;
-			free(q->first);
-			q->first = xstrdup(r->element[1]->str);
-			*first = q->first;
-			a = ADMIT_SEEN;
-			break;
-		case 3:
-			a = ADMIT_FULL;
-			break;
-		}
-	}
-	release(q, r);
+	free(q->first);
+	redis_admit_seeds(f, 1, &url, &input, &a, &q->first);
+	*first = q->first;
 	return a;
 }
 
@@ -796,11 +887,18 @@ static void
 redis_host_give(struct frontier *f, const char *origin, uint64_t slot)
 {
 	struct frontier_redis *q = (struct frontier_redis *)f;
-	char *key = xasprintf("%sslots:%s", q->prefix, origin);
-	char *member = xasprintf("%s:%" PRIu64, q->pid, slot);
-	const char *argv[] = { "ZREM", key, member };
+	char *key, *member;
+	const char *argv[3];
 	redisReply *r;
 
+	/* --per-host 0: host_take took no slot, there is none to give. */
+	if (q->opt->per_host == 0)
+		return;
+	key = xasprintf("%sslots:%s", q->prefix, origin);
+	member = xasprintf("%s:%" PRIu64, q->pid, slot);
+	argv[0] = "ZREM";
+	argv[1] = key;
+	argv[2] = member;
 	pthread_mutex_lock(&q->lock);
 	if (!atomic_load(&q->lost)) {
 		r = redisCommandArgv(q->c, 3, argv, NULL);
@@ -937,6 +1035,7 @@ redis_close(struct frontier *f, bool finished)
  */
 static const struct frontier_ops redis_ops = {
 	.admit_seed = redis_admit_seed,
+	.admit_seeds = redis_admit_seeds,
 	.hold = redis_hold,
 	.robots = redis_robots,
 	.complete = redis_complete,

@@ -372,13 +372,14 @@ source_next(struct source *s, struct sink *sink)
 	}
 }
 
-bool
-seed_duplicate(struct frontier *f, struct job *job, struct sink *sink)
+/* seed_duplicate() once the frontier's answer a (and first) is in. */
+static bool
+seed_answered(enum admit a, const char *first, struct job *job,
+    struct sink *sink)
 {
-	const char *first;
 	struct result *r;
 
-	switch (frontier_admit_seed(f, job->url, job->input, &first)) {
+	switch (a) {
 	case ADMIT_NEW:
 		return false;
 	case ADMIT_DONE:
@@ -400,4 +401,39 @@ seed_duplicate(struct frontier *f, struct job *job, struct sink *sink)
 	r->duplicate_of = xstrdup(first);
 	sink_emit(sink, r);
 	return true;
+}
+
+bool
+seed_duplicate(struct frontier *f, struct job *job, struct sink *sink)
+{
+	const char *first;
+	enum admit a;
+
+	a = frontier_admit_seed(f, job->url, job->input, &first);
+	return seed_answered(a, first, job, sink);
+}
+
+void
+seeds_duplicate(struct frontier *f, struct job **jobs, size_t n,
+    struct sink *sink, bool *taken)
+{
+	const char **urls = xcalloc(n ? n : 1, sizeof *urls);
+	const char **inputs = xcalloc(n ? n : 1, sizeof *inputs);
+	enum admit *a = xcalloc(n ? n : 1, sizeof *a);
+	char **firsts = xcalloc(n ? n : 1, sizeof *firsts);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		urls[i] = jobs[i]->url;
+		inputs[i] = jobs[i]->input;
+	}
+	frontier_admit_seeds(f, n, urls, inputs, a, firsts);
+	for (i = 0; i < n; i++) {
+		taken[i] = seed_answered(a[i], firsts[i], jobs[i], sink);
+		free(firsts[i]);
+	}
+	free(urls);
+	free(inputs);
+	free(a);
+	free(firsts);
 }

@@ -57,6 +57,12 @@ struct job	*source_next(struct source *, struct sink *);
 bool		 seed_duplicate(struct frontier *, struct job *,
 		    struct sink *);
 /*
+ * seed_duplicate() for n jobs in one step of the frontier (one round trip
+ * to a shared one): taken[i] says which jobs are no longer the caller's.
+ */
+void		 seeds_duplicate(struct frontier *, struct job **, size_t n,
+		    struct sink *, bool *taken);
+/*
  * --shard K/N: keep only the lines of shard K (1..N), hashed by host or by
  * the whole URL (a bad line by its text), dropping the others silently:
  * url_in_shard().
