@@ -417,12 +417,17 @@ void
 seeds_duplicate(struct frontier *f, struct job **jobs, size_t n,
     struct sink *sink, bool *taken)
 {
-	const char **urls = xcalloc(n ? n : 1, sizeof *urls);
-	const char **inputs = xcalloc(n ? n : 1, sizeof *inputs);
-	enum admit *a = xcalloc(n ? n : 1, sizeof *a);
-	char **firsts = xcalloc(n ? n : 1, sizeof *firsts);
+	const char **urls, **inputs;
+	enum admit *a;
+	char **firsts;
 	size_t i;
 
+	if (n == 0)	/* the end of the lists: no step */
+		return;
+	urls = xcalloc(n, sizeof *urls);
+	inputs = xcalloc(n, sizeof *inputs);
+	a = xcalloc(n, sizeof *a);
+	firsts = xcalloc(n, sizeof *firsts);
 	for (i = 0; i < n; i++) {
 		urls[i] = jobs[i]->url;
 		inputs[i] = jobs[i]->input;

@@ -184,6 +184,42 @@ is "$? $(sed 's/ (its.*//' "$T/err")" \
     "2 pscrape: --frontier $(fr list) holds another crawl" \
     "list: a process with other options is refused"
 
+# --- the commands a list takes ------------------------------------------------
+# One process, 40 lines: admitted 16 at a time, one script call for a
+# batch (3 calls name the lines: 16, 16, 8); every script by EVALSHA;
+# --per-host 0 takes no slot, so none is given back (ZREM).
+grep '^http' "$T/list2k" | head -n 40 >"$T/list40"
+redis-cli -s "$SOCK" monitor >"$T/monitor" 2>/dev/null &
+mon=$!
+until_is 1 sh -c "redis-cli -s '$SOCK' client list | grep -c cmd=monitor"
+pscrape --no-config -f jsonl --per-host 0 --no-robots --frontier \
+    "$(fr batch)" "$T/list40" >"$T/b.out" 2>"$T/err"
+is "$? $(cat "$T/err")" "0 " "batches: exit 0"
+# Every command before this mark is in the monitor's file once it is.
+redis-cli -s "$SOCK" echo batches-end >/dev/null
+until_is 1 sh -c "grep -c batches-end '$T/monitor'"
+kill $mon
+wait $mon 2>/dev/null
+# What the process sent, not what its scripts ran ("[0 lua]").
+grep ' \[0 unix' "$T/monitor" >"$T/sent"
+is "$(grep -c 'list40:' "$T/sent")" 3 "batches: 40 lines in 3 script calls"
+is "$(grep -c '"EVALSHA"' "$T/sent") $(grep -ci '\] "eval"' "$T/sent")" \
+    "$(grep -c '"EVALSHA"' "$T/sent") 0" "batches: scripts by EVALSHA"
+is "$(grep -ci '"zrem"' "$T/sent")" 0 "batches: no ZREM under --per-host 0"
+is "$(field "$T/b.out" input | sort -u | wc -l | tr -d ' ')" 40 \
+    "batches: a record for each of the 40 lines"
+# Redis forgets its scripts (SCRIPT FLUSH, as a restart does) while the
+# process runs: it sends them again (EVAL), and the run goes on.
+pscrape --no-config -f jsonl --per-host 0 --no-robots --rate 20 \
+    --frontier "$(fr flush)" "$T/list40" >"$T/f.out" 2>"$T/err" &
+fpid=$!
+until [ -s "$T/f.out" ] || ! kill -0 $fpid 2>/dev/null; do sleep 0.01; done
+redis-cli -s "$SOCK" script flush >/dev/null
+wait $fpid
+is "$? $(cat "$T/err")" "0 " "scripts flushed: exit 0"
+is "$(field "$T/f.out" input | sort -u | wc -l | tr -d ' ')" 40 \
+    "scripts flushed: a record for each of the 40 lines"
+
 # --- a crawl, one process killed -------------------------------------------
 # The list: the 4 seeds, and a page that answers after 4 s. Process 1
 # starts alone and takes every line (it is the frontier's process 1); the
