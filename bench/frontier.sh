@@ -31,6 +31,9 @@ SPECS=${FRONTIER_SPECS:-async:100 thread:100}
 # As bench/run: the server is ours, so no politeness, and no config file.
 FLAGS=(--no-config --per-host 0 --no-robots --retries 0 -q -o /dev/null)
 
+# shellcheck source=bench/nginx.sh
+. "$here/nginx.sh"
+
 die() { echo "bench/frontier.sh: $*" >&2; exit 1; }
 [ -x "$PSCRAPE" ] || die "no pscrape at $PSCRAPE (build it, or set PSCRAPE)"
 [ -x /usr/sbin/nginx ] || die "nginx is required"
@@ -62,40 +65,8 @@ for _ in $(seq 100); do
 done
 [ "$(rcli ping 2>/dev/null)" = PONG ] || die "redis-server did not start"
 
-mkdir -p "$tmp/ngx/tmp"
-port=$(python3 -c 'import socket; s = socket.socket()
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') ||
-	die "cannot find a free port"
-BASE=http://127.0.0.1:$port
-userline=
-[ "$(id -u)" -eq 0 ] && userline="user $(id -un) $(id -gn);"
-cat >"$tmp/ngx/nginx.conf" <<EOF
-$userline
-worker_processes 1;
-pid $tmp/ngx/nginx.pid;
-error_log $tmp/ngx/error.log warn;
-daemon off;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	client_body_temp_path $tmp/ngx/tmp/body;
-	proxy_temp_path $tmp/ngx/tmp/proxy;
-	fastcgi_temp_path $tmp/ngx/tmp/fastcgi;
-	uwsgi_temp_path $tmp/ngx/tmp/uwsgi;
-	scgi_temp_path $tmp/ngx/tmp/scgi;
-	keepalive_requests 10000000;
-	keepalive_timeout 300s;
-	open_file_cache max=1000 inactive=300s;
-	types { text/html html htm; }
-	server {
-		listen 127.0.0.1:$port;
-		root $DOCS;
-	}
-}
-EOF
-/usr/sbin/nginx -p "$tmp/ngx/" -c "$tmp/ngx/nginx.conf" \
-    -e "$tmp/ngx/error.log" &
-ngxpid=$!
+nginx_start "$tmp/ngx" "$DOCS"
+ngxpid=$NGINX_PID
 (cd "$DOCS" && find . -name '*.html' -type f | sed 's|^\./||' |
     LC_ALL=C sort) >"$tmp/T-files"
 first=$BASE/$(head -n 1 "$tmp/T-files")
