@@ -163,6 +163,19 @@ struct frontier	*frontier_sqlite_open(const struct options *);
 struct frontier	*frontier_redis_open(const struct options *);
 /* --status: the shared frontier's counts on out; the exit status. */
 int		 frontier_redis_status(const struct options *, FILE *out);
+struct source;
+/*
+ * --load: the lines of src's lists into the shared frontier, each once
+ * by its FILE:LINE, for processes with no list to take; the exit status.
+ */
+int		 frontier_redis_load(const struct options *, struct source *);
+/*
+ * A source_feed (urllist.h) for a process of the shared frontier f with
+ * no list: up to max loaded lines, each taken by this process alone.
+ */
+size_t		 frontier_redis_lines(void *f, size_t max, char ***entries);
+/* A source_unfeed: loaded lines taken and not looked at go back. */
+void		 frontier_redis_unlines(void *f, char **entries, size_t n);
 
 /*
  * A list line: whether its URL is new (then remembered, with input as

@@ -7,7 +7,9 @@
  * Admission is the partition: each list line is taken by the one process
  * whose admit claims it first (the others skip it, and write nothing for
  * it), and each URL is fetched by the process that admitted or claimed
- * it. Links are admitted in Redis as their page is finished, into the
+ * it. Lines are admitted in batches, one script call for many. Or the
+ * lists are loaded once (--load) into a queue of lines, which processes
+ * with no list take from, a batch at a time, each line by one of them. Links are admitted in Redis as their page is finished, into the
  * queue of the next level; a level's queue is handed out in batches
  * (claim) only when the level before has no work left anywhere, so depth
  * is the shortest, as in one process. Every step is one Lua script, so
@@ -52,6 +54,7 @@
 #include "options.h"
 #include "result.h"
 #include "stop.h"
+#include "urllist.h"
 #include "xmalloc.h"
 
 #define TIMEOUT_S	10	/* a Redis that answers nothing in this is lost */
@@ -101,6 +104,21 @@ static const char lua_admit[] =
     "  redis.call('INCRBY', P..'found:0', new)\n"
     "end\n"
     "return out\n";
+
+/*
+ * --load: lines of the lists into the queue of loaded lines, each once
+ * (by its FILE:LINE: loading the same lists again adds nothing). ARGV:
+ * prefix, then input, entry pairs. Returns how many were new.
+ */
+static const char lua_load[] =
+    "local P, n = ARGV[1], 0\n"
+    "for i = 2, #ARGV, 2 do\n"
+    "  if redis.call('HSETNX', P..'loaded', ARGV[i], 1) == 1 then\n"
+    "    redis.call('RPUSH', P..'input', ARGV[i + 1])\n"
+    "    n = n + 1\n"
+    "  end\n"
+    "end\n"
+    "return n\n";
 
 /*
  * The links of a page, for the next level: each unseen one, while under
@@ -1128,16 +1146,149 @@ redis_new(const struct options *opt)
 	return q;
 }
 
+void
+frontier_redis_unlines(void *arg, char **entries, size_t n)
+{
+	struct frontier_redis *q = arg;
+	const char **argv = xcalloc(n + 2, sizeof *argv);
+	redisReply *r;
+	size_t i;
+
+	/* LPUSH puts its last first: the lines go back in their order. */
+	argv[0] = "LPUSH";
+	argv[1] = xasprintf("%sinput", q->prefix);
+	for (i = 0; i < n; i++)
+		argv[i + 2] = entries[n - 1 - i];
+	pthread_mutex_lock(&q->lock);
+	if (!atomic_load(&q->lost)) {
+		r = redisCommandArgv(q->c, (int)n + 2, argv, NULL);
+		if (r == NULL || r->type == REDIS_REPLY_ERROR)
+			lost(q, q->c, r);
+		if (r != NULL)
+			freeReplyObject(r);
+	}
+	pthread_mutex_unlock(&q->lock);
+	free((char *)argv[1]);
+	free(argv);
+}
+
+/*
+ * A process with no list works from the loaded lines: there must be
+ * some, or it would read nothing and wait for nothing.
+ */
+static void
+check_loaded(struct frontier_redis *q)
+{
+	redisReply *r;
+
+	r = redisCommand(q->c, "EXISTS %sloaded", q->prefix);
+	if (r == NULL || r->type != REDIS_REPLY_INTEGER)
+		fatal(EXIT_FRONTIER, "--frontier %s: %s", q->where,
+		    r != NULL && r->type == REDIS_REPLY_ERROR ? r->str :
+		    q->c->errstr);
+	if (r->integer == 0)
+		fatal(EXIT_USAGE, "--frontier %s: no list given, and none"
+		    " loaded (pscrape --frontier %s --load FILE...)",
+		    q->where, q->where);
+	freeReplyObject(r);
+}
+
 struct frontier *
 frontier_redis_open(const struct options *opt)
 {
 	struct frontier_redis *q = redis_new(opt);
 
+	if (opt->nfiles == 0)
+		check_loaded(q);
 	join(q);
 	if (pthread_create(&q->beat, NULL, beat_main, q) != 0)
 		fatal(EXIT_FAILURE, "cannot start a thread");
 	q->beating = true;
 	return &q->f;
+}
+
+/* --- --load ----------------------------------------------------------------- */
+
+#define LOAD_BATCH	256	/* lines sent in one script call */
+
+/* Send the n lines of v (entries of source_line()); how many were new. */
+static long long
+load_batch(struct frontier_redis *q, char **v, size_t n)
+{
+	const char **argv = xcalloc(2 * n + 1, sizeof *argv);
+	redisReply *r;
+	long long added;
+	size_t i;
+
+	argv[0] = q->prefix;
+	for (i = 0; i < n; i++) {
+		/* Its FILE:LINE, up to the tab, is the key. */
+		argv[2 * i + 1] = xstrndup(v[i], strcspn(v[i], "\t"));
+		argv[2 * i + 2] = v[i];
+	}
+	r = eval(q, lua_load, (int)(2 * n + 1), argv);
+	if (r == NULL)
+		fatal(EXIT_FRONTIER, "--frontier %s: cannot load the lists",
+		    q->where);
+	added = reply_int(r);
+	freeReplyObject(r);
+	for (i = 0; i < n; i++) {
+		free((char *)argv[2 * i + 1]);
+		free(v[i]);
+	}
+	free(argv);
+	return added;
+}
+
+int
+frontier_redis_load(const struct options *opt, struct source *src)
+{
+	struct frontier_redis *q = redis_new(opt);
+	char *v[LOAD_BATCH];
+	long long lines = 0, added = 0;
+	size_t n = 0;
+
+	while ((v[n] = source_line(src)) != NULL) {
+		lines++;
+		if (++n == LOAD_BATCH) {
+			added += load_batch(q, v, n);
+			n = 0;
+		}
+	}
+	if (n > 0)
+		added += load_batch(q, v, n);
+	warnx_("--frontier %s: %lld lines read, %lld loaded (%lld loaded"
+	    " before)", q->where, lines, added, lines - added);
+	redis_free(q);
+	return source_failed(src) ? EXIT_USAGE : EXIT_ALL_OK;
+}
+
+size_t
+frontier_redis_lines(void *arg, size_t max, char ***entries)
+{
+	struct frontier_redis *q = arg;
+	char *key = xasprintf("%sinput", q->prefix), num[32];
+	const char *argv[] = { "LPOP", key, num };
+	redisReply *r;
+	size_t i, n = 0;
+
+	*entries = NULL;
+	snprintf(num, sizeof num, "%zu", max);
+	pthread_mutex_lock(&q->lock);
+	r = atomic_load(&q->lost) ? NULL :
+	    redisCommandArgv(q->c, 3, argv, NULL);
+	if (r == NULL || r->type == REDIS_REPLY_ERROR)
+		lost(q, q->c, r);
+	else if (r->type == REDIS_REPLY_ARRAY && r->elements > 0) {
+		*entries = xcalloc(r->elements, sizeof **entries);
+		for (i = 0; i < r->elements; i++)
+			if (r->element[i]->type == REDIS_REPLY_STRING)
+				(*entries)[n++] = xstrndup(r->element[i]->str,
+				    r->element[i]->len);
+	}
+	release(q, r);
+	free(key);
+	return n;
 }
 
 /* --- --status --------------------------------------------------------------- */

@@ -454,6 +454,80 @@ timeout 120 "$PSCRAPE_BIN" --no-config -f jsonl --no-robots --per-host 1 \
 is "$?:$(field "$T/dead.2" releases):$(redis-cli -s "$SOCK" zcard "$SLOTS")" \
     "0:1:0" "... after its lease the next process takes it, fetches the URL (releases 1) and gives it back"
 
+# --- --load: the lists loaded once, processes with no list ---------------------
+head -n 300 "$T/list2k" >"$T/list300"
+LD=$(fr load)
+pscrape --no-config --frontier "$LD" >/dev/null 2>"$T/err"
+is "$? $(cat "$T/err")" "2 pscrape: --frontier $LD: no list given, and none loaded (pscrape --frontier $LD --load FILE...)" \
+    "load: a process with no list and nothing loaded: exit 2"
+pscrape --no-config --frontier "$LD" --load "$T/list300" 2>"$T/err"
+is "$? $(cat "$T/err")" \
+    "0 pscrape: --frontier $LD: 300 lines read, 300 loaded (0 loaded before)" \
+    "load: 300 lines loaded"
+pscrape --no-config --frontier "$LD" --load "$T/list300" 2>"$T/err"
+is "$? $(cat "$T/err")" \
+    "0 pscrape: --frontier $LD: 300 lines read, 0 loaded (300 loaded before)" \
+    "load: loaded again, nothing added"
+is "$(redis-cli -s "$SOCK" llen "pscrape:{load}:input")" 300 \
+    "load: 300 lines queued"
+: >"$HTTPD_LOG"
+_pids=
+for e in async thread process; do
+	pscrape --no-config -e "$e" -j 4 -f jsonl --per-host 0 --no-robots \
+	    --frontier "$LD" >"$T/ld.$e" 2>"$T/ld.err.$e" &
+	_pids="$_pids $!"
+done
+_rc=
+for p in $_pids; do
+	wait "$p"
+	_rc="$_rc$? "
+done
+# Exit 1 from a process that wrote a failure (a line that is no URL).
+is "$(echo "$_rc" | tr 1 0)" "0 0 0 " "load: 3 processes with no list end"
+cat "$T/ld.async" "$T/ld.thread" "$T/ld.process" >"$T/ld.all"
+is "$(wc -l <"$T/ld.all" | tr -d ' ')" 300 "load: 300 records over the 3"
+seq 300 | sed "s|^|$T/list300:|" >"$T/ld.want"
+is "$(field "$T/ld.all" input | LC_ALL=C sort)" \
+    "$(LC_ALL=C sort "$T/ld.want")" \
+    "load: one record for each line, named FILE:LINE"
+is "$(field "$T/ld.all" duplicate_of | grep -c .)" \
+    "$(grep '^http' "$T/list300" | sort | uniq -d -c |
+    awk '{ n += $1 - 1 } END { print n + 0 }')" \
+    "load: the repeated lines are duplicates"
+is "$(grep -c 'not a URL (expected' "$T/ld.all")" \
+    "$(grep -vc '^http' "$T/list300")" \
+    "load: a record for each line that is no URL"
+page_requests >"$T/ld.req"
+is "$(awk '$1 > 1' "$T/ld.req" | wc -l | tr -d ' ')" 0 \
+    "load: each URL requested once"
+pscrape --no-config --frontier "$LD" --load "$T/list300" 2>/dev/null
+pscrape --no-config -f jsonl --per-host 0 --no-robots --frontier "$LD" \
+    >"$T/ld.again" 2>"$T/err"
+is "$? $(wc -l <"$T/ld.again" | tr -d ' ')" "0 0" \
+    "load: loaded again after the crawl, no record added"
+# A process with no list stopped by SIGTERM: the loaded lines it took and
+# had not looked at go back, with its unfinished URLs; another process
+# does the rest, and the two write one record for each line.
+LD2=$(fr load2)
+pscrape --no-config --frontier "$LD2" --load "$T/list300" 2>/dev/null
+pscrape --no-config -f jsonl --per-host 0 --no-robots --rate 50 \
+    --frontier "$LD2" >"$T/ld2.a" 2>/dev/null &
+_pid=$!
+until [ "$(wc -l <"$T/ld2.a")" -ge 20 ] || ! kill -0 $_pid 2>/dev/null; do
+	sleep 0.01
+done
+kill -TERM $_pid
+wait $_pid
+is "$?" 143 "load: a process stopped by SIGTERM: exit 143"
+pscrape --no-config -f jsonl --per-host 0 --no-robots --frontier "$LD2" \
+    >"$T/ld2.b" 2>/dev/null
+is "$(field "$T/ld2.a" "$T/ld2.b" input | LC_ALL=C sort)" \
+    "$(LC_ALL=C sort "$T/ld.want")" \
+    "load: after a stop, one record for each line over the two"
+pscrape --no-config --load "$T/list300" 2>"$T/err"
+is "$? $(cat "$T/err")" "2 pscrape: --load needs --frontier URL" \
+    "load: --load without --frontier: exit 2"
+
 # --- Redis goes away ----------------------------------------------------------
 : >"$HTTPD_LOG"
 echo "$BASE/delay/60000" >"$T/glist"
