@@ -1198,6 +1198,10 @@ frontier_redis_open(const struct options *opt)
 {
 	struct frontier_redis *q = redis_new(opt);
 
+	/* Each loaded line goes to one process: a shard would drop some. */
+	if (opt->nfiles == 0 && opt->shard_n > 0)
+		fatal(EXIT_USAGE, "--frontier with no list takes the loaded"
+		    " lines: no --shard");
 	if (opt->nfiles == 0)
 		check_loaded(q);
 	join(q);

@@ -524,6 +524,9 @@ pscrape --no-config -f jsonl --per-host 0 --no-robots --frontier "$LD2" \
 is "$(field "$T/ld2.a" "$T/ld2.b" input | LC_ALL=C sort)" \
     "$(LC_ALL=C sort "$T/ld.want")" \
     "load: after a stop, one record for each line over the two"
+pscrape --no-config --frontier "$LD" --shard 1/2 >/dev/null 2>"$T/err"
+is "$? $(cat "$T/err")" "2 pscrape: --frontier with no list takes the loaded lines: no --shard" \
+    "load: no --shard with the loaded lines: exit 2"
 pscrape --no-config --load "$T/list300" 2>"$T/err"
 is "$? $(cat "$T/err")" "2 pscrape: --load needs --frontier URL" \
     "load: --load without --frontier: exit 2"
