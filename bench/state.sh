@@ -40,6 +40,9 @@ CG=${STATE_CALLGRIND:-0}
 # As bench/run: the server is ours, so no politeness, and no config file.
 FLAGS=(--no-config --per-host 0 --no-robots --retries 0 -q -o /dev/null)
 
+# shellcheck source=bench/nginx.sh
+. "$here/nginx.sh"
+
 die() { echo "bench/state.sh: $*" >&2; exit 1; }
 [ -x "$PSCRAPE" ] || die "no pscrape at $PSCRAPE (build it, or set PSCRAPE)"
 [ -x /usr/sbin/nginx ] || die "nginx is required"
@@ -56,7 +59,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Workload S: tiny pages in a directory of their own.
-mkdir -p "$tmp/small" "$tmp/ngx/tmp"
+mkdir -p "$tmp/small"
 i=0
 while [ $i -lt "$NS" ]; do
 	echo "<html><body><p>small page $i</p></body></html>" \
@@ -64,41 +67,8 @@ while [ $i -lt "$NS" ]; do
 	i=$((i + 1))
 done
 
-port=$(python3 -c 'import socket; s = socket.socket()
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') ||
-	die "cannot find a free port"
-BASE=http://127.0.0.1:$port
-userline=
-[ "$(id -u)" -eq 0 ] && userline="user $(id -un) $(id -gn);"
-cat >"$tmp/ngx/nginx.conf" <<EOF
-$userline
-worker_processes 1;
-pid $tmp/ngx/nginx.pid;
-error_log $tmp/ngx/error.log warn;
-daemon off;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	client_body_temp_path $tmp/ngx/tmp/body;
-	proxy_temp_path $tmp/ngx/tmp/proxy;
-	fastcgi_temp_path $tmp/ngx/tmp/fastcgi;
-	uwsgi_temp_path $tmp/ngx/tmp/uwsgi;
-	scgi_temp_path $tmp/ngx/tmp/scgi;
-	keepalive_requests 10000000;
-	keepalive_timeout 300s;
-	# More would pass the descriptor limit: nginx answers 500.
-	open_file_cache max=1000 inactive=300s;
-	types { text/html html htm; }
-	server {
-		listen 127.0.0.1:$port;
-		root $DOCS;
-		location /small/ { alias $tmp/small/; }
-	}
-}
-EOF
-/usr/sbin/nginx -p "$tmp/ngx/" -c "$tmp/ngx/nginx.conf" \
-    -e "$tmp/ngx/error.log" &
-ngxpid=$!
+nginx_start "$tmp/ngx" "$DOCS" "location /small/ { alias $tmp/small/; }"
+ngxpid=$NGINX_PID
 for _ in $(seq 50); do
 	curl -sf -o /dev/null "$BASE/small/0.html" && break
 	sleep 0.1

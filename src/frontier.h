@@ -124,6 +124,10 @@ struct frontier_ops {
 	void		(*written)(struct frontier *, const struct result *);
 	enum robots_share (*robots_get)(struct frontier *, const char *origin,
 			    struct robots_copy *);
+	/* Many lines at once; NULL: admit_seed() for each. */
+	void		(*admit_seeds)(struct frontier *, size_t n,
+			    const char **urls, const char **inputs,
+			    enum admit *, char **firsts);
 	/* A durable frontier's only; NULL for the others. */
 	size_t		(*replay)(struct frontier *, struct result ***);
 	void		(*flushed)(struct frontier *);
@@ -159,6 +163,19 @@ struct frontier	*frontier_sqlite_open(const struct options *);
 struct frontier	*frontier_redis_open(const struct options *);
 /* --status: the shared frontier's counts on out; the exit status. */
 int		 frontier_redis_status(const struct options *, FILE *out);
+struct source;
+/*
+ * --load: the lines of src's lists into the shared frontier, each once
+ * by its FILE:LINE, for processes with no list to take; the exit status.
+ */
+int		 frontier_redis_load(const struct options *, struct source *);
+/*
+ * A source_feed (urllist.h) for a process of the shared frontier f with
+ * no list: up to max loaded lines, each taken by this process alone.
+ */
+size_t		 frontier_redis_lines(void *f, size_t max, char ***entries);
+/* A source_unfeed: loaded lines taken and not looked at go back. */
+void		 frontier_redis_unlines(void *f, char **entries, size_t n);
 
 /*
  * A list line: whether its URL is new (then remembered, with input as
@@ -167,6 +184,14 @@ int		 frontier_redis_status(const struct options *, FILE *out);
  */
 enum admit	 frontier_admit_seed(struct frontier *, const char *url,
 		    const char *input, const char **first);
+/*
+ * n list lines at once, in order, each as frontier_admit_seed() would
+ * (firsts[i]: the first origin of an ADMIT_SEEN, malloc'd, else NULL):
+ * one step of a shared frontier, one round trip for many lines.
+ */
+void		 frontier_admit_seeds(struct frontier *, size_t n,
+		    const char **urls, const char **inputs, enum admit *,
+		    char **firsts);
 /*
  * The links of the page of seq rank, found by referrer, for the next
  * level (depth): fresh[i] says which are not seen yet; those are held

@@ -150,6 +150,23 @@ frontier_admit_seed(struct frontier *f, const char *url, const char *input,
 }
 
 void
+frontier_admit_seeds(struct frontier *f, size_t n, const char **urls,
+    const char **inputs, enum admit *a, char **firsts)
+{
+	const char *first;
+	size_t i;
+
+	if (f->ops->admit_seeds != NULL) {
+		f->ops->admit_seeds(f, n, urls, inputs, a, firsts);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		a[i] = f->ops->admit_seed(f, urls[i], inputs[i], &first);
+		firsts[i] = a[i] == ADMIT_SEEN ? xstrdup(first) : NULL;
+	}
+}
+
+void
 frontier_hold(struct frontier *f, uint64_t rank, unsigned depth,
     const char *referrer, const char *input, char **links, size_t n,
     bool *fresh)

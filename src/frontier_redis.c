@@ -7,7 +7,9 @@
  * Admission is the partition: each list line is taken by the one process
  * whose admit claims it first (the others skip it, and write nothing for
  * it), and each URL is fetched by the process that admitted or claimed
- * it. Links are admitted in Redis as their page is finished, into the
+ * it. Lines are admitted in batches, one script call for many. Or the
+ * lists are loaded once (--load) into a queue of lines, which processes
+ * with no list take from, a batch at a time, each line by one of them. Links are admitted in Redis as their page is finished, into the
  * queue of the next level; a level's queue is handed out in batches
  * (claim) only when the level before has no work left anywhere, so depth
  * is the shortest, as in one process. Every step is one Lua script, so
@@ -52,6 +54,7 @@
 #include "options.h"
 #include "result.h"
 #include "stop.h"
+#include "urllist.h"
 #include "xmalloc.h"
 
 #define TIMEOUT_S	10	/* a Redis that answers nothing in this is lost */
@@ -64,29 +67,58 @@
 #define DONE_BATCH	64
 #define DONE_AGE_S	0.05
 #define SLOT_POLL_S	0.02	/* a host with no free slot, asked again */
+#define SHAS		16	/* scripts sent by EVALSHA; the rest by EVAL */
 
 /*
- * A list line: claim it (or skip it: another process has it), then admit
- * its URL at depth 0 unless seen or over --max-pages. ARGV: prefix, pid,
- * input, url, max_pages. Returns {0} new, {1, first} seen, {2} another
- * process's line, {3} over --max-pages.
+ * List lines, in order: each is claimed (or skipped: another process has
+ * it), then its URL admitted at depth 0 unless seen or over --max-pages.
+ * ARGV: prefix, pid, max_pages, then input, url pairs. Returns a code and
+ * a string for each line: 0 new, 1 seen (the string: the first), 2
+ * another process's line, 3 over --max-pages.
  */
 static const char lua_admit[] =
-    "local P, pid, input, url = ARGV[1], ARGV[2], ARGV[3], ARGV[4]\n"
-    "local max = tonumber(ARGV[5])\n"
-    "if redis.call('HSETNX', P..'lines', input, pid) == 0 then\n"
-    "  return {2} end\n"
-    "local first = redis.call('HGET', P..'seen', url)\n"
-    "if first then return {1, first} end\n"
-    "if max > 0 and tonumber(redis.call('GET', P..'pages') or '0') >= max\n"
-    "  then return {3} end\n"
-    "redis.call('HSET', P..'seen', url, input)\n"
-    "redis.call('INCR', P..'pages')\n"
-    "redis.call('HSET', P..'info', url, '0\\t'..input..'\\t')\n"
-    "redis.call('INCR', P..'work:0')\n"
-    "redis.call('INCR', P..'found:0')\n"
-    "redis.call('SADD', P..'held:'..pid, url)\n"
-    "return {0}\n";
+    "local P, pid = ARGV[1], ARGV[2]\n"
+    "local max, out, new = tonumber(ARGV[3]), {}, 0\n"
+    "local pages = tonumber(redis.call('GET', P..'pages') or '0')\n"
+    "for i = 4, #ARGV, 2 do\n"
+    "  local input, url, code, first = ARGV[i], ARGV[i + 1], 0, ''\n"
+    "  if redis.call('HSETNX', P..'lines', input, pid) == 0 then\n"
+    "    code = 2\n"
+    "  else\n"
+    "    local f = redis.call('HGET', P..'seen', url)\n"
+    "    if f then code, first = 1, f\n"
+    "    elseif max > 0 and pages >= max then code = 3\n"
+    "    else\n"
+    "      redis.call('HSET', P..'seen', url, input)\n"
+    "      redis.call('HSET', P..'info', url, '0\\t'..input..'\\t')\n"
+    "      redis.call('SADD', P..'held:'..pid, url)\n"
+    "      pages, new = pages + 1, new + 1\n"
+    "    end\n"
+    "  end\n"
+    "  out[#out + 1] = code\n"
+    "  out[#out + 1] = first\n"
+    "end\n"
+    "if new > 0 then\n"
+    "  redis.call('INCRBY', P..'pages', new)\n"
+    "  redis.call('INCRBY', P..'work:0', new)\n"
+    "  redis.call('INCRBY', P..'found:0', new)\n"
+    "end\n"
+    "return out\n";
+
+/*
+ * --load: lines of the lists into the queue of loaded lines, each once
+ * (by its FILE:LINE: loading the same lists again adds nothing). ARGV:
+ * prefix, then input, entry pairs. Returns how many were new.
+ */
+static const char lua_load[] =
+    "local P, n = ARGV[1], 0\n"
+    "for i = 2, #ARGV, 2 do\n"
+    "  if redis.call('HSETNX', P..'loaded', ARGV[i], 1) == 1 then\n"
+    "    redis.call('RPUSH', P..'input', ARGV[i + 1])\n"
+    "    n = n + 1\n"
+    "  end\n"
+    "end\n"
+    "return n\n";
 
 /*
  * The links of a page, for the next level: each unseen one, while under
@@ -319,6 +351,12 @@ struct frontier_redis {
 	pthread_cond_t	 beat_cond;
 	bool		 beating, quit;
 	atomic_bool	 lost;		/* Redis went away: said once */
+	/* The scripts by their SHA1 in Redis's cache (EVALSHA): c's. */
+	struct {
+		const char	*script;
+		char		 sha[41];
+	}		 shas[SHAS];
+	size_t		 nshas;
 };
 
 /* --- connecting ------------------------------------------------------------ */
@@ -409,14 +447,49 @@ lost(struct frontier_redis *q, redisContext *c, const redisReply *r)
 }
 
 /*
+ * The SHA1 of script in Redis's script cache, loaded the first time (or
+ * NULL: EVAL it). A script is then sent once, not with each call, which
+ * on a large one (claim, host_take) is most of the bytes. The lock is
+ * held.
+ */
+static const char *
+script_sha(struct frontier_redis *q, const char *script)
+{
+	const char *argv[] = { "SCRIPT", "LOAD", script };
+	redisReply *r;
+	size_t i;
+
+	for (i = 0; i < q->nshas; i++)
+		if (q->shas[i].script == script)
+			return q->shas[i].sha;
+	if (q->nshas == SHAS)
+		return NULL;
+	r = redisCommandArgv(q->c, 3, argv, NULL);
+	if (r == NULL || r->type != REDIS_REPLY_STRING ||
+	    r->len != sizeof q->shas[i].sha - 1) {
+		if (r != NULL)
+			freeReplyObject(r);
+		return NULL;	/* EVAL will say what is wrong */
+	}
+	q->shas[i].script = script;
+	memcpy(q->shas[i].sha, r->str, r->len + 1);
+	q->nshas++;
+	freeReplyObject(r);
+	return q->shas[i].sha;
+}
+
+/*
  * Run a script with argv (argc strings, the prefix and pid first when
  * the script wants them); NULL when Redis is lost. The lock is held.
+ * By its SHA1; by its text when Redis does not have it (a restarted
+ * Redis has an empty script cache), which puts it back in the cache.
  */
 static redisReply *
 eval(struct frontier_redis *q, const char *script, int argc,
     const char **argv)
 {
 	const char **v = xcalloc((size_t)argc + 3, sizeof *v);
+	const char *sha;
 	redisReply *r;
 	int i;
 
@@ -424,12 +497,26 @@ eval(struct frontier_redis *q, const char *script, int argc,
 		free(v);
 		return NULL;
 	}
-	v[0] = "EVAL";
-	v[1] = script;
 	v[2] = "0";
 	for (i = 0; i < argc; i++)
 		v[i + 3] = argv[i];
-	r = redisCommandArgv(q->c, argc + 3, v, NULL);
+	r = NULL;
+	if ((sha = script_sha(q, script)) != NULL) {
+		v[0] = "EVALSHA";
+		v[1] = sha;
+		r = redisCommandArgv(q->c, argc + 3, v, NULL);
+		if (r != NULL && r->type == REDIS_REPLY_ERROR &&
+		    strncmp(r->str, "NOSCRIPT", 8) == 0) {
+			freeReplyObject(r);
+			r = NULL;
+		}
+	}
+	/* Not after an error of the connection: that one stands. */
+	if (r == NULL && q->c->err == 0) {
+		v[0] = "EVAL";
+		v[1] = script;
+		r = redisCommandArgv(q->c, argc + 3, v, NULL);
+	}
 	free(v);
 	if (r == NULL || r->type == REDIS_REPLY_ERROR) {
 		lost(q, q->c, r);
@@ -651,40 +738,62 @@ maybe_flush(struct frontier_redis *q)
 		flush_done(q);
 }
 
+static void
+redis_admit_seeds(struct frontier *f, size_t n, const char **urls,
+    const char **inputs, enum admit *a, char **firsts)
+{
+	struct frontier_redis *q = (struct frontier_redis *)f;
+	const char **argv = xcalloc(2 * n + 3, sizeof *argv);
+	const redisReply *e;
+	char max[32];
+	redisReply *r;
+	size_t i;
+
+	snprintf(max, sizeof max, "%" PRIu64, q->opt->max_pages);
+	argv[0] = q->prefix;
+	argv[1] = q->pid;
+	argv[2] = max;
+	for (i = 0; i < n; i++) {
+		argv[2 * i + 3] = inputs[i];
+		argv[2 * i + 4] = urls[i];
+		a[i] = ADMIT_DONE;	/* Redis lost: the run stops */
+		firsts[i] = NULL;
+	}
+	pthread_mutex_lock(&q->lock);
+	maybe_flush(q);
+	r = eval(q, lua_admit, (int)(2 * n + 3), argv);
+	for (i = 0; r != NULL && r->type == REDIS_REPLY_ARRAY &&
+	    r->elements == 2 * n && i < n; i++) {
+		e = r->element[2 * i + 1];
+		switch (reply_int(r->element[2 * i])) {
+		case 0:
+			a[i] = ADMIT_NEW;
+			break;
+		case 1:
+			if (e->type != REDIS_REPLY_STRING)
+				break;
+			firsts[i] = xstrndup(e->str, e->len);
+			a[i] = ADMIT_SEEN;
+			break;
+		case 3:
+			a[i] = ADMIT_FULL;
+			break;
+		}
+	}
+	release(q, r);
+	free(argv);
+}
+
 static enum admit
 redis_admit_seed(struct frontier *f, const char *url, const char *input,
     const char **first)
 {
 	struct frontier_redis *q = (struct frontier_redis *)f;
-	char max[32];
-	const char *argv[] = { q->prefix, q->pid, input, url, max };
-	redisReply *r;
-	enum admit a = ADMIT_DONE;
+	enum admit a;
 
-	snprintf(max, sizeof max, "%" PRIu64, q->opt->max_pages);
-	*first = NULL;
-	pthread_mutex_lock(&q->lock);
-	maybe_flush(q);
-	if ((r = eval(q, lua_admit, 5, argv)) != NULL &&
-	    r->type == REDIS_REPLY_ARRAY && r->elements >= 1) {
-		switch (reply_int(r->element[0])) {
-		case 0:
-			a = ADMIT_NEW;
-			break;
-		case 1:
-			if (r->elements < 2)
-				break;
-			free(q->first);
-			q->first = xstrdup(r->element[1]->str);
-			*first = q->first;
-			a = ADMIT_SEEN;
-			break;
-		case 3:
-			a = ADMIT_FULL;
-			break;
-		}
-	}
-	release(q, r);
+	free(q->first);
+	redis_admit_seeds(f, 1, &url, &input, &a, &q->first);
+	*first = q->first;
 	return a;
 }
 
@@ -906,11 +1015,18 @@ static void
 redis_host_give(struct frontier *f, const char *origin, uint64_t slot)
 {
 	struct frontier_redis *q = (struct frontier_redis *)f;
-	char *key = xasprintf("%sslots:%s", q->prefix, origin);
-	char *member = xasprintf("%s:%" PRIu64, q->pid, slot);
-	const char *argv[] = { "ZREM", key, member };
+	char *key, *member;
+	const char *argv[3];
 	redisReply *r;
 
+	/* --per-host 0: host_take took no slot, there is none to give. */
+	if (q->opt->per_host == 0)
+		return;
+	key = xasprintf("%sslots:%s", q->prefix, origin);
+	member = xasprintf("%s:%" PRIu64, q->pid, slot);
+	argv[0] = "ZREM";
+	argv[1] = key;
+	argv[2] = member;
 	pthread_mutex_lock(&q->lock);
 	if (!atomic_load(&q->lost)) {
 		r = redisCommandArgv(q->c, 3, argv, NULL);
@@ -1070,6 +1186,7 @@ redis_close(struct frontier *f, bool finished)
  */
 static const struct frontier_ops redis_ops = {
 	.admit_seed = redis_admit_seed,
+	.admit_seeds = redis_admit_seeds,
 	.hold = redis_hold,
 	.robots = redis_robots,
 	.complete = redis_complete,
@@ -1181,17 +1298,154 @@ announce(struct frontier_redis *q)
 	freeReplyObject(r);
 }
 
+void
+frontier_redis_unlines(void *arg, char **entries, size_t n)
+{
+	struct frontier_redis *q = arg;
+	const char **argv = xcalloc(n + 2, sizeof *argv);
+	redisReply *r;
+	size_t i;
+
+	/* LPUSH puts its last first: the lines go back in their order. */
+	argv[0] = "LPUSH";
+	argv[1] = xasprintf("%sinput", q->prefix);
+	for (i = 0; i < n; i++)
+		argv[i + 2] = entries[n - 1 - i];
+	pthread_mutex_lock(&q->lock);
+	if (!atomic_load(&q->lost)) {
+		r = redisCommandArgv(q->c, (int)n + 2, argv, NULL);
+		if (r == NULL || r->type == REDIS_REPLY_ERROR)
+			lost(q, q->c, r);
+		if (r != NULL)
+			freeReplyObject(r);
+	}
+	pthread_mutex_unlock(&q->lock);
+	free((char *)argv[1]);
+	free(argv);
+}
+
+/*
+ * A process with no list works from the loaded lines: there must be
+ * some, or it would read nothing and wait for nothing.
+ */
+static void
+check_loaded(struct frontier_redis *q)
+{
+	redisReply *r;
+
+	r = redisCommand(q->c, "EXISTS %sloaded", q->prefix);
+	if (r == NULL || r->type != REDIS_REPLY_INTEGER)
+		fatal(EXIT_FRONTIER, "--frontier %s: %s", q->where,
+		    r != NULL && r->type == REDIS_REPLY_ERROR ? r->str :
+		    q->c->errstr);
+	if (r->integer == 0)
+		fatal(EXIT_USAGE, "--frontier %s: no list given, and none"
+		    " loaded (pscrape --frontier %s --load FILE...)",
+		    q->where, q->where);
+	freeReplyObject(r);
+}
+
 struct frontier *
 frontier_redis_open(const struct options *opt)
 {
 	struct frontier_redis *q = redis_new(opt);
 
+	/* Each loaded line goes to one process: a shard would drop some. */
+	if (opt->nfiles == 0 && opt->shard_n > 0)
+		fatal(EXIT_USAGE, "--frontier with no list takes the loaded"
+		    " lines: no --shard");
+	if (opt->nfiles == 0)
+		check_loaded(q);
 	join(q);
 	announce(q);
 	if (pthread_create(&q->beat, NULL, beat_main, q) != 0)
 		fatal(EXIT_FAILURE, "cannot start a thread");
 	q->beating = true;
 	return &q->f;
+}
+
+/* --- --load ----------------------------------------------------------------- */
+
+#define LOAD_BATCH	256	/* lines sent in one script call */
+
+/* Send the n lines of v (entries of source_line()); how many were new. */
+static long long
+load_batch(struct frontier_redis *q, char **v, size_t n)
+{
+	const char **argv = xcalloc(2 * n + 1, sizeof *argv);
+	redisReply *r;
+	long long added;
+	size_t i;
+
+	argv[0] = q->prefix;
+	for (i = 0; i < n; i++) {
+		/* Its FILE:LINE, up to the tab, is the key. */
+		argv[2 * i + 1] = xstrndup(v[i], strcspn(v[i], "\t"));
+		argv[2 * i + 2] = v[i];
+	}
+	r = eval(q, lua_load, (int)(2 * n + 1), argv);
+	if (r == NULL)
+		fatal(EXIT_FRONTIER, "--frontier %s: cannot load the lists",
+		    q->where);
+	added = reply_int(r);
+	freeReplyObject(r);
+	for (i = 0; i < n; i++) {
+		free((char *)argv[2 * i + 1]);
+		free(v[i]);
+	}
+	free(argv);
+	return added;
+}
+
+int
+frontier_redis_load(const struct options *opt, struct source *src)
+{
+	struct frontier_redis *q = redis_new(opt);
+	char *v[LOAD_BATCH];
+	long long lines = 0, added = 0;
+	size_t n = 0;
+
+	while ((v[n] = source_line(src)) != NULL) {
+		lines++;
+		if (++n == LOAD_BATCH) {
+			added += load_batch(q, v, n);
+			n = 0;
+		}
+	}
+	if (n > 0)
+		added += load_batch(q, v, n);
+	warnx_("--frontier %s: %lld lines read, %lld loaded (%lld loaded"
+	    " before)", q->where, lines, added, lines - added);
+	redis_free(q);
+	return source_failed(src) ? EXIT_USAGE : EXIT_ALL_OK;
+}
+
+size_t
+frontier_redis_lines(void *arg, size_t max, char ***entries)
+{
+	struct frontier_redis *q = arg;
+	char *key = xasprintf("%sinput", q->prefix), num[32];
+	const char *argv[] = { "LPOP", key, num };
+	redisReply *r;
+	size_t i, n = 0;
+
+	*entries = NULL;
+	snprintf(num, sizeof num, "%zu", max);
+	pthread_mutex_lock(&q->lock);
+	r = atomic_load(&q->lost) ? NULL :
+	    redisCommandArgv(q->c, 3, argv, NULL);
+	if (r == NULL || r->type == REDIS_REPLY_ERROR)
+		lost(q, q->c, r);
+	else if (r->type == REDIS_REPLY_ARRAY && r->elements > 0) {
+		*entries = xcalloc(r->elements, sizeof **entries);
+		for (i = 0; i < r->elements; i++)
+			if (r->element[i]->type == REDIS_REPLY_STRING)
+				(*entries)[n++] = xstrndup(r->element[i]->str,
+				    r->element[i]->len);
+	}
+	release(q, r);
+	free(key);
+	return n;
 }
 
 /* --- --status --------------------------------------------------------------- */

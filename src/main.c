@@ -379,6 +379,10 @@ run_engine(struct session *s, const struct engine *e)
 	if (s->nruns++ > 0)
 		source_quiet(src);	/* its warnings were given */
 	source_set_shard(src, opt->shard_k, opt->shard_n, opt->shard_by_url);
+	/* --frontier with no list: the lines --load put there. */
+	if (opt->frontier != NULL && opt->nfiles == 0 && s->state != NULL)
+		source_set_feed(src, frontier_redis_lines,
+		    frontier_redis_unlines, s->state);
 	run.src = src;
 	if (opt->dry_run)
 		s->written = dry_run(src, s->sink, s->out);
@@ -527,6 +531,36 @@ report(struct session *s)
 	}
 }
 
+/*
+ * --load: the lists into the shared frontier, and exit. Nothing is
+ * fetched: the processes that crawl run with no list.
+ */
+static int
+load(struct options *opt)
+{
+	struct source *src;
+	char err[1024];
+	sigset_t none;
+	int status;
+
+	if (opt->frontier == NULL)
+		fatal(EXIT_USAGE, "--load needs --frontier URL");
+	if (opt->nfiles == 0)
+		fatal(EXIT_USAGE, "--load needs a list (FILE, or - for"
+		    " stdin)");
+	src = source_open(opt->files, opt->nfiles, opt->nlistfiles, NULL, err,
+	    sizeof err);
+	if (src == NULL)
+		fatal(EXIT_USAGE, "%s", err);
+	/* Nothing to finish: a signal ends it as it ends any program. */
+	sigemptyset(&none);
+	stop_restore(&none);
+	status = frontier_redis_load(opt, src);
+	source_close(src);
+	options_free(opt);
+	return status;
+}
+
 /* The exit status: the first of these that holds, in this order. */
 static int
 exit_status(const struct session *s)
@@ -603,6 +637,8 @@ main(int argc, char **argv)
 		options_free(&s.opt);
 		return status;
 	}
+	if (s.opt.load)
+		return load(&s.opt);
 	if (s.opt.lock != NULL)
 		take_lock(&s.opt);
 

@@ -165,6 +165,10 @@ static const struct optdef optdefs[] = {
 	{ "lease", 0, "SECS", "30",
 	  "with --frontier, give a process's URLs to the others when it has"
 	  " not been heard of for SECS seconds", SECS(lease_ms, 1) },
+	{ "load", 0, NULL, NULL,
+	  "with --frontier, put the lists' lines into the shared crawl"
+	  " and exit; its processes run with no list",
+	  FLAG(load, true) },
 	{ "lock", 0, "FILE", NULL,
 	  "exit 4 at once when another run holds FILE locked", STRING(lock) },
 	{ "lock-wait", 0, "SECS", "0",

@@ -69,6 +69,7 @@ struct options {
 	const char		*frontier;	/* --frontier URL or NULL */
 	long			 lease_ms;	/* --lease */
 	bool			 status;	/* --status */
+	bool			 load;		/* --load */
 	/* The -i lists, then the arguments: lists, or URLs (urllist.h). */
 	char			**files;	/* none: stdin */
 	int			 nfiles;

@@ -428,6 +428,40 @@ may_read(const struct sched *s)
 }
 
 /*
+ * fill() for a shared frontier: up to n lines read in one go (the lock
+ * dropped), then admitted in one step, a round trip to the frontier for
+ * the batch rather than one for each line.
+ */
+static void
+fill_shared(struct sched *s, int n)
+{
+	struct job **jobs;
+	bool *taken;
+	size_t i, got = 0;
+
+	if (!may_read(s))
+		return;
+	jobs = xcalloc((size_t)n, sizeof *jobs);
+	taken = xcalloc((size_t)n, sizeof *taken);
+	s->reading = true;
+	pthread_mutex_unlock(&s->lock);
+	while (got < (size_t)n &&
+	    (jobs[got] = source_next(s->src, s->sink)) != NULL)
+		got++;
+	pthread_mutex_lock(&s->lock);
+	s->reading = false;
+	if (got < (size_t)n)
+		s->input_done = true;
+	seeds_duplicate(s->frontier, jobs, got, s->sink, taken);
+	for (i = 0; i < got; i++)
+		if (!taken[i])
+			route(s, jobs[i]);
+	free(jobs);
+	free(taken);
+	pthread_cond_broadcast(&s->changed);
+}
+
+/*
  * Read up to n lines, while the window has room. The lock is dropped
  * around source_next(), which may wait on a pipe; one caller reads at a
  * time.
@@ -437,6 +471,10 @@ fill(struct sched *s, int n)
 {
 	struct job *job;
 
+	if (frontier_shared(s->frontier)) {
+		fill_shared(s, n);
+		return;
+	}
 	while (n-- > 0 && may_read(s)) {
 		s->reading = true;
 		pthread_mutex_unlock(&s->lock);

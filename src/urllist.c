@@ -26,6 +26,8 @@
 #include "urllist.h"
 #include "xmalloc.h"
 
+#define FEED_BATCH	16	/* loaded lines taken at a time */
+
 struct source {
 	char		**files;
 	int		  nfiles;
@@ -44,6 +46,13 @@ struct source {
 	unsigned	  shard_n;	/* 0: keep everything */
 	bool		  shard_by_url;
 	char		  buf[URL_MAX_LINE + 64];
+	/* Lines loaded in a shared frontier, not read here: see feed. */
+	source_feed	  feed;
+	source_unfeed	  unfeed;
+	void		 *feed_arg;
+	char		**fed;		/* "FILE:LINE\tFLAGS\tLINE" */
+	size_t		  nfed, fed_next;
+	char		 *fed_name;
 };
 
 /* Whether this run's shard holds key (a normalised URL, or a bad line). */
@@ -144,6 +153,8 @@ source_failed(const struct source *s)
 bool
 source_unread(const struct source *s, char *where, size_t len)
 {
+	if (s->feed != NULL)
+		return false;	/* the lines not taken stay loaded */
 	if (s->f != NULL)
 		snprintf(where, len, "up to %s:%lu", s->name, s->line);
 	else if (s->next < s->nfiles)
@@ -155,6 +166,16 @@ source_unread(const struct source *s, char *where, size_t len)
 	return true;
 }
 
+static void
+fed_free(struct source *s)
+{
+	while (s->fed_next < s->nfed)
+		free(s->fed[s->fed_next++]);
+	free(s->fed);
+	s->fed = NULL;
+	s->nfed = s->fed_next = 0;
+}
+
 void
 source_close(struct source *s)
 {
@@ -162,6 +183,12 @@ source_close(struct source *s)
 		return;
 	if (s->f != NULL && s->f != s->in)
 		fclose(s->f);
+	/* Taken from the feed and not looked at (a stop): back to it. */
+	if (s->fed_next < s->nfed)
+		s->unfeed(s->feed_arg, s->fed + s->fed_next,
+		    s->nfed - s->fed_next);
+	fed_free(s);
+	free(s->fed_name);
 	free(s);
 }
 
@@ -334,14 +361,125 @@ take_arg(struct source *s, struct sink *sink)
 	return take_line(s, sink, len < cap ? len : cap, len > cap, false);
 }
 
+/*
+ * The next line of the open input into s->buf: true; false when the input
+ * ended (or failed: said, and marked) and is closed, with the warning of
+ * a list without a URL when whole.
+ */
+static bool
+file_line(struct source *s, size_t *len, bool *toolong, bool *hasnul,
+    bool whole)
+{
+	int rc;
+
+	rc = url_read_line(s->f, s->buf, sizeof s->buf - 1, len, toolong,
+	    hasnul);
+	if (rc > 0) {
+		s->line++;
+		return true;
+	}
+	if (rc < 0) {
+		warnx_("error reading %s after line %lu: %s", s->name, s->line,
+		    strerror(errno));
+		s->failed = true;
+	}
+	end_file(s, rc == 0 && whole);
+	return false;
+}
+
+void
+source_set_feed(struct source *s, source_feed feed, source_unfeed unfeed,
+    void *arg)
+{
+	s->feed = feed;
+	s->unfeed = unfeed;
+	s->feed_arg = arg;
+}
+
+/*
+ * source_next() from the feed: each entry, as source_line() made it, is
+ * the line of its FILE:LINE again, rejected or taken as it would be when
+ * read from its file.
+ */
+static struct job *
+next_fed(struct source *s, struct sink *sink)
+{
+	char *e, *flags, *line, *colon;
+	struct job *job;
+	size_t len;
+
+	for (;;) {
+		if (stop_signal != 0)
+			return NULL;
+		if (s->fed_next == s->nfed) {
+			fed_free(s);
+			s->nfed = s->feed(s->feed_arg, FEED_BATCH, &s->fed);
+			if (s->nfed == 0) {
+				sink_input_done(sink, s->seq);
+				return NULL;
+			}
+		}
+		e = s->fed[s->fed_next];
+		if ((flags = strchr(e, '\t')) == NULL ||
+		    (line = strchr(flags + 1, '\t')) == NULL ||
+		    (colon = memrchr(e, ':', (size_t)(flags - e))) == NULL) {
+			free(s->fed[s->fed_next++]);
+			continue;	/* not made by source_line() */
+		}
+		*colon = '\0';
+		*line++ = '\0';
+		free(s->fed_name);
+		s->fed_name = xstrdup(e);
+		s->name = s->fed_name;
+		s->line = strtoul(colon + 1, NULL, 10);
+		len = strlen(line);
+		if (len > sizeof s->buf - 1)
+			len = sizeof s->buf - 1;
+		memcpy(s->buf, line, len);
+		job = take_line(s, sink, len, strchr(flags, 't') != NULL,
+		    strchr(flags, 'n') != NULL);
+		free(s->fed[s->fed_next++]);
+		if (job != NULL)
+			return job;
+	}
+}
+
+char *
+source_line(struct source *s)
+{
+	bool toolong, hasnul;
+	size_t len;
+
+	for (;;) {
+		if (stop_signal != 0)
+			return NULL;
+		if (s->f == NULL && s->next < s->nfiles &&
+		    is_url(s, s->next)) {
+			s->name = "argv";
+			s->line = (unsigned long)(++s->next - s->nlistfiles);
+			return xasprintf("argv:%lu\t\t%s", s->line,
+			    s->files[s->next - 1]);
+		}
+		if (s->f == NULL && !next_file(s))
+			return NULL;
+		/* Its lines are not looked at: no warning if none is a URL. */
+		if (!file_line(s, &len, &toolong, &hasnul, false))
+			continue;
+		s->buf[len] = '\0';	/* a NUL in it ends it: flag n */
+		return xasprintf("%s:%lu\t%s%s\t%s", s->name, s->line,
+		    toolong ? "t" : "", hasnul ? "n" : "", s->buf);
+	}
+}
+
 struct job *
 source_next(struct source *s, struct sink *sink)
 {
 	struct job *job;
 	bool toolong, hasnul;
 	size_t len;
-	int rc;
 
+	if (s->feed != NULL)
+		return next_fed(s, sink);
 	for (;;) {
 		if (stop_signal != 0)
 			return NULL;	/* start nothing new */
@@ -355,30 +493,21 @@ source_next(struct source *s, struct sink *sink)
 			sink_input_done(sink, s->seq);
 			return NULL;
 		}
-		rc = url_read_line(s->f, s->buf, sizeof s->buf - 1, &len,
-		    &toolong, &hasnul);
-		if (rc <= 0) {
-			if (rc < 0) {
-				warnx_("error reading %s after line %lu: %s",
-				    s->name, s->line, strerror(errno));
-				s->failed = true;
-			}
-			end_file(s, rc == 0);
+		if (!file_line(s, &len, &toolong, &hasnul, true))
 			continue;
-		}
-		s->line++;
 		if ((job = take_line(s, sink, len, toolong, hasnul)) != NULL)
 			return job;
 	}
 }
 
-bool
-seed_duplicate(struct frontier *f, struct job *job, struct sink *sink)
+/* seed_duplicate() once the frontier's answer a (and first) is in. */
+static bool
+seed_answered(enum admit a, const char *first, struct job *job,
+    struct sink *sink)
 {
-	const char *first;
 	struct result *r;
 
-	switch (frontier_admit_seed(f, job->url, job->input, &first)) {
+	switch (a) {
 	case ADMIT_NEW:
 		return false;
 	case ADMIT_DONE:
@@ -400,4 +529,44 @@ seed_duplicate(struct frontier *f, struct job *job, struct sink *sink)
 	r->duplicate_of = xstrdup(first);
 	sink_emit(sink, r);
 	return true;
+}
+
+bool
+seed_duplicate(struct frontier *f, struct job *job, struct sink *sink)
+{
+	const char *first;
+	enum admit a;
+
+	a = frontier_admit_seed(f, job->url, job->input, &first);
+	return seed_answered(a, first, job, sink);
+}
+
+void
+seeds_duplicate(struct frontier *f, struct job **jobs, size_t n,
+    struct sink *sink, bool *taken)
+{
+	const char **urls, **inputs;
+	enum admit *a;
+	char **firsts;
+	size_t i;
+
+	if (n == 0)	/* the end of the lists: no step */
+		return;
+	urls = xcalloc(n, sizeof *urls);
+	inputs = xcalloc(n, sizeof *inputs);
+	a = xcalloc(n, sizeof *a);
+	firsts = xcalloc(n, sizeof *firsts);
+	for (i = 0; i < n; i++) {
+		urls[i] = jobs[i]->url;
+		inputs[i] = jobs[i]->input;
+	}
+	frontier_admit_seeds(f, n, urls, inputs, a, firsts);
+	for (i = 0; i < n; i++) {
+		taken[i] = seed_answered(a[i], firsts[i], jobs[i], sink);
+		free(firsts[i]);
+	}
+	free(urls);
+	free(inputs);
+	free(a);
+	free(firsts);
 }

@@ -57,6 +57,12 @@ struct job	*source_next(struct source *, struct sink *);
 bool		 seed_duplicate(struct frontier *, struct job *,
 		    struct sink *);
 /*
+ * seed_duplicate() for n jobs in one step of the frontier (one round trip
+ * to a shared one): taken[i] says which jobs are no longer the caller's.
+ */
+void		 seeds_duplicate(struct frontier *, struct job **, size_t n,
+		    struct sink *, bool *taken);
+/*
  * --shard K/N: keep only the lines of shard K (1..N), hashed by host or by
  * the whole URL (a bad line by its text), dropping the others silently:
  * url_in_shard().
@@ -72,6 +78,23 @@ bool		 source_failed(const struct source *);
  */
 bool		 source_unread(const struct source *, char *where, size_t len);
 void		 source_close(struct source *);
+/*
+ * --frontier with no list: the lines come from feed (up to max entries
+ * of source_line() a call, malloc'd, in *entries; 0 at the end), not
+ * from files; those taken and not looked at when the source is closed
+ * (after a stop) are given back to unfeed.
+ */
+typedef size_t	(*source_feed)(void *arg, size_t max, char ***entries);
+typedef void	(*source_unfeed)(void *arg, char **entries, size_t n);
+void		 source_set_feed(struct source *, source_feed, source_unfeed,
+		    void *arg);
+/*
+ * --load: the next line of the lists as it was read (cut, or up to a
+ * NUL), malloc'd, as "FILE:LINE<TAB>FLAGS<TAB>LINE" (FLAGS: 't' it was
+ * too long, 'n' it held a NUL), for another process's source_next() to
+ * take; NULL at the end.
+ */
+char		*source_line(struct source *);
 
 /* Pure parts, exposed for the unit tests. */
 

@@ -46,7 +46,7 @@ inopts && /^     -/ {
 inopts { body = body " " $0; gsub(/  +/, " ", body) }
 ' | sed "s|pscrape/VERSION|pscrape/$version|" | sort >"$T/man"
 
-is "$(wc -l <"$T/help" | tr -d ' ')" 51 "--help lists 51 options"
+is "$(wc -l <"$T/help" | tr -d ' ')" 52 "--help lists 52 options"
 is "$(diff "$T/help" "$T/man")" "" \
     "--help and the man page list the same options, letters, arguments, defaults"
 

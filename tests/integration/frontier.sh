@@ -111,6 +111,42 @@ is "$? $(sed 's/ (its.*//' "$T/err")" \
     "2 pscrape: --frontier $(fr list) holds another crawl" \
     "list: a process with other options is refused"
 
+# --- the commands a list takes ------------------------------------------------
+# One process, 40 lines: admitted 16 at a time, one script call for a
+# batch (3 calls name the lines: 16, 16, 8); every script by EVALSHA;
+# --per-host 0 takes no slot, so none is given back (ZREM).
+grep '^http' "$T/list2k" | head -n 40 >"$T/list40"
+redis-cli -s "$SOCK" monitor >"$T/monitor" 2>/dev/null &
+mon=$!
+until_is 1 sh -c "redis-cli -s '$SOCK' client list | grep -c cmd=monitor"
+pscrape --no-config -f jsonl --per-host 0 --no-robots --frontier \
+    "$(fr batch)" "$T/list40" >"$T/b.out" 2>"$T/err"
+is "$?" 0 "batches: exit 0"
+# Every command before this mark is in the monitor's file once it is.
+redis-cli -s "$SOCK" echo batches-end >/dev/null
+until_is 1 sh -c "grep -c batches-end '$T/monitor'"
+kill $mon
+wait $mon 2>/dev/null
+# What the process sent, not what its scripts ran ("[0 lua]").
+grep ' \[0 unix' "$T/monitor" >"$T/sent"
+is "$(grep -c 'list40:' "$T/sent")" 3 "batches: 40 lines in 3 script calls"
+is "$(grep -c '"EVALSHA"' "$T/sent") $(grep -ci '\] "eval"' "$T/sent")" \
+    "$(grep -c '"EVALSHA"' "$T/sent") 0" "batches: scripts by EVALSHA"
+is "$(grep -ci '"zrem"' "$T/sent")" 0 "batches: no ZREM under --per-host 0"
+is "$(field "$T/b.out" input | sort -u | wc -l | tr -d ' ')" 40 \
+    "batches: a record for each of the 40 lines"
+# Redis forgets its scripts (SCRIPT FLUSH, as a restart does) while the
+# process runs: it sends them again (EVAL), and the run goes on.
+pscrape --no-config -f jsonl --per-host 0 --no-robots --rate 20 \
+    --frontier "$(fr flush)" "$T/list40" >"$T/f.out" 2>"$T/err" &
+fpid=$!
+until [ -s "$T/f.out" ] || ! kill -0 $fpid 2>/dev/null; do sleep 0.01; done
+redis-cli -s "$SOCK" script flush >/dev/null
+wait $fpid
+is "$?" 0 "scripts flushed: exit 0"
+is "$(field "$T/f.out" input | sort -u | wc -l | tr -d ' ')" 40 \
+    "scripts flushed: a record for each of the 40 lines"
+
 # --- a crawl, one process killed -------------------------------------------
 # The list: the 4 seeds, and a page that answers after 4 s. Process 1
 # starts alone and takes every line (it is the frontier's process 1); the
@@ -344,6 +380,83 @@ timeout 120 "$PSCRAPE_BIN" --no-config -f jsonl --no-robots --per-host 1 \
     --lease 2 --frontier "$(fr dead)" "$T/dead" >"$T/dead.2" 2>"$T/dead.err2"
 is "$?:$(field "$T/dead.2" releases):$(redis-cli -s "$SOCK" zcard "$SLOTS")" \
     "0:1:0" "... after its lease the next process takes it, fetches the URL (releases 1) and gives it back"
+
+# --- --load: the lists loaded once, processes with no list ---------------------
+head -n 300 "$T/list2k" >"$T/list300"
+LD=$(fr load)
+pscrape --no-config --frontier "$LD" >/dev/null 2>"$T/err"
+is "$? $(cat "$T/err")" "2 pscrape: --frontier $LD: no list given, and none loaded (pscrape --frontier $LD --load FILE...)" \
+    "load: a process with no list and nothing loaded: exit 2"
+pscrape --no-config --frontier "$LD" --load "$T/list300" 2>"$T/err"
+is "$? $(cat "$T/err")" \
+    "0 pscrape: --frontier $LD: 300 lines read, 300 loaded (0 loaded before)" \
+    "load: 300 lines loaded"
+pscrape --no-config --frontier "$LD" --load "$T/list300" 2>"$T/err"
+is "$? $(cat "$T/err")" \
+    "0 pscrape: --frontier $LD: 300 lines read, 0 loaded (300 loaded before)" \
+    "load: loaded again, nothing added"
+is "$(redis-cli -s "$SOCK" llen "pscrape:{load}:input")" 300 \
+    "load: 300 lines queued"
+: >"$HTTPD_LOG"
+_pids=
+for e in async thread process; do
+	pscrape --no-config -e "$e" -j 4 -f jsonl --per-host 0 --no-robots \
+	    --frontier "$LD" >"$T/ld.$e" 2>"$T/ld.err.$e" &
+	_pids="$_pids $!"
+done
+_rc=
+for p in $_pids; do
+	wait "$p"
+	_rc="$_rc$? "
+done
+# Exit 1 from a process that wrote a failure (a line that is no URL).
+is "$(echo "$_rc" | tr 1 0)" "0 0 0 " "load: 3 processes with no list end"
+cat "$T/ld.async" "$T/ld.thread" "$T/ld.process" >"$T/ld.all"
+is "$(wc -l <"$T/ld.all" | tr -d ' ')" 300 "load: 300 records over the 3"
+seq 300 | sed "s|^|$T/list300:|" >"$T/ld.want"
+is "$(field "$T/ld.all" input | LC_ALL=C sort)" \
+    "$(LC_ALL=C sort "$T/ld.want")" \
+    "load: one record for each line, named FILE:LINE"
+is "$(field "$T/ld.all" duplicate_of | grep -c .)" \
+    "$(grep '^http' "$T/list300" | sort | uniq -d -c |
+    awk '{ n += $1 - 1 } END { print n + 0 }')" \
+    "load: the repeated lines are duplicates"
+is "$(grep -c 'not a URL (expected' "$T/ld.all")" \
+    "$(grep -vc '^http' "$T/list300")" \
+    "load: a record for each line that is no URL"
+page_requests >"$T/ld.req"
+is "$(awk '$1 > 1' "$T/ld.req" | wc -l | tr -d ' ')" 0 \
+    "load: each URL requested once"
+pscrape --no-config --frontier "$LD" --load "$T/list300" 2>/dev/null
+pscrape --no-config -f jsonl --per-host 0 --no-robots --frontier "$LD" \
+    >"$T/ld.again" 2>"$T/err"
+is "$? $(wc -l <"$T/ld.again" | tr -d ' ')" "0 0" \
+    "load: loaded again after the crawl, no record added"
+# A process with no list stopped by SIGTERM: the loaded lines it took and
+# had not looked at go back, with its unfinished URLs; another process
+# does the rest, and the two write one record for each line.
+LD2=$(fr load2)
+pscrape --no-config --frontier "$LD2" --load "$T/list300" 2>/dev/null
+pscrape --no-config -f jsonl --per-host 0 --no-robots --rate 50 \
+    --frontier "$LD2" >"$T/ld2.a" 2>/dev/null &
+_pid=$!
+until [ "$(wc -l <"$T/ld2.a")" -ge 20 ] || ! kill -0 $_pid 2>/dev/null; do
+	sleep 0.01
+done
+kill -TERM $_pid
+wait $_pid
+is "$?" 143 "load: a process stopped by SIGTERM: exit 143"
+pscrape --no-config -f jsonl --per-host 0 --no-robots --frontier "$LD2" \
+    >"$T/ld2.b" 2>/dev/null
+is "$(field "$T/ld2.a" "$T/ld2.b" input | LC_ALL=C sort)" \
+    "$(LC_ALL=C sort "$T/ld.want")" \
+    "load: after a stop, one record for each line over the two"
+pscrape --no-config --frontier "$LD" --shard 1/2 >/dev/null 2>"$T/err"
+is "$? $(cat "$T/err")" "2 pscrape: --frontier with no list takes the loaded lines: no --shard" \
+    "load: no --shard with the loaded lines: exit 2"
+pscrape --no-config --load "$T/list300" 2>"$T/err"
+is "$? $(cat "$T/err")" "2 pscrape: --load needs --frontier URL" \
+    "load: --load without --frontier: exit 2"
 
 # --- Redis goes away ----------------------------------------------------------
 : >"$HTTPD_LOG"
