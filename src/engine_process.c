@@ -63,12 +63,19 @@ extern char **environ;
  */
 char **pscrape_argv;
 
+/* A job taken from the scheduler and not yet given to a worker. */
+struct pending {
+	struct job	*job;
+	uint64_t	 origin;	/* origin_hash() of its URL */
+};
+
 struct worker {
 	int		 slot;		/* messages call it slot + 1 */
 	pid_t		 pid;		/* 0: no process to reap in this slot */
 	int		 fd;		/* -1: none, or retired */
 	bool		 ready;		/* said HELLO: may be given jobs */
 	struct job	*held;		/* the job it holds, or NULL */
+	struct origins	 went;		/* where its connections are */
 	struct proto_in	 in;
 	struct textbuf	 text;		/* TEXT pieces of the job held */
 };
@@ -88,13 +95,20 @@ struct pengine {
 	char		**envp;		/* environ with PROCESS_WORKER_ENV */
 	char		*exe;		/* this program */
 	struct budget_hold *holds;	/* each slot's, shared; or NULL */
+	struct pending	*pend;		/* jobs taken, not yet given out */
+	size_t		 npend;
+	size_t		 ahead;		/* how many more than idle workers */
+	uint64_t	*claimed;	/* claim()'s: nw * ORIGINS_KEPT */
 };
 
-/* Until the scheduler says SCHED_END (never while a worker holds a job). */
+/*
+ * Until the scheduler says SCHED_END (never while a worker holds a job)
+ * and no job taken waits for a worker.
+ */
 static bool
 work_remains(const struct pengine *pe)
 {
-	return !pe->input_done;
+	return !pe->input_done || pe->npend > 0;
 }
 
 /*
@@ -340,6 +354,18 @@ worker_reap(struct pengine *pe, pid_t pid, int *status)
 }
 
 /*
+ * The jobs taken and not given out go back to the scheduler, the last
+ * first: each goes to the head of its host's queue, so they keep their
+ * order there.
+ */
+static void
+giveback_pending(struct pengine *pe)
+{
+	while (pe->npend > 0)
+		sched_giveback(pe->run->sched, pe->pend[--pe->npend].job);
+}
+
+/*
  * A worker is gone, or has broken the protocol (problem says how): make
  * sure it is dead, reap it, hand the job it held back to the scheduler
  * (sched_lost() decides whether it goes again), and replace it.
@@ -373,6 +399,7 @@ worker_lost(struct pengine *pe, struct worker *w, const char *problem)
 	pe->live--;
 	w->pid = 0;
 	w->held = NULL;
+	memset(&w->went, 0, sizeof w->went);	/* its connections are gone */
 	/* What it held of --max-memory, and the token, if it had it. */
 	if (pe->holds != NULL)
 		budget_release(&pe->holds[w->slot]);
@@ -388,6 +415,11 @@ worker_lost(struct pengine *pe, struct worker *w, const char *problem)
 	} else if (held == NULL)
 		warnx_("process engine: %s", why);
 	if (held != NULL) {
+		/*
+		 * Those held for a choice of worker go back first, so that
+		 * this one, in front of them, is the next of its host again.
+		 */
+		giveback_pending(pe);
 		/* The job is the scheduler's again: name it from a copy. */
 		url = xstrdup(held->given);
 		again = sched_lost(pe->run->sched, held, why);
@@ -540,36 +572,139 @@ worker_retire(struct pengine *pe, struct worker *w)
 	pe->live--;
 }
 
-/* Give every idle worker a job, while there are jobs; retire the rest. */
+/* Pending jobs a worker looks at for one to an origin it knows. */
+#define AFFINITY_SCAN	64
+
+static bool
+idle(const struct worker *w)
+{
+	return w->fd != -1 && w->ready && w->held == NULL;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The pending job an idle worker is to take on pass 0: the one to the
+ * origin it went to latest, of those it went to lately; 1 and 2: the
+ * oldest to an origin not in pe->claimed (the first nclaimed, sorted);
+ * 3: the oldest. -1: none.
+ */
+static ssize_t
+choose(const struct pengine *pe, const struct worker *w, int pass,
+    size_t nclaimed)
+{
+	size_t i, n = pe->npend < AFFINITY_SCAN ? pe->npend : AFFINITY_SCAN;
+	ssize_t best = -1;
+	int rank, bestrank = ORIGINS_KEPT;
+
+	if (pass == 3)
+		return pe->npend > 0 ? 0 : -1;
+	for (i = 0; i < n; i++) {
+		if (pass > 0) {
+			if (bsearch(&pe->pend[i].origin, pe->claimed, nclaimed,
+			    sizeof *pe->claimed, cmp_u64) == NULL)
+				return (ssize_t)i;
+		} else if ((rank = origins_rank(&w->went,
+		    pe->pend[i].origin)) >= 0 && rank < bestrank) {
+			best = (ssize_t)i;
+			if ((bestrank = rank) == 0)
+				break;
+		}
+	}
+	return best;
+}
+
+/*
+ * pe->claimed: the origins live workers went to lately (pass 1) or last
+ * (pass 2), sorted; how many.
+ */
+static size_t
+claim(struct pengine *pe, int pass)
+{
+	size_t n = 0;
+	int i, j;
+
+	for (i = 0; i < pe->nw; i++)
+		for (j = 0; j < (pass == 1 ? ORIGINS_KEPT : 1); j++)
+			if (pe->w[i].fd != -1 && pe->w[i].went.h[j] != 0)
+				pe->claimed[n++] = pe->w[i].went.h[j];
+	qsort(pe->claimed, n, sizeof *pe->claimed, cmp_u64);
+	return n;
+}
+
+/* Give the pending job k to the idle worker w. */
+static void
+give(struct pengine *pe, struct worker *w, size_t k)
+{
+	struct pending p = pe->pend[k];
+
+	memmove(pe->pend + k, pe->pend + k + 1,
+	    (--pe->npend - k) * sizeof *pe->pend);
+	w->held = p.job;
+	origins_add(&w->went, p.origin);
+	/*
+	 * An idle worker reads its socket, so this write completes; it
+	 * fails only if the worker died in between, and then the job goes
+	 * back untried.
+	 */
+	if (proto_send_job(w->fd, w->held) == -1) {
+		w->held = NULL;
+		worker_lost(pe, w, NULL);
+		giveback_pending(pe);	/* and this one in front of them */
+		sched_giveback(pe->run->sched, p.job);
+	}
+}
+
+/*
+ * Give every idle worker a job, while there are jobs; retire the rest.
+ *
+ * A worker keeps its connections (doc/NOTES.md, "libcurl 7.88.1"), so a
+ * job to an origin goes, when it can, to the worker that went there
+ * lately: the pages of a host then share one connection and one TLS
+ * handshake, where 8 workers taking them in turns opened about 4 a host
+ * (810 for 200 hosts on bench/realweb). For that there must be a choice:
+ * up to pe->ahead jobs more than there are idle workers are taken from
+ * the scheduler and held here. A worker takes first a job to where it
+ * went, then one to an origin no worker went to last (a host its worker
+ * would reuse a connection to is left to it), and only then any: no
+ * worker idles while a job waits.
+ */
 static void
 dispatch(struct pengine *pe)
 {
-	struct worker *w;
-	int i;
+	struct job *job;
+	size_t nidle = 0, nclaimed = 0;
+	ssize_t k;
+	int i, pass;
 
-	for (i = 0; i < pe->nw; i++) {
-		w = &pe->w[i];
-		if (w->fd == -1 || !w->ready || w->held != NULL)
-			continue;
-		if ((w->held = next_job(pe)) == NULL) {
-			/* None yet: the idle wait; none ever: retire. */
-			if (!work_remains(pe))
-				worker_retire(pe, w);
-			if (pe->input_done)
+	for (i = 0; i < pe->nw; i++)
+		if (idle(&pe->w[i]))
+			nidle++;
+	while (pe->npend < nidle + pe->ahead && (job = next_job(pe)) != NULL)
+		pe->pend[pe->npend++] =
+		    (struct pending){ job, origin_hash(job->url) };
+	for (pass = 0; pass < 4 && nidle > 0 && pe->npend > 0; pass++) {
+		if (pass == 1 || pass == 2)
+			nclaimed = claim(pe, pass);
+		for (i = 0; i < pe->nw && pe->npend > 0; i++) {
+			if (!idle(&pe->w[i]) ||
+			    (k = choose(pe, &pe->w[i], pass, nclaimed)) == -1)
 				continue;
-			break;
-		}
-		/*
-		 * An idle worker reads its socket, so this write completes;
-		 * it fails only if the worker died in between, and then the
-		 * job goes back untried.
-		 */
-		if (proto_send_job(w->fd, w->held) == -1) {
-			sched_giveback(pe->run->sched, w->held);
-			w->held = NULL;
-			worker_lost(pe, w, NULL);
+			give(pe, &pe->w[i], (size_t)k);
+			nidle--;
 		}
 	}
+	/* None ever: the idle workers retire. */
+	if (!work_remains(pe))
+		for (i = 0; i < pe->nw; i++)
+			if (idle(&pe->w[i]))
+				worker_retire(pe, &pe->w[i]);
 }
 
 static bool
@@ -615,6 +750,16 @@ engine_process(struct run *run)
 	pe.envp = worker_env();
 	pe.exe = worker_program();
 	pe.holds = budget_slots((size_t)pe.nw);
+	/*
+	 * Jobs held for a choice of worker are handed out by the scheduler
+	 * before they start: with --rate or --host-rate, whose spacing is
+	 * counted from then, none are.
+	 */
+	pe.ahead = run->opt->rate > 0 || run->opt->host_rate > 0 ? 0 :
+	    (size_t)pe.nw * (size_t)(run->opt->per_host > 0 &&
+	    run->opt->per_host < 4 ? run->opt->per_host : 4);
+	pe.pend = xcalloc((size_t)pe.nw + pe.ahead, sizeof *pe.pend);
+	pe.claimed = xcalloc((size_t)pe.nw * ORIGINS_KEPT, sizeof *pe.claimed);
 
 	for (i = 0; i < pe.nw; i++) {
 		w = &pe.w[i];
@@ -627,12 +772,16 @@ engine_process(struct run *run)
 	for (;;) {
 		if (stop_signal != 0 && !pe.stopping)
 			stop_workers(&pe);
+		/* After a stop, those not started are dropped with a record. */
+		if (stop_signal != 0)
+			giveback_pending(&pe);
 		ramp_up(&pe);
 		pe.wait_ms = -1;
 		dispatch(&pe);
 		if (!work_remains(&pe) && !busy(&pe))
 			break;
 		if (pe.live == 0) {
+			giveback_pending(&pe);
 			/* The serial engine fails the jobs that killed one. */
 			if (stop_signal == 0)
 				warnx_("process engine: no worker is running;"
@@ -674,6 +823,8 @@ engine_process(struct run *run)
 		proto_in_free(&w->in);
 		free(w->text.data);
 	}
+	free(pe.pend);
+	free(pe.claimed);
 	free(pe.envp);
 	free(pe.exe);
 	free(pe.pfd);

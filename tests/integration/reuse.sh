@@ -73,4 +73,23 @@ for e in $ENGINES; do
 	is "$ours" "$conns" "$e: --summary's connections are the server's"
 done
 
+# The process engine's parent chooses which worker takes a job: the one
+# that went to its origin, else one to a host no worker went to. With
+# --per-host 1 a host's next page is let out only by its worker's result,
+# so that worker is idle to take it: exactly one connection a host
+# (before: 20 to 40 for the 80 pages).
+if [ -z "${REUSE_ENGINES:-}" ]; then
+	curl -s "$BASE/stats/reset?all=1" >/dev/null
+	"$PSCRAPE_BIN" -e process -j $JOBS --per-host $PERHOST \
+	    --summary "$T/sum-process.json" "$T/list" >"$T/out-process" \
+	    2>"$T/err-process"
+	is "$?" 0 "process -j $JOBS: exit 0"
+	is "$(grep -c '^Fetched [0-9]* characters from ' "$T/out-process")" $N \
+	    "process: $N pages fetched"
+	is "$(curl -s "$BASE/stats?all=1" | sed -n 's/^conns //p')" $HOSTS \
+	    "process: one connection a host, $HOSTS for $N pages"
+	is "$(summary_conns "$T/sum-process.json")" $HOSTS \
+	    "process: --summary counted $HOSTS connections"
+fi
+
 done_testing
