@@ -289,50 +289,35 @@ test_kill(struct sink *s, bool write)
 		raise(SIGKILL);
 }
 
-/* Commit the batch, then let its records out. The lock is held. */
-static void
-batch_commit(struct sink *s)
-{
-	if (s->pending == 0)
-		return;
-	frontier_commit(s->state);
-	test_kill(s, false);
-	if (s->held.len > 0) {
-		write_header(s);
-		write_out(s, s->held.data, s->held.len);
-	}
-	test_kill(s, true);
-	/* Out; or not, and then the next attempt writes them. */
-	if (s->write == WRITE_OK)
-		frontier_flushed(s->state);
-	s->held.len = 0;
-	s->pending = 0;
-	frontier_checkpoint(s->state);
-}
-
 /*
- * The writer's batch_commit(): the same steps, in the same order, the
- * commit outside the lock. The lock is held on entry and on return.
+ * Commit the batch, then let its records out. The lock is held on entry
+ * and on return; the ticker (outside) lets it go for the commit, while
+ * records go on coming into the next batch.
  */
 static void
-batch_write(struct sink *s)
+batch_commit(struct sink *s, bool outside)
 {
 	struct textbuf t = s->sealed;
 
+	if (s->pending == 0)
+		return;
 	s->sealed = s->held;
 	s->held = t;
 	s->nsealed = s->pending;
 	s->pending = 0;
 	frontier_seal(s->state);
-	pthread_mutex_unlock(&s->lock);
+	if (outside)
+		pthread_mutex_unlock(&s->lock);
 	frontier_commit_sealed(s->state);
-	pthread_mutex_lock(&s->lock);
+	if (outside)
+		pthread_mutex_lock(&s->lock);
 	test_kill(s, false);
 	if (s->sealed.len > 0) {
 		write_header(s);
 		write_out(s, s->sealed.data, s->sealed.len);
 	}
 	test_kill(s, true);
+	/* Out; or not, and then the next attempt writes them. */
 	if (s->write == WRITE_OK)
 		frontier_flushed(s->state);
 	s->sealed.len = 0;
@@ -362,7 +347,7 @@ ticker_main(void *arg)
 	pthread_mutex_lock(&s->lock);
 	while (s->ticking) {
 		if (batch_due(s)) {
-			batch_write(s);
+			batch_commit(s, true);
 			continue;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -519,7 +504,7 @@ sink_emit(struct sink *s, struct result *r)
 			pthread_cond_signal(&s->tick);
 	} else if (s->pending >= BATCH_RECORDS || (s->pending > 0 &&
 	    ms_since(&s->since) >= BATCH_MS))
-		batch_commit(s);
+		batch_commit(s, false);
 	pthread_mutex_unlock(&s->lock);
 	result_free(r);
 }
@@ -539,7 +524,7 @@ sink_finish(struct sink *s, int jobs, int peak, const struct fetch_counts *c)
 	/* A CSV file always starts with its header, records or none. */
 	pthread_mutex_lock(&s->lock);
 	if (s->state != NULL)
-		batch_commit(s);
+		batch_commit(s, false);
 	if (!s->quiet_out)
 		write_header(s);
 	pthread_mutex_unlock(&s->lock);
