@@ -23,7 +23,9 @@
 #   STATE_NS=n          pages of workload S
 #   STATE_CALLGRIND=n   also count instructions (valgrind's callgrind, the
 #                       same on a loaded machine) of one run of each mode
-#                       over the first n pages of S, serial engine
+#                       over the first n pages of S, serial engine: in all,
+#                       and on the engine's thread (the main one; --state
+#                       commits on a thread of its own)
 #
 # It measures; it never fails on a figure. Nothing but 127.0.0.1 is
 # contacted; everything is in a temporary directory, removed at the end.
@@ -136,14 +138,20 @@ if [ "$CG" -gt 0 ]; then
 		st=()
 		[ $m = b ] && st=(--state "$tmp/st.db")
 		rm -f "$tmp/st.db"*
-		valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" \
+		rm -f "$tmp/cg.out"*
+		valgrind --tool=callgrind --separate-threads=yes \
+		    --callgrind-out-file="$tmp/cg.out" \
 		    "$PSCRAPE" "${FLAGS[@]}" -e serial "${st[@]}" "$tmp/cg.txt" \
 		    >/dev/null 2>"$tmp/cg.$m"
 		sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$tmp/cg.$m" \
 		    >"$tmp/n.$m"
+		sed -n 's/^totals: *//p' "$tmp/cg.out-01" >"$tmp/t.$m"
 	done
 	awk -v n="$CG" -v a="$(cat "$tmp/n.a")" -v b="$(cat "$tmp/n.b")" \
+	    -v ta="$(cat "$tmp/t.a")" -v tb="$(cat "$tmp/t.b")" \
 	    'BEGIN { printf "instructions, %d pages of S, serial: %.0f," \
-	    " with --state %.0f (%+.1f%%, %.0f per page)\n", n, a, b,
-	    (b - a) * 100 / a, (b - a) / n }'
+	    " with --state %.0f (%+.1f%%, %.0f per page); on the engine" \
+	    " thread %.0f, with --state %.0f (%+.1f%%, %.0f per page)\n",
+	    n, a, b, (b - a) * 100 / a, (b - a) / n, ta, tb,
+	    (tb - ta) * 100 / ta, (tb - ta) / n }'
 fi

@@ -112,12 +112,15 @@ struct frontier_ops {
 			    struct frontier_prev *);
 	bool		(*complete)(struct frontier *, const struct result *);
 	int		(*commit)(struct frontier *);
+	void		(*seal)(struct frontier *);
+	int		(*commit_sealed)(struct frontier *);
 	void		(*checkpoint)(struct frontier *);
 	void		(*close)(struct frontier *, bool finished);
 	/*
 	 * A shared frontier's only; NULL for the others. A backend may
 	 * leave NULL the calls it has nothing to do for: robots,
-	 * admit_links, claim_pending, commit, checkpoint.
+	 * admit_links, claim_pending, commit, seal, commit_sealed,
+	 * checkpoint.
 	 */
 	enum claim	(*claim)(struct frontier *, size_t max,
 			    struct frontier_item **, size_t *n);
@@ -271,6 +274,14 @@ void		 frontier_recall(struct frontier *, struct result *);
 bool		 frontier_complete(struct frontier *, const struct result *);
 /* Make the completed records durable; 0, or -1 (a message was given). */
 int		 frontier_commit(struct frontier *);
+/*
+ * frontier_commit() in two steps, the slow one outside the caller's lock:
+ * frontier_seal() takes the records completed so far (those completed
+ * after it wait for the next commit), frontier_commit_sealed() makes them
+ * durable. Nothing else may commit between the two.
+ */
+void		 frontier_seal(struct frontier *);
+int		 frontier_commit_sealed(struct frontier *);
 /*
  * A durable frontier: the records of the last commit (and the replayed
  * ones) are out. It says so with the next commit, which costs nothing

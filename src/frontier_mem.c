@@ -287,6 +287,21 @@ frontier_commit(struct frontier *f)
 }
 
 void
+frontier_seal(struct frontier *f)
+{
+	if (f->ops->seal != NULL)
+		f->ops->seal(f);
+}
+
+int
+frontier_commit_sealed(struct frontier *f)
+{
+	if (f->ops->commit_sealed != NULL)
+		return f->ops->commit_sealed(f);
+	return frontier_commit(f);
+}
+
+void
 frontier_flushed(struct frontier *f)
 {
 	if (f->ops->flushed != NULL)

@@ -58,13 +58,14 @@ struct sink {
 	/*
 	 * --state: a record goes out only once its row is committed, so
 	 * that a killed run never wrote what its state does not hold. The
-	 * records of the open batch wait here; the batch is committed when
-	 * it is BATCH_RECORDS long or BATCH_MS old (the ticker thread sees
-	 * to the age when no record comes). A kill between a commit and
-	 * the write of its records would lose them: the next attempt
-	 * replays them from the state (frontier_replay()), and those of a
-	 * kill after the write too, as the state learns that they are out
-	 * only with the next commit.
+	 * records of the open batch wait here; the ticker thread commits
+	 * the batch when it is BATCH_RECORDS / 2 long or BATCH_MS old (the
+	 * thread of the record does, at BATCH_RECORDS, if there is no
+	 * ticker); never more than BATCH_RECORDS are uncommitted. A kill
+	 * between a commit and the write of its records would lose them:
+	 * the next attempt replays them from the state (frontier_replay()),
+	 * and those of a kill after the write too, as the state learns
+	 * that they are out only with the next commit.
 	 */
 	struct frontier		*state;
 	/*
@@ -76,6 +77,16 @@ struct sink {
 	struct textbuf		 held;		/* their lines */
 	size_t			 pending;	/* records in the batch */
 	struct timespec		 since;		/* the batch's first */
+	/*
+	 * The ticker is the writer: it commits a batch (frontier_seal()
+	 * under the lock, frontier_commit_sealed() outside it, while
+	 * records go on coming), then writes its lines, under the lock
+	 * again. At most BATCH_RECORDS records are in the batch and the
+	 * one being committed together: a record waits for room (room).
+	 */
+	struct textbuf		 sealed;	/* the lines being committed */
+	size_t			 nsealed;	/* their records */
+	pthread_cond_t		 room;
 	pthread_t		 ticker;
 	pthread_cond_t		 tick;
 	bool			 ticking;	/* the ticker runs */
@@ -128,6 +139,7 @@ sink_new(const struct options *opt, FILE *out, bool to_stdout, FILE *log)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->tick, &ca);
 	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&s->room, NULL);
 	s->stats = stats_new();
 	s->defer = opt->quiet && opt->fail_threshold > 0;
 	if (!opt->quiet && !opt->dry_run)
@@ -144,7 +156,9 @@ sink_free(struct sink *s)
 	stats_free(s->stats);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->tick);
+	pthread_cond_destroy(&s->room);
 	free(s->held.data);
+	free(s->sealed.data);
 	free(s->line.data);
 	free(s->deferred.data);
 	free(s);
@@ -275,25 +289,52 @@ test_kill(struct sink *s, bool write)
 		raise(SIGKILL);
 }
 
-/* Commit the batch, then let its records out. The lock is held. */
+/*
+ * Commit the batch, then let its records out. The lock is held on entry
+ * and on return; the ticker (outside) lets it go for the commit, while
+ * records go on coming into the next batch.
+ */
 static void
-batch_commit(struct sink *s)
+batch_commit(struct sink *s, bool outside)
 {
+	struct textbuf t = s->sealed;
+
 	if (s->pending == 0)
 		return;
-	frontier_commit(s->state);
+	s->sealed = s->held;
+	s->held = t;
+	s->nsealed = s->pending;
+	s->pending = 0;
+	frontier_seal(s->state);
+	if (outside)
+		pthread_mutex_unlock(&s->lock);
+	frontier_commit_sealed(s->state);
+	if (outside)
+		pthread_mutex_lock(&s->lock);
 	test_kill(s, false);
-	if (s->held.len > 0) {
+	if (s->sealed.len > 0) {
 		write_header(s);
-		write_out(s, s->held.data, s->held.len);
+		write_out(s, s->sealed.data, s->sealed.len);
 	}
 	test_kill(s, true);
 	/* Out; or not, and then the next attempt writes them. */
 	if (s->write == WRITE_OK)
 		frontier_flushed(s->state);
-	s->held.len = 0;
-	s->pending = 0;
+	s->sealed.len = 0;
+	s->nsealed = 0;
+	pthread_cond_broadcast(&s->room);
 	frontier_checkpoint(s->state);
+}
+
+/*
+ * A batch is due when it is half the room (so that records go on coming
+ * while it is committed) or BATCH_MS old.
+ */
+static bool
+batch_due(const struct sink *s)
+{
+	return s->pending > 0 && (s->pending >= BATCH_RECORDS / 2 ||
+	    ms_since(&s->since) >= BATCH_MS);
 }
 
 /* The ticker: a batch is committed BATCH_MS after it began, at the latest. */
@@ -305,6 +346,10 @@ ticker_main(void *arg)
 
 	pthread_mutex_lock(&s->lock);
 	while (s->ticking) {
+		if (batch_due(s)) {
+			batch_commit(s, true);
+			continue;
+		}
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ts.tv_nsec += BATCH_MS / 2 * 1000000L;
 		if (ts.tv_nsec >= 1000000000L) {
@@ -312,8 +357,6 @@ ticker_main(void *arg)
 			ts.tv_nsec -= 1000000000L;
 		}
 		pthread_cond_timedwait(&s->tick, &s->lock, &ts);
-		if (s->pending > 0 && ms_since(&s->since) >= BATCH_MS)
-			batch_commit(s);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
@@ -383,6 +426,10 @@ void
 sink_emit(struct sink *s, struct result *r)
 {
 	pthread_mutex_lock(&s->lock);
+	while (s->ticking && s->pending + s->nsealed >= BATCH_RECORDS) {
+		pthread_cond_signal(&s->tick);
+		pthread_cond_wait(&s->room, &s->lock);
+	}
 	if (s->state != NULL)
 		frontier_recall(s->state, r);
 	/* Its line's record went out in an earlier attempt of the run. */
@@ -452,9 +499,12 @@ sink_emit(struct sink *s, struct result *r)
 		s->line.data[--s->line.len] = '\0';
 		log_line(s, "%s", s->line.data);
 	}
-	if (s->pending >= BATCH_RECORDS || (s->pending > 0 &&
+	if (s->ticking) {
+		if (s->pending >= BATCH_RECORDS / 2)
+			pthread_cond_signal(&s->tick);
+	} else if (s->pending >= BATCH_RECORDS || (s->pending > 0 &&
 	    ms_since(&s->since) >= BATCH_MS))
-		batch_commit(s);
+		batch_commit(s, false);
 	pthread_mutex_unlock(&s->lock);
 	result_free(r);
 }
@@ -467,13 +517,14 @@ sink_finish(struct sink *s, int jobs, int peak, const struct fetch_counts *c)
 		pthread_mutex_lock(&s->lock);
 		s->ticking = false;
 		pthread_cond_signal(&s->tick);
+		pthread_cond_broadcast(&s->room);
 		pthread_mutex_unlock(&s->lock);
 		pthread_join(s->ticker, NULL);
 	}
 	/* A CSV file always starts with its header, records or none. */
 	pthread_mutex_lock(&s->lock);
 	if (s->state != NULL)
-		batch_commit(s);
+		batch_commit(s, false);
 	if (!s->quiet_out)
 		write_header(s);
 	pthread_mutex_unlock(&s->lock);

@@ -295,6 +295,30 @@ pscrape -f jsonl --state "$T/s.db" --depth 1 "$T/small" >"$T/out" 2>/dev/null
 is "$(wc -l <"$T/out" | tr -d ' '):$(sql "$T/s.db" "SELECT value FROM\
  meta WHERE key = 'run'")" "2:2" "a finished state: run 2 fetches both again"
 
+# A state of schema version 1 (issue 15's first; pages had a third B-tree,
+# index pages_url) is made version 2 as it is opened, and goes on; a
+# version this pscrape does not know is refused, saying what to do.
+"$PY" -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("CREATE INDEX pages_url ON pages(url)")
+db.execute("UPDATE meta SET value = 1 WHERE key = ?", ("schema_version",))
+db.commit()' "$T/s.db"
+pscrape -f jsonl --state "$T/s.db" --depth 1 "$T/small" >"$T/out" 2>/dev/null
+is "$?:$(wc -l <"$T/out" | tr -d ' ')" "0:2" \
+    "schema version 1: opened, run 3 fetches both"
+is "$(sql "$T/s.db" "SELECT value FROM meta WHERE key IN ('run',\
+ 'schema_version') ORDER BY key"):$(sql "$T/s.db" "SELECT count(*) FROM\
+ sqlite_master WHERE name = 'pages_url'")" "3
+2:0" "schema version 1: made version 2, its index pages_url dropped"
+"$PY" -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE meta SET value = 9 WHERE key = ?", ("schema_version",))
+db.commit()' "$T/s.db"
+pscrape -q --state "$T/s.db" --depth 1 "$T/small" 2>"$T/err"
+is "$?:$(cat "$T/err")" "2:pscrape: state file '$T/s.db' has schema version\
+ 9; this pscrape reads version 2: run the pscrape that made it, or give\
+ another FILE" "schema version 9: refused, naming the file and what to do"
+
 # SIGTERM, then the same command resumes: interrupted records are not
 # final, and the union holds one final record per line.
 i=0
