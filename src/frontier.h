@@ -174,9 +174,11 @@ struct source;
 int		 frontier_redis_load(const struct options *, struct source *);
 /*
  * A source_feed (urllist.h) for a process of the shared frontier f with
- * no list: up to max loaded lines, each taken by this process alone.
+ * no list: up to max loaded lines, each taken by this process alone and
+ * held under its lease until claimed.
  */
-size_t		 frontier_redis_lines(void *f, size_t max, char ***entries);
+size_t		 frontier_redis_lines(void *f, size_t max, char ***entries,
+		    bool *later);
 /* A source_unfeed: loaded lines taken and not looked at go back. */
 void		 frontier_redis_unlines(void *f, char **entries, size_t n);
 

@@ -19,7 +19,9 @@
  * lease: a key that expires unless a heartbeat thread renews it. When a
  * lease runs out (the process was killed), the next claim of any process
  * puts its held URLs back in their queues, counting the release, and the
- * record of a fetch done again says so ("releases").
+ * record of a fetch done again says so ("releases"). Loaded lines taken
+ * and not yet claimed are held the same way (reading:PID), and go back to
+ * the queue of loaded lines.
  *
  * A record is written first and then marked done, so that a kill between
  * the two makes a second record (marked) rather than none.
@@ -108,17 +110,75 @@ static const char lua_admit[] =
 /*
  * --load: lines of the lists into the queue of loaded lines, each once
  * (by its FILE:LINE: loading the same lists again adds nothing). ARGV:
- * prefix, then input, entry pairs. Returns how many were new.
+ * prefix, then input, entry pairs (an empty entry: a blank line or a
+ * comment, remembered but not queued: it has no record). Returns how
+ * many were new.
  */
 static const char lua_load[] =
     "local P, n = ARGV[1], 0\n"
     "for i = 2, #ARGV, 2 do\n"
     "  if redis.call('HSETNX', P..'loaded', ARGV[i], 1) == 1 then\n"
-    "    redis.call('RPUSH', P..'input', ARGV[i + 1])\n"
+    "    if ARGV[i + 1] ~= '' then\n"
+    "      redis.call('RPUSH', P..'input', ARGV[i + 1]) end\n"
     "    n = n + 1\n"
     "  end\n"
     "end\n"
     "return n\n";
+
+/*
+ * The loaded lines process q took (reading:q) and did not claim (see
+ * lua_admit, lua_line): q's lease ran out, so they go back to the front
+ * of the queue of loaded lines, in their order. A line in it twice (a
+ * stop gave it back, then the lease ran out) is claimed by one process.
+ */
+#define LUA_UNREAD \
+    "    local rk = P..'reading:'..q\n" \
+    "    local r = redis.call('LRANGE', rk, 0, -1)\n" \
+    "    for i = #r, 1, -1 do\n" \
+    "      if redis.call('HEXISTS', P..'lines',\n" \
+    "        string.match(r[i], '^[^\\t]*')) == 0 then\n" \
+    "        redis.call('LPUSH', P..'input', r[i]) end\n" \
+    "    end\n" \
+    "    redis.call('DEL', rk)\n"
+
+/*
+ * Up to k loaded lines for this process, which holds them in reading:PID
+ * until it claims them, so that a kill loses none: first the lines of
+ * the processes whose lease ran out go back (LUA_UNREAD), and those this
+ * process has claimed since it last asked leave its reading:PID. ARGV:
+ * prefix, pid, k. Returns {0, {entry, ...}}: none, when every line is
+ * taken and claimed; {1}: none now, but another process holds lines it
+ * has not claimed, which come back if its lease runs out (ask again).
+ */
+static const char lua_take[] =
+    "local P, pid, k = ARGV[1], ARGV[2], tonumber(ARGV[3])\n"
+    "local own = P..'reading:'..pid\n"
+    "local procs = redis.call('SMEMBERS', P..'procs')\n"
+    "for _, q in ipairs(procs) do\n"
+    "  if q ~= pid and redis.call('EXISTS', P..'alive:'..q) == 0 then\n"
+    LUA_UNREAD
+    "  end\n"
+    "end\n"
+    "for _, e in ipairs(redis.call('LRANGE', own, 0, -1)) do\n"
+    "  if redis.call('HEXISTS', P..'lines',\n"
+    "    string.match(e, '^[^\\t]*')) == 1 then\n"
+    "    redis.call('LREM', own, 1, e) end\n"
+    "end\n"
+    "local out = redis.call('LPOP', P..'input', k)\n"
+    "if out then\n"
+    "  redis.call('RPUSH', own, unpack(out))\n"
+    "  return {0, out}\n"
+    "end\n"
+    "for _, q in ipairs(procs) do\n"
+    "  if q ~= pid then\n"
+    "    local r = redis.call('LRANGE', P..'reading:'..q, 0, -1)\n"
+    "    for _, e in ipairs(r) do\n"
+    "      if redis.call('HEXISTS', P..'lines',\n"
+    "        string.match(e, '^[^\\t]*')) == 0 then return {1} end\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
+    "return {0, {}}\n";
 
 /*
  * The links of a page, for the next level: each unseen one, while under
@@ -195,6 +255,7 @@ static const char lua_claim[] =
     "      redis.call('INCR', P..'released')\n"
     "    end\n"
     "    redis.call('DEL', P..'held:'..q)\n"
+    LUA_UNREAD
     "    redis.call('SREM', P..'procs', q)\n"
     "    redis.call('SREM', P..'readers', q)\n"
     "  end\n"
@@ -301,7 +362,8 @@ static const char lua_leave[] =
     "  local info = redis.call('HGET', P..'info', u) or '0'\n"
     "  redis.call('LPUSH', P..'queue:'..string.match(info, '^(%d+)'), u)\n"
     "end\n"
-    "redis.call('DEL', P..'held:'..pid, P..'alive:'..pid)\n"
+    "redis.call('DEL', P..'held:'..pid, P..'alive:'..pid,\n"
+    "  P..'reading:'..pid)\n"
     "redis.call('SREM', P..'procs', pid)\n"
     "redis.call('SREM', P..'readers', pid)\n"
     "return 0\n";
@@ -338,6 +400,7 @@ struct frontier_redis {
 	char		 pid[24];	/* this process's id in the crawl */
 	redisContext	*c;
 	pthread_mutex_t	 lock;		/* c, first */
+	bool		 later;		/* lua_take said: ask again */
 	char		*first;		/* what admit_seed's *first points to */
 	char		**done;		/* url, depth, url...: not told yet */
 	size_t		 ndone;		/* strings in done */
@@ -1381,7 +1444,9 @@ load_batch(struct frontier_redis *q, char **v, size_t n)
 	for (i = 0; i < n; i++) {
 		/* Its FILE:LINE, up to the tab, is the key. */
 		argv[2 * i + 1] = xstrndup(v[i], strcspn(v[i], "\t"));
-		argv[2 * i + 2] = v[i];
+		/* A blank line (flag s): remembered, not queued. */
+		argv[2 * i + 2] = v[i][strlen(argv[2 * i + 1]) + 1] == 's' ?
+		    "" : v[i];
 	}
 	r = eval(q, lua_load, (int)(2 * n + 1), argv);
 	if (r == NULL)
@@ -1421,30 +1486,37 @@ frontier_redis_load(const struct options *opt, struct source *src)
 }
 
 size_t
-frontier_redis_lines(void *arg, size_t max, char ***entries)
+frontier_redis_lines(void *arg, size_t max, char ***entries, bool *later)
 {
 	struct frontier_redis *q = arg;
-	char *key = xasprintf("%sinput", q->prefix), num[32];
-	const char *argv[] = { "LPOP", key, num };
+	char num[32];
+	const char *argv[] = { q->prefix, q->pid, num };
+	const redisReply *v;
 	redisReply *r;
 	size_t i, n = 0;
 
 	*entries = NULL;
+	/* Asked again after {1}: not at once, the others are working. */
+	if (q->later) {
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
 	snprintf(num, sizeof num, "%zu", max);
 	pthread_mutex_lock(&q->lock);
-	r = atomic_load(&q->lost) ? NULL :
-	    redisCommandArgv(q->c, 3, argv, NULL);
-	if (r == NULL || r->type == REDIS_REPLY_ERROR)
-		lost(q, q->c, r);
-	else if (r->type == REDIS_REPLY_ARRAY && r->elements > 0) {
-		*entries = xcalloc(r->elements, sizeof **entries);
-		for (i = 0; i < r->elements; i++)
-			if (r->element[i]->type == REDIS_REPLY_STRING)
-				(*entries)[n++] = xstrndup(r->element[i]->str,
-				    r->element[i]->len);
+	r = eval(q, lua_take, 3, argv);
+	q->later = r != NULL && r->type == REDIS_REPLY_ARRAY &&
+	    r->elements == 1 && reply_int(r->element[0]) == 1;
+	if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	    (v = r->element[1])->type == REDIS_REPLY_ARRAY && v->elements > 0) {
+		*entries = xcalloc(v->elements, sizeof **entries);
+		for (i = 0; i < v->elements; i++)
+			if (v->element[i]->type == REDIS_REPLY_STRING)
+				(*entries)[n++] = xstrndup(v->element[i]->str,
+				    v->element[i]->len);
 	}
+	*later = q->later;
 	release(q, r);
-	free(key);
 	return n;
 }
 

@@ -450,7 +450,8 @@ fill_shared(struct sched *s, int n)
 		got++;
 	pthread_mutex_lock(&s->lock);
 	s->reading = false;
-	if (got < (size_t)n)
+	/* A feed of loaded lines may have none now and more later. */
+	if (got < (size_t)n && !source_later(s->src))
 		s->input_done = true;
 	seeds_duplicate(s->frontier, jobs, got, s->sink, taken);
 	for (i = 0; i < got; i++)

@@ -52,6 +52,7 @@ struct source {
 	void		 *feed_arg;
 	char		**fed;		/* "FILE:LINE\tFLAGS\tLINE" */
 	size_t		  nfed, fed_next;
+	bool		  later;	/* the feed said: ask again */
 	char		 *fed_name;
 };
 
@@ -279,6 +280,25 @@ reject(struct source *s, struct sink *sink, const char *line, char *reason)
 }
 
 /*
+ * Whether the line in s->buf (len bytes) is blank or a comment, which
+ * take_line() skips with no record: --load does not queue it.
+ */
+static bool
+blank(const struct source *s, size_t len, bool toolong)
+{
+	const char *line = s->buf, *end = s->buf + len;
+
+	if (s->line == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
+		line += 3;
+	while (line < end && is_c_space(*line))
+		line++;
+	while (end > line && is_c_space(end[-1]))
+		end--;
+	return !toolong && (size_t)(end - line) <= URL_MAX_LINE &&
+	    (end == line || line[0] == '#');
+}
+
+/*
  * The line in s->buf (len bytes, cut when toolong) as a job, or NULL when
  * it is skipped or rejected (its record emitted).
  */
@@ -396,6 +416,12 @@ source_set_feed(struct source *s, source_feed feed, source_unfeed unfeed,
 	s->feed_arg = arg;
 }
 
+bool
+source_later(const struct source *s)
+{
+	return s->later && stop_signal == 0;
+}
+
 /*
  * source_next() from the feed: each entry, as source_line() made it, is
  * the line of its FILE:LINE again, rejected or taken as it would be when
@@ -413,9 +439,11 @@ next_fed(struct source *s, struct sink *sink)
 			return NULL;
 		if (s->fed_next == s->nfed) {
 			fed_free(s);
-			s->nfed = s->feed(s->feed_arg, FEED_BATCH, &s->fed);
+			s->nfed = s->feed(s->feed_arg, FEED_BATCH, &s->fed,
+			    &s->later);
 			if (s->nfed == 0) {
-				sink_input_done(sink, s->seq);
+				if (!s->later)
+					sink_input_done(sink, s->seq);
 				return NULL;
 			}
 		}
@@ -466,8 +494,9 @@ source_line(struct source *s)
 		if (!file_line(s, &len, &toolong, &hasnul, false))
 			continue;
 		s->buf[len] = '\0';	/* a NUL in it ends it: flag n */
-		return xasprintf("%s:%lu\t%s%s\t%s", s->name, s->line,
-		    toolong ? "t" : "", hasnul ? "n" : "", s->buf);
+		return xasprintf("%s:%lu\t%s%s%s\t%s", s->name, s->line,
+		    blank(s, len, toolong) ? "s" : "", toolong ? "t" : "",
+		    hasnul ? "n" : "", s->buf);
 	}
 }
 

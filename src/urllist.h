@@ -82,17 +82,21 @@ void		 source_close(struct source *);
  * --frontier with no list: the lines come from feed (up to max entries
  * of source_line() a call, malloc'd, in *entries; 0 at the end), not
  * from files; those taken and not looked at when the source is closed
- * (after a stop) are given back to unfeed.
+ * (after a stop) are given back to unfeed. 0 with *later: none now, ask
+ * again (source_next() returns NULL, and source_later() says so).
  */
-typedef size_t	(*source_feed)(void *arg, size_t max, char ***entries);
+typedef size_t	(*source_feed)(void *arg, size_t max, char ***entries,
+		    bool *later);
 typedef void	(*source_unfeed)(void *arg, char **entries, size_t n);
 void		 source_set_feed(struct source *, source_feed, source_unfeed,
 		    void *arg);
+/* source_next() returned NULL for now, not at the end: see source_feed. */
+bool		 source_later(const struct source *);
 /*
  * --load: the next line of the lists as it was read (cut, or up to a
- * NUL), malloc'd, as "FILE:LINE<TAB>FLAGS<TAB>LINE" (FLAGS: 't' it was
- * too long, 'n' it held a NUL), for another process's source_next() to
- * take; NULL at the end.
+ * NUL), malloc'd, as "FILE:LINE<TAB>FLAGS<TAB>LINE" (FLAGS: 's' it is
+ * blank or a comment, 't' it was too long, 'n' it held a NUL), for
+ * another process's source_next() to take; NULL at the end.
  */
 char		*source_line(struct source *);
 

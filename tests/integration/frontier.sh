@@ -455,6 +455,47 @@ pscrape --no-config -f jsonl --per-host 0 --no-robots --frontier "$LD2" \
 is "$(field "$T/ld2.a" "$T/ld2.b" input | LC_ALL=C sort)" \
     "$(LC_ALL=C sort "$T/ld.want")" \
     "load: after a stop, one record for each line over the two"
+# A process with no list SIGKILLed: the loaded lines it took and had not
+# claimed (in reading:PID) go back when its lease runs out, with its held
+# URLs. A line in 10 is no URL, so a batch of 16 jobs spans two takes and
+# the killed process holds lines it has not looked at. Over the killed
+# process and 2 others: a record for every line; a line with two records
+# has one marked releases (its URL fetched again after the lease).
+LD3=$(fr load3)
+i=0
+while [ $i -lt 200 ]; do
+	if [ $((i % 10)) -eq 5 ]; then echo "not a url $i"
+	else echo "$BASE/delay/$((100 + i))"; fi
+	i=$((i + 1))
+done >"$T/list.k"
+pscrape --no-config --frontier "$LD3" --load "$T/list.k" 2>/dev/null
+${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" --no-config -f jsonl -j 2 --per-host 0 \
+    --no-robots --lease 2 --frontier "$LD3" >"$T/ld3.a" 2>/dev/null &
+_pid=$!
+until [ "$(wc -l <"$T/ld3.a")" -ge 20 ] || ! kill -0 $_pid 2>/dev/null; do
+	sleep 0.01
+done
+kill -9 $_pid
+{ wait $_pid; } 2>/dev/null
+is "$?" 137 "load: a process with no list SIGKILLed: exit 137"
+for k in b c; do
+	pscrape --no-config -f jsonl -j 2 --per-host 0 --no-robots --lease 2 \
+	    --frontier "$LD3" >"$T/ld3.$k" 2>/dev/null &
+	eval "_p$k=\$!"
+done
+wait $_pb
+wait $_pc
+cat "$T/ld3.a" "$T/ld3.b" "$T/ld3.c" >"$T/ld3.all"
+seq 200 | sed "s|^|$T/list.k:|" | LC_ALL=C sort >"$T/ld3.want"
+is "$(field "$T/ld3.all" input | LC_ALL=C sort -u)" "$(cat "$T/ld3.want")" \
+    "load: after a SIGKILL, a record for every loaded line over the three"
+field "$T/ld3.all" input | LC_ALL=C sort | uniq -d >"$T/ld3.twice"
+grep '"releases":' "$T/ld3.all" | field /dev/stdin input | LC_ALL=C sort -u \
+    >"$T/ld3.rel"
+is "$(LC_ALL=C comm -23 "$T/ld3.twice" "$T/ld3.rel")" "" \
+    "load: a line with two records has one marked releases"
+is "$(redis-cli -s "$SOCK" llen 'pscrape:{load3}:input'):$(redis-cli -s "$SOCK" keys 'pscrape:{load3}:reading:*')" \
+    "0:" "load: no loaded line left queued or held"
 pscrape --no-config --frontier "$LD" --shard 1/2 >/dev/null 2>"$T/err"
 is "$? $(cat "$T/err")" "2 pscrape: --frontier with no list takes the loaded lines: no --shard" \
     "load: no --shard with the loaded lines: exit 2"
