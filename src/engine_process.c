@@ -471,6 +471,10 @@ worker_result(struct pengine *pe, struct worker *w,
 	if (pe->stopping && stop_signal < 0 && r->error != NULL &&
 	    strcmp(r->error, "interrupted by SIGTERM") == 0)
 		result_fail(r, "interrupted by %s", stop_reason());
+	else if (pe->stopping && stop_signal < 0 && r->error != NULL &&
+	    strcmp(r->error, "not started: interrupted by SIGTERM") == 0)
+		result_fail(r, "not started: interrupted by %s",
+		    stop_reason());
 	sched_done(pe->run->sched, r);
 	return 0;
 }

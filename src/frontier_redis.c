@@ -1396,16 +1396,20 @@ check_loaded(struct frontier_redis *q)
 {
 	redisReply *r;
 
+	long long loaded;
+
 	r = redisCommand(q->c, "EXISTS %sloaded", q->prefix);
 	if (r == NULL || r->type != REDIS_REPLY_INTEGER)
 		fatal(EXIT_FRONTIER, "--frontier %s: %s", q->where,
 		    r != NULL && r->type == REDIS_REPLY_ERROR ? r->str :
 		    q->c->errstr);
-	if (r->integer == 0)
+	loaded = r->integer;
+	/* Freed before the exit: a leak checker reports it otherwise. */
+	freeReplyObject(r);
+	if (loaded == 0)
 		fatal(EXIT_USAGE, "--frontier %s: no list given, and none"
 		    " loaded (pscrape --frontier %s --load FILE...)",
 		    q->where, q->where);
-	freeReplyObject(r);
 }
 
 struct frontier *

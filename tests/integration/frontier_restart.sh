@@ -145,7 +145,9 @@ ${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" --no-config -e process -f jsonl \
     --no-robots --frontier "$(fr proc)" "$T/plist" >"$T/p.out" \
     2>"$T/p.err" &
 P1=$!
-until_is 1 redis-cli -s "$SOCK" zcard "pscrape:{proc}:slots:$BASE"
+# The worker's transfer under way: the server has the request (a job a
+# worker holds but has not started is "not started: ...").
+until_is 1 sh -c "grep -c ' GET /delay/60000\$' '$HTTPD_LOG'"
 stop_redis
 wait $P1
 is "$?:$(field "$T/p.out" error)" \
