@@ -33,6 +33,9 @@ enum admit {
 				   or (shared) another process has the line */
 	ADMIT_FULL,		/* shared: --max-pages is reached */
 };
+/* The error of an ADMIT_FULL line's record. */
+#define FRONTIER_FULL_ERROR \
+	"not fetched: --max-pages reached over the --frontier"
 
 /* What a shared frontier's claim() found. */
 enum claim {
@@ -54,6 +57,13 @@ struct frontier_item {
 	uint64_t	 rank;
 	bool		 held;
 	unsigned	 releases;	/* shared: leases that ran out on it */
+	/*
+	 * Shared: not a URL but the record of a list line (a duplicate,
+	 * one over --max-pages, one that is no URL) that a process whose
+	 * lease ran out claimed and may not have written: write it as it
+	 * is (the caller takes it; frontier_items_free() frees it if not).
+	 */
+	struct result	*record;
 };
 
 /* A host's robots.txt as fetched: what the scheduler makes of it. */
@@ -129,7 +139,8 @@ struct frontier_ops {
 			    struct robots_copy *);
 	/* Many lines at once; NULL: admit_seed() for each. */
 	void		(*admit_seeds)(struct frontier *, size_t n,
-			    const char **urls, const char **inputs,
+			    const char **urls, const char **givens,
+			    const char **inputs,
 			    enum admit *, char **firsts);
 	/* A durable frontier's only; NULL for the others. */
 	size_t		(*replay)(struct frontier *, struct result ***);
@@ -192,10 +203,13 @@ enum admit	 frontier_admit_seed(struct frontier *, const char *url,
 /*
  * n list lines at once, in order, each as frontier_admit_seed() would
  * (firsts[i]: the first origin of an ADMIT_SEEN, malloc'd, else NULL):
- * one step of a shared frontier, one round trip for many lines.
+ * one step of a shared frontier, one round trip for many lines. givens[i]
+ * is urls[i] as the line gave it (masked), for the record a shared
+ * frontier keeps until it is written.
  */
 void		 frontier_admit_seeds(struct frontier *, size_t n,
-		    const char **urls, const char **inputs, enum admit *,
+		    const char **urls, const char **givens,
+		    const char **inputs, enum admit *,
 		    char **firsts);
 /*
  * The links of the page of seq rank, found by referrer, for the next

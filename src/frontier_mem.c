@@ -151,13 +151,13 @@ frontier_admit_seed(struct frontier *f, const char *url, const char *input,
 
 void
 frontier_admit_seeds(struct frontier *f, size_t n, const char **urls,
-    const char **inputs, enum admit *a, char **firsts)
+    const char **givens, const char **inputs, enum admit *a, char **firsts)
 {
 	const char *first;
 	size_t i;
 
 	if (f->ops->admit_seeds != NULL) {
-		f->ops->admit_seeds(f, n, urls, inputs, a, firsts);
+		f->ops->admit_seeds(f, n, urls, givens, inputs, a, firsts);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -237,6 +237,7 @@ frontier_items_free(struct frontier_item *items, size_t n)
 		free(items[i].url);
 		free(items[i].input);
 		free(items[i].referrer);
+		result_free(items[i].record);
 	}
 	free(items);
 }

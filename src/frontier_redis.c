@@ -41,6 +41,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,18 +73,33 @@
 #define SHAS		16	/* scripts sent by EVALSHA; the rest by EVAL */
 
 /*
+ * A line's record that a process owes (claimed, no URL held): in
+ * owed:PID, by its FILE:LINE, as KIND LEN:URL REST, where KIND is d (a
+ * duplicate: REST is the first's FILE:LINE), f (over --max-pages) or e
+ * (no URL: REST is the error), URL the line's (as given) and LEN its
+ * length. Written, it leaves owed:PID (flush_done); if the process's
+ * lease runs out first, the process that releases its URLs takes it and
+ * writes the record (lua_claim).
+ */
+#define LUA_OWE(kind, url, rest) \
+    "redis.call('HSET', P..'owed:'..pid, input, " kind "..string.len(" \
+    url ")..':'.." url ".." rest ")\n"
+
+/*
  * List lines, in order: each is claimed (or skipped: another process has
  * it), then its URL admitted at depth 0 unless seen or over --max-pages.
- * ARGV: prefix, pid, max_pages, then input, url pairs. Returns a code and
- * a string for each line: 0 new, 1 seen (the string: the first), 2
- * another process's line, 3 over --max-pages.
+ * ARGV: prefix, pid, max_pages, then input, url, given triples. Returns
+ * a code and a string for each line: 0 new, 1 seen (the string: the
+ * first), 2 another process's line, 3 over --max-pages. The record of a
+ * 1 or a 3 is owed (LUA_OWE).
  */
 static const char lua_admit[] =
     "local P, pid = ARGV[1], ARGV[2]\n"
     "local max, out, new = tonumber(ARGV[3]), {}, 0\n"
     "local pages = tonumber(redis.call('GET', P..'pages') or '0')\n"
-    "for i = 4, #ARGV, 2 do\n"
+    "for i = 4, #ARGV, 3 do\n"
     "  local input, url, code, first = ARGV[i], ARGV[i + 1], 0, ''\n"
+    "  local given = ARGV[i + 2]\n"
     "  if redis.call('HSETNX', P..'lines', input, pid) == 0 then\n"
     "    code = 2\n"
     "  else\n"
@@ -96,6 +112,8 @@ static const char lua_admit[] =
     "      redis.call('SADD', P..'held:'..pid, url)\n"
     "      pages, new = pages + 1, new + 1\n"
     "    end\n"
+    "    if code == 1 then " LUA_OWE("'d'", "given", "first")
+    "    elseif code == 3 then " LUA_OWE("'f'", "given", "''") "    end\n"
     "  end\n"
     "  out[#out + 1] = code\n"
     "  out[#out + 1] = first\n"
@@ -228,25 +246,45 @@ static const char lua_complete[] =
 
 /*
  * A line that is no URL (its record is made by the list reader): only
- * the process that claims the line writes it. ARGV: prefix, pid, input.
+ * the process that claims the line writes it, and owes it until then
+ * (LUA_OWE). ARGV: prefix, pid, input, the line, the error. Returns 1
+ * when it is this process's.
  */
 static const char lua_line[] =
-    "return redis.call('HSETNX', ARGV[1]..'lines', ARGV[3], ARGV[2])\n";
+    "local P, pid, input = ARGV[1], ARGV[2], ARGV[3]\n"
+    "if redis.call('HSETNX', P..'lines', input, pid) == 0 then\n"
+    "  return 0 end\n"
+    LUA_OWE("'e'", "ARGV[4]", "ARGV[5]")
+    "return 1\n";
 
 /*
  * Work for this process, which has read its lists: first the held URLs
- * of every process whose lease ran out go back to their queues; then up
- * to k URLs of the current level. When the level's queue is empty and no
- * URL of it is held anywhere (and, at level 0, every process has read
- * its lists), the next level starts. ARGV: prefix, pid, k. Returns
- * {0, level, {url, info, releases, ...}}, {1, level} (wait: the level
- * is being finished elsewhere) or {2, level} (the crawl is done).
+ * of every process whose lease ran out go back to their queues, and the
+ * records it owed (LUA_OWE) become this process's to write; then up to k
+ * URLs of the current level. When the level's queue is empty and no URL
+ * of it is held anywhere (and, at level 0, every process has read its
+ * lists), the next level starts; the crawl is done when no URL is left
+ * and no other process owes a record. ARGV: prefix, pid, k. Returns
+ * {0, level, {url, info, releases, ...}, owed}, {1, level, {}, owed}
+ * (wait: the level is being finished elsewhere) or {2, level, {}, owed}
+ * (the crawl is done), where owed is {FILE:LINE, record, releases, ...},
+ * the records taken over.
  */
 static const char lua_claim[] =
     "local P, pid, k = ARGV[1], ARGV[2], tonumber(ARGV[3])\n"
+    "local owed = {}\n"
     "redis.call('SREM', P..'readers', pid)\n"
     "for _, q in ipairs(redis.call('SMEMBERS', P..'procs')) do\n"
     "  if redis.call('EXISTS', P..'alive:'..q) == 0 then\n"
+    "    local ow = redis.call('HGETALL', P..'owed:'..q)\n"
+    "    for i = 1, #ow, 2 do\n"
+    "      redis.call('HSET', P..'owed:'..pid, ow[i], ow[i + 1])\n"
+    "      owed[#owed + 1] = ow[i]\n"
+    "      owed[#owed + 1] = ow[i + 1]\n"
+    "      owed[#owed + 1] = redis.call('HINCRBY', P..'releases', ow[i], 1)\n"
+    "      redis.call('INCR', P..'released')\n"
+    "    end\n"
+    "    redis.call('DEL', P..'owed:'..q)\n"
     "    for _, u in ipairs(redis.call('SMEMBERS', P..'held:'..q)) do\n"
     "      local info = redis.call('HGET', P..'info', u) or '0'\n"
     "      local d = string.match(info, '^(%d+)')\n"
@@ -271,12 +309,18 @@ static const char lua_claim[] =
     "    out[#out + 1] = redis.call('HGET', P..'info', u) or '0\\t\\t'\n"
     "    out[#out + 1] = redis.call('HGET', P..'releases', u) or '0'\n"
     "  end\n"
-    "  if #out > 0 then return {0, L, out} end\n"
+    "  if #out > 0 then return {0, L, out, owed} end\n"
     "  if tonumber(redis.call('GET', P..'work:'..L) or '0') > 0 or\n"
     "    (L == 0 and redis.call('SCARD', P..'readers') > 0) then\n"
-    "    return {1, L} end\n"
+    "    return {1, L, {}, owed} end\n"
     "  if tonumber(redis.call('GET', P..'work:'..(L + 1)) or '0') == 0\n"
-    "    then return {2, L} end\n"
+    "    then\n"
+    "    for _, q in ipairs(redis.call('SMEMBERS', P..'procs')) do\n"
+    "      if q ~= pid and redis.call('EXISTS', P..'owed:'..q) == 1\n"
+    "        then return {1, L, {}, owed} end\n"
+    "    end\n"
+    "    return {2, L, {}, owed}\n"
+    "  end\n"
     "  L = L + 1\n"
     "  redis.call('SET', P..'level', L)\n"
     "end\n";
@@ -353,7 +397,8 @@ static const char lua_host_slow[] =
 
 /*
  * A process leaves: what it still holds goes back (not a release: it
- * was never fetched), and it is no longer a process of the crawl.
+ * was never fetched), and it is no longer a process of the crawl (the
+ * records it owed are written: flush_done() told them first).
  * ARGV: prefix, pid.
  */
 static const char lua_leave[] =
@@ -363,7 +408,7 @@ static const char lua_leave[] =
     "  redis.call('LPUSH', P..'queue:'..string.match(info, '^(%d+)'), u)\n"
     "end\n"
     "redis.call('DEL', P..'held:'..pid, P..'alive:'..pid,\n"
-    "  P..'reading:'..pid)\n"
+    "  P..'reading:'..pid, P..'owed:'..pid)\n"
     "redis.call('SREM', P..'procs', pid)\n"
     "redis.call('SREM', P..'readers', pid)\n"
     "return 0\n";
@@ -404,6 +449,12 @@ struct frontier_redis {
 	char		*first;		/* what admit_seed's *first points to */
 	char		**done;		/* url, depth, url...: not told yet */
 	size_t		 ndone;		/* strings in done */
+	/* Records of lines this process owes (LUA_OWE): their FILE:LINE. */
+	char		**owing;	/* not written yet */
+	size_t		 nowing;
+	char		**paid;		/* written, owed:PID not told yet */
+	size_t		 npaid;
+	unsigned	 kill_owed;	/* PSCRAPE_TEST_KILL=owed:N, or 0 */
 	double		 done_since;	/* when the first was put there */
 	uint64_t	 tally[NTALLY];	/* records' counts: not told yet */
 	bool		 tallied;	/* some of them are not 0 */
@@ -765,6 +816,35 @@ tally(struct frontier_redis *q, const struct result *r)
 	q->tallied = true;
 }
 
+/*
+ * The owed records written since the last time, out of owed:PID: sent
+ * (1), or not (0: none, or Redis is lost). The lock is held.
+ */
+static int
+paid_append(struct frontier_redis *q)
+{
+	const char **argv;
+	size_t i;
+	int n = 0;
+
+	if (q->npaid == 0)
+		return 0;
+	argv = xcalloc(q->npaid + 2, sizeof *argv);
+	argv[0] = "HDEL";
+	argv[1] = xasprintf("%sowed:%s", q->prefix, q->pid);
+	for (i = 0; i < q->npaid; i++)
+		argv[i + 2] = q->paid[i];
+	if (!atomic_load(&q->lost) && redisAppendCommandArgv(q->c,
+	    (int)q->npaid + 2, argv, NULL) == REDIS_OK)
+		n = 1;
+	free((char *)argv[1]);
+	free(argv);
+	for (i = 0; i < q->npaid; i++)
+		free(q->paid[i]);
+	q->npaid = 0;
+	return n;
+}
+
 /* Tell Redis of the URLs done. The lock is held. */
 static void
 flush_done(struct frontier_redis *q)
@@ -773,10 +853,11 @@ flush_done(struct frontier_redis *q)
 	size_t i;
 	int n;
 
-	if (q->ndone == 0 && !q->tallied)
+	if (q->ndone == 0 && q->npaid == 0 && !q->tallied)
 		return;
 	/* The counts ride along: one round trip for both. */
 	n = tally_append(q);
+	n += paid_append(q);
 	argv = xcalloc(q->ndone + 3, sizeof *argv);
 	argv[0] = q->prefix;
 	argv[1] = q->pid;
@@ -796,17 +877,59 @@ flush_done(struct frontier_redis *q)
 static void
 maybe_flush(struct frontier_redis *q)
 {
-	if (q->ndone >= 2 * DONE_BATCH || (q->ndone > 0 &&
+	size_t n = q->ndone + 2 * q->npaid;
+
+	if (n >= 2 * DONE_BATCH || (n > 0 &&
 	    clock_now_s() - q->done_since >= DONE_AGE_S))
 		flush_done(q);
 }
 
+/*
+ * The record of the line input is owed here (LUA_OWE) until it is
+ * written. PSCRAPE_TEST_KILL=owed:N, for tests/integration/frontier.sh:
+ * the Nth such claim kills the process before the record goes out. The
+ * lock is held.
+ */
+static void
+owe(struct frontier_redis *q, const char *input)
+{
+	q->owing = xrealloc(q->owing, (q->nowing + 1) * sizeof *q->owing);
+	q->owing[q->nowing++] = xstrdup(input);
+	if (q->kill_owed > 0 && --q->kill_owed == 0)
+		raise(SIGKILL);
+}
+
+/*
+ * Whether the record r is one this process owes: then it is written, and
+ * owed:PID is told so with the next batch. The lock is held.
+ */
+static bool
+pay(struct frontier_redis *q, const struct result *r)
+{
+	size_t i;
+
+	if (r->input == NULL)
+		return false;
+	for (i = 0; i < q->nowing; i++)
+		if (strcmp(q->owing[i], r->input) == 0)
+			break;
+	if (i == q->nowing)
+		return false;
+	if (q->ndone == 0 && q->npaid == 0)
+		q->done_since = clock_now_s();
+	q->paid = xrealloc(q->paid, (q->npaid + 1) * sizeof *q->paid);
+	q->paid[q->npaid++] = q->owing[i];
+	q->owing[i] = q->owing[--q->nowing];
+	maybe_flush(q);
+	return true;
+}
+
 static void
 redis_admit_seeds(struct frontier *f, size_t n, const char **urls,
-    const char **inputs, enum admit *a, char **firsts)
+    const char **givens, const char **inputs, enum admit *a, char **firsts)
 {
 	struct frontier_redis *q = (struct frontier_redis *)f;
-	const char **argv = xcalloc(2 * n + 3, sizeof *argv);
+	const char **argv = xcalloc(3 * n + 3, sizeof *argv);
 	const redisReply *e;
 	char max[32];
 	redisReply *r;
@@ -817,14 +940,15 @@ redis_admit_seeds(struct frontier *f, size_t n, const char **urls,
 	argv[1] = q->pid;
 	argv[2] = max;
 	for (i = 0; i < n; i++) {
-		argv[2 * i + 3] = inputs[i];
-		argv[2 * i + 4] = urls[i];
+		argv[3 * i + 3] = inputs[i];
+		argv[3 * i + 4] = urls[i];
+		argv[3 * i + 5] = givens[i];
 		a[i] = ADMIT_DONE;	/* Redis lost: the run stops */
 		firsts[i] = NULL;
 	}
 	pthread_mutex_lock(&q->lock);
 	maybe_flush(q);
-	r = eval(q, lua_admit, (int)(2 * n + 3), argv);
+	r = eval(q, lua_admit, (int)(3 * n + 3), argv);
 	for (i = 0; r != NULL && r->type == REDIS_REPLY_ARRAY &&
 	    r->elements == 2 * n && i < n; i++) {
 		e = r->element[2 * i + 1];
@@ -837,9 +961,11 @@ redis_admit_seeds(struct frontier *f, size_t n, const char **urls,
 				break;
 			firsts[i] = xstrndup(e->str, e->len);
 			a[i] = ADMIT_SEEN;
+			owe(q, inputs[i]);
 			break;
 		case 3:
 			a[i] = ADMIT_FULL;
+			owe(q, inputs[i]);
 			break;
 		}
 	}
@@ -855,7 +981,7 @@ redis_admit_seed(struct frontier *f, const char *url, const char *input,
 	enum admit a;
 
 	free(q->first);
-	redis_admit_seeds(f, 1, &url, &input, &a, &q->first);
+	redis_admit_seeds(f, 1, &url, &url, &input, &a, &q->first);
 	*first = q->first;
 	return a;
 }
@@ -1007,7 +1133,8 @@ static bool
 redis_complete(struct frontier *f, const struct result *r)
 {
 	struct frontier_redis *q = (struct frontier_redis *)f;
-	const char *argv[] = { q->prefix, q->pid, r->input };
+	const char *argv[] = { q->prefix, q->pid, r->input,
+	    r->url != NULL ? r->url : "", r->error != NULL ? r->error : "" };
 	redisReply *rep;
 	bool mine;
 
@@ -1015,8 +1142,10 @@ redis_complete(struct frontier *f, const struct result *r)
 		if (r->input == NULL)
 			return true;
 		pthread_mutex_lock(&q->lock);
-		rep = eval(q, lua_line, 3, argv);
+		rep = eval(q, lua_line, 5, argv);
 		mine = rep == NULL || reply_int(rep) == 1;
+		if (rep != NULL && reply_int(rep) == 1)
+			owe(q, r->input);
 		release(q, rep);
 		return mine;
 	}
@@ -1034,12 +1163,12 @@ redis_written(struct frontier *f, const struct result *r)
 
 	pthread_mutex_lock(&q->lock);
 	tally(q, r);
-	if (r->job == NULL || r->job->kind != JOB_PAGE ||
+	if (pay(q, r) || r->job == NULL || r->job->kind != JOB_PAGE ||
 	    r->duplicate_of != NULL || result_interrupted(r)) {
 		pthread_mutex_unlock(&q->lock);
 		return;
 	}
-	if (q->ndone == 0)
+	if (q->ndone == 0 && q->npaid == 0)
 		q->done_since = clock_now_s();
 	q->done = xrealloc(q->done, (q->ndone + 2) * sizeof *q->done);
 	q->done[q->ndone++] = xstrdup(r->job->url);
@@ -1145,6 +1274,82 @@ take_items(const redisReply *v, struct frontier_item **items)
 	return n;
 }
 
+/*
+ * The record of an owed line taken over (LUA_OWE's KIND LEN:URL REST),
+ * as the process that owed it would have written it, marked with the
+ * releases; NULL if it is not one.
+ */
+static struct result *
+owed_record(const char *input, const char *s, size_t len, long long releases)
+{
+	const char *end = s + len, *url;
+	struct result *r;
+	struct job *job;
+	char *colon;
+	size_t ulen;
+
+	if (len < 3 || strchr("dfe", s[0]) == NULL)
+		return NULL;
+	errno = 0;
+	ulen = strtoul(s + 1, &colon, 10);
+	if (errno != 0 || colon == s + 1 || colon >= end || *colon != ':' ||
+	    ulen > (size_t)(end - colon - 1))
+		return NULL;
+	url = colon + 1;
+	job = job_new(xstrndup(url, ulen), xstrndup(url, ulen), xstrdup(input),
+	    0);
+	job->releases = releases > 0 ? (unsigned)releases : 1;
+	r = result_from_job(job);
+	r->attempts = 0;
+	switch (s[0]) {
+	case 'd':
+		r->ok = true;
+		r->duplicate_of = xstrndup(url + ulen,
+		    (size_t)(end - url) - ulen);
+		break;
+	case 'f':
+		result_fail(r, "%s", FRONTIER_FULL_ERROR);
+		break;
+	default:
+		r->error = xstrndup(url + ulen, (size_t)(end - url) - ulen);
+		break;
+	}
+	return r;
+}
+
+/*
+ * The owed records claim took over ({FILE:LINE, record, releases, ...}),
+ * added to *items (n of them) and owed here. The lock is held.
+ */
+static void
+take_owed(struct frontier_redis *q, const redisReply *v,
+    struct frontier_item **items, size_t *n)
+{
+	const redisReply *in, *rec;
+	struct result *r;
+	size_t i;
+
+	if (v->type != REDIS_REPLY_ARRAY || v->elements < 3)
+		return;
+	*items = xrealloc(*items, (*n + v->elements / 3) * sizeof **items);
+	for (i = 0; i + 2 < v->elements; i += 3) {
+		in = v->element[i];
+		rec = v->element[i + 1];
+		if (in->type != REDIS_REPLY_STRING ||
+		    rec->type != REDIS_REPLY_STRING)
+			continue;
+		r = owed_record(in->str, rec->str, rec->len,
+		    reply_int(v->element[i + 2]));
+		if (r == NULL)
+			continue;
+		memset(&(*items)[*n], 0, sizeof **items);
+		(*items)[(*n)++].record = r;
+		q->owing = xrealloc(q->owing,
+		    (q->nowing + 1) * sizeof *q->owing);
+		q->owing[q->nowing++] = xstrdup(in->str);
+	}
+}
+
 static enum claim
 redis_claim(struct frontier *f, size_t k, struct frontier_item **items,
     size_t *n)
@@ -1174,6 +1379,8 @@ redis_claim(struct frontier *f, size_t k, struct frontier_item **items,
 			c = CLAIM_WAIT;
 			break;
 		}
+		if (r->elements >= 4)
+			take_owed(q, r->element[3], items, n);
 	}
 	release(q, r);
 	return c;
@@ -1183,10 +1390,18 @@ redis_claim(struct frontier *f, size_t k, struct frontier_item **items,
 static void
 redis_free(struct frontier_redis *q)
 {
+	size_t i;
+
 	redisFree(q->c);
 	pthread_mutex_destroy(&q->lock);
 	pthread_mutex_destroy(&q->beat_lock);
 	pthread_cond_destroy(&q->beat_cond);
+	for (i = 0; i < q->nowing; i++)
+		free(q->owing[i]);
+	free(q->owing);
+	for (i = 0; i < q->npaid; i++)
+		free(q->paid[i]);
+	free(q->paid);
 	free(q->first);
 	free(q->where);
 	free(q->host);
@@ -1416,6 +1631,7 @@ struct frontier *
 frontier_redis_open(const struct options *opt)
 {
 	struct frontier_redis *q = redis_new(opt);
+	const char *k;
 
 	/* Each loaded line goes to one process: a shard would drop some. */
 	if (opt->nfiles == 0 && opt->shard_n > 0)
@@ -1423,6 +1639,9 @@ frontier_redis_open(const struct options *opt)
 		    " lines: no --shard");
 	if (opt->nfiles == 0)
 		check_loaded(q);
+	if ((k = getenv("PSCRAPE_TEST_KILL")) != NULL &&
+	    strncmp(k, "owed:", 5) == 0)
+		q->kill_owed = (unsigned)strtoul(k + 5, NULL, 10);
 	join(q);
 	announce(q);
 	if (pthread_create(&q->beat, NULL, beat_main, q) != 0)

@@ -604,6 +604,12 @@ claim_shared(struct sched *s, double now)
 
 	s->claimed = frontier_claim(s->frontier, s->claim_max, &items, &n);
 	for (i = 0; i < n; i++) {
+		/* A line's record another process owed: written here. */
+		if (items[i].record != NULL) {
+			sink_emit(s->sink, items[i].record);
+			items[i].record = NULL;
+			continue;
+		}
 		job = job_from_item(&items[i]);
 		job->seq = s->crawl_seq++;
 		route(s, job);

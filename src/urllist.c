@@ -545,8 +545,7 @@ seed_answered(enum admit a, const char *first, struct job *job,
 	case ADMIT_FULL:
 		r = result_from_job(job);
 		r->attempts = 0;
-		result_fail(r, "not fetched: --max-pages reached over the"
-		    " --frontier");
+		result_fail(r, "%s", FRONTIER_FULL_ERROR);
 		sink_emit(sink, r);
 		return true;
 	case ADMIT_SEEN:
@@ -574,7 +573,7 @@ void
 seeds_duplicate(struct frontier *f, struct job **jobs, size_t n,
     struct sink *sink, bool *taken)
 {
-	const char **urls, **inputs;
+	const char **urls, **givens, **inputs;
 	enum admit *a;
 	char **firsts;
 	size_t i;
@@ -582,19 +581,22 @@ seeds_duplicate(struct frontier *f, struct job **jobs, size_t n,
 	if (n == 0)	/* the end of the lists: no step */
 		return;
 	urls = xcalloc(n, sizeof *urls);
+	givens = xcalloc(n, sizeof *givens);
 	inputs = xcalloc(n, sizeof *inputs);
 	a = xcalloc(n, sizeof *a);
 	firsts = xcalloc(n, sizeof *firsts);
 	for (i = 0; i < n; i++) {
 		urls[i] = jobs[i]->url;
+		givens[i] = jobs[i]->given;
 		inputs[i] = jobs[i]->input;
 	}
-	frontier_admit_seeds(f, n, urls, inputs, a, firsts);
+	frontier_admit_seeds(f, n, urls, givens, inputs, a, firsts);
 	for (i = 0; i < n; i++) {
 		taken[i] = seed_answered(a[i], firsts[i], jobs[i], sink);
 		free(firsts[i]);
 	}
 	free(urls);
+	free(givens);
 	free(inputs);
 	free(a);
 	free(firsts);

@@ -503,6 +503,50 @@ pscrape --no-config --load "$T/list300" 2>"$T/err"
 is "$? $(cat "$T/err")" "2 pscrape: --load needs --frontier URL" \
     "load: --load without --frontier: exit 2"
 
+# --- a line's record owed by a process that dies --------------------------------
+# A line whose record its process writes itself, with no URL to hold (a
+# duplicate, a line over --max-pages, one that is no URL), is owed in
+# Redis from its claim to its write; PSCRAPE_TEST_KILL=owed:3 kills the
+# process at its third such claim: the bad line 3 is claimed (and
+# written) as the list is read, then lines 1 to 4 are admitted in one
+# step: 1 new, 2 its duplicate, 4 over --max-pages 1, and the process is
+# killed before it writes 2 and 4 (and fetches 1). A second process runs
+# the same command: once the lease runs out it fetches 1 and writes the
+# records of 2 and 4, marked releases; 3, written but perhaps not yet
+# told, may be written again, marked.
+printf '%s\n' "$BASE/delay/1?o=1" "$BASE/delay/1?o=1" "not a url o" \
+    "$BASE/delay/1?o=4" >"$T/list.o"
+OW=$(fr owed)
+PSCRAPE_TEST_KILL=owed:3 ${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" --no-config \
+    -f jsonl --per-host 0 --no-robots --lease 1 --max-pages 1 \
+    --frontier "$OW" "$T/list.o" >"$T/ow.a" 2>/dev/null
+is "$?:$(redis-cli -s "$SOCK" hkeys 'pscrape:{owed}:owed:1' | LC_ALL=C sort | tr '\n' ' ')" \
+    "137:$T/list.o:2 $T/list.o:3 $T/list.o:4 " \
+    "owed: a process killed before it writes the records of lines 2 and 4: their records owed in Redis"
+pscrape --no-config -f jsonl --per-host 0 --no-robots --lease 1 \
+    --max-pages 1 --frontier "$OW" "$T/list.o" >"$T/ow.b" 2>/dev/null
+is "$?" 1 "owed: the same command again: exit 1 (the line over --max-pages)"
+# records FILE...: input, ok, duplicate_of, error, releases of each record.
+records() {
+	cat "$@" | "$PY" -c 'import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    print(r["input"].rsplit(":", 1)[1], r["ok"], r.get("duplicate_of"),
+          r.get("error"), r.get("releases"))' | LC_ALL=C sort
+}
+is "$(records "$T/ow.b" | grep -v '^3 ')" \
+    "1 True None None 1
+2 True $T/list.o:1 None 1
+4 False None not fetched: --max-pages reached over the --frontier 1" \
+    "owed: the second process fetches line 1 and writes the owed records of lines 2 and 4, marked releases"
+is "$(records "$T/ow.a" "$T/ow.b" | cut -d' ' -f1 | LC_ALL=C sort -u | tr '\n' ' ')" \
+    "1 2 3 4 " "owed: a record for every line over the two"
+is "$(records "$T/ow.a"):$(records "$T/ow.b" | grep '^3 ' | grep -cv ' 1$')" \
+    "3 False None $T/list.o:3: not a URL (expected http:// or https://) None:0" \
+    "owed: the line that is no URL written by the first; if again by the second, marked releases"
+is "$(redis-cli -s "$SOCK" keys 'pscrape:{owed}:owed:*')" "" \
+    "owed: nothing left owed"
+
 # --- Redis goes away ----------------------------------------------------------
 : >"$HTTPD_LOG"
 echo "$BASE/delay/60000" >"$T/glist"
