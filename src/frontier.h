@@ -149,8 +149,9 @@ struct frontier_ops {
 			    int per_host, double interval, uint64_t slot);
 	void		(*host_give)(struct frontier *, const char *origin,
 			    uint64_t slot);
-	void		(*host_slow)(struct frontier *, const char *origin,
-			    double interval, double wait);
+	double		(*host_slow)(struct frontier *, const char *origin,
+			    double interval, double wait, bool twice,
+			    double max);
 };
 
 struct frontier {
@@ -344,11 +345,14 @@ double		 frontier_host_take(struct frontier *, const char *origin,
 void		 frontier_host_give(struct frontier *, const char *origin,
 		    uint64_t slot);
 /*
- * A shared frontier: origin answered 429: its starts are at least
- * interval seconds apart from now on, and none is before wait seconds.
+ * A shared frontier: origin answered 429 or asked to wait: its starts
+ * are at least interval seconds apart from now on, and none is before
+ * wait seconds. A 429 (twice) also doubles the interval the host has
+ * over all the processes, up to max seconds, and no start is before it.
+ * Returns the host's interval over all the processes now.
  */
-void		 frontier_host_slow(struct frontier *, const char *origin,
-		    double interval, double wait);
+double		 frontier_host_slow(struct frontier *, const char *origin,
+		    double interval, double wait, bool twice, double max);
 /* Whether records must wait for frontier_commit() before going out. */
 bool		 frontier_durable(const struct frontier *);
 /* Commit, record whether the run finished, let go. NULL is allowed. */

@@ -350,11 +350,11 @@ frontier_host_give(struct frontier *f, const char *origin, uint64_t slot)
 	f->ops->host_give(f, origin, slot);
 }
 
-void
+double
 frontier_host_slow(struct frontier *f, const char *origin, double interval,
-    double wait)
+    double wait, bool twice, double max)
 {
-	f->ops->host_slow(f, origin, interval, wait);
+	return f->ops->host_slow(f, origin, interval, wait, twice, max);
 }
 
 bool

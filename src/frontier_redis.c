@@ -383,17 +383,29 @@ static const char lua_host_take[] =
     "  redis.call('ZADD', sk, now, pid..':'..ARGV[6]) end\n"
     "return 0\n";
 
-/* The host's 429: ARGV: prefix, origin, interval_ms, wait_ms. */
+/*
+ * The host's 429, or Retry-After: its interval at least interval_ms, no
+ * start before wait_ms from now; a 429 (twice 1) doubles the interval it
+ * had over all the processes, up to max_ms, and no start is before that.
+ * ARGV: prefix, origin, interval_ms, wait_ms, max_ms, twice. Returns the
+ * interval, in ms.
+ */
 static const char lua_host_slow[] =
     LUA_NOW
     "local hk = ARGV[1]..'host:'..ARGV[2]\n"
     "local iv, w = tonumber(ARGV[3]), tonumber(ARGV[4])\n"
     "local h = redis.call('HMGET', hk, 'next', 'interval')\n"
-    "if iv > tonumber(h[2] or '0') then\n"
-    "  redis.call('HSET', hk, 'interval', ARGV[3]) end\n"
+    "local cur = tonumber(h[2] or '0')\n"
+    "if ARGV[6] == '1' then\n"
+    "  iv = math.max(iv, math.min(cur * 2, tonumber(ARGV[5])))\n"
+    "  w = math.max(w, iv)\n"
+    "end\n"
+    "if iv > cur then\n"
+    "  cur = iv\n"
+    "  redis.call('HSET', hk, 'interval', string.format('%d', iv)) end\n"
     "if now + w > tonumber(h[1] or '0') then\n"
     "  redis.call('HSET', hk, 'next', string.format('%d', now + w)) end\n"
-    "return 0\n";
+    "return cur\n";
 
 /*
  * A process leaves: what it still holds goes back (not a release: it
@@ -1232,18 +1244,26 @@ redis_host_give(struct frontier *f, const char *origin, uint64_t slot)
 	free(member);
 }
 
-static void
+static double
 redis_host_slow(struct frontier *f, const char *origin, double interval,
-    double wait)
+    double wait, bool twice, double max)
 {
 	struct frontier_redis *q = (struct frontier_redis *)f;
-	char iv[32], w[32];
-	const char *argv[] = { q->prefix, origin, iv, w };
+	char iv[32], w[32], cap[32];
+	const char *argv[] = { q->prefix, origin, iv, w, cap,
+	    twice ? "1" : "0" };
+	redisReply *r;
+	long long v;
 
 	snprintf(iv, sizeof iv, "%.0f", interval * 1000);
 	snprintf(w, sizeof w, "%.0f", wait * 1000);
+	snprintf(cap, sizeof cap, "%.0f", max * 1000);
 	pthread_mutex_lock(&q->lock);
-	release(q, eval(q, lua_host_slow, 4, argv));
+	r = eval(q, lua_host_slow, 6, argv);
+	v = reply_int(r);
+	release(q, r);
+	/* Redis lost: the run stops; what this process had stands. */
+	return v > 0 ? (double)v / 1000 : interval;
 }
 
 /* Items from claim's {url, info, releases, ...}. */

@@ -858,9 +858,14 @@ maybe_retry(struct sched *s, struct result *r, struct host *h, double now)
 			h->interval = SLOWDOWN_MAX;
 		if (h->next_at < now + h->interval)
 			h->next_at = now + h->interval;
-		if (frontier_shared(s->frontier))
-			frontier_host_slow(s->frontier, h->origin,
-			    h->interval, h->next_at - now);
+		/* Doubled over all the processes: each 429 counts. */
+		if (frontier_shared(s->frontier)) {
+			h->interval = frontier_host_slow(s->frontier,
+			    h->origin, h->interval, h->next_at - now, true,
+			    SLOWDOWN_MAX);
+			if (h->next_at < now + h->interval)
+				h->next_at = now + h->interval;
+		}
 	}
 	if (!r->transient || r->attempts > s->opt->retries ||
 	    stop_signal != 0 || r->retry_after > RETRY_AFTER_MAX)
@@ -871,8 +876,9 @@ maybe_retry(struct sched *s, struct result *r, struct host *h, double now)
 	if (r->retry_after > 0 && h->next_at < now + (double)r->retry_after) {
 		h->next_at = now + (double)r->retry_after;
 		if (frontier_shared(s->frontier))
-			frontier_host_slow(s->frontier, h->origin, 0,
-			    (double)r->retry_after);
+			h->interval = frontier_host_slow(s->frontier,
+			    h->origin, h->interval, (double)r->retry_after,
+			    false, SLOWDOWN_MAX);
 	}
 	heap_push(&s->retries, now + delay, s->tie++, r);
 	return true;

@@ -14,7 +14,10 @@
 #    counts; options that differ are refused; SIGTERM gives a process's
 #    URLs back; Redis going away ends every process with exit status 5;
 #  - politeness over them all: --per-host N (the server's most in flight
-#    at the host), --host-rate, Crawl-delay, a 429's Retry-After.
+#    at the host), --host-rate, Crawl-delay, a 429's Retry-After, a 429
+#    doubling the host's interval over them all;
+#  - a line's record owed by a process killed before it wrote it is
+#    written by the process that takes its lease over.
 . "${top_srcdir:-.}/tests/lib/setup.sh"
 . "$top_srcdir/tests/lib/redis.sh"
 
@@ -364,6 +367,20 @@ is "$(sort -u "$T/ra.rc") $(cat "$T/ra".[1-4] | grep -c '"status":200')" \
     "0 13" "a 429 with Retry-After 2: every process exits 0, 13 pages"
 slower "$(gap h2 '/flaky/ra/')" 1600 \
     "a 429 with Retry-After 2: no process starts at the host for 2 s"
+
+# A 429 doubles the host's interval over all the processes, not only in
+# the process that got it: another process's 429 made it 1 s (set here in
+# Redis), so this process's 429 makes it 2 s (its own count alone: 1 s),
+# and its retry waits for that.
+echo "$SITE_h2/flaky/dbl/1/429" >"$T/dbl"
+redis-cli -s "$SOCK" hset "pscrape:{dbl}:host:$SITE_h2" interval 1000 \
+    >/dev/null
+pscrape --no-config -f jsonl --no-robots --retries 1 --frontier "$(fr dbl)" \
+    "$T/dbl" >"$T/dbl.out" 2>/dev/null
+is "$?:$(field "$T/dbl.out" attempts):$(redis-cli -s "$SOCK" hget "pscrape:{dbl}:host:$SITE_h2" interval)" \
+    "0:2:2000" "a 429 doubles the host's interval over all the processes (1 s to 2 s)"
+slower "$(gap h2 '/flaky/dbl/')" 1600 \
+    "... and the retry waits for the doubled interval"
 
 # A killed process's slot is free when its lease runs out: the process
 # that takes its URL over gets the host's one slot (else it would wait on
