@@ -159,6 +159,97 @@ text_safe(struct textbuf *b, const char *s)
 
 #define CSV_STATE ",not_modified,changed,skipped,replayed"
 
+/* What a record cut by a stop says (stop.c's stop_reason()). */
+static const char *const cut_by[] = {
+	"interrupted by SIGINT", "interrupted by SIGTERM",
+	"interrupted by SIGHUP", "interrupted by SIGQUIT",
+	"interrupted by an output error",
+	"interrupted by the loss of the --frontier",
+};
+#define NCUT	(sizeof cut_by / sizeof cut_by[0])
+
+/* Whether s (n bytes) is a stop's error, "not started: " or not. */
+static bool
+cut_error(const char *s, size_t n)
+{
+	size_t i, k;
+
+	if (n > 13 && memcmp(s, "not started: ", 13) == 0) {
+		s += 13;
+		n -= 13;
+	}
+	for (i = 0; i < NCUT; i++)
+		if ((k = strlen(cut_by[i])) == n && memcmp(s, cut_by[i], k) == 0)
+			return true;
+	return false;
+}
+
+/* The CSV column of the error, in every header (CSV_FIELDS). */
+#define CSV_ERROR_COLUMN	16
+
+bool
+format_interrupted(enum format fmt, const char *line, size_t len,
+    bool *quoted)
+{
+	const char *p, *end, *v;
+	bool was = *quoted, q = false;
+	int col = 0;
+	size_t i;
+
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	end = line + len;
+	switch (fmt) {
+	case FORMAT_JSONL:
+		/* A string's quotes are escaped: this is the field. */
+		for (i = 0; i < NCUT; i++) {
+			char pat[96];
+			int n;
+
+			n = snprintf(pat, sizeof pat, ",\"error\":\"%s\"",
+			    cut_by[i]);
+			if (memmem(line, len, pat, (size_t)n) != NULL)
+				return true;
+			n = snprintf(pat, sizeof pat,
+			    ",\"error\":\"not started: %s\"", cut_by[i]);
+			if (memmem(line, len, pat, (size_t)n) != NULL)
+				return true;
+		}
+		return false;
+	case FORMAT_CSV:
+		/* RFC 4180: "" in a quoted field is a quote. */
+		for (p = line; p < end; p++)
+			if (*p == '"')
+				*quoted = !*quoted;
+		if (was || *quoted)
+			return false;
+		for (p = v = line; p <= end; p++) {
+			if (p < end && *p == '"')
+				q = !q;
+			if (p < end && (q || *p != ','))
+				continue;
+			if (col++ == CSV_ERROR_COLUMN)
+				return cut_error(v, (size_t)(p - v));
+			v = p + 1;
+		}
+		return false;
+	case FORMAT_TEXT:
+		/* "Failed URL: ERROR[ (N attempts)]"; a URL has no ": ". */
+		if (len < 7 || memcmp(line, "Failed ", 7) != 0 ||
+		    (v = memmem(line, len, ": ", 2)) == NULL)
+			return false;
+		if (len > 11 && memcmp(end - 10, " attempts)", 10) == 0) {
+			for (p = end - 11; p > v && *p >= '0' && *p <= '9'; p--)
+				;
+			if (p > v + 1 && p < end - 11 && p[0] == '(' &&
+			    p[-1] == ' ')
+				end = p - 1;
+		}
+		return cut_error(v + 2, (size_t)(end - v - 2));
+	}
+	return false;
+}
+
 const char *
 csv_header(unsigned fields)
 {

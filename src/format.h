@@ -29,6 +29,16 @@ void		 format_record(struct textbuf *, enum format, unsigned fields,
 		    const struct result *);
 /* The CSV header line that opens every CSV output. */
 const char	*csv_header(unsigned fields);
+/*
+ * Whether a line of output (len bytes, its line end included or not) is
+ * a record that says only that a stop cut its URL ("interrupted by ..."
+ * or "not started: interrupted by ..."): not final, so an attempt that
+ * goes on with the run (--state) leaves it out of the file it carries
+ * on. *quoted: a CSV record's quoted field goes on to the next line
+ * (false before the first line); such a line is never left out.
+ */
+bool		 format_interrupted(enum format, const char *line, size_t len,
+		    bool *quoted);
 
 /*
  * The escapers: a JSON string (quotes included) of valid UTF-8 with control

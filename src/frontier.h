@@ -157,6 +157,7 @@ struct frontier_ops {
 struct frontier {
 	const struct frontier_ops *ops;
 	bool		 durable;	/* records wait for commit() */
+	bool		 resumed;	/* durable: goes on with a run cut short */
 	bool		 shared;	/* with other processes: claim() */
 };
 

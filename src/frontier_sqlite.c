@@ -339,6 +339,7 @@ state_begin(struct frontier_sqlite *q)
 	q->attempt = sqlite3_step(st) == SQLITE_ROW ?
 	    sqlite3_column_int64(st, 0) : 1;
 	sqlite3_finalize(st);
+	q->f.resumed = q->attempt > 1;
 	iso_now(now, sizeof now);
 	st = prepare(q, "INSERT INTO attempts(run, attempt, started_at)"
 	    " VALUES(?, ?, ?)");
@@ -713,6 +714,7 @@ add_items(sqlite3_stmt *st, bool held, struct frontier_item **v, size_t *n,
 			*v = xrealloc(*v, *cap * sizeof **v);
 		}
 		it = &(*v)[(*n)++];
+		memset(it, 0, sizeof *it);	/* releases, record: none */
 		it->url = column_dup(st, 0);
 		it->input = column_dup(st, 1);
 		it->referrer = column_dup(st, 2);

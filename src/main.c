@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <locale.h>
 #include <malloc.h>
 #include <signal.h>
@@ -39,6 +40,7 @@
 #include "budget.h"
 #include "engine.h"
 #include "fetch.h"
+#include "format.h"
 #include "frontier.h"
 #include "options.h"
 #include "outfile.h"
@@ -299,13 +301,30 @@ start_process(struct session *s)
 		s->in = spool_stdin();
 }
 
+/* The lines of -o carried on from an attempt before (outfile.h). */
+struct carry {
+	enum format	 format;
+	bool		 quoted;	/* CSV: in a field that goes on */
+};
+
+/* Its records cut by a stop are not final: the run fetches them again. */
+static bool
+drop_cut(const char *line, size_t len, void *arg)
+{
+	struct carry *c = arg;
+
+	return format_interrupted(c->format, line, len, &c->quoted);
+}
+
 /* --log, a check of the lists, --save-text, -o and the sink over them. */
 static void
 open_outputs(struct session *s)
 {
 	const struct options *opt = &s->opt;
 	struct source *src;
-	char err[1024], *note;
+	char err[1024], *note, *from = NULL;
+	uint64_t kept = 0, dropped = 0;
+	struct carry carry = { FORMAT_TEXT, false };
 
 	if (opt->log != NULL && (s->log = fopen(opt->log, "ae")) == NULL)
 		fatal(EXIT_WRITE, "cannot write '%s': %s", opt->log,
@@ -337,13 +356,35 @@ open_outputs(struct session *s)
 	    (s->save = savetext_open(opt->save_text, true, err,
 	    sizeof err)) == NULL)
 		fatal(EXIT_WRITE, "%s", err);
-	if (opt->output != NULL) {
+	if (opt->output != NULL && s->state != NULL && s->state->resumed) {
+		/* The run goes on: so does its file. */
+		carry.format = opt->format;
+		s->of = outfile_open_resumed(opt->output, drop_cut, &carry,
+		    &kept, &dropped, &from, err, sizeof err);
+		if (s->of == NULL)
+			fatal(EXIT_WRITE, "%s", err);
+		if (kept > 0 && dropped == 0)
+			warnx_("--state %s: the run goes on: '%s' starts with"
+			    " the %" PRIu64 " lines the attempt before wrote"
+			    " (from '%s')", opt->state, opt->output, kept,
+			    from);
+		else if (kept > 0 || dropped > 0)
+			warnx_("--state %s: the run goes on: '%s' starts with"
+			    " the %" PRIu64 " lines the attempt before wrote"
+			    " (from '%s') but its %" PRIu64 " records of URLs"
+			    " the stop cut, which are fetched again",
+			    opt->state, opt->output, kept, from, dropped);
+		free(from);
+		s->out = outfile_stream(s->of);
+	} else if (opt->output != NULL) {
 		s->of = outfile_open(opt->output, err, sizeof err);
 		if (s->of == NULL)
 			fatal(EXIT_WRITE, "%s", err);
 		s->out = outfile_stream(s->of);
 	}
 	s->sink = sink_new(opt, s->out, s->of == NULL, s->log);
+	if (kept > 0)
+		sink_header_written(s->sink);
 	if (s->state != NULL)
 		sink_hold_for(s->sink, s->state);
 	note = xasprintf("start pscrape %s: engine %s, %d list%s",

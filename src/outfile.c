@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,14 +22,107 @@ struct outfile {
 	FILE	*f;
 };
 
-struct outfile *
-outfile_open(const char *path, char *err, size_t errlen)
+/*
+ * What the attempt before wrote to path, for outfile_open_resumed(): the
+ * newest temporary file (dir/prefix and 6 more characters) whose run is
+ * gone (its lock taken, and kept: a sweep leaves it alone), else
+ * path.partial. Its descriptor, its name in *name, or -1.
+ */
+static int
+leftover(const char *dir, const char *prefix, const char *path, char **name)
+{
+	struct dirent *e;
+	struct stat st;
+	struct timespec newest = { 0, 0 };
+	size_t n = strlen(prefix);
+	int fd, best = -1;
+	DIR *d;
+
+	*name = NULL;
+	if ((d = opendir(dir)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			if (strncmp(e->d_name, prefix, n) != 0 ||
+			    strlen(e->d_name) != n + 6)
+				continue;
+			if ((fd = openat(dirfd(d), e->d_name, O_RDONLY |
+			    O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) < 0)
+				continue;
+			if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+			    flock(fd, LOCK_EX | LOCK_NB) != 0 ||
+			    (best >= 0 && (st.st_mtim.tv_sec < newest.tv_sec ||
+			    (st.st_mtim.tv_sec == newest.tv_sec &&
+			    st.st_mtim.tv_nsec <= newest.tv_nsec)))) {
+				close(fd);
+				continue;
+			}
+			if (best >= 0)
+				close(best);
+			best = fd;
+			newest = st.st_mtim;
+			free(*name);
+			*name = xasprintf("%s/%s", dir, e->d_name);
+		}
+		closedir(d);
+	}
+	if (best >= 0)
+		return best;
+	*name = xasprintf("%s" OUTFILE_PARTIAL, path);
+	if ((fd = open(*name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	free(*name);
+	*name = NULL;
+	return -1;
+}
+
+/*
+ * The whole lines of fd onto f, but those drop says to leave out: how
+ * many were taken (*dropped: left out), or -1 on a read error.
+ */
+static int64_t
+copy_lines(int fd, FILE *f, outfile_drop drop, void *arg, uint64_t *dropped)
+{
+	FILE *in;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int64_t kept = 0;
+
+	*dropped = 0;
+	if ((fd = dup(fd)) < 0 || (in = fdopen(fd, "r")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((len = getline(&line, &cap, in)) > 0) {
+		if (line[len - 1] != '\n')
+			break;		/* cut short by a kill: not kept */
+		if (drop != NULL && drop(line, (size_t)len, arg))
+			(*dropped)++;
+		else {
+			fwrite(line, 1, (size_t)len, f);
+			kept++;
+		}
+	}
+	if (ferror(in))
+		kept = -1;
+	free(line);
+	fclose(in);
+	return kept;
+}
+
+static struct outfile *
+open_tmp(const char *path, bool resumed, outfile_drop drop, void *arg,
+    uint64_t *kept, uint64_t *dropped, char **from, char *err, size_t errlen)
 {
 	struct outfile *o = xcalloc(1, sizeof *o);
 	const char *slash = strrchr(path, '/');
 	struct stat st;
-	char *dir, *prefix;
-	int fd, locked;
+	char *dir, *prefix, *left = NULL;
+	int fd, locked, lfd = -1;
+	int64_t n;
 
 	o->path = xstrdup(path);
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
@@ -40,6 +134,8 @@ outfile_open(const char *path, char *err, size_t errlen)
 	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
 	    xasprintf("%.*s", (int)(slash - path), path);
 	prefix = xasprintf(".%s.pscrape-", slash ? slash + 1 : path);
+	if (resumed)
+		lfd = leftover(dir, prefix, path, &left);
 	outfile_sweep(dir, prefix, NULL);
 	o->tmp = xasprintf("%s/%sXXXXXX", dir, prefix);
 	free(dir);
@@ -68,13 +164,51 @@ outfile_open(const char *path, char *err, size_t errlen)
 		unlink(o->tmp);
 		goto fail;
 	}
+	if (lfd >= 0) {
+		if ((n = copy_lines(lfd, o->f, drop, arg, dropped)) < 0 ||
+		    fflush(o->f) != 0) {
+			snprintf(err, errlen, "cannot read '%s': %s", left,
+			    strerror(errno));
+			close(lfd);
+			free(left);
+			outfile_abort(o);
+			return NULL;
+		}
+		/* Taken over: a temporary file goes, a .partial waits. */
+		if (strcmp(left + strlen(left) - strlen(OUTFILE_PARTIAL),
+		    OUTFILE_PARTIAL) != 0)
+			(void)unlink(left);
+		close(lfd);
+		*kept = (uint64_t)n;
+		*from = left;
+	}
 	return o;
 fail:
 	snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+	if (lfd >= 0)
+		close(lfd);
+	free(left);
 	free(o->tmp);
 	free(o->path);
 	free(o);
 	return NULL;
+}
+
+struct outfile *
+outfile_open(const char *path, char *err, size_t errlen)
+{
+	return open_tmp(path, false, NULL, NULL, NULL, NULL, NULL, err,
+	    errlen);
+}
+
+struct outfile *
+outfile_open_resumed(const char *path, outfile_drop drop, void *arg,
+    uint64_t *kept, uint64_t *dropped, char **from, char *err, size_t errlen)
+{
+	*kept = *dropped = 0;
+	*from = NULL;
+	return open_tmp(path, true, drop, arg, kept, dropped, from, err,
+	    errlen);
 }
 
 FILE *

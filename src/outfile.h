@@ -13,6 +13,8 @@
 #ifndef PSCRAPE_OUTFILE_H
 #define PSCRAPE_OUTFILE_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct outfile;
@@ -21,6 +23,20 @@ struct outfile;
 
 /* NULL with a message in err when the file cannot be created. */
 struct outfile	*outfile_open(const char *path, char *err, size_t errlen);
+/*
+ * outfile_open() for an attempt that goes on with a run cut short
+ * (--state): the new file starts with what the attempt before wrote to
+ * path, its whole lines (a kill may cut the last one short) but those
+ * drop(line, len, arg) says to leave out: the temporary file a killed
+ * run left (the newest, if several), else path.partial. *kept is the
+ * lines taken (0: none), *dropped those left out, *from the file they
+ * came from (freed by the caller), which is removed if it was a
+ * temporary file (path.partial goes when the new file is committed).
+ */
+typedef bool	(*outfile_drop)(const char *line, size_t len, void *arg);
+struct outfile	*outfile_open_resumed(const char *path, outfile_drop drop,
+		    void *arg, uint64_t *kept, uint64_t *dropped, char **from,
+		    char *err, size_t errlen);
 FILE		*outfile_stream(struct outfile *);
 /*
  * Flush, close and rename into place, then remove FILE.partial, which a

@@ -211,6 +211,12 @@ write_out(struct sink *s, const char *p, size_t n)
 		stop_signal = STOP_OUTPUT;
 }
 
+void
+sink_header_written(struct sink *s)
+{
+	s->header_done = true;
+}
+
 /* A CSV stream starts with its header, once. */
 static void
 write_header(struct sink *s)

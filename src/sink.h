@@ -27,6 +27,8 @@ struct sink;
  */
 struct sink	*sink_new(const struct options *, FILE *out, bool to_stdout,
 		    FILE *log);
+/* The output already holds a CSV header (a run that goes on): no other. */
+void		 sink_header_written(struct sink *);
 void		 sink_free(struct sink *);
 /*
  * --state: every record is completed in state, and goes out only when

@@ -273,6 +273,61 @@ main(void)
 	    != NULL, "text: a failure's replay says so after the error");
 	ok.replayed = hostile.replayed = false;
 
+	/*
+	 * format_interrupted(): a record a stop cut, in each format, is
+	 * found (a URL with a comma and quotes, retried twice, --state's
+	 * columns); a success, another error and a bad line's message that
+	 * names a stop are not; a CSV line inside a quoted field never is.
+	 */
+	{
+		static const enum format fmts[] = { FORMAT_TEXT, FORMAT_JSONL,
+		    FORMAT_CSV };
+		static const char *const names[] = { "text", "jsonl", "csv" };
+		char e1[] = "interrupted by SIGTERM";
+		char e2[] = "not started: interrupted by SIGINT";
+		char e3[] = "list:3: interrupted by SIGTERM";
+		char e4[] = "timed out";
+		struct result cut = ok;
+		const char *l;
+		bool q;
+		size_t i;
+
+		cut.ok = false;
+		cut.status = 0;
+		cut.attempts = 2;
+		for (i = 0; i < 3; i++) {
+			q = false;
+			cut.error = e1;
+			l = record_fields(fmts[i], FIELD_STATE, &cut);
+			ok(format_interrupted(fmts[i], l, strlen(l), &q) && !q,
+			    "%s: interrupted by SIGTERM: cut", names[i]);
+			cut.error = e2;
+			l = record_fields(fmts[i], FIELD_STATE, &cut);
+			ok(format_interrupted(fmts[i], l, strlen(l), &q),
+			    "%s: not started: interrupted by SIGINT: cut",
+			    names[i]);
+			cut.error = e3;
+			l = record_fields(fmts[i], FIELD_STATE, &cut);
+			ok(!format_interrupted(fmts[i], l, strlen(l), &q),
+			    "%s: a bad line's error naming a stop: not cut",
+			    names[i]);
+			cut.error = e4;
+			l = record_fields(fmts[i], FIELD_STATE, &cut);
+			ok(!format_interrupted(fmts[i], l, strlen(l), &q),
+			    "%s: timed out: not cut", names[i]);
+			l = record_fields(fmts[i], FIELD_STATE, &ok);
+			ok(!format_interrupted(fmts[i], l, strlen(l), &q) && !q,
+			    "%s: a success: not cut", names[i]);
+		}
+		q = false;
+		l = "http://h/,list:1,,0,false,,,,0,0,0,0,serial,1,0,,\"a\r\n";
+		ok(!format_interrupted(FORMAT_CSV, l, strlen(l), &q) && q,
+		    "csv: a quoted field that goes on to the next line");
+		l = ",,,,,,,,,,,,,,,,interrupted by SIGTERM,b\"\r\n";
+		ok(!format_interrupted(FORMAT_CSV, l, strlen(l), &q) && !q,
+		    "csv: the line that ends it is not a record of its own");
+	}
+
 	free(rb.data);
 	free(fmt(json_string, "")); /* the static buffer of fmt() */
 	return done_testing();
