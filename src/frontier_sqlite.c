@@ -48,9 +48,29 @@
 /*
  * 2: pages lost its index pages_url, a third B-tree for every record that
  * no query of pscrape needs (bench/state.sh: 6,000 instructions a record
- * of 22,000). A state of version 1 is made version 2 as it is opened.
+ * of 22,000).
+ * 3: pages lost its PRIMARY KEY(run, key), a B-tree whose keys (FILE:LINE
+ * texts, which sort 1, 10, 100, 1000, 1001 ...) a list's records insert
+ * in the middle, one after the other, where SQLite splits a page every
+ * 11 records: 4,800 instructions of the 11,300 a record cost the thread
+ * that inserts. pscrape never looks a row up by key but as a state is
+ * opened, and makes one row per key of a run (the memory sets say which
+ * keys have one; see sql_complete()). An index on run alone (appended
+ * to: 1,700 instructions) keeps the queries of one run fast, and the
+ * view frontier looks keys up with a list made once, not a search of
+ * pages per link.
+ * A state of version 1 or 2 is made version 3 as it is opened.
  */
-#define SCHEMA_VERSION	"2"
+#define SCHEMA_VERSION	"3"
+
+#define PAGES_TABLE "CREATE TABLE pages(run INTEGER NOT NULL," \
+    " key TEXT NOT NULL, url TEXT, input TEXT, depth INTEGER, referrer TEXT," \
+    " status INTEGER, ok INTEGER, error TEXT, duplicate_of TEXT," \
+    " chars INTEGER, bytes INTEGER, content_hash TEXT, etag TEXT," \
+    " last_modified TEXT, fetched_at TEXT);"
+#define PAGES_INDEX "CREATE INDEX pages_run ON pages(run);"
+#define FRONTIER_VIEW "CREATE VIEW frontier AS SELECT * FROM found" \
+    " WHERE (run, url) NOT IN (SELECT run, key FROM pages);"
 
 /* The tables; pscrape(1) documents them, keep the two together. */
 static const char schema[] =
@@ -58,20 +78,33 @@ static const char schema[] =
     "CREATE TABLE attempts(run INTEGER NOT NULL, attempt INTEGER NOT NULL,"
     " started_at TEXT NOT NULL, ended_at TEXT, finished INTEGER,"
     " PRIMARY KEY(run, attempt));"
-    "CREATE TABLE pages(run INTEGER NOT NULL, key TEXT NOT NULL,"
-    " url TEXT, input TEXT, depth INTEGER, referrer TEXT, status INTEGER,"
-    " ok INTEGER, error TEXT, duplicate_of TEXT, chars INTEGER,"
-    " bytes INTEGER, content_hash TEXT, etag TEXT, last_modified TEXT,"
-    " fetched_at TEXT, PRIMARY KEY(run, key));"
+    PAGES_TABLE PAGES_INDEX
     "CREATE TABLE found(run INTEGER NOT NULL, url TEXT NOT NULL,"
     " input TEXT, depth INTEGER NOT NULL, referrer TEXT, rank INTEGER,"
     " PRIMARY KEY(run, url));"
     "CREATE TABLE held(run INTEGER NOT NULL, rank INTEGER NOT NULL,"
     " depth INTEGER NOT NULL, referrer TEXT, input TEXT, url TEXT NOT NULL);"
-    "CREATE VIEW frontier AS SELECT * FROM found f WHERE NOT EXISTS"
-    " (SELECT 1 FROM pages p WHERE p.run = f.run AND p.key = f.url);"
+    FRONTIER_VIEW
     "CREATE TABLE robots(origin TEXT PRIMARY KEY, status INTEGER,"
     " body BLOB, fetched_at TEXT);";
+
+#define PAGES_COLUMNS "run, key, url, input, depth, referrer, status, ok," \
+    " error, duplicate_of, chars, bytes, content_hash, etag, last_modified," \
+    " fetched_at"
+
+/*
+ * Versions 1 and 2 to 3: pages made again without its primary key (and
+ * version 1's index pages_url), each row with its rowid, which meta
+ * 'written' and FILE-lock count in.
+ */
+static const char migrate_to_3[] =
+    "DROP VIEW frontier;"
+    "ALTER TABLE pages RENAME TO pages_old;"
+    PAGES_TABLE
+    "INSERT INTO pages(rowid, " PAGES_COLUMNS ") SELECT rowid, "
+    PAGES_COLUMNS " FROM pages_old ORDER BY rowid;"
+    "DROP TABLE pages_old;"
+    PAGES_INDEX FRONTIER_VIEW;
 
 /*
  * Rows of pages to insert: their numbers, and their texts in one buffer
@@ -87,7 +120,7 @@ enum { S_KEY, S_URL, S_INPUT, S_REFERRER, S_ERROR, S_DUP, S_FETCHED,
  * (bench/state.sh), which 32 rows share. A commit's last rows (fewer
  * than PAGE_ROWS) go in one by one.
  */
-#define PUT_PAGE "INSERT OR REPLACE INTO pages(run, key, url, input, depth," \
+#define PUT_PAGE "INSERT INTO pages(run, key, url, input, depth," \
     " referrer, status, ok, error, duplicate_of, chars, bytes, fetched_at," \
     " content_hash, etag, last_modified)" \
     " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -296,9 +329,8 @@ state_schema(struct frontier_sqlite *q, const struct options *opt)
 		state_init(q, fp);
 	}
 	v = meta_get(q, "schema_version");
-	/* Version 1 is version 2 with one more index. */
-	if (v != NULL && strcmp(v, "1") == 0) {
-		exec_sql(q, "DROP INDEX IF EXISTS pages_url");
+	if (v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "2") == 0)) {
+		exec_sql(q, migrate_to_3);
 		meta_set(q, "schema_version", SCHEMA_VERSION);
 		free(v);
 		v = xstrdup(SCHEMA_VERSION);
