@@ -145,7 +145,7 @@ struct frontier_sqlite {
 	int		 lockfd;
 	sqlite3		*db;
 	sqlite3_stmt	*put_page, *put_found, *put_held, *del_held;
-	sqlite3_stmt	*put_page_many;	/* PAGE_ROWS rows at once */
+	sqlite3_stmt	*put_page_many;	/* PAGE_ROWS rows at once, or NULL */
 	sqlite3_stmt	*commit, *begin;	/* parsed once, not per batch */
 	sqlite3_stmt	*put_robots, *get_robots, *put_pages, *put_written;
 	pthread_mutex_t	 lock;		/* the connection */
@@ -941,6 +941,23 @@ bind_stage(sqlite3_stmt *st, int i, const struct stage *g,
 		sqlite3_bind_null(st, i);
 }
 
+/* The statement of PAGE_ROWS rows, or NULL (then rows go one by one). */
+static sqlite3_stmt *
+prepare_many(struct frontier_sqlite *q)
+{
+	struct textbuf sql = { 0 };
+	sqlite3_stmt *st;
+	int k;
+
+	for (k = 0; k < PAGE_ROWS; k++)
+		buf_adds(&sql, k == 0 ? PUT_PAGE : ", (?, ?, ?, ?, ?, ?, ?, ?,"
+		    " ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (sqlite3_prepare_v2(q->db, sql.data, -1, &st, NULL) != SQLITE_OK)
+		st = NULL;
+	free(sql.data);
+	return st;
+}
+
 /* Row w's columns into st, from parameter i on. */
 static void
 bind_row(struct frontier_sqlite *q, sqlite3_stmt *st, int i,
@@ -971,7 +988,11 @@ insert_sealed(struct frontier_sqlite *q)
 	struct stage *g = q->sealed;
 	size_t i, k;
 
-	for (i = 0; i + PAGE_ROWS <= g->n; i += PAGE_ROWS) {
+	/* Made at the first commit that needs it, on the committing thread. */
+	if (q->put_page_many == NULL && g->n >= PAGE_ROWS)
+		q->put_page_many = prepare_many(q);
+	for (i = 0; q->put_page_many != NULL && i + PAGE_ROWS <= g->n;
+	    i += PAGE_ROWS) {
 		for (k = 0; k < PAGE_ROWS; k++)
 			bind_row(q, q->put_page_many, 1 + (int)k * PAGE_COLS, g,
 			    &g->rows[i + k]);
@@ -1273,8 +1294,6 @@ struct frontier *
 frontier_sqlite_open(const struct options *opt)
 {
 	struct frontier_sqlite *q = xcalloc(1, sizeof *q);
-	struct textbuf sql = { 0 };
-	int k;
 
 	q->f.ops = &sqlite_ops;
 	q->f.durable = true;
@@ -1311,11 +1330,6 @@ frontier_sqlite_open(const struct options *opt)
 	q->ndone = strset_count(q->done);
 	state_load_prev(q);
 	q->put_page = prepare(q, PUT_PAGE);
-	for (k = 0; k < PAGE_ROWS; k++)
-		buf_adds(&sql, k == 0 ? PUT_PAGE : ", (?, ?, ?, ?, ?, ?, ?, ?,"
-		    " ?, ?, ?, ?, ?, ?, ?, ?)");
-	q->put_page_many = prepare(q, sql.data);
-	free(sql.data);
 	q->put_found = prepare(q, "INSERT OR IGNORE INTO found(run, url,"
 	    " input, depth, referrer, rank) VALUES(?, ?, ?, ?, ?, ?)");
 	q->put_held = prepare(q, "INSERT INTO held(run, rank, depth, referrer,"
