@@ -48,9 +48,29 @@
 /*
  * 2: pages lost its index pages_url, a third B-tree for every record that
  * no query of pscrape needs (bench/state.sh: 6,000 instructions a record
- * of 22,000). A state of version 1 is made version 2 as it is opened.
+ * of 22,000).
+ * 3: pages lost its PRIMARY KEY(run, key), a B-tree whose keys (FILE:LINE
+ * texts, which sort 1, 10, 100, 1000, 1001 ...) a list's records insert
+ * in the middle, one after the other, where SQLite splits a page every
+ * 11 records: 4,800 instructions of the 11,300 a record cost the thread
+ * that inserts. pscrape never looks a row up by key but as a state is
+ * opened, and makes one row per key of a run (the memory sets say which
+ * keys have one; see sql_complete()). An index on run alone (appended
+ * to: 1,700 instructions) keeps the queries of one run fast, and the
+ * view frontier looks keys up with a list made once, not a search of
+ * pages per link.
+ * A state of version 1 or 2 is made version 3 as it is opened.
  */
-#define SCHEMA_VERSION	"2"
+#define SCHEMA_VERSION	"3"
+
+#define PAGES_TABLE "CREATE TABLE pages(run INTEGER NOT NULL," \
+    " key TEXT NOT NULL, url TEXT, input TEXT, depth INTEGER, referrer TEXT," \
+    " status INTEGER, ok INTEGER, error TEXT, duplicate_of TEXT," \
+    " chars INTEGER, bytes INTEGER, content_hash TEXT, etag TEXT," \
+    " last_modified TEXT, fetched_at TEXT);"
+#define PAGES_INDEX "CREATE INDEX pages_run ON pages(run);"
+#define FRONTIER_VIEW "CREATE VIEW frontier AS SELECT * FROM found" \
+    " WHERE (run, url) NOT IN (SELECT run, key FROM pages);"
 
 /* The tables; pscrape(1) documents them, keep the two together. */
 static const char schema[] =
@@ -58,20 +78,33 @@ static const char schema[] =
     "CREATE TABLE attempts(run INTEGER NOT NULL, attempt INTEGER NOT NULL,"
     " started_at TEXT NOT NULL, ended_at TEXT, finished INTEGER,"
     " PRIMARY KEY(run, attempt));"
-    "CREATE TABLE pages(run INTEGER NOT NULL, key TEXT NOT NULL,"
-    " url TEXT, input TEXT, depth INTEGER, referrer TEXT, status INTEGER,"
-    " ok INTEGER, error TEXT, duplicate_of TEXT, chars INTEGER,"
-    " bytes INTEGER, content_hash TEXT, etag TEXT, last_modified TEXT,"
-    " fetched_at TEXT, PRIMARY KEY(run, key));"
+    PAGES_TABLE PAGES_INDEX
     "CREATE TABLE found(run INTEGER NOT NULL, url TEXT NOT NULL,"
     " input TEXT, depth INTEGER NOT NULL, referrer TEXT, rank INTEGER,"
     " PRIMARY KEY(run, url));"
     "CREATE TABLE held(run INTEGER NOT NULL, rank INTEGER NOT NULL,"
     " depth INTEGER NOT NULL, referrer TEXT, input TEXT, url TEXT NOT NULL);"
-    "CREATE VIEW frontier AS SELECT * FROM found f WHERE NOT EXISTS"
-    " (SELECT 1 FROM pages p WHERE p.run = f.run AND p.key = f.url);"
+    FRONTIER_VIEW
     "CREATE TABLE robots(origin TEXT PRIMARY KEY, status INTEGER,"
     " body BLOB, fetched_at TEXT);";
+
+#define PAGES_COLUMNS "run, key, url, input, depth, referrer, status, ok," \
+    " error, duplicate_of, chars, bytes, content_hash, etag, last_modified," \
+    " fetched_at"
+
+/*
+ * Versions 1 and 2 to 3: pages made again without its primary key (and
+ * version 1's index pages_url), each row with its rowid, which meta
+ * 'written' and FILE-lock count in.
+ */
+static const char migrate_to_3[] =
+    "DROP VIEW frontier;"
+    "ALTER TABLE pages RENAME TO pages_old;"
+    PAGES_TABLE
+    "INSERT INTO pages(rowid, " PAGES_COLUMNS ") SELECT rowid, "
+    PAGES_COLUMNS " FROM pages_old ORDER BY rowid;"
+    "DROP TABLE pages_old;"
+    PAGES_INDEX FRONTIER_VIEW;
 
 /*
  * Rows of pages to insert: their numbers, and their texts in one buffer
@@ -81,9 +114,23 @@ enum { S_KEY, S_URL, S_INPUT, S_REFERRER, S_ERROR, S_DUP, S_FETCHED,
     S_HASH, S_ETAG, S_LASTMOD, S_NTEXT };
 #define NOTEXT	((size_t)-1)
 
+/*
+ * A row of pages, and PAGE_ROWS of them in one statement: a statement
+ * run costs SQLite about 2,000 instructions besides its rows'
+ * (bench/state.sh), which 32 rows share. A commit's last rows (fewer
+ * than PAGE_ROWS) go in one by one.
+ */
+#define PUT_PAGE "INSERT INTO pages(run, key, url, input, depth," \
+    " referrer, status, ok, error, duplicate_of, chars, bytes, fetched_at," \
+    " content_hash, etag, last_modified)" \
+    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define PAGE_COLS	16
+#define PAGE_ROWS	32
+
 struct stage_row {
 	int64_t		 depth, status, ok, chars, bytes;
 	size_t		 text[S_NTEXT];
+	int		 len[S_NTEXT];	/* of each text: SQLite need not look */
 };
 
 struct stage {
@@ -98,6 +145,8 @@ struct frontier_sqlite {
 	int		 lockfd;
 	sqlite3		*db;
 	sqlite3_stmt	*put_page, *put_found, *put_held, *del_held;
+	sqlite3_stmt	*put_page_many;	/* PAGE_ROWS rows at once, or NULL */
+	sqlite3_stmt	*commit, *begin;	/* parsed once, not per batch */
 	sqlite3_stmt	*put_robots, *get_robots, *put_pages, *put_written;
 	pthread_mutex_t	 lock;		/* the connection */
 	/*
@@ -111,6 +160,7 @@ struct frontier_sqlite {
 	struct stage	*staged, *sealed;
 	struct strset	*seen;		/* as frontier_mem's */
 	struct strset	*done;		/* keys final in earlier attempts */
+	size_t		 ndone;		/* their count: 0, no lookups */
 	struct strset	*prev_of;	/* URL -> index in prev, in decimal */
 	struct frontier_prev *prev;	/* last successes of earlier runs */
 	size_t		 nprev;
@@ -279,9 +329,8 @@ state_schema(struct frontier_sqlite *q, const struct options *opt)
 		state_init(q, fp);
 	}
 	v = meta_get(q, "schema_version");
-	/* Version 1 is version 2 with one more index. */
-	if (v != NULL && strcmp(v, "1") == 0) {
-		exec_sql(q, "DROP INDEX IF EXISTS pages_url");
+	if (v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "2") == 0)) {
+		exec_sql(q, migrate_to_3);
 		meta_set(q, "schema_version", SCHEMA_VERSION);
 		free(v);
 		v = xstrdup(SCHEMA_VERSION);
@@ -519,9 +568,10 @@ static bool
 sql_previous(struct frontier *f, const char *url, struct frontier_prev *p)
 {
 	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
-	const char *i = strset_find(q->prev_of, url);
+	const char *i;
 
-	if (i == NULL)
+	/* No run before (a first run): no hash of url to make. */
+	if (q->nprev == 0 || (i = strset_find(q->prev_of, url)) == NULL)
 		return false;
 	*p = q->prev[strtoull(i, NULL, 10)];
 	return true;
@@ -538,7 +588,7 @@ sql_admit_seed(struct frontier *f, const char *url, const char *input,
 
 	pthread_mutex_lock(&q->set_lock);
 	*first = strset_add(q->seen, url, input);
-	if (strset_find(q->done, input) != NULL)
+	if (q->ndone > 0 && strset_find(q->done, input) != NULL)
 		a = ADMIT_DONE;
 	else
 		a = *first == NULL ? ADMIT_NEW : ADMIT_SEEN;
@@ -563,6 +613,16 @@ bind_text(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, i);
+}
+
+/* Run st, which has no bindings: whether it ran to its end. */
+static bool
+step_ok(sqlite3_stmt *st)
+{
+	bool ok = sqlite3_step(st) == SQLITE_DONE;
+
+	sqlite3_reset(st);
+	return ok;
 }
 
 /* Run st, ready for its next bindings (each of which it then needs). */
@@ -782,12 +842,16 @@ now_text(struct frontier_sqlite *q)
 static void
 stage_text(struct stage *g, struct stage_row *w, int i, const char *t)
 {
+	size_t n;
+
 	if (t == NULL) {
 		w->text[i] = NOTEXT;
 		return;
 	}
+	n = strlen(t);
 	w->text[i] = g->texts.len;
-	buf_add(&g->texts, t, strlen(t) + 1);
+	w->len[i] = (int)n;
+	buf_add(&g->texts, t, n + 1);
 }
 
 static bool
@@ -803,7 +867,7 @@ sql_complete(struct frontier *f, const struct result *r)
 	bool fresh;
 
 	pthread_mutex_lock(&q->set_lock);
-	fresh = strset_find(q->done, key) == NULL;
+	fresh = q->ndone == 0 || strset_find(q->done, key) == NULL;
 	if (fresh && !result_interrupted(r)) {
 		if (g->n == g->cap) {
 			g->cap = g->cap ? g->cap * 2 : 512;
@@ -869,45 +933,79 @@ sql_seal(struct frontier *f)
 }
 
 static void
-bind_stage(sqlite3_stmt *st, int i, const struct stage *g, size_t off)
+bind_stage(sqlite3_stmt *st, int i, const struct stage *g,
+    const struct stage_row *w, int t)
 {
-	if (off != NOTEXT)
-		sqlite3_bind_text(st, i, g->texts.data + off, -1,
+	if (w->text[t] != NOTEXT)
+		sqlite3_bind_text(st, i, g->texts.data + w->text[t], w->len[t],
 		    SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, i);
 }
 
-/* Insert the rows sealed. Every column is bound: no clearing. */
+/* The statement of PAGE_ROWS rows, or NULL (then rows go one by one). */
+static sqlite3_stmt *
+prepare_many(struct frontier_sqlite *q)
+{
+	struct textbuf sql = { 0 };
+	sqlite3_stmt *st;
+	int k;
+
+	for (k = 0; k < PAGE_ROWS; k++)
+		buf_adds(&sql, k == 0 ? PUT_PAGE : ", (?, ?, ?, ?, ?, ?, ?, ?,"
+		    " ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (sqlite3_prepare_v2(q->db, sql.data, -1, &st, NULL) != SQLITE_OK)
+		st = NULL;
+	free(sql.data);
+	return st;
+}
+
+/* Row w's columns into st, from parameter i on. */
+static void
+bind_row(struct frontier_sqlite *q, sqlite3_stmt *st, int i,
+    const struct stage *g, const struct stage_row *w)
+{
+	sqlite3_bind_int64(st, i, q->run);
+	bind_stage(st, i + 1, g, w, S_KEY);
+	bind_stage(st, i + 2, g, w, S_URL);
+	bind_stage(st, i + 3, g, w, S_INPUT);
+	sqlite3_bind_int64(st, i + 4, w->depth);
+	bind_stage(st, i + 5, g, w, S_REFERRER);
+	sqlite3_bind_int64(st, i + 6, w->status);
+	sqlite3_bind_int64(st, i + 7, w->ok);
+	bind_stage(st, i + 8, g, w, S_ERROR);
+	bind_stage(st, i + 9, g, w, S_DUP);
+	sqlite3_bind_int64(st, i + 10, w->chars);
+	sqlite3_bind_int64(st, i + 11, w->bytes);
+	bind_stage(st, i + 12, g, w, S_FETCHED);
+	bind_stage(st, i + 13, g, w, S_HASH);
+	bind_stage(st, i + 14, g, w, S_ETAG);
+	bind_stage(st, i + 15, g, w, S_LASTMOD);
+}
+
+/* Insert the rows sealed, in order. Every column is bound: no clearing. */
 static void
 insert_sealed(struct frontier_sqlite *q)
 {
-	sqlite3_stmt *st = q->put_page;
 	struct stage *g = q->sealed;
-	const struct stage_row *w;
-	size_t i;
+	size_t i, k;
 
-	for (i = 0; i < g->n; i++) {
-		w = &g->rows[i];
-		sqlite3_bind_int64(st, 1, q->run);
-		bind_stage(st, 2, g, w->text[S_KEY]);
-		bind_stage(st, 3, g, w->text[S_URL]);
-		bind_stage(st, 4, g, w->text[S_INPUT]);
-		sqlite3_bind_int64(st, 5, w->depth);
-		bind_stage(st, 6, g, w->text[S_REFERRER]);
-		sqlite3_bind_int64(st, 7, w->status);
-		sqlite3_bind_int64(st, 8, w->ok);
-		bind_stage(st, 9, g, w->text[S_ERROR]);
-		bind_stage(st, 10, g, w->text[S_DUP]);
-		sqlite3_bind_int64(st, 11, w->chars);
-		sqlite3_bind_int64(st, 12, w->bytes);
-		bind_stage(st, 13, g, w->text[S_FETCHED]);
-		bind_stage(st, 14, g, w->text[S_HASH]);
-		bind_stage(st, 15, g, w->text[S_ETAG]);
-		bind_stage(st, 16, g, w->text[S_LASTMOD]);
-		step_only(q, st);
-		q->last_row = sqlite3_last_insert_rowid(q->db);
+	/* Made at the first commit that needs it, on the committing thread. */
+	if (q->put_page_many == NULL && g->n >= PAGE_ROWS)
+		q->put_page_many = prepare_many(q);
+	for (i = 0; q->put_page_many != NULL && i + PAGE_ROWS <= g->n;
+	    i += PAGE_ROWS) {
+		for (k = 0; k < PAGE_ROWS; k++)
+			bind_row(q, q->put_page_many, 1 + (int)k * PAGE_COLS, g,
+			    &g->rows[i + k]);
+		step_only(q, q->put_page_many);
 	}
+	for (; i < g->n; i++) {
+		bind_row(q, q->put_page, 1, g, &g->rows[i]);
+		step_only(q, q->put_page);
+	}
+	if (g->n > 0)
+		q->last_row = sqlite3_last_insert_rowid(q->db);
 	g->n = 0;
 	g->texts.len = 0;
 }
@@ -952,8 +1050,7 @@ sql_commit_sealed(struct frontier *f)
 	insert_sealed(q);
 	pages_write(q);
 	written_write(q);
-	if (sqlite3_exec(q->db, "COMMIT; BEGIN", NULL, NULL, NULL) !=
-	    SQLITE_OK) {
+	if (!step_ok(q->commit) || !step_ok(q->begin)) {
 		write_failed(q);
 		rc = -1;
 	} else
@@ -1081,14 +1178,12 @@ sql_checkpoint(struct frontier *f)
 	if (q->wal_pages >= CHECKPOINT_PAGES) {
 		pages_write(q);
 		written_write(q);
-		if (sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) !=
-		    SQLITE_OK)
+		if (!step_ok(q->commit))
 			write_failed(q);
 		sqlite3_wal_checkpoint_v2(q->db, NULL,
 		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		q->wal_pages = 0;
-		if (sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL) !=
-		    SQLITE_OK)
+		if (!step_ok(q->begin))
 			write_failed(q);
 	}
 	pthread_mutex_unlock(&q->lock);
@@ -1106,9 +1201,9 @@ static void
 sql_close(struct frontier *f, bool finished)
 {
 	struct frontier_sqlite *q = (struct frontier_sqlite *)f;
-	sqlite3_stmt *st, *stmts[] = { q->put_page, q->put_found, q->put_held,
-	    q->del_held, q->put_robots, q->get_robots, q->put_pages,
-	    q->put_written };
+	sqlite3_stmt *st, *stmts[] = { q->put_page, q->put_page_many,
+	    q->put_found, q->put_held, q->del_held, q->put_robots,
+	    q->get_robots, q->put_pages, q->put_written, q->commit, q->begin };
 	char now[32];
 	size_t i;
 
@@ -1234,11 +1329,9 @@ frontier_sqlite_open(const struct options *opt)
 	q->seen = strset_new();
 	q->done = strset_new();
 	state_load(q);
+	q->ndone = strset_count(q->done);
 	state_load_prev(q);
-	q->put_page = prepare(q, "INSERT OR REPLACE INTO pages(run, key, url,"
-	    " input, depth, referrer, status, ok, error, duplicate_of, chars,"
-	    " bytes, fetched_at, content_hash, etag, last_modified)"
-	    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	q->put_page = prepare(q, PUT_PAGE);
 	q->put_found = prepare(q, "INSERT OR IGNORE INTO found(run, url,"
 	    " input, depth, referrer, rank) VALUES(?, ?, ?, ?, ?, ?)");
 	q->put_held = prepare(q, "INSERT INTO held(run, rank, depth, referrer,"
@@ -1254,6 +1347,8 @@ frontier_sqlite_open(const struct options *opt)
 	q->get_robots = prepare(q, "SELECT status, body FROM robots WHERE"
 	    " origin = ? AND ((status >= 200 AND status < 300) OR (status >="
 	    " 400 AND status < 500 AND status != 429)) AND fetched_at > ?");
+	q->commit = prepare(q, "COMMIT");
+	q->begin = prepare(q, "BEGIN");
 	sqlite3_wal_hook(q->db, wal_hook, q);
 	exec_sql(q, "BEGIN");
 	return &q->f;

@@ -234,6 +234,10 @@ for e in $ENGINES; do
 	r=$(refetched "e=$e-list&")
 	ok "$([ "$r" -le $((KILLS * (J + BATCH))) ]; echo $?)" \
 	    "$e: URLs fetched twice ($r) at most $KILLS x (-j $J + $BATCH)"
+	# pages has no key of its own (schema version 3): pscrape keeps one
+	# row per key of a run, over the attempts.
+	is "$(sql "$T/list-$e.db" "SELECT count(*), count(DISTINCT key) FROM\
+ pages")" "$N|$N" "$e: killed: one row per line in pages"
 
 	# A crawl of the generated site.
 	want=$(i=0; while [ "$i" -lt "$PAGES" ]; do
@@ -247,6 +251,8 @@ for e in $ENGINES; do
 	    "$e: killed: one final record per page of $PAGES"
 	is "$(depths "$T/recs" "$PAGES")" ok \
 	    "$e: killed: every page at its shortest depth (breadth-first)"
+	is "$(sql "$T/crawl-$e.db" "SELECT count(*) - count(DISTINCT key)\
+ FROM pages")" 0 "$e: crawl: one row per page in pages"
 	r=$(refetched .html "$port")
 	ok "$([ "$r" -le $((KILLS * (J + BATCH))) ]; echo $?)" \
 	    "$e: crawl: pages fetched twice ($r) at most $KILLS x (-j $J + $BATCH)"
@@ -296,27 +302,68 @@ is "$(wc -l <"$T/out" | tr -d ' '):$(sql "$T/s.db" "SELECT value FROM\
  meta WHERE key = 'run'")" "2:2" "a finished state: run 2 fetches both again"
 
 # A state of schema version 1 (issue 15's first; pages had a third B-tree,
-# index pages_url) is made version 2 as it is opened, and goes on; a
-# version this pscrape does not know is refused, saying what to do.
-"$PY" -c 'import sqlite3, sys
+# index pages_url) or 2 (pages had its PRIMARY KEY(run, key)) is made
+# version 3 as it is opened, its rows and their rowids kept, and goes on;
+# a version this pscrape does not know is refused, saying what to do.
+# old_state STATE VERSION: STATE (made by this pscrape) as VERSION had it.
+old_state() {
+	"$PY" -c 'import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-db.execute("CREATE INDEX pages_url ON pages(url)")
-db.execute("UPDATE meta SET value = 1 WHERE key = ?", ("schema_version",))
-db.commit()' "$T/s.db"
+cols = ("run, key, url, input, depth, referrer, status, ok, error,"
+        " duplicate_of, chars, bytes, content_hash, etag, last_modified,"
+        " fetched_at")
+db.executescript("""DROP VIEW frontier; DROP INDEX pages_run;
+ALTER TABLE pages RENAME TO p3;
+CREATE TABLE pages(run INTEGER NOT NULL, key TEXT NOT NULL,
+ url TEXT, input TEXT, depth INTEGER, referrer TEXT, status INTEGER,
+ ok INTEGER, error TEXT, duplicate_of TEXT, chars INTEGER,
+ bytes INTEGER, content_hash TEXT, etag TEXT, last_modified TEXT,
+ fetched_at TEXT, PRIMARY KEY(run, key));
+INSERT INTO pages(rowid, %s) SELECT rowid, %s FROM p3; DROP TABLE p3;
+CREATE VIEW frontier AS SELECT * FROM found f WHERE NOT EXISTS
+ (SELECT 1 FROM pages p WHERE p.run = f.run AND p.key = f.url);""" % (cols, cols))
+if sys.argv[2] == "1":
+    db.execute("CREATE INDEX pages_url ON pages(url)")
+db.execute("UPDATE meta SET value = ? WHERE key = ?", (sys.argv[2], "schema_version"))
+db.commit()' "$1" "$2"
+}
+# The state's version, indexes on pages, and its rows with their rowids.
+layout() {
+	sql "$1" "SELECT value FROM meta WHERE key = 'schema_version'"
+	sql "$1" "SELECT name FROM sqlite_master WHERE tbl_name = 'pages'\
+ AND type = 'index' ORDER BY name"
+	sql "$1" "SELECT rowid, run, key, ok FROM pages ORDER BY rowid"
+}
+rows=$(sql "$T/s.db" "SELECT rowid, run, key, ok FROM pages ORDER BY rowid")
+old_state "$T/s.db" 1
+is "$(sql "$T/s.db" "SELECT name FROM sqlite_master WHERE tbl_name =\
+ 'pages' AND type = 'index' ORDER BY name")" "pages_url
+sqlite_autoindex_pages_1" "schema version 1: made as it was"
 pscrape -f jsonl --state "$T/s.db" --depth 1 "$T/small" >"$T/out" 2>/dev/null
 is "$?:$(wc -l <"$T/out" | tr -d ' ')" "0:2" \
     "schema version 1: opened, run 3 fetches both"
-is "$(sql "$T/s.db" "SELECT value FROM meta WHERE key IN ('run',\
- 'schema_version') ORDER BY key"):$(sql "$T/s.db" "SELECT count(*) FROM\
- sqlite_master WHERE name = 'pages_url'")" "3
-2:0" "schema version 1: made version 2, its index pages_url dropped"
+is "$(layout "$T/s.db")" "3
+pages_run
+$rows
+$(sql "$T/s.db" "SELECT rowid, run, key, ok FROM pages WHERE run = 3\
+ ORDER BY rowid")" "schema version 1: made version 3, the rows kept"
+rows=$(sql "$T/s.db" "SELECT rowid, run, key, ok FROM pages ORDER BY rowid")
+old_state "$T/s.db" 2
+pscrape -f jsonl --state "$T/s.db" --depth 1 "$T/small" >"$T/out" 2>/dev/null
+is "$?:$(wc -l <"$T/out" | tr -d ' ')" "0:2" \
+    "schema version 2: opened, run 4 fetches both"
+is "$(layout "$T/s.db")" "3
+pages_run
+$rows
+$(sql "$T/s.db" "SELECT rowid, run, key, ok FROM pages WHERE run = 4\
+ ORDER BY rowid")" "schema version 2: made version 3, the rows kept"
 "$PY" -c 'import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 db.execute("UPDATE meta SET value = 9 WHERE key = ?", ("schema_version",))
 db.commit()' "$T/s.db"
 pscrape -q --state "$T/s.db" --depth 1 "$T/small" 2>"$T/err"
 is "$?:$(cat "$T/err")" "2:pscrape: state file '$T/s.db' has schema version\
- 9; this pscrape reads version 2: run the pscrape that made it, or give\
+ 9; this pscrape reads version 3: run the pscrape that made it, or give\
  another FILE" "schema version 9: refused, naming the file and what to do"
 
 # SIGTERM, then the same command resumes: interrupted records are not
