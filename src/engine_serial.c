@@ -12,6 +12,7 @@
 
 #include "engine.h"
 #include "fetch.h"
+#include "extract.h"
 #include "scheduler.h"
 
 void
@@ -21,6 +22,7 @@ engine_serial(struct run *run)
 	struct result *r;
 	struct job *job;
 
+	extract_cache_limit(EXTRACT_CACHE_ONE);	/* one parse at a time */
 	while ((job = sched_next_wait(run->sched)) != NULL) {
 		if (job->lost != NULL) {
 			r = result_from_job(job);
@@ -30,4 +32,5 @@ engine_serial(struct run *run)
 		sched_done(run->sched, r);
 	}
 	fetch_free(f);
+	extract_cache_limit(0);		/* for the engine after (all) */
 }

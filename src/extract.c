@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -121,7 +122,11 @@ arena_reserve(struct arena *a, size_t n)
  * bounded: CACHE_MAX bytes and a 16th of the budget, in CACHE_SLOTS
  * chunks. The fuzzer's build keeps nothing (ARENA_EACH: exact sizes).
  * 16 MB in 16 was too little for two parses at once of a big page: the
- * async engine still took 100 page faults a page (40 now).
+ * async engine still took 100 page faults a page (40 now). A process that
+ * parses one page at a time keeps 16 MB (extract_cache_limit()): what is
+ * kept adds to the peak of its next parse, and 64 MB took the parser
+ * attacks of tests/integration/hostile.sh to 197-216 MB against their
+ * bound of 200 MB a process (176 MB with 16).
  */
 #define CACHE_MAX	((size_t)64 << 20)
 #define CACHE_SLOTS	32
@@ -129,14 +134,22 @@ arena_reserve(struct arena *a, size_t n)
 static pthread_mutex_t	 cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct chunk	*cache[CACHE_SLOTS];
 static size_t		 cache_n, cache_bytes;
+static _Atomic size_t	 cache_limit = CACHE_MAX;
 
-/* What the cache may keep: CACHE_MAX, and a 16th of --max-memory. */
+/* What the cache may keep: the limit, and a 16th of --max-memory. */
 static size_t
 cache_cap(void)
 {
-	size_t	cap = budget_max() / 16;
+	size_t	cap = budget_max() / 16, max = atomic_load(&cache_limit);
 
-	return cap == 0 || cap > CACHE_MAX ? CACHE_MAX : cap;
+	return cap == 0 || cap > max ? max : cap;
+}
+
+void
+extract_cache_limit(size_t max)
+{
+	atomic_store(&cache_limit, max == 0 || max > CACHE_MAX ?
+	    CACHE_MAX : max);
 }
 
 /*

@@ -41,6 +41,14 @@ bool	extract_is_html(const char *content_type);
  * at least) is abandoned: too_complex, and chars is 0. So is a page being
  * parsed when a stop signal comes (stop.h): interrupted, at once.
  */
+/*
+ * The most the chunks of finished parses kept for the next may take
+ * (0: the default, 64 MB). A process that parses one page at a time
+ * (serial, a process worker) keeps EXTRACT_CACHE_ONE: what it keeps adds
+ * to its next parse's peak, which its memory bound counts.
+ */
+#define EXTRACT_CACHE_ONE	((size_t)16 << 20)
+void	extract_cache_limit(size_t max);
 void	extract_page(const char *body, size_t len, const char *content_type,
 	    struct extract_out *out, struct textbuf *text);
 

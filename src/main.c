@@ -39,6 +39,7 @@
 
 #include "budget.h"
 #include "engine.h"
+#include "extract.h"
 #include "fetch.h"
 #include "format.h"
 #include "frontier.h"
@@ -251,6 +252,7 @@ worker_mode(struct options *opt)
 	/* Cookies for this worker's own transfers; the parent writes -c. */
 	if (fetch_cookies_start(opt, err, sizeof err) != 0)
 		fatal(EXIT_USAGE, "%s", err);
+	extract_cache_limit(EXTRACT_CACHE_ONE);	/* one parse at a time */
 	rc = process_worker_main(opt, fd);
 	fetch_cookies_end();
 	options_free(opt);
