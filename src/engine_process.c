@@ -468,13 +468,13 @@ worker_result(struct pengine *pe, struct worker *w,
 	 * workers got the SIGTERM of stop_workers(): their records say why
 	 * the run stopped, as the other engines' do, not "SIGTERM".
 	 */
-	if (pe->stopping && stop_signal < 0 && r->error != NULL &&
-	    strcmp(r->error, "interrupted by SIGTERM") == 0)
-		result_fail(r, "interrupted by %s", stop_reason());
-	else if (pe->stopping && stop_signal < 0 && r->error != NULL &&
-	    strcmp(r->error, "not started: interrupted by SIGTERM") == 0)
-		result_fail(r, "not started: interrupted by %s",
-		    stop_reason());
+	if (pe->stopping && stop_signal < 0 && r->error != NULL) {
+		size_t ns = strncmp(r->error, "not started: ", 13) == 0 ? 13 : 0;
+
+		if (strcmp(r->error + ns, "interrupted by SIGTERM") == 0)
+			result_fail(r, "%sinterrupted by %s",
+			    ns ? "not started: " : "", stop_reason());
+	}
 	sched_done(pe->run->sched, r);
 	return 0;
 }

@@ -194,7 +194,6 @@ format_interrupted(enum format fmt, const char *line, size_t len,
 	const char *p, *end, *v;
 	bool was = *quoted, q = false;
 	int col = 0;
-	size_t i;
 
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
@@ -202,20 +201,11 @@ format_interrupted(enum format fmt, const char *line, size_t len,
 	switch (fmt) {
 	case FORMAT_JSONL:
 		/* A string's quotes are escaped: this is the field. */
-		for (i = 0; i < NCUT; i++) {
-			char pat[96];
-			int n;
-
-			n = snprintf(pat, sizeof pat, ",\"error\":\"%s\"",
-			    cut_by[i]);
-			if (memmem(line, len, pat, (size_t)n) != NULL)
-				return true;
-			n = snprintf(pat, sizeof pat,
-			    ",\"error\":\"not started: %s\"", cut_by[i]);
-			if (memmem(line, len, pat, (size_t)n) != NULL)
-				return true;
-		}
-		return false;
+		if ((v = memmem(line, len, ",\"error\":\"", 10)) == NULL)
+			return false;
+		v += 10;
+		return (p = memchr(v, '"', (size_t)(end - v))) != NULL &&
+		    cut_error(v, (size_t)(p - v));
 	case FORMAT_CSV:
 		/* RFC 4180: "" in a quoted field is a quote. */
 		for (p = line; p < end; p++)

@@ -896,17 +896,32 @@ maybe_flush(struct frontier_redis *q)
 		flush_done(q);
 }
 
+/* Something to tell Redis at the next flush: its age counts from now. */
+static void
+batch_add(struct frontier_redis *q)
+{
+	if (q->ndone == 0 && q->npaid == 0)
+		q->done_since = clock_now_s();
+}
+
+/* The record of the line input is owed here until it is written. */
+static void
+owing_add(struct frontier_redis *q, const char *input)
+{
+	q->owing = xrealloc(q->owing, (q->nowing + 1) * sizeof *q->owing);
+	q->owing[q->nowing++] = xstrdup(input);
+}
+
 /*
- * The record of the line input is owed here (LUA_OWE) until it is
- * written. PSCRAPE_TEST_KILL=owed:N, for tests/integration/frontier.sh:
- * the Nth such claim kills the process before the record goes out. The
- * lock is held.
+ * This process claimed the line input and owes its record (LUA_OWE).
+ * PSCRAPE_TEST_KILL=owed:N, for tests/integration/frontier.sh: the Nth
+ * such claim kills the process before the record goes out. The lock is
+ * held.
  */
 static void
 owe(struct frontier_redis *q, const char *input)
 {
-	q->owing = xrealloc(q->owing, (q->nowing + 1) * sizeof *q->owing);
-	q->owing[q->nowing++] = xstrdup(input);
+	owing_add(q, input);
 	if (q->kill_owed > 0 && --q->kill_owed == 0)
 		raise(SIGKILL);
 }
@@ -927,8 +942,7 @@ pay(struct frontier_redis *q, const struct result *r)
 			break;
 	if (i == q->nowing)
 		return false;
-	if (q->ndone == 0 && q->npaid == 0)
-		q->done_since = clock_now_s();
+	batch_add(q);
 	q->paid = xrealloc(q->paid, (q->npaid + 1) * sizeof *q->paid);
 	q->paid[q->npaid++] = q->owing[i];
 	q->owing[i] = q->owing[--q->nowing];
@@ -1180,8 +1194,7 @@ redis_written(struct frontier *f, const struct result *r)
 		pthread_mutex_unlock(&q->lock);
 		return;
 	}
-	if (q->ndone == 0 && q->npaid == 0)
-		q->done_since = clock_now_s();
+	batch_add(q);
 	q->done = xrealloc(q->done, (q->ndone + 2) * sizeof *q->done);
 	q->done[q->ndone++] = xstrdup(r->job->url);
 	q->done[q->ndone++] = xasprintf("%u", r->job->depth);
@@ -1364,9 +1377,7 @@ take_owed(struct frontier_redis *q, const redisReply *v,
 			continue;
 		memset(&(*items)[*n], 0, sizeof **items);
 		(*items)[(*n)++].record = r;
-		q->owing = xrealloc(q->owing,
-		    (q->nowing + 1) * sizeof *q->owing);
-		q->owing[q->nowing++] = xstrdup(in->str);
+		owing_add(q, in->str);
 	}
 }
 
@@ -1630,7 +1641,6 @@ static void
 check_loaded(struct frontier_redis *q)
 {
 	redisReply *r;
-
 	long long loaded;
 
 	r = redisCommand(q->c, "EXISTS %sloaded", q->prefix);

@@ -365,17 +365,16 @@ open_outputs(struct session *s)
 		    &kept, &dropped, &from, err, sizeof err);
 		if (s->of == NULL)
 			fatal(EXIT_WRITE, "%s", err);
-		if (kept > 0 && dropped == 0)
+		if (kept > 0 || dropped > 0) {
+			note = dropped == 0 ? xstrdup("") : xasprintf(" but"
+			    " its %" PRIu64 " records of URLs the stop cut,"
+			    " which are fetched again", dropped);
 			warnx_("--state %s: the run goes on: '%s' starts with"
 			    " the %" PRIu64 " lines the attempt before wrote"
-			    " (from '%s')", opt->state, opt->output, kept,
-			    from);
-		else if (kept > 0 || dropped > 0)
-			warnx_("--state %s: the run goes on: '%s' starts with"
-			    " the %" PRIu64 " lines the attempt before wrote"
-			    " (from '%s') but its %" PRIu64 " records of URLs"
-			    " the stop cut, which are fetched again",
-			    opt->state, opt->output, kept, from, dropped);
+			    " (from '%s')%s", opt->state, opt->output, kept,
+			    from, note);
+			free(note);
+		}
 		free(from);
 		s->out = outfile_stream(s->of);
 	} else if (opt->output != NULL) {

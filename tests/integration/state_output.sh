@@ -45,17 +45,21 @@ if got != lines:
 print("; ".join(bad) or "ok")
 EOF
 }
+# pages N MS: N URLs of pages answered after MS ms, one a line.
+pages() {
+	_i=0
+	while [ $_i -lt "$1" ]; do
+		_i=$((_i + 1))
+		echo "$BASE/delay/$2?i=$_i"
+	done
+}
 # tmps NAME: the temporary files of -o $T/NAME left in $T.
 tmps() {
 	ls -A "$T" | grep -c "^\.$1\.pscrape-......\$"
 }
 
 N=60
-i=0
-while [ $i -lt $N ]; do
-	i=$((i + 1))
-	echo "$BASE/delay/20?i=$i"
-done >"$T/list"
+pages $N 20 >"$T/list"
 OPTS="--no-config -f jsonl --per-host 0 -j 4"
 
 # --- SIGKILL: right after the first batch is written ---------------------
@@ -90,11 +94,7 @@ is "$(check "$T/out3.csv" "$T/list" $N csv):$(grep -c '^url,' "$T/out3.csv"):$(g
 
 # --- SIGTERM: FILE.partial -----------------------------------------------------
 M=20
-i=0
-while [ $i -lt $M ]; do
-	i=$((i + 1))
-	echo "$BASE/delay/300?i=$i"
-done >"$T/slow"
+pages $M 300 >"$T/slow"
 # shellcheck disable=SC2086
 ${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" --no-config -f jsonl --per-host 0 -j 2 --state "$T/st2" \
     -o "$T/out2.jsonl" "$T/slow" 2>"$T/err1" &
