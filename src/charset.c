@@ -10,8 +10,10 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -769,6 +771,49 @@ utf8_kind(const unsigned char *s, size_t len)
 }
 
 /*
+ * libuchardet, opened with dlopen(3) on the first page that needs a
+ * guess, as systemd opens its heavy libraries: it brings libstdc++, whose
+ * loading and symbol lookups cost every start of the program about 4 M
+ * instructions (a fifth of it), and most runs guess no page. Each
+ * process of the process engine starts anew, 200 of them at -j 200.
+ * A library that cannot be opened is said once; the guess is then none.
+ */
+static struct {
+	uchardet_t	(*new)(void);
+	int		(*handle_data)(uchardet_t, const char *, size_t);
+	void		(*data_end)(uchardet_t);
+	const char	*(*get_charset)(uchardet_t);
+	void		(*delete)(uchardet_t);
+} ucd;
+static pthread_once_t ucd_once = PTHREAD_ONCE_INIT;
+
+static void
+ucd_open(void)
+{
+	void *h;
+	const char *err;
+
+	if ((h = dlopen(UCHARDET_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		err = dlerror();
+		warnx_("cannot load %s (%s): pages that declare no charset"
+		    " and are not UTF-8 are read as windows-1252",
+		    UCHARDET_SONAME, err != NULL ? err : "unknown error");
+		return;
+	}
+	*(void **)&ucd.handle_data = dlsym(h, "uchardet_handle_data");
+	*(void **)&ucd.data_end = dlsym(h, "uchardet_data_end");
+	*(void **)&ucd.get_charset = dlsym(h, "uchardet_get_charset");
+	*(void **)&ucd.delete = dlsym(h, "uchardet_delete");
+	if (ucd.handle_data == NULL || ucd.data_end == NULL ||
+	    ucd.get_charset == NULL || ucd.delete == NULL) {
+		warnx_("%s lacks a function pscrape calls", UCHARDET_SONAME);
+		return;
+	}
+	/* Last: new set means the others are. */
+	*(void **)&ucd.new = dlsym(h, "uchardet_new");
+}
+
+/*
  * An undeclared page that is not UTF-8: the reference program's bs4 asks
  * chardet (python3-bs4 recommends python3-chardet), which reads Japanese
  * pages as Shift_JIS or EUC-JP; libuchardet, a port of the same Mozilla
@@ -782,18 +827,19 @@ charset_guess(const char *body, size_t len)
 	uchardet_t	 ud;
 	const char	*cs, *r = NULL;
 
-	if ((ud = uchardet_new()) == NULL)
+	pthread_once(&ucd_once, ucd_open);
+	if (ucd.new == NULL || (ud = ucd.new()) == NULL)
 		return NULL;
-	if (uchardet_handle_data(ud, body, len < GUESS_MAX ? len : GUESS_MAX)
+	if (ucd.handle_data(ud, body, len < GUESS_MAX ? len : GUESS_MAX)
 	    == 0) {
-		uchardet_data_end(ud);
-		cs = uchardet_get_charset(ud);
+		ucd.data_end(ud);
+		cs = ucd.get_charset(ud);
 		if (cs != NULL && equal_ci(cs, strlen(cs), "shift_jis"))
 			r = "shift_jis";
 		else if (cs != NULL && equal_ci(cs, strlen(cs), "euc-jp"))
 			r = "euc-jp";
 	}
-	uchardet_delete(ud);
+	ucd.delete(ud);
 	return r;
 }
 

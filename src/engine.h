@@ -106,14 +106,4 @@ void	engine_pool(struct run *);
 void	engine_process(struct run *);
 void	engine_async(struct run *);
 
-/*
- * The process engine's workers are this same program, re-executed with the
- * descriptor of their socket in PSCRAPE_WORKER_FD; main() hands over to
- * process_worker_main(), which serves jobs until EOF and returns the exit
- * status.
- */
-#define PROCESS_WORKER_ENV	"PSCRAPE_WORKER_FD"
-extern char	**pscrape_argv;		/* main's argv, for the workers */
-int	process_worker_main(const struct options *, int fd);
-
 #endif

@@ -1,7 +1,8 @@
 /*
- * The process engine: --jobs worker processes, each this same program
- * executed afresh (libcurl is not fork-safe once initialised, and exec
- * leaves nothing of the parent behind), each talking to the parent over
+ * The process engine: --jobs worker processes, each pscrape-worker (or
+ * this same program, worker.h) executed afresh (libcurl is not fork-safe
+ * once initialised, and exec leaves nothing of the parent behind), each
+ * talking to the parent over
  * its own socketpair in the framed messages of proto.h (the tmux proc.c
  * model).
  *
@@ -48,20 +49,13 @@
 #include "sink.h"
 #include "stop.h"
 #include "urllist.h"
+#include "worker.h"
 #include "xmalloc.h"
 
-/* Where a worker finds its socket; PROCESS_WORKER_ENV names it. */
-#define WORKER_FD		3
 /* Deaths before HELLO in a row after which no more workers are started. */
 #define MAX_FAILED_STARTS	3
 
 extern char **environ;
-
-/*
- * Defined here, not in main.c, so that the unit tests, which link the
- * engines from the library without main(), still link.
- */
-char **pscrape_argv;
 
 /* A job taken from the scheduler and not yet given to a worker. */
 struct pending {
@@ -92,8 +86,9 @@ struct pengine {
 	bool		 stopping;	/* SIGINT or SIGTERM passed on */
 	bool		 input_done;	/* the scheduler said SCHED_END */
 	long		 wait_ms;	/* until the scheduler may have a job */
-	char		**envp;		/* environ with PROCESS_WORKER_ENV */
-	char		*exe;		/* this program */
+	char		**envp;		/* environ with our two (worker.h) */
+	char		*exe;		/* the worker program */
+	char		*program;	/* PROCESS_PROGRAM_ENV's entry */
 	struct budget_hold *holds;	/* each slot's, shared; or NULL */
 	struct pending	*pend;		/* jobs taken, not yet given out */
 	size_t		 npend;
@@ -138,14 +133,15 @@ next_job(struct pengine *pe)
 }
 
 /*
- * The program to execute: this one. Executing "/proc/self/exe" itself
- * would be simplest, but valgrind --trace-children takes that for its own
- * binary; the link's target is what valgrind reports, so use it, unless
- * the file was replaced since this process started (a rebuild): then the
- * link is the only way to the program that is running.
+ * This program, as a path that executes it. Executing "/proc/self/exe"
+ * itself would be simplest, but valgrind --trace-children takes that for
+ * its own binary; the link's target is what valgrind reports, so use it,
+ * unless the file was replaced since this process started (a rebuild):
+ * then only the link leads to the program that is running, and to a
+ * worker, ours is /proc/PID/exe.
  */
 static char *
-worker_program(void)
+self_program(void)
 {
 	static const char deleted[] = " (deleted)";
 	char path[4096];
@@ -153,40 +149,62 @@ worker_program(void)
 
 	n = readlink("/proc/self/exe", path, sizeof path - 1);
 	if (n <= 0 || (size_t)n >= sizeof path - 1)
-		return xstrdup("/proc/self/exe");
+		return xasprintf("/proc/%ld/exe", (long)getpid());
 	path[n] = '\0';
 	if ((size_t)n > sizeof deleted - 1 &&
 	    strcmp(path + n - (sizeof deleted - 1), deleted) == 0)
-		return xstrdup("/proc/self/exe");
+		return xasprintf("/proc/%ld/exe", (long)getpid());
 	return xstrdup(path);
 }
 
 /*
- * The environment of every worker, built once before any fork: the
- * parent's, with the socket's number added.
+ * The program the workers run (worker.h): pscrape-worker beside this
+ * program (a build tree), else the installed one, else this program.
  */
+static char *
+worker_program(const char *self)
+{
+	const char *slash = strrchr(self, '/');
+	char *path;
+
+	if (strncmp(self, "/proc/", 6) != 0 && slash != NULL) {
+		path = xasprintf("%.*s/pscrape-worker", (int)(slash - self),
+		    self);
+		if (access(path, X_OK) == 0)
+			return path;
+		free(path);
+	}
+	if (access(PKGLIBEXECDIR "/pscrape-worker", X_OK) == 0)
+		return xstrdup(PKGLIBEXECDIR "/pscrape-worker");
+	return xstrdup(self);
+}
+
 /*
  * PROCESS_WORKER_ENV's entry: "FD:SLOT", SLOT the worker's hold in the
  * budget (budget.h) mapped at BUDGET_FD, or -1. Written before each fork.
  */
 static char worker_entry[64];
-#define BUDGET_FD	(WORKER_FD + 1)
 
+/*
+ * The environment of every worker, built once before any fork: the
+ * parent's, without any PSCRAPE_WORKER_ variable, and with ours: the
+ * entry above and PROCESS_PROGRAM_ENV's, program.
+ */
 static char **
-worker_env(void)
+worker_env(char *program)
 {
-	char *entry = worker_entry;
-	size_t n = 0, i, j = 0, namelen = strlen(PROCESS_WORKER_ENV);
+	static const char prefix[] = "PSCRAPE_WORKER_";
+	size_t n = 0, i, j = 0;
 	char **envp;
 
 	while (environ[n] != NULL)
 		n++;
-	envp = xcalloc(n + 2, sizeof *envp);
+	envp = xcalloc(n + 3, sizeof *envp);
 	for (i = 0; i < n; i++)
-		if (strncmp(environ[i], PROCESS_WORKER_ENV, namelen) != 0 ||
-		    environ[i][namelen] != '=')
+		if (strncmp(environ[i], prefix, sizeof prefix - 1) != 0)
 			envp[j++] = environ[i];
-	envp[j] = entry;
+	envp[j++] = worker_entry;
+	envp[j] = program;
 	return envp;
 }
 
@@ -743,6 +761,7 @@ engine_process(struct run *run)
 {
 	struct pengine pe;
 	struct worker *w;
+	char *self;
 	int i, n, timeout;
 
 	memset(&pe, 0, sizeof pe);
@@ -751,8 +770,12 @@ engine_process(struct run *run)
 	pe.nw = engine_fit_jobs(run, 2);
 	pe.w = xcalloc((size_t)pe.nw, sizeof *pe.w);
 	pe.pfd = xcalloc((size_t)pe.nw, sizeof *pe.pfd);
-	pe.envp = worker_env();
-	pe.exe = worker_program();
+	self = self_program();
+	pe.exe = worker_program(self);
+	pe.program = xasprintf("%s=%lu:%s", PROCESS_PROGRAM_ENV,
+	    worker_build(), self);
+	free(self);
+	pe.envp = worker_env(pe.program);
 	pe.holds = budget_slots((size_t)pe.nw);
 	/*
 	 * Jobs held for a choice of worker are handed out by the scheduler
@@ -830,83 +853,8 @@ engine_process(struct run *run)
 	free(pe.pend);
 	free(pe.claimed);
 	free(pe.envp);
+	free(pe.program);
 	free(pe.exe);
 	free(pe.pfd);
 	free(pe.w);
-}
-
-/*
- * A worker: say HELLO, then fetch each JOB with the shared step and send
- * its RESULT back, until the parent closes the socket.
- */
-int
-process_worker_main(const struct options *opt, int fd)
-{
-	struct savetext *save = NULL;
-	struct proto_in in;
-	struct proto_msg msg;
-	struct fetch *f;
-	struct job *job;
-	struct result *r;
-	struct fetch_counts c;
-	uint64_t costs[PROTO_COSTS_N];
-	char err[1024];
-	const char *v, *colon;
-	int rc = EXIT_SUCCESS, got, slot;
-
-	/* A stop aborts the transfer in hand, as in the parent. */
-	stop_install();
-	memset(&in, 0, sizeof in);
-	if (opt->save_text != NULL &&
-	    (save = savetext_open(opt->save_text, false, err,
-	    sizeof err)) == NULL) {
-		warnx_("worker: %s", err);
-		return EXIT_FAILURE;
-	}
-	f = fetch_new(opt, save);
-	/* Reserve from the run's budget, through this slot's hold. */
-	if ((v = getenv(PROCESS_WORKER_ENV)) != NULL &&
-	    (colon = strchr(v, ':')) != NULL && (slot = atoi(colon + 1)) >= 0)
-		fetch_set_hold(f, budget_attach(BUDGET_FD, (size_t)slot));
-	if (proto_send_hello(fd) == -1)
-		rc = EXIT_FAILURE;
-	while (rc == EXIT_SUCCESS && (got = proto_recv(fd, &in, &msg)) != 0) {
-		/*
-		 * A parent that is done closes the socket without reading
-		 * the HELLO of a worker it never needed: a reset, not EOF.
-		 */
-		if (got == -1 && errno == ECONNRESET)
-			break;
-		if (got == -1) {
-			warnx_("worker: cannot read from the parent: %s",
-			    strerror(errno));
-			rc = EXIT_FAILURE;
-			break;
-		}
-		if (msg.type != PROTO_JOB ||
-		    (job = proto_get_job(&msg)) == NULL) {
-			warnx_("worker: malformed message from the parent");
-			rc = EXIT_FAILURE;
-			break;
-		}
-		r = fetch_page(f, job);
-		fetch_counts_take(&c);
-		costs[0] = c.connects;
-		costs[1] = c.handshakes;
-		costs[2] = c.resumed;
-		memcpy(costs + 3, c.http, sizeof c.http);
-		/* Only when it cost something (resumed counts handshakes). */
-		if ((costs[0] | costs[1] | costs[3] | costs[4] | costs[5] |
-		    costs[6]) != 0 &&
-		    proto_send_costs(fd, costs) == -1)
-			rc = EXIT_FAILURE;
-		else if (proto_send_result(fd, r) == -1)
-			rc = EXIT_FAILURE;	/* the parent is gone */
-		result_free(r);
-	}
-	proto_in_free(&in);
-	fetch_free(f);
-	savetext_close(save);
-	close(fd);
-	return rc;
 }

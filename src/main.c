@@ -24,8 +24,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <locale.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +51,7 @@
 #include "stop.h"
 #include "url.h"
 #include "urllist.h"
+#include "worker.h"
 #include "xmalloc.h"
 
 #define MAX_RUNS 16
@@ -237,27 +236,6 @@ raise_nofile(void)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-}
-
-static int
-worker_mode(struct options *opt)
-{
-	int fd = atoi(getenv(PROCESS_WORKER_ENV)), rc;
-	char err[1024];
-
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGXFSZ, SIG_IGN);	/* as in main */
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return EXIT_FAILURE;
-	/* Cookies for this worker's own transfers; the parent writes -c. */
-	if (fetch_cookies_start(opt, err, sizeof err) != 0)
-		fatal(EXIT_USAGE, "%s", err);
-	extract_cache_limit(EXTRACT_CACHE_ONE);	/* one parse at a time */
-	rc = process_worker_main(opt, fd);
-	fetch_cookies_end();
-	options_free(opt);
-	curl_global_cleanup();
-	return rc;
 }
 
 /* What main() holds across its phases. */
@@ -652,25 +630,10 @@ main(int argc, char **argv)
 	struct session s = { .out = stdout, .written = true };
 	int status;
 
-	/* Until stop_install(), a stop signal waits: none is lost. */
-	stop_block(NULL);
-	/*
-	 * Bodies and parse chunks are big: with glibc's threshold fixed,
-	 * each gets a mapping of its own, given back to the system when
-	 * freed; its default threshold rises to 32 MB after the first such
-	 * free, and the freed memory stays with the process, outside what
-	 * --max-memory counts (a run at -j 32 held 4 times its budget).
-	 */
-	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-	/*
-	 * libcurl (libidn2) converts an internationalised host name from the
-	 * locale's character set: take the user's, for LC_CTYPE only.
-	 */
-	setlocale(LC_CTYPE, "");
-	pscrape_argv = argv;
+	program_start(argv);
 	options_parse(&s.opt, argc, argv);
 	if (getenv(PROCESS_WORKER_ENV) != NULL)
-		return worker_mode(&s.opt);
+		return worker_run(&s.opt);
 	s.nengines = engine_list(s.opt.engine, s.engines, MAX_RUNS);
 	if (s.opt.status) {
 		if (s.opt.frontier == NULL)

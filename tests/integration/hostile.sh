@@ -779,19 +779,28 @@ took "faults"
 # Security
 # ======================================================================
 # No shell is ever run: nothing in the source can start one, and the only
-# program ever executed is pscrape itself (its process workers).
+# programs ever executed are pscrape's own: the process engine's workers
+# (pscrape-worker, or pscrape itself), and the parent's program, which a
+# pscrape-worker of another build runs instead (src/worker.h).
 is "$(grep -n -E '\<(system|popen|execl|execlp|execle|execv|execvp|execvpe|posix_spawnp?|wordexp)[[:space:]]*\(' \
     "$top_srcdir"/src/*.c)" "" "no system, popen, exec*p or posix_spawn in src/"
 is "$(grep -c 'execve(' "$top_srcdir"/src/*.c | grep -v ':0$')" \
-    "$top_srcdir/src/engine_process.c:1" "one execve, in the process engine"
+    "$top_srcdir/src/engine_process.c:1
+$top_srcdir/src/worker_main.c:1" \
+    "two execve: the process engine's, pscrape-worker's of another build"
 if command -v strace >/dev/null && [ -z "${PSCRAPE_WRAPPER:-}" ] &&
     strace -f -qq -e trace=execve -o "$T/strace" true 2>/dev/null; then
 	printf '%s\n' "$BASE/status/200?x=\$(touch\${IFS}$T/pwned)" \
 	    "$BASE/status/200?x=;touch%20$T/pwned2" >"$T/sh.list"
 	strace -f -qq -e trace=execve -o "$T/strace" "$PSCRAPE_BIN" \
 	    -e "$ESPEC" -j 2 -q "$T/sh.list" >/dev/null 2>&1
+	want=$(readlink -f "$PSCRAPE_BIN")
+	case ",$ESPEC," in
+	*,process,*) want=$(printf '%s\n' "$want" \
+	    "$(readlink -f "$(dirname "$PSCRAPE_BIN")/pscrape-worker")" | sort)
+	esac
 	is "$(sed -n 's/.*execve("\([^"]*\)".*/\1/p' "$T/strace" | sort -u)" \
-	    "$(readlink -f "$PSCRAPE_BIN")" "every program executed is pscrape (strace)"
+	    "$want" "every program executed is pscrape or its worker (strace)"
 	is "$(ls "$T" | grep -c pwned)" 0 "shell syntax in a URL runs nothing"
 fi
 

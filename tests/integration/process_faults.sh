@@ -163,6 +163,7 @@ pscrape_bg -e process -j 2 -t 20 -f jsonl "$T/orphan.list" >/dev/null \
 pid=$!
 wait_lines "$HTTPD_LOG" 2 'orphan='
 n=$(workers $pid | wc -l | tr -d ' ')
+exes=$(for w in $(workers $pid); do readlink "/proc/$w/exe"; done | sort -u)
 kill -KILL $pid
 wait $pid
 # Up to 5 s (more under a sanitizer or valgrind), every 0.1 s.
@@ -179,5 +180,40 @@ while [ "$(pgrep -f "$T/orphan.list" | wc -l | tr -d ' ')" != 0 ] &&
 done
 is "$n:$(pgrep -f "$T/orphan.list" | wc -l | tr -d ' ')" "2:0" \
     "the parent SIGKILLed mid-transfer: its 2 workers are gone within $((5 * slow)) s"
+
+# --- (7) the program workers run (src/worker.h): pscrape-worker, the one
+# beside pscrape here, which links neither SQLite nor hiredis; under
+# valgrind /proc/PID/exe is valgrind's.
+worker_bin=$(dirname "$PSCRAPE_BIN")/pscrape-worker
+if [ -z "${PSCRAPE_WRAPPER:-}" ]; then
+	is "$exes" "$(readlink -f "$worker_bin")" \
+	    "the workers of (6) run pscrape-worker, from beside pscrape"
+fi
+is "$(ldd "$worker_bin" | grep -c 'libsqlite3\|libhiredis\|libuchardet')" 0 \
+    "pscrape-worker is linked to none of SQLite, hiredis, libuchardet"
+"$worker_bin" -e process "$T/ok.list" >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/out")|$(cat "$T/err")" "2:|pscrape-worker: this program is a \
+worker of pscrape's process engine; run pscrape --engine process" \
+    "pscrape-worker run by hand: status 2, and what to run instead"
+# One of another build (here a number no build has) becomes the program
+# of the parent it names, with the same arguments.
+printf '#!/bin/sh\nprintf "[%%s]" "$@"\n' >"$T/args"
+chmod +x "$T/args"
+PSCRAPE_WORKER_FD=3:-1 PSCRAPE_WORKER_PROGRAM=0:$T/args \
+    "$worker_bin" -e process "$T/ok.list" >"$T/out" 2>&1
+is "$?:$(cat "$T/out")" "0:[-e][process][$T/ok.list]" \
+    "a worker of another build executes its parent's program instead"
+# Without a pscrape-worker beside it, pscrape serves as its own worker
+# (or runs an installed one): the same records.
+mkdir "$T/alone"
+cp "$PSCRAPE_BIN" "$T/alone/pscrape"
+printf '%s\n' "$BASE/f/corpus/01-std-env-args.html" "$BASE/status/404" \
+    "$BASE/bytes/1000" >"$T/three.list"
+pscrape -e serial -f jsonl "$T/three.list" 2>/dev/null | norm >"$T/want"
+# shellcheck disable=SC2086
+${PSCRAPE_WRAPPER:-} "$T/alone/pscrape" -e process -j 2 -f jsonl \
+    "$T/three.list" 2>/dev/null | norm >"$T/got"
+is "$(diff "$T/want" "$T/got")" "" \
+    "pscrape with no pscrape-worker beside it: the records of serial"
 
 done_testing
