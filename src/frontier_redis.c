@@ -1825,16 +1825,39 @@ print_tally(struct frontier_redis *q, FILE *out, const char *what,
 }
 
 /*
+ * Whether a process whose lease is alive is gone: it ran on this host and
+ * its pid is not there (SIGKILL, a crash). Until its lease runs out it
+ * holds its URLs, but it is not running. A pid taken since by another
+ * process looks alive: then it says running, as before.
+ */
+static bool
+gone_here(const redisReply *host, const redisReply *pid)
+{
+	char me[256];
+	char *end;
+	long p;
+
+	if (host->type != REDIS_REPLY_STRING ||
+	    pid->type != REDIS_REPLY_STRING ||
+	    gethostname(me, sizeof me) != 0)
+		return false;
+	me[sizeof me - 1] = '\0';
+	p = strtol(pid->str, &end, 10);
+	return strcmp(me, host->str) == 0 && *end == '\0' && p > 0 &&
+	    kill((pid_t)p, 0) == -1 && errno == ESRCH;
+}
+
+/*
  * The counts of the records over all the processes, then each process
  * that joined: its host and pid, and running (its lease is alive),
+ * gone (its lease is alive, but it is not running on this host),
  * finished, stopped, or lost (killed: its lease ran out).
  */
 static void
 status_tallies(struct frontier_redis *q, FILE *out)
 {
-	long long n = get_int(q, "GET %s", "next_pid"), p;
-	char *key, *what, num[32];
-	const char *state;
+	long long n = get_int(q, "GET %s", "next_pid"), p, ms;
+	char *key, *what, num[32], *state;
 	redisReply *r;
 
 	key = xasprintf("%sstats", q->prefix);
@@ -1850,10 +1873,15 @@ status_tallies(struct frontier_redis *q, FILE *out)
 			    r->str : q->c->errstr);
 		snprintf(num, sizeof num, "alive:%lld", p);
 		if (r->element[2]->type == REDIS_REPLY_STRING)
-			state = r->element[2]->str;
+			state = xstrdup(r->element[2]->str);
+		else if ((ms = get_int(q, "PTTL %s", num)) == -2)
+			state = xstrdup("lost");	/* no such key */
+		else if (gone_here(r->element[0], r->element[1]))
+			state = xasprintf("gone (not running on this host,"
+			    " lost when its lease runs out in %lld s)",
+			    ms > 0 ? (ms + 999) / 1000 : 0);
 		else
-			state = get_int(q, "EXISTS %s", num) ? "running" :
-			    "lost";
+			state = xstrdup("running");
 		what = xasprintf("process %lld (%s pid %s): %s; ", p,
 		    r->element[0]->type == REDIS_REPLY_STRING ?
 		    r->element[0]->str : "?",
@@ -1861,6 +1889,7 @@ status_tallies(struct frontier_redis *q, FILE *out)
 		    r->element[1]->str : "?", state);
 		print_tally(q, out, what, key);
 		freeReplyObject(r);
+		free(state);
 		free(what);
 		free(key);
 	}

@@ -564,6 +564,26 @@ is "$(records "$T/ow.a"):$(records "$T/ow.b" | grep '^3 ' | grep -cv ' 1$')" \
 is "$(redis-cli -s "$SOCK" keys 'pscrape:{owed}:owed:*')" "" \
     "owed: nothing left owed"
 
+# --- --status: a process killed on this host is gone, not running ------------
+# Its lease (30 s) still says it runs; its pid says otherwise. Before it,
+# the same process is running.
+: >"$HTTPD_LOG"
+echo "$BASE/delay/30000?dead=1" >"$T/dlist"
+${PSCRAPE_WRAPPER:-} "$PSCRAPE_BIN" --no-config -f jsonl --no-robots \
+    --lease 30 --frontier "$(fr died)" "$T/dlist" >/dev/null 2>&1 &
+DIED=$!
+until_is 1 grep -c 'dead=1' "$HTTPD_LOG"
+state() {
+	pscrape --no-config --frontier "$(fr died)" --status |
+	    sed -n 's/^process 1 ([^ ]* pid \([0-9]*\)): \([^;]*\);.*/\1 \2/p' |
+	    sed 's/in [0-9]* s)/in N s)/'
+}
+is "$(state)" "$DIED running" "--status: a process in a transfer is running"
+kill -9 $DIED
+{ wait $DIED; } 2>/dev/null
+is "$(state)" "$DIED gone (not running on this host, lost when its lease runs out in N s)" \
+    "--status: that process SIGKILLed: gone, until its lease runs out"
+
 # --- Redis goes away ----------------------------------------------------------
 : >"$HTTPD_LOG"
 echo "$BASE/delay/60000" >"$T/glist"
