@@ -188,7 +188,7 @@ static char worker_entry[64];
 /*
  * The environment of every worker, built once before any fork: the
  * parent's, without any PSCRAPE_WORKER_ variable, and with ours: the
- * entry above and PROCESS_PROGRAM_ENV's, program.
+ * entry above, and program, PROCESS_PROGRAM_ENV's entry.
  */
 static char **
 worker_env(char *program)
