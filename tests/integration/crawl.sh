@@ -176,7 +176,10 @@ for e in $ENGINES; do
 	fi
 
 	if [ $seq = 0 ]; then
-		sequrls "$SITE_a" "/delay/300" 10 | sed "s/i=/ph3$e=/" >"$T/ph3"
+		# 2 s a page: all 10 must be in flight at once, and the
+		# process engine's 10 workers start one after the other
+		# (under ASan on a loaded machine, 300 ms let only 9 in).
+		sequrls "$SITE_a" "/delay/2000" 10 | sed "s/i=/ph3$e=/" >"$T/ph3"
 		reset_stats
 		pscrape -j 10 --per-host 0 -q "$T/ph3" 2>"$T/err"
 		reaches "$(srvstat a max)" 10 "$e: --per-host 0: no cap, -j 10 in flight"
