@@ -1831,20 +1831,17 @@ print_tally(struct frontier_redis *q, FILE *out, const char *what,
  * process looks alive: then it says running, as before.
  */
 static bool
-gone_here(const redisReply *host, const redisReply *pid)
+gone_here(const char *me, const redisReply *host, const redisReply *pid)
 {
-	char me[256];
 	char *end;
 	long p;
 
 	if (host->type != REDIS_REPLY_STRING ||
-	    pid->type != REDIS_REPLY_STRING ||
-	    gethostname(me, sizeof me) != 0)
+	    pid->type != REDIS_REPLY_STRING || strcmp(me, host->str) != 0)
 		return false;
-	me[sizeof me - 1] = '\0';
 	p = strtol(pid->str, &end, 10);
-	return strcmp(me, host->str) == 0 && *end == '\0' && p > 0 &&
-	    kill((pid_t)p, 0) == -1 && errno == ESRCH;
+	return *end == '\0' && p > 0 && kill((pid_t)p, 0) == -1 &&
+	    errno == ESRCH;
 }
 
 /*
@@ -1857,8 +1854,13 @@ static void
 status_tallies(struct frontier_redis *q, FILE *out)
 {
 	long long n = get_int(q, "GET %s", "next_pid"), p, ms;
-	char *key, *what, num[32], *state;
+	char *key, *what, num[32], *state, me[256] = "";
 	redisReply *r;
+
+	/* This host's name, for gone_here(); none matches if unknown. */
+	if (gethostname(me, sizeof me) != 0)
+		me[0] = '\0';
+	me[sizeof me - 1] = '\0';
 
 	key = xasprintf("%sstats", q->prefix);
 	print_tally(q, out, "", key);
@@ -1876,7 +1878,7 @@ status_tallies(struct frontier_redis *q, FILE *out)
 			state = xstrdup(r->element[2]->str);
 		else if ((ms = get_int(q, "PTTL %s", num)) == -2)
 			state = xstrdup("lost");	/* no such key */
-		else if (gone_here(r->element[0], r->element[1]))
+		else if (gone_here(me, r->element[0], r->element[1]))
 			state = xasprintf("gone (not running on this host,"
 			    " lost when its lease runs out in %lld s)",
 			    ms > 0 ? (ms + 999) / 1000 : 0);

@@ -70,7 +70,7 @@ worker_build(void)
  * its RESULT back, until the parent closes the socket.
  */
 static int
-serve(const struct options *opt, int fd)
+serve(const struct options *opt, int fd, int slot)
 {
 	struct savetext *save = NULL;
 	struct proto_in in;
@@ -81,8 +81,7 @@ serve(const struct options *opt, int fd)
 	struct fetch_counts c;
 	uint64_t costs[PROTO_COSTS_N];
 	char err[1024];
-	const char *v, *colon;
-	int rc = EXIT_SUCCESS, got, slot;
+	int rc = EXIT_SUCCESS, got;
 
 	/* A stop aborts the transfer in hand, as in the parent. */
 	stop_install();
@@ -95,8 +94,7 @@ serve(const struct options *opt, int fd)
 	}
 	f = fetch_new(opt, save);
 	/* Reserve from the run's budget, through this slot's hold. */
-	if ((v = getenv(PROCESS_WORKER_ENV)) != NULL &&
-	    (colon = strchr(v, ':')) != NULL && (slot = atoi(colon + 1)) >= 0)
+	if (slot >= 0)
 		fetch_set_hold(f, budget_attach(BUDGET_FD, (size_t)slot));
 	if (proto_send_hello(fd) == -1)
 		rc = EXIT_FAILURE;
@@ -144,8 +142,13 @@ serve(const struct options *opt, int fd)
 int
 worker_run(struct options *opt)
 {
-	int fd = atoi(getenv(PROCESS_WORKER_ENV)), rc;
+	const char *v = getenv(PROCESS_WORKER_ENV), *colon;
+	int fd = atoi(v), slot = -1, rc;
 	char err[1024];
+
+	/* "FD:SLOT" (worker.h) */
+	if ((colon = strchr(v, ':')) != NULL)
+		slot = atoi(colon + 1);
 
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);	/* as in main */
@@ -155,7 +158,7 @@ worker_run(struct options *opt)
 	if (fetch_cookies_start(opt, err, sizeof err) != 0)
 		fatal(EXIT_USAGE, "%s", err);
 	extract_cache_limit(EXTRACT_CACHE_ONE);	/* one parse at a time */
-	rc = serve(opt, fd);
+	rc = serve(opt, fd, slot);
 	fetch_cookies_end();
 	options_free(opt);
 	curl_global_cleanup();
