@@ -32,6 +32,7 @@ static struct shared *sh;
 static char too_big[128];
 static int shfd = -1;		/* the memfd, -1 when there is none */
 static struct budget_hold *slots;	/* budget_slots() */
+static size_t (*_Atomic reclaim)(size_t);	/* budget_on_spent() */
 static size_t slotbytes;
 
 #define HEADER	4096		/* the count's page; the holds come after */
@@ -145,6 +146,12 @@ budget_max(void)
 	return sh != NULL ? sh->max : 0;
 }
 
+size_t
+budget_used(void)
+{
+	return sh != NULL ? atomic_load(&sh->used) : 0;
+}
+
 void
 budget_hold_init(struct budget_hold *h, bool nowait)
 {
@@ -158,6 +165,7 @@ budget_take(struct budget_hold *h, size_t n)
 {
 	struct timespec ts = { 0, WAIT_NS };
 	size_t u, half;
+	size_t (*keeper)(size_t);
 	int none;
 
 	if (sh == NULL || n == 0)
@@ -167,6 +175,10 @@ budget_take(struct budget_hold *h, size_t n)
 		return BUDGET_TOO_BIG;
 	for (;;) {
 		u = atomic_load(&sh->used);
+		/* Kept memory goes first, even for the token's job. */
+		if (u + n > half && (keeper = atomic_load(&reclaim)) != NULL &&
+		    keeper(u + n - half) > 0)
+			continue;
 		if (u + n <= half || atomic_load(&sh->token) == h->id) {
 			if (atomic_compare_exchange_weak(&sh->used, &u,
 			    u + n)) {
@@ -219,4 +231,36 @@ budget_hand(struct budget_hold *from, struct budget_hold *to)
 	n = atomic_exchange(&from->held, 0);
 	atomic_fetch_add(&to->held, n);
 	atomic_compare_exchange_strong(&sh->token, &id, to->id);
+}
+
+void
+budget_move(struct budget_hold *from, struct budget_hold *to, size_t n)
+{
+	if (sh == NULL || n == 0)
+		return;
+	atomic_fetch_sub(&from->held, n);
+	atomic_fetch_add(&to->held, n);
+}
+
+bool
+budget_claim(struct budget_hold *to, struct budget_hold *from, size_t n)
+{
+	size_t half;
+
+	if (sh == NULL)
+		return true;
+	half = sh->max / 2;
+	/* The used total does not grow: what budget_take() would grant. */
+	if (n > half || atomic_load(&to->held) > half - n ||
+	    (atomic_load(&sh->used) > half &&
+	    atomic_load(&sh->token) != to->id))
+		return false;
+	budget_move(from, to, n);
+	return true;
+}
+
+void
+budget_on_spent(size_t (*keeper)(size_t))
+{
+	atomic_store(&reclaim, keeper);
 }

@@ -118,93 +118,273 @@ arena_reserve(struct arena *a, size_t n)
  * main.c fixes glibc's mmap threshold, so a new chunk is a new mapping,
  * whose pages the kernel zeroes on first touch and unmaps when it is
  * freed: on workload R (bench/realweb) that was 15% of the CPU, 1 ms a
- * page. Kept memory is outside what --max-memory counts, so it is
- * bounded: CACHE_MAX bytes and a 16th of the budget, in CACHE_SLOTS
- * chunks. The fuzzer's build keeps nothing (ARENA_EACH: exact sizes).
- * 16 MB in 16 was too little for two parses at once of a big page: the
- * async engine still took 100 page faults a page (40 now). A process that
- * parses one page at a time keeps 16 MB (extract_cache_limit()): what is
- * kept adds to the peak of its next parse, and 64 MB took the parser
- * attacks of tests/integration/hostile.sh to 197-216 MB against their
- * bound of 200 MB a process (176 MB with 16).
+ * page, and unmapping in a process of 100 threads costs each of them
+ * (workload T: the thread engine lost 14-32% to the build before
+ * --max-memory, which left freed memory to glibc's heap).
+ *
+ * Where several parses run at once (the thread, pool and async engines)
+ * kept chunks count against --max-memory: a job hands its chunks' share
+ * of the budget to the cache's hold, the next parse claims it back with
+ * the chunk, and a reservation that finds the budget spent has the cache
+ * free chunks first (budget.h). So the cache may keep as much as the
+ * parses that run at once use, up to a quarter of the budget, and memory
+ * stays within the budget. A process that parses one page at a time (the
+ * serial engine, a process worker: extract_cache_limit()) keeps
+ * EXTRACT_CACHE_ONE outside the budget, and at most a 16th of it: what
+ * is kept adds to its next parse's peak, and 64 MB took the parser attacks
+ * of tests/integration/hostile.sh to 197-216 MB against their bound of
+ * 200 MB a process (176 MB with 16). With no budget, CACHE_MAX.
+ *
+ * The usual chunks are powers of two (arena_init()), kept in a list by
+ * size; blocks of other sizes (arena_alloc()) in one more list, of at
+ * most ODD_MAX. The fuzzer's build keeps nothing (ARENA_EACH: exact
+ * sizes).
  */
 #define CACHE_MAX	((size_t)64 << 20)
-#define CACHE_SLOTS	32
+#define CLASS_MIN	16		/* the smallest chunk, 64 KB, as a shift */
+#define CLASS_MAX	24		/* the biggest, 16 MB */
+#define ODD		(CLASS_MAX - CLASS_MIN + 1)	/* the other sizes */
+#define ODD_MAX		64
 
 static pthread_mutex_t	 cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct chunk	*cache[CACHE_SLOTS];
-static size_t		 cache_n, cache_bytes;
-static _Atomic size_t	 cache_limit = CACHE_MAX;
+static struct chunk	*kept[ODD + 1];
+static size_t		 kept_bytes, kept_odd;
+static _Atomic size_t	 cache_limit;		/* 0: several parses at once */
+static struct budget_hold cache_hold;		/* when counted */
+static pthread_once_t	 cache_once = PTHREAD_ONCE_INIT;
 
-/* What the cache may keep: the limit, and a 16th of --max-memory. */
+/* What a chunk of size bytes takes, of the budget and of the cache. */
+#define CHUNK_BYTES(size)	(sizeof(struct chunk) + (size))
+
+/* Whether kept chunks hold a share of --max-memory. */
+static bool
+cache_counted(void)
+{
+	return atomic_load(&cache_limit) == 0 && budget_max() != 0;
+}
+
+/* What the cache may keep (cache_lock held). */
 static size_t
 cache_cap(void)
 {
-	size_t	cap = budget_max() / 16, max = atomic_load(&cache_limit);
+	size_t	max = atomic_load(&cache_limit), b = budget_max();
 
-	return cap == 0 || cap > max ? max : cap;
+	if (b == 0)
+		return max != 0 ? max : CACHE_MAX;
+	if (max == 0)
+		return b / 4;
+	return max < b / 16 ? max : b / 16;
+}
+
+static size_t
+class_of(size_t size)
+{
+	size_t	i;
+
+	for (i = CLASS_MIN; i <= CLASS_MAX; i++)
+		if (size == (size_t)1 << i)
+			return i - CLASS_MIN;
+	return ODD;
+}
+
+/* Unlink a kept chunk of size, or NULL (cache_lock held). */
+static struct chunk *
+unkeep(size_t size)
+{
+	struct chunk	**pp, *c;
+	size_t		 k = class_of(size);
+
+	for (pp = &kept[k]; (c = *pp) != NULL; pp = &c->next)
+		if (c->size == size) {
+			*pp = c->next;
+			kept_bytes -= CHUNK_BYTES(size);
+			kept_odd -= k == ODD;
+			return c;
+		}
+	return NULL;
+}
+
+/*
+ * Unlink kept chunks of at least want bytes in all, or all there are,
+ * the odd sizes first, then the biggest, onto *out; how many bytes
+ * (cache_lock held).
+ */
+static size_t
+evict(size_t want, struct chunk **out)
+{
+	struct chunk	*c;
+	size_t		 k = ODD, got = 0;
+
+	while (got < want) {
+		while (kept[k] == NULL && k > 0)
+			k--;
+		if ((c = kept[k]) == NULL)
+			break;
+		kept[k] = c->next;
+		kept_odd -= k == ODD;
+		got += CHUNK_BYTES(c->size);
+		c->next = *out;
+		*out = c;
+	}
+	kept_bytes -= got;
+	return got;
+}
+
+/* Free evicted chunks and give back the budget they held. */
+static void
+drop(struct chunk *c, size_t bytes, bool counted)
+{
+	struct chunk	*next;
+
+	for (; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	if (counted)
+		budget_give(&cache_hold, bytes);
+}
+
+/* budget_on_spent(): the budget is spent, free want bytes if kept. */
+static size_t
+cache_reclaim(size_t want)
+{
+	struct chunk	*out = NULL;
+	size_t		 got = 0;
+
+	pthread_mutex_lock(&cache_lock);
+	if (cache_counted())
+		got = evict(want, &out);
+	pthread_mutex_unlock(&cache_lock);
+	drop(out, got, true);
+	return got;
+}
+
+static void
+cache_start(void)
+{
+	budget_hold_init(&cache_hold, true);
+	budget_on_spent(cache_reclaim);
 }
 
 void
 extract_cache_limit(size_t max)
 {
-	atomic_store(&cache_limit, max == 0 || max > CACHE_MAX ?
-	    CACHE_MAX : max);
+	struct chunk	*out = NULL;
+
+	/*
+	 * What was kept was kept under the other rule: it goes, and the
+	 * budget gets back what it held (nothing if it was not counted, or
+	 * kept before budget_init()).
+	 */
+	pthread_mutex_lock(&cache_lock);
+	evict(SIZE_MAX, &out);
+	atomic_store(&cache_limit, max);
+	pthread_mutex_unlock(&cache_lock);
+	drop(out, atomic_load(&cache_hold.held), true);
 }
 
 /*
- * A kept chunk of exactly n bytes, or NULL. Exactly: the budget has
- * reserved n before (reserving may wait, and a chunk in hand while
- * waiting would be memory nobody counts). The usual chunks are powers of
- * two (arena_init()), so pages of about one size find theirs. On a miss
- * with no room left for n, the biggest kept chunk goes, so that chunks
- * of sizes no longer asked for do not fill the cache for good.
+ * A kept chunk of size bytes whose share of the budget hold may take
+ * over (budget_claim()), or NULL: only where kept chunks are counted.
  */
 static struct chunk *
-cache_take(size_t n)
+cache_claim(size_t size, struct budget_hold *hold)
 {
-	struct chunk	*c = NULL, *drop = NULL;
-	size_t		 i, big = 0;
+	struct chunk	*c = NULL;
+
+	if (ARENA_EACH || hold == NULL || !cache_counted())
+		return NULL;
+	pthread_mutex_lock(&cache_lock);
+	if (kept[class_of(size)] != NULL &&
+	    budget_claim(hold, &cache_hold, CHUNK_BYTES(size)) &&
+	    (c = unkeep(size)) == NULL)
+		budget_move(hold, &cache_hold, CHUNK_BYTES(size));
+	pthread_mutex_unlock(&cache_lock);
+	return c;
+}
+
+/*
+ * A kept chunk of size bytes, or NULL, for a parse that has reserved its
+ * share of the budget before (reserving may wait, and a chunk in hand
+ * while waiting would be memory nobody counts); a counted chunk gives its
+ * own share back. On a miss with no room left for one more, a kept chunk
+ * goes (evict()), so that chunks of sizes no longer asked for do not fill
+ * the cache for good.
+ */
+static struct chunk *
+cache_take(size_t size)
+{
+	struct chunk	*c = NULL, *out = NULL;
+	size_t		 got = 0;
+	bool		 counted;
 
 	if (ARENA_EACH)
 		return NULL;
 	pthread_mutex_lock(&cache_lock);
-	for (i = 0; i < cache_n; i++) {
-		if (cache[i]->size == n) {
-			c = cache[i];
-			cache[i] = cache[--cache_n];
-			cache_bytes -= n;
-			break;
-		}
-		if (cache[i]->size > cache[big]->size)
-			big = i;
-	}
-	if (c == NULL && cache_n > 0 &&
-	    (cache_n == CACHE_SLOTS || cache_bytes + n > cache_cap())) {
-		drop = cache[big];
-		cache[big] = cache[--cache_n];
-		cache_bytes -= drop->size;
-	}
+	counted = cache_counted();
+	if ((c = unkeep(size)) != NULL)
+		got = CHUNK_BYTES(size);
+	else if (kept_bytes + CHUNK_BYTES(size) > cache_cap())
+		got = evict(1, &out);
 	pthread_mutex_unlock(&cache_lock);
-	free(drop);
+	drop(out, got, counted);
 	return c;
 }
 
-/* Keep c for a later parse if there is room, else free it. */
-static void
-cache_put(struct chunk *c)
+/*
+ * Keep c for a later parse if there is room, else free it; how many of
+ * hold's bytes went with it to the cache's hold.
+ */
+static size_t
+cache_put(struct chunk *c, struct budget_hold *hold)
 {
-	if (!ARENA_EACH) {
-		pthread_mutex_lock(&cache_lock);
-		if (cache_n < CACHE_SLOTS &&
-		    cache_bytes + c->size <= cache_cap()) {
-			cache[cache_n++] = c;
-			cache_bytes += c->size;
-			c = NULL;
-		}
-		pthread_mutex_unlock(&cache_lock);
+	size_t	 n = CHUNK_BYTES(c->size), moved = 0;
+	bool	 counted;
+
+	if (ARENA_EACH) {
+		free(c);
+		return 0;
 	}
+	pthread_once(&cache_once, cache_start);
+	pthread_mutex_lock(&cache_lock);
+	counted = cache_counted();
+	if ((!counted || hold != NULL) && kept_bytes + n <= cache_cap() &&
+	    (class_of(c->size) != ODD || kept_odd < ODD_MAX)) {
+		if (counted) {
+			budget_move(hold, &cache_hold, n);
+			moved = n;
+		}
+		kept_odd += class_of(c->size) == ODD;
+		c->next = kept[class_of(c->size)];
+		kept[class_of(c->size)] = c;
+		kept_bytes += n;
+		c = NULL;
+	}
+	pthread_mutex_unlock(&cache_lock);
 	free(c);
+	return moved;
+}
+
+/*
+ * A chunk of size bytes (alloc of them allocated) whose share of the
+ * budget the arena holds: a kept one it may claim, or else reserved, then
+ * kept or new.
+ */
+static struct chunk *
+chunk_get(struct arena *a, size_t size, size_t alloc)
+{
+	struct chunk	*c;
+
+	if ((c = cache_claim(size, a->hold)) != NULL) {
+		a->reserved += CHUNK_BYTES(size);
+		return c;
+	}
+	arena_reserve(a, CHUNK_BYTES(size));
+	if ((c = cache_take(size)) == NULL) {
+		c = xmalloc(CHUNK_BYTES(alloc));
+		c->size = size;
+	}
+	return c;
 }
 
 static void *
@@ -228,11 +408,7 @@ arena_alloc(void *ud, size_t n)
 	if (ARENA_EACH || n > a->next / 4) {
 		/* A big block gets a chunk of its own behind the current
 		 * one, so the space left in head is not wasted. */
-		arena_reserve(a, sizeof *big + n);
-		if ((big = cache_take(n)) == NULL) {
-			big = xmalloc(sizeof *big + (ARENA_EACH ? asked : n));
-			big->size = n;
-		}
+		big = chunk_get(a, n, ARENA_EACH ? asked : n);
 		big->used = n;
 		if (c == NULL) {
 			big->next = NULL;
@@ -245,11 +421,7 @@ arena_alloc(void *ud, size_t n)
 		return big->data;
 	}
 	if (c == NULL || c->size - c->used < n) {
-		arena_reserve(a, sizeof *c + a->next);
-		if ((c = cache_take(a->next)) == NULL) {
-			c = xmalloc(sizeof *c + a->next);
-			c->size = a->next;
-		}
+		c = chunk_get(a, a->next, a->next);
 		c->used = 0;
 		c->next = a->head;
 		a->head = c;
@@ -302,7 +474,7 @@ arena_clear(struct arena *a)
 
 	for (c = a->head; c != NULL; c = next) {
 		next = c->next;
-		cache_put(c);
+		a->reserved -= cache_put(c, a->hold);
 	}
 	a->head = NULL;
 	if (a->hold != NULL)

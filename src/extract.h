@@ -42,10 +42,13 @@ bool	extract_is_html(const char *content_type);
  * parsed when a stop signal comes (stop.h): interrupted, at once.
  */
 /*
- * The most the chunks of finished parses kept for the next may take
- * (0: the default, 64 MB). A process that parses one page at a time
- * (serial, a process worker) keeps EXTRACT_CACHE_ONE: what it keeps adds
- * to its next parse's peak, which its memory bound counts.
+ * The most the chunks of finished parses kept for the next may take.
+ * 0, the default, is for a process where several parses run at once:
+ * kept chunks then hold a share of --max-memory (budget.h), up to a
+ * quarter of it (64 MB with no budget). A process that parses one page
+ * at a time (serial, a process worker) keeps EXTRACT_CACHE_ONE outside
+ * the budget: what it keeps adds to its next parse's peak, which its
+ * memory bound counts. A change frees what was kept.
  */
 #define EXTRACT_CACHE_ONE	((size_t)16 << 20)
 void	extract_cache_limit(size_t max);

@@ -10,6 +10,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,6 +21,7 @@
 
 #include <sys/resource.h>
 
+#include "budget.h"
 #include "extract.h"
 #include "tap.h"
 #include "xmalloc.h"
@@ -790,6 +792,52 @@ test_chunks_kept(void)
 	}
 }
 
+/*
+ * Where several parses run at once, kept chunks hold a share of
+ * --max-memory (extract.c, budget.h): the next parse takes it over with
+ * the chunks, a reservation that finds the budget spent has them freed
+ * first, and a change of rule gives it all back. Without the budget's
+ * share, a run keeping a quarter of the budget could hold 1.25 times it.
+ */
+static void
+test_chunks_counted(void)
+{
+	static const char p[] = "<p>x</p>";
+	const size_t	 budget = (size_t)64 << 20, n = 5000;
+	struct extract_out out;
+	struct budget_hold h, a;
+	size_t		 i, len = n * (sizeof p - 1), kept;
+	char		*page = xmalloc(len);
+
+	for (i = 0; i < n; i++)
+		memcpy(page + i * (sizeof p - 1), p, sizeof p - 1);
+	budget_init(budget);
+	extract_cache_limit(0);		/* several parses at once */
+	budget_hold_init(&h, false);
+	budget_hold_init(&a, true);
+	extract_page_links(page, len, "text/html", &out, NULL, NULL, &h);
+	kept = budget_used();
+	ok(out.chars == n && atomic_load(&h.held) == 0 && kept > len,
+	    "a parse's kept chunks hold their share of the budget, not the"
+	    " parse's hold (%zu bytes)", kept);
+	extract_page_links(page, len, "text/html", &out, NULL, NULL, &h);
+	is_int(budget_used(), kept, "the next parse takes them over and"
+	    " leaves them as it found them");
+	is_int(budget_take(&a, budget / 2), BUDGET_OK, "a job may take half"
+	    " the budget while chunks are kept");
+	is_int(budget_used(), budget / 2, "... which frees them: the budget"
+	    " holds just that job (the kept chunks would have made it %zu)",
+	    budget / 2 + kept);
+	extract_page_links(page, len, "text/html", &out, NULL, NULL, &h);
+	is_int(budget_used(), budget / 2 + kept, "a parse beside it keeps"
+	    " its chunks again, counted");
+	budget_release(&a);
+	extract_cache_limit(EXTRACT_CACHE_ONE);
+	is_int(budget_used(), 0, "one parse at a time: kept chunks leave the"
+	    " budget, and what they held goes back");
+	free(page);
+}
+
 int
 main(void)
 {
@@ -805,5 +853,6 @@ main(void)
 	test_links();
 	threads(8 * 1024 * 1024, "8 MB stacks");
 	threads(256 * 1024, "256 KB stacks");
+	test_chunks_counted();	/* last: it makes a budget, for good */
 	return done_testing();
 }
