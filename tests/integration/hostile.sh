@@ -15,7 +15,7 @@ if [ -z "$PY" ]; then
 fi
 H="$PY $top_srcdir/tests/lib/hostile.py"
 # HOSTILE_ENGINES: the engines to run, all five by default (check-tsan
-# runs the threaded ones, check-valgrind serial and process).
+# runs the threaded ones, check-valgrind serial).
 # HOSTILE_SMALL=1: the two cases that only measure scale, the 50 MB text
 # node and the million-line list, shrink to 5 MB and 10,000 lines (under
 # valgrind they take minutes a run and their memory bounds are off).
