@@ -47,10 +47,11 @@ bool	extract_is_html(const char *content_type);
  * kept chunks then hold a share of --max-memory (budget.h), up to a
  * quarter of it (64 MB with no budget). A process that parses one page
  * at a time (serial, a process worker) keeps EXTRACT_CACHE_ONE outside
- * the budget: what it keeps adds to its next parse's peak, which its
- * memory bound counts. A change frees what was kept.
+ * the budget, and 16 MB beside a big parse: what it keeps adds to its
+ * next parse's peak, which its memory bound counts. A change frees what
+ * was kept.
  */
-#define EXTRACT_CACHE_ONE	((size_t)16 << 20)
+#define EXTRACT_CACHE_ONE	((size_t)64 << 20)
 void	extract_cache_limit(size_t max);
 void	extract_page(const char *body, size_t len, const char *content_type,
 	    struct extract_out *out, struct textbuf *text);
