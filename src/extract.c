@@ -348,7 +348,7 @@ cache_take(size_t size, size_t parsing)
 static size_t
 cache_put(struct chunk *c, struct budget_hold *hold)
 {
-	size_t	 n = CHUNK_BYTES(c->size), moved = 0;
+	size_t	 n = CHUNK_BYTES(c->size), k = class_of(c->size), moved = 0;
 	bool	 counted;
 
 	if (ARENA_EACH) {
@@ -359,14 +359,14 @@ cache_put(struct chunk *c, struct budget_hold *hold)
 	pthread_mutex_lock(&cache_lock);
 	counted = cache_counted();
 	if ((!counted || hold != NULL) && kept_bytes + n <= cache_cap() &&
-	    (class_of(c->size) != ODD || kept_odd < ODD_MAX)) {
+	    (k != ODD || kept_odd < ODD_MAX)) {
 		if (counted) {
 			budget_move(hold, &cache_hold, n);
 			moved = n;
 		}
-		kept_odd += class_of(c->size) == ODD;
-		c->next = kept[class_of(c->size)];
-		kept[class_of(c->size)] = c;
+		kept_odd += k == ODD;
+		c->next = kept[k];
+		kept[k] = c;
 		kept_bytes += n;
 		c = NULL;
 	}
